@@ -1,0 +1,192 @@
+//! The error model: s2n's error encoding, names and classes, plus a message per failure.
+//!
+//! An s2n error value carries its class in the bits above `ERR_NUM_VALUE_BITS`
+//! (as in s2n's `error/s2n_errno.h`), so `s2n_error_get_type` is a shift. The
+//! numbers inside a class are rs2n's own; the names are s2n's where s2n has one.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// How many low bits of an error value are the value within its class.
+pub const ERR_NUM_VALUE_BITS: u32 = 26;
+
+/// s2n's error classes (`s2n_error_type`), in s2n's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i32)]
+pub enum ErrorType {
+    Ok = 0,
+    Io = 1,
+    Closed = 2,
+    Blocked = 3,
+    Alert = 4,
+    Proto = 5,
+    Internal = 6,
+    Usage = 7,
+}
+
+macro_rules! error_codes {
+    ($( $variant:ident = ($class:ident, $index:expr, $name:literal, $text:literal), )*) => {
+        /// Every error rs2n raises. Each has a class, a stable value and an s2n-style name.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum ErrorCode { $( $variant, )* }
+
+        impl ErrorCode {
+            /// All codes, for lookups from an integer and for tests.
+            pub const ALL: &'static [ErrorCode] = &[ $( ErrorCode::$variant, )* ];
+
+            /// The class of this error.
+            pub const fn error_type(self) -> ErrorType {
+                match self { $( ErrorCode::$variant => ErrorType::$class, )* }
+            }
+
+            /// The integer an application sees in `s2n_errno`.
+            pub const fn value(self) -> i32 {
+                match self {
+                    $( ErrorCode::$variant =>
+                        ((ErrorType::$class as i32) << ERR_NUM_VALUE_BITS) + $index, )*
+                }
+            }
+
+            /// s2n's name for it, e.g. `S2N_ERR_NULL`.
+            pub const fn name(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $name, )* }
+            }
+
+            /// A generic English description, used when no specific message was given.
+            pub const fn description(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $text, )* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    Ok = (Ok, 0, "S2N_ERR_OK", "no error"),
+    Io = (Io, 0, "S2N_ERR_IO", "underlying I/O operation failed, check system errno"),
+    Closed = (Closed, 0, "S2N_ERR_CLOSED", "connection is closed"),
+    IoBlocked = (Blocked, 0, "S2N_ERR_IO_BLOCKED", "underlying I/O operation would block"),
+    AsyncBlocked = (Blocked, 1, "S2N_ERR_ASYNC_BLOCKED", "waiting on the application (a callback returned blocked)"),
+    Alert = (Alert, 0, "S2N_ERR_ALERT", "TLS alert received"),
+    Decrypt = (Proto, 0, "S2N_ERR_DECRYPT", "error decrypting data"),
+    BadMessage = (Proto, 1, "S2N_ERR_BAD_MESSAGE", "bad message encountered"),
+    CertUntrusted = (Proto, 2, "S2N_ERR_CERT_UNTRUSTED", "certificate is untrusted"),
+    CertInvalid = (Proto, 3, "S2N_ERR_CERT_INVALID", "certificate is invalid"),
+    HostnameMismatch = (Proto, 4, "S2N_ERR_CERT_INVALID_HOSTNAME", "certificate does not match the server name"),
+    ProtocolVersionUnsupported = (Proto, 5, "S2N_ERR_PROTOCOL_VERSION_UNSUPPORTED", "no protocol version in common with the peer"),
+    CipherNotSupported = (Proto, 6, "S2N_ERR_CIPHER_NOT_SUPPORTED", "no cipher suite in common with the peer"),
+    HandshakeFailure = (Proto, 7, "S2N_ERR_HANDSHAKE", "the TLS handshake failed"),
+    Internal = (Internal, 0, "S2N_ERR_INTERNAL", "internal error"),
+    Panic = (Internal, 1, "S2N_ERR_PANIC", "internal error: a panic was caught at the API boundary"),
+    Null = (Usage, 0, "S2N_ERR_NULL", "NULL pointer encountered"),
+    InvalidArgument = (Usage, 1, "S2N_ERR_INVALID_ARGUMENT", "invalid argument"),
+    InvalidSecurityPolicy = (Usage, 2, "S2N_ERR_INVALID_SECURITY_POLICY", "unknown or unsupported security policy"),
+    InvalidPem = (Usage, 3, "S2N_ERR_INVALID_PEM", "invalid PEM encountered"),
+    KeyMismatch = (Usage, 4, "S2N_ERR_KEY_MISMATCH", "the private key does not match the certificate"),
+    UnsupportedKey = (Usage, 5, "S2N_ERR_CERT_TYPE_UNSUPPORTED", "unsupported certificate or key type"),
+    ConfigMissing = (Usage, 6, "S2N_ERR_CONFIG_NULL_BEFORE_CH_CALLBACK", "the connection has no config"),
+    NoCertificate = (Usage, 7, "S2N_ERR_NO_CERTIFICATE_IN_PEM", "the server config has no certificate"),
+    InvalidState = (Usage, 8, "S2N_ERR_INVALID_STATE", "call not allowed in the connection's current state"),
+    ServerNameTooLong = (Usage, 9, "S2N_ERR_SERVER_NAME_TOO_LONG", "server name is too long"),
+    NoAlert = (Usage, 10, "S2N_ERR_NO_ALERT", "no alert was received"),
+    ClientModeOnly = (Usage, 11, "S2N_ERR_CLIENT_MODE", "operation not allowed in client mode"),
+    ServerModeOnly = (Usage, 12, "S2N_ERR_SERVER_MODE", "operation not allowed in server mode"),
+    NotInitialized = (Usage, 13, "S2N_ERR_NOT_INITIALIZED", "s2n_init() has not been called"),
+    InvalidFile = (Usage, 14, "S2N_ERR_INVALID_FILE", "cannot read the given file or directory"),
+    Unimplemented = (Usage, 15, "S2N_ERR_UNIMPLEMENTED", "not implemented by rs2n"),
+}
+
+impl ErrorCode {
+    /// The code whose value is `value`, if rs2n defines one.
+    pub fn from_value(value: i32) -> Option<ErrorCode> {
+        ErrorCode::ALL.iter().copied().find(|c| c.value() == value)
+    }
+}
+
+/// The class of any error value, as `s2n_error_get_type` reports it.
+pub fn error_type_of(value: i32) -> i32 {
+    // Values are non-negative in s2n's encoding; a negative one is nothing s2n raised.
+    if value < 0 {
+        return ErrorType::Usage as i32;
+    }
+    value >> ERR_NUM_VALUE_BITS
+}
+
+/// A failure: its code and a message saying what was wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    pub code: ErrorCode,
+    pub message: Cow<'static, str>,
+}
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// An error with its code's generic description as message.
+    pub fn code(code: ErrorCode) -> Self {
+        Error::new(code, code.description())
+    }
+
+    pub fn usage(message: impl Into<Cow<'static, str>>) -> Self {
+        Error::new(ErrorCode::InvalidArgument, message)
+    }
+
+    pub fn null(what: &'static str) -> Self {
+        Error::new(ErrorCode::Null, format!("{what} must not be NULL"))
+    }
+
+    pub fn blocked() -> Self {
+        Error::code(ErrorCode::IoBlocked)
+    }
+
+    pub fn error_type(&self) -> ErrorType {
+        self.code.error_type()
+    }
+
+    pub fn is_blocked(&self) -> bool {
+        self.error_type() == ErrorType::Blocked
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_classifies_to_its_type_and_round_trips() {
+        for &code in ErrorCode::ALL {
+            assert_eq!(error_type_of(code.value()), code.error_type() as i32, "{code:?}");
+            assert_eq!(ErrorCode::from_value(code.value()), Some(code));
+            assert!(code.name().starts_with("S2N_ERR_"));
+        }
+    }
+
+    #[test]
+    fn values_are_unique() {
+        let mut values: Vec<i32> = ErrorCode::ALL.iter().map(|c| c.value()).collect();
+        values.sort();
+        values.dedup();
+        assert_eq!(values.len(), ErrorCode::ALL.len());
+    }
+
+    #[test]
+    fn ok_is_zero_and_negative_values_are_usage() {
+        assert_eq!(ErrorCode::Ok.value(), 0);
+        assert_eq!(error_type_of(-5), ErrorType::Usage as i32);
+        assert_eq!(ErrorCode::IoBlocked.value() >> 26, 3);
+    }
+}
