@@ -88,11 +88,13 @@ error_codes! {
     InvalidState = (Usage, 8, "S2N_ERR_INVALID_STATE", "call not allowed in the connection's current state"),
     ServerNameTooLong = (Usage, 9, "S2N_ERR_SERVER_NAME_TOO_LONG", "server name is too long"),
     NoAlert = (Usage, 10, "S2N_ERR_NO_ALERT", "no alert was received"),
-    ClientModeOnly = (Usage, 11, "S2N_ERR_CLIENT_MODE", "operation not allowed in client mode"),
-    ServerModeOnly = (Usage, 12, "S2N_ERR_SERVER_MODE", "operation not allowed in server mode"),
+    NotInClientMode = (Usage, 11, "S2N_ERR_CLIENT_MODE", "operation not allowed in client mode"),
+    NotInServerMode = (Usage, 12, "S2N_ERR_SERVER_MODE", "operation not allowed in server mode"),
     NotInitialized = (Usage, 13, "S2N_ERR_NOT_INITIALIZED", "s2n_init() has not been called"),
     InvalidFile = (Usage, 14, "S2N_ERR_INVALID_FILE", "cannot read the given file or directory"),
     Unimplemented = (Usage, 15, "S2N_ERR_UNIMPLEMENTED", "not implemented by rs2n"),
+    Initialized = (Usage, 16, "S2N_ERR_INITIALIZED", "s2n is initialized"),
+    InUse = (Usage, 17, "S2N_ERR_CONNECTION_IN_USE", "the connection is in use by another call"),
 }
 
 impl ErrorCode {
@@ -169,7 +171,11 @@ mod tests {
     #[test]
     fn every_code_classifies_to_its_type_and_round_trips() {
         for &code in ErrorCode::ALL {
-            assert_eq!(error_type_of(code.value()), code.error_type() as i32, "{code:?}");
+            assert_eq!(
+                error_type_of(code.value()),
+                code.error_type() as i32,
+                "{code:?}"
+            );
             assert_eq!(ErrorCode::from_value(code.value()), Some(code));
             assert!(code.name().starts_with("S2N_ERR_"));
         }

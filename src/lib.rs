@@ -1,3 +1,15 @@
 //! rs2n: the s2n-tls C API implemented on rustls.
+//!
+//! Layers, top down: [`api`] (the C functions: pointer checks, panic guard, errno,
+//! conversion) over the safe core ([`config`], [`connection`], [`certs`], ...), over
+//! rustls with the ring provider.
 pub mod api;
+pub mod certs;
+pub mod client_hello;
+pub mod clock;
+pub mod config;
+pub mod connection;
 pub mod error;
+pub mod policy;
+pub mod transport;
+pub mod trust;

@@ -1,0 +1,229 @@
+//! The one discipline every exported function follows: catch panics, check pointers,
+//! record the error for `s2n_errno`, and return s2n's failure value.
+
+use std::cell::{Cell, RefCell};
+use std::ffi::{c_char, c_int, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::error::{Error, ErrorCode, Result};
+
+thread_local! {
+    /// The integer behind `s2n_errno` for this thread.
+    static ERRNO: Cell<c_int> = const { Cell::new(0) };
+    /// The specific message of this thread's last error, kept as a C string so
+    /// `s2n_strerror` can hand out a pointer to it.
+    static LAST_MESSAGE: RefCell<Option<(c_int, CString)>> = const { RefCell::new(None) };
+}
+
+/// What an exported function returns when it fails.
+pub(crate) trait Failure {
+    fn failure() -> Self;
+}
+
+impl Failure for c_int {
+    fn failure() -> Self {
+        crate::api::S2N_FAILURE
+    }
+}
+
+impl Failure for isize {
+    fn failure() -> Self {
+        -1
+    }
+}
+
+impl Failure for u64 {
+    fn failure() -> Self {
+        0
+    }
+}
+
+impl Failure for u32 {
+    fn failure() -> Self {
+        0
+    }
+}
+
+impl<T> Failure for *mut T {
+    fn failure() -> Self {
+        std::ptr::null_mut()
+    }
+}
+
+impl<T> Failure for *const T {
+    fn failure() -> Self {
+        std::ptr::null()
+    }
+}
+
+/// Runs the body of an exported function: a panic or an `Err` becomes s2n's
+/// failure value with the error recorded for this thread.
+pub(crate) fn guard<T: Failure>(body: impl FnOnce() -> Result<T>) -> T {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(value)) => value,
+        Ok(Err(error)) => {
+            set_error(&error);
+            T::failure()
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            set_error(&Error::new(
+                ErrorCode::Panic,
+                format!("internal error (a bug in rs2n, caught at the API boundary): {what}"),
+            ));
+            T::failure()
+        }
+    }
+}
+
+/// Records `error` as this thread's last error.
+pub(crate) fn set_error(error: &Error) {
+    let value = error.code.value();
+    ERRNO.with(|e| e.set(value));
+    let text = CString::new(error.message.replace('\0', " ")).unwrap_or_default();
+    LAST_MESSAGE.with(|m| *m.borrow_mut() = Some((value, text)));
+}
+
+/// The address of this thread's `s2n_errno`; valid for the thread's lifetime.
+pub(crate) fn errno_location() -> *mut c_int {
+    ERRNO.with(|e| e.as_ptr())
+}
+
+/// The specific message of this thread's last error if it was `value`; the pointer
+/// stays valid until this thread records another error.
+pub(crate) fn last_message_for(value: c_int) -> Option<*const c_char> {
+    LAST_MESSAGE.with(|m| match &*m.borrow() {
+        Some((v, text)) if *v == value => Some(text.as_ptr()),
+        _ => None,
+    })
+}
+
+/// Borrows a handle, or fails with `S2N_ERR_NULL` naming the argument.
+///
+/// # Safety
+/// `ptr` must be NULL or point to a live `T` for the lifetime chosen by the caller.
+pub(crate) unsafe fn try_ref<'a, T>(ptr: *const T, what: &'static str) -> Result<&'a T> {
+    ptr.as_ref().ok_or_else(|| Error::null(what))
+}
+
+/// Borrows a mutable out-parameter, or fails with `S2N_ERR_NULL`.
+///
+/// # Safety
+/// `ptr` must be NULL or point to a writable `T` no one else is using.
+pub(crate) unsafe fn try_mut<'a, T>(ptr: *mut T, what: &'static str) -> Result<&'a mut T> {
+    ptr.as_mut().ok_or_else(|| Error::null(what))
+}
+
+/// Reads a NUL-terminated UTF-8 string argument.
+///
+/// # Safety
+/// `ptr` must be NULL or point to a NUL-terminated string.
+pub(crate) unsafe fn try_str<'a>(ptr: *const c_char, what: &'static str) -> Result<&'a str> {
+    if ptr.is_null() {
+        return Err(Error::null(what));
+    }
+    CStr::from_ptr(ptr)
+        .to_str()
+        .map_err(|_| Error::usage(format!("{what} is not valid UTF-8")))
+}
+
+/// Reads a NUL-terminated string argument as bytes (PEM, file names).
+///
+/// # Safety
+/// `ptr` must be NULL or point to a NUL-terminated string.
+pub(crate) unsafe fn try_cbytes<'a>(ptr: *const c_char, what: &'static str) -> Result<&'a [u8]> {
+    if ptr.is_null() {
+        return Err(Error::null(what));
+    }
+    Ok(CStr::from_ptr(ptr).to_bytes())
+}
+
+/// Borrows a caller's buffer; a zero length with a NULL pointer is an empty slice.
+///
+/// # Safety
+/// `ptr` must be NULL or valid for reads of `len` bytes.
+pub(crate) unsafe fn try_slice<'a>(
+    ptr: *const u8,
+    len: usize,
+    what: &'static str,
+) -> Result<&'a [u8]> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(Error::null(what));
+    }
+    Ok(std::slice::from_raw_parts(ptr, len))
+}
+
+/// Borrows a caller's writable buffer; a zero length with a NULL pointer is empty.
+///
+/// # Safety
+/// `ptr` must be NULL or valid for writes of `len` bytes.
+pub(crate) unsafe fn try_slice_mut<'a>(
+    ptr: *mut u8,
+    len: usize,
+    what: &'static str,
+) -> Result<&'a mut [u8]> {
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    if ptr.is_null() {
+        return Err(Error::null(what));
+    }
+    Ok(std::slice::from_raw_parts_mut(ptr, len))
+}
+
+/// Moves a handle to the heap for C.
+pub(crate) fn into_handle<T>(value: T) -> *mut T {
+    Box::into_raw(Box::new(value))
+}
+
+/// Takes back and drops a handle made by [`into_handle`].
+///
+/// # Safety
+/// `ptr` must come from [`into_handle`] and not have been freed.
+pub(crate) unsafe fn free_handle<T>(ptr: *mut T, what: &'static str) -> Result<()> {
+    if ptr.is_null() {
+        return Err(Error::null(what));
+    }
+    drop(Box::from_raw(ptr));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guard_turns_errors_and_panics_into_failure_values() {
+        let r: c_int = guard(|| Err(Error::usage("bad thing")));
+        assert_eq!(r, -1);
+        let errno = unsafe { *errno_location() };
+        assert_eq!(errno, ErrorCode::InvalidArgument.value());
+        let msg = unsafe { CStr::from_ptr(last_message_for(errno).unwrap()) };
+        assert_eq!(msg.to_str().unwrap(), "bad thing");
+
+        let p: *mut u8 = guard(|| panic!("boom"));
+        assert!(p.is_null());
+        let errno = unsafe { *errno_location() };
+        assert_eq!(errno, ErrorCode::Panic.value());
+        let msg = unsafe { CStr::from_ptr(last_message_for(errno).unwrap()) };
+        assert!(msg.to_str().unwrap().contains("boom"));
+    }
+
+    #[test]
+    fn null_arguments_are_usage_errors() {
+        let e = unsafe { try_ref::<u8>(std::ptr::null(), "conn") }.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Null);
+        assert!(e.message.contains("conn"));
+        assert!(unsafe { try_slice(std::ptr::null(), 0, "buf") }
+            .unwrap()
+            .is_empty());
+        assert!(unsafe { try_slice(std::ptr::null(), 3, "buf") }.is_err());
+    }
+}

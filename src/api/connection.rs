@@ -1,0 +1,301 @@
+//! `struct s2n_connection`: one TLS connection, its settings and what it negotiated.
+
+use std::ffi::{c_char, c_int, c_void};
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::{Mutex, MutexGuard, TryLockError};
+
+use super::boundary::{free_handle, guard, into_handle, try_ref, try_str};
+use super::config::s2n_config;
+use super::io::CallbackIo;
+use super::library::static_cstr;
+use super::{
+    s2n_blinding, s2n_mode, S2N_BUILT_IN_BLINDING, S2N_CLIENT, S2N_SELF_SERVICE_BLINDING,
+    S2N_SERVER, S2N_SUCCESS,
+};
+use crate::connection::{Connection, Mode};
+use crate::error::{Error, ErrorCode, Result};
+
+/// A TLS connection, server or client.
+///
+/// Differs from s2n-tls: one call at a time per connection. s2n-tls allows one
+/// sending and one receiving thread at once; in rs2n a call made while another is
+/// running on the same connection fails with S2N_ERR_CONNECTION_IN_USE
+/// (S2N_ERR_T_USAGE) instead of racing.
+pub struct s2n_connection {
+    inner: Mutex<ConnectionState>,
+    ctx: AtomicPtr<c_void>,
+}
+
+pub(crate) struct ConnectionState {
+    pub core: Connection,
+    pub io: CallbackIo,
+}
+
+impl s2n_connection {
+    /// Locks the connection for one call; a concurrent or re-entrant call is refused.
+    pub(crate) fn lock(&self) -> Result<MutexGuard<'_, ConnectionState>> {
+        match self.inner.try_lock() {
+            Ok(g) => Ok(g),
+            Err(TryLockError::WouldBlock) => Err(Error::new(
+                ErrorCode::InUse,
+                "the connection is in use by another call (another thread, or a callback re-entering it)",
+            )),
+            Err(TryLockError::Poisoned(_)) => Err(Error::new(
+                ErrorCode::Internal,
+                "the connection was left inconsistent by an internal error: wipe or free it",
+            )),
+        }
+    }
+
+    /// Locks even after an internal error, for wipe.
+    fn lock_for_wipe(&self) -> Result<MutexGuard<'_, ConnectionState>> {
+        match self.inner.try_lock() {
+            Ok(g) => Ok(g),
+            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+            Err(TryLockError::WouldBlock) => self.lock(),
+        }
+    }
+}
+
+/// Runs `f` on the connection behind a C pointer, for an `int` result.
+pub(crate) fn with_conn(
+    conn: *mut s2n_connection,
+    f: impl FnOnce(&mut ConnectionState) -> Result<()>,
+) -> c_int {
+    guard(|| {
+        // SAFETY: `conn` is NULL or a live handle from s2n_connection_new.
+        let handle = unsafe { try_ref(conn, "conn") }?;
+        f(&mut *handle.lock()?)?;
+        Ok(S2N_SUCCESS)
+    })
+}
+
+/// Runs `f` on the connection for a value of any failure-capable type.
+pub(crate) fn query<T: super::boundary::Failure>(
+    conn: *mut s2n_connection,
+    f: impl FnOnce(&mut ConnectionState) -> Result<T>,
+) -> T {
+    guard(|| {
+        // SAFETY: as in with_conn.
+        let handle = unsafe { try_ref(conn, "conn") }?;
+        let mut state = handle.lock()?;
+        f(&mut state)
+    })
+}
+
+/// Creates a connection: `S2N_SERVER` or `S2N_CLIENT`. It uses a default config
+/// (system trust store, no certificates) until `s2n_connection_set_config`.
+///
+/// @returns The new connection, or NULL for an unknown mode (S2N_ERR_T_USAGE).
+#[no_mangle]
+pub extern "C" fn s2n_connection_new(mode: s2n_mode) -> *mut s2n_connection {
+    guard(|| {
+        let mode = match mode {
+            S2N_SERVER => Mode::Server,
+            S2N_CLIENT => Mode::Client,
+            other => {
+                return Err(Error::usage(format!(
+                    "mode {other} is neither S2N_SERVER nor S2N_CLIENT"
+                )))
+            }
+        };
+        Ok(into_handle(s2n_connection {
+            inner: Mutex::new(ConnectionState {
+                core: Connection::new(mode),
+                io: CallbackIo::default(),
+            }),
+            ctx: AtomicPtr::new(std::ptr::null_mut()),
+        }))
+    })
+}
+
+/// Sets the config the connection uses. The connection keeps its own reference.
+///
+/// Errors: NULL arguments; the handshake has started (S2N_ERR_INVALID_STATE).
+#[no_mangle]
+pub extern "C" fn s2n_connection_set_config(
+    conn: *mut s2n_connection,
+    config: *mut s2n_config,
+) -> c_int {
+    with_conn(conn, |c| {
+        // SAFETY: NULL or a live config handle.
+        let config = unsafe { try_ref(config, "config") }?;
+        c.core.set_config(config.core.clone())
+    })
+}
+
+/// Frees a connection and everything it holds (its keys are wiped by rustls).
+/// It does not close the file descriptors it was given.
+#[no_mangle]
+pub extern "C" fn s2n_connection_free(conn: *mut s2n_connection) -> c_int {
+    guard(|| {
+        // SAFETY: the handle came from s2n_connection_new.
+        unsafe { free_handle(conn, "conn") }?;
+        Ok(S2N_SUCCESS)
+    })
+}
+
+/// Resets a connection for reuse: everything is forgotten but its mode and config
+/// (I/O, context, server name, negotiated state). Works after any failure.
+#[no_mangle]
+pub extern "C" fn s2n_connection_wipe(conn: *mut s2n_connection) -> c_int {
+    guard(|| {
+        // SAFETY: NULL or a live handle.
+        let handle = unsafe { try_ref(conn, "conn") }?;
+        let mut state = handle.lock_for_wipe()?;
+        state.core.wipe();
+        state.io = CallbackIo::default();
+        handle.ctx.store(std::ptr::null_mut(), Ordering::Release);
+        Ok(S2N_SUCCESS)
+    })
+}
+
+/// Stores an application pointer in the connection. Default NULL; cleared by wipe.
+#[no_mangle]
+pub extern "C" fn s2n_connection_set_ctx(conn: *mut s2n_connection, ctx: *mut c_void) -> c_int {
+    guard(|| {
+        // SAFETY: NULL or a live handle.
+        let handle = unsafe { try_ref(conn, "conn") }?;
+        handle.ctx.store(ctx, Ordering::Release);
+        Ok(S2N_SUCCESS)
+    })
+}
+
+/// The pointer stored with `s2n_connection_set_ctx`; NULL if none (or if conn is
+/// NULL). Safe to call from the connection's own callbacks.
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_ctx(conn: *mut s2n_connection) -> *mut c_void {
+    guard(|| {
+        // SAFETY: NULL or a live handle.
+        let handle = unsafe { try_ref(conn, "conn") }?;
+        Ok(handle.ctx.load(Ordering::Acquire))
+    })
+}
+
+/// Chooses built-in or self-service blinding. rs2n accepts both and never delays:
+/// blinding hides the timing of CBC padding checks, and rs2n offers no CBC suite.
+///
+/// Errors: a value other than S2N_BUILT_IN_BLINDING or S2N_SELF_SERVICE_BLINDING.
+#[no_mangle]
+pub extern "C" fn s2n_connection_set_blinding(
+    conn: *mut s2n_connection,
+    blinding: s2n_blinding,
+) -> c_int {
+    with_conn(conn, |c| {
+        let self_service = match blinding {
+            S2N_BUILT_IN_BLINDING => false,
+            S2N_SELF_SERVICE_BLINDING => true,
+            other => {
+                return Err(Error::usage(format!(
+                    "blinding mode {other} is not an s2n_blinding value"
+                )))
+            }
+        };
+        c.core.set_self_service_blinding(self_service);
+        Ok(())
+    })
+}
+
+/// Nanoseconds the application should wait before closing after an error, with
+/// self-service blinding. Always 0 in rs2n (see `s2n_connection_set_blinding`).
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_delay(conn: *mut s2n_connection) -> u64 {
+    query(conn, |_| Ok(0u64))
+}
+
+/// Sets the name a client sends (SNI) and verifies the server's certificate
+/// against. Without it a verifying client fails the handshake, as in s2n-tls. An IP
+/// address is verified against the certificate's IP entries and is not sent as SNI.
+///
+/// Errors: NULL arguments; more than 255 bytes (S2N_ERR_SERVER_NAME_TOO_LONG); a
+/// server connection (S2N_ERR_SERVER_MODE); the handshake has started.
+#[no_mangle]
+pub extern "C" fn s2n_set_server_name(
+    conn: *mut s2n_connection,
+    server_name: *const c_char,
+) -> c_int {
+    with_conn(conn, |c| {
+        // SAFETY: NULL or a NUL-terminated string.
+        let name = unsafe { try_str(server_name, "server_name") }?;
+        c.core.set_server_name(name)
+    })
+}
+
+/// On a server, the name the client asked for (SNI) once the ClientHello is read;
+/// on a client, the name set with `s2n_set_server_name`.
+///
+/// @returns The name, valid until the connection is wiped or freed; NULL if none.
+#[no_mangle]
+pub extern "C" fn s2n_get_server_name(conn: *mut s2n_connection) -> *const c_char {
+    query(conn, |c| match c.core.server_name() {
+        Some(name) => Ok(name.as_ptr()),
+        None => Err(Error::new(
+            ErrorCode::InvalidState,
+            "no server name was set or received",
+        )),
+    })
+}
+
+/// The protocol version in use (S2N_TLS12, S2N_TLS13). Before the handshake: for a
+/// client the highest it offers; for a server S2N_UNKNOWN_PROTOCOL_VERSION.
+///
+/// @returns The version, or S2N_FAILURE for a NULL conn.
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_actual_protocol_version(conn: *mut s2n_connection) -> c_int {
+    query(conn, |c| Ok(c.core.actual_protocol_version()))
+}
+
+/// The highest version the client supports: on a client its own, on a server what
+/// the ClientHello offered (S2N_UNKNOWN_PROTOCOL_VERSION before it arrives).
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_client_protocol_version(conn: *mut s2n_connection) -> c_int {
+    query(conn, |c| Ok(c.core.client_protocol_version()))
+}
+
+/// The server's version: on a server the highest it supports, on a client the
+/// version the server chose (S2N_UNKNOWN_PROTOCOL_VERSION before it is known).
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_server_protocol_version(conn: *mut s2n_connection) -> c_int {
+    query(conn, |c| Ok(c.core.server_protocol_version()))
+}
+
+/// The negotiated cipher suite under s2n's (OpenSSL-style) name, e.g.
+/// "TLS_AES_128_GCM_SHA256" or "ECDHE-ECDSA-AES128-GCM-SHA256";
+/// "TLS_NULL_WITH_NULL_NULL" before the handshake. The string is static.
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_cipher(conn: *mut s2n_connection) -> *const c_char {
+    query(conn, |c| Ok(static_cstr(c.core.cipher())))
+}
+
+/// The handshake's type in s2n's notation: flags joined by '|', e.g.
+/// "NEGOTIATED|FULL_HANDSHAKE|MIDDLEBOX_COMPAT" (TLS1.3) or
+/// "NEGOTIATED|FULL_HANDSHAKE|TLS12_PERFECT_FORWARD_SECRECY" (TLS1.2); a resumed
+/// handshake lacks FULL_HANDSHAKE. "INITIAL" before the handshake completes.
+///
+/// @returns A string valid until the connection is wiped or freed.
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_handshake_type_name(
+    conn: *mut s2n_connection,
+) -> *const c_char {
+    query(conn, |c| Ok(c.core.handshake_type_name().as_ptr()))
+}
+
+/// Bytes received from the transport so far (TLS records, not application data).
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_wire_bytes_in(conn: *mut s2n_connection) -> u64 {
+    query(conn, |c| Ok(c.core.wire_bytes_in()))
+}
+
+/// Bytes sent to the transport so far (TLS records, not application data).
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_wire_bytes_out(conn: *mut s2n_connection) -> u64 {
+    query(conn, |c| Ok(c.core.wire_bytes_out()))
+}
+
+/// The TLS alert code the peer sent when a call failed with S2N_ERR_T_ALERT.
+///
+/// @returns The alert code, or S2N_FAILURE with S2N_ERR_NO_ALERT if none arrived.
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_alert(conn: *mut s2n_connection) -> c_int {
+    query(conn, |c| Ok(c_int::from(c.core.alert()?)))
+}

@@ -1,0 +1,323 @@
+//! A connection's transport (file descriptors or the application's callbacks) and
+//! the I/O calls: negotiate, send, recv, peek, shutdown.
+
+use std::ffi::{c_int, c_void};
+use std::io;
+
+use libc::ssize_t;
+
+use super::boundary::{guard, try_mut, try_ref, try_slice, try_slice_mut};
+use super::connection::{query, s2n_connection, with_conn, ConnectionState};
+use super::{s2n_blocked_status, s2n_recv_fn, s2n_send_fn, S2N_SUCCESS};
+use crate::error::{Error, Result};
+use crate::transport::{Fd, Recv, Send_};
+
+/// An application context pointer, carried into the I/O callbacks.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ctx(*mut c_void);
+
+// SAFETY: the pointer is only handed back to the application's own callbacks, on
+// whatever thread drives the connection, as s2n-tls does.
+unsafe impl Send for Ctx {}
+
+impl Default for Ctx {
+    fn default() -> Self {
+        Ctx(std::ptr::null_mut())
+    }
+}
+
+type RecvFn = unsafe extern "C" fn(*mut c_void, *mut u8, u32) -> c_int;
+type SendFn = unsafe extern "C" fn(*mut c_void, *const u8, u32) -> c_int;
+
+/// The callbacks and contexts set so far; a callback is installed as the
+/// transport once set, with whatever context is set (now or later).
+#[derive(Default)]
+pub(crate) struct CallbackIo {
+    recv: Option<RecvFn>,
+    recv_ctx: Ctx,
+    send: Option<SendFn>,
+    send_ctx: Ctx,
+}
+
+/// Reads `errno` after a callback returned -1: EAGAIN means "would block".
+fn callback_error() -> io::Error {
+    io::Error::last_os_error()
+}
+
+fn clear_errno() {
+    // SAFETY: errno is this thread's; clearing it lets us tell a callback that set
+    // EAGAIN from one that failed without setting errno.
+    unsafe { *libc::__errno_location() = 0 };
+}
+
+fn to_len(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(u32::MAX)
+}
+
+struct CallbackRecv(RecvFn, Ctx);
+
+impl Recv for CallbackRecv {
+    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        clear_errno();
+        // SAFETY: buf is valid for writes of its length; the callback is the application's.
+        let n = unsafe { (self.0)(self.1 .0, buf.as_mut_ptr(), to_len(buf.len())) };
+        match usize::try_from(n) {
+            Ok(n) if n <= buf.len() => Ok(n),
+            Ok(n) => Err(io::Error::other(format!(
+                "the recv callback reported {n} bytes for a {} byte buffer",
+                buf.len()
+            ))),
+            Err(_) => Err(callback_error()),
+        }
+    }
+}
+
+struct CallbackSend(SendFn, Ctx);
+
+impl Send_ for CallbackSend {
+    fn send(&mut self, buf: &[u8]) -> io::Result<usize> {
+        clear_errno();
+        // SAFETY: buf is valid for reads of its length.
+        let n = unsafe { (self.0)(self.1 .0, buf.as_ptr(), to_len(buf.len())) };
+        match usize::try_from(n) {
+            Ok(n) if n <= buf.len() => Ok(n),
+            Ok(n) => Err(io::Error::other(format!(
+                "the send callback reported {n} bytes for a {} byte buffer",
+                buf.len()
+            ))),
+            Err(_) => Err(callback_error()),
+        }
+    }
+}
+
+impl ConnectionState {
+    fn install_recv_callback(&mut self) {
+        if let Some(f) = self.io.recv {
+            self.core
+                .set_recv(Box::new(CallbackRecv(f, self.io.recv_ctx)));
+        }
+    }
+
+    fn install_send_callback(&mut self) {
+        if let Some(f) = self.io.send {
+            self.core
+                .set_send(Box::new(CallbackSend(f, self.io.send_ctx)));
+        }
+    }
+}
+
+fn check_fd(fd: c_int) -> Result<Fd> {
+    if fd < 0 {
+        return Err(Error::usage(format!("{fd} is not a file descriptor")));
+    }
+    Ok(Fd(fd))
+}
+
+/// Sends and receives over one file descriptor (a socket, blocking or not). The
+/// connection does not close it.
+///
+/// Errors: NULL conn; a negative fd.
+#[no_mangle]
+pub extern "C" fn s2n_connection_set_fd(conn: *mut s2n_connection, fd: c_int) -> c_int {
+    with_conn(conn, |c| {
+        let fd = check_fd(fd)?;
+        c.core.set_recv(Box::new(fd));
+        c.core.set_send(Box::new(fd));
+        Ok(())
+    })
+}
+
+/// Receives from this file descriptor (sending is set separately).
+#[no_mangle]
+pub extern "C" fn s2n_connection_set_read_fd(conn: *mut s2n_connection, readfd: c_int) -> c_int {
+    with_conn(conn, |c| {
+        c.core.set_recv(Box::new(check_fd(readfd)?));
+        Ok(())
+    })
+}
+
+/// Sends to this file descriptor (receiving is set separately).
+#[no_mangle]
+pub extern "C" fn s2n_connection_set_write_fd(conn: *mut s2n_connection, writefd: c_int) -> c_int {
+    with_conn(conn, |c| {
+        c.core.set_send(Box::new(check_fd(writefd)?));
+        Ok(())
+    })
+}
+
+/// Receives through an application callback instead of a file descriptor. The
+/// callback returns the bytes read, 0 at end of stream, or -1 with errno set
+/// (EAGAIN/EWOULDBLOCK: no data yet, and the s2n call returns blocked on read).
+///
+/// Errors: NULL conn or callback.
+#[no_mangle]
+pub extern "C" fn s2n_connection_set_recv_cb(
+    conn: *mut s2n_connection,
+    recv: s2n_recv_fn,
+) -> c_int {
+    with_conn(conn, |c| {
+        c.io.recv = Some(recv.ok_or_else(|| Error::null("recv"))?);
+        c.install_recv_callback();
+        Ok(())
+    })
+}
+
+/// Sends through an application callback: it returns the bytes written, or -1 with
+/// errno set (EAGAIN/EWOULDBLOCK: the s2n call returns blocked on write).
+///
+/// Errors: NULL conn or callback.
+#[no_mangle]
+pub extern "C" fn s2n_connection_set_send_cb(
+    conn: *mut s2n_connection,
+    send: s2n_send_fn,
+) -> c_int {
+    with_conn(conn, |c| {
+        c.io.send = Some(send.ok_or_else(|| Error::null("send"))?);
+        c.install_send_callback();
+        Ok(())
+    })
+}
+
+/// The context passed to the recv callback. Default NULL.
+#[no_mangle]
+pub extern "C" fn s2n_connection_set_recv_ctx(
+    conn: *mut s2n_connection,
+    ctx: *mut c_void,
+) -> c_int {
+    with_conn(conn, |c| {
+        c.io.recv_ctx = Ctx(ctx);
+        c.install_recv_callback();
+        Ok(())
+    })
+}
+
+/// The context passed to the send callback. Default NULL.
+#[no_mangle]
+pub extern "C" fn s2n_connection_set_send_ctx(
+    conn: *mut s2n_connection,
+    ctx: *mut c_void,
+) -> c_int {
+    with_conn(conn, |c| {
+        c.io.send_ctx = Ctx(ctx);
+        c.install_send_callback();
+        Ok(())
+    })
+}
+
+/// Runs an I/O call and reports its blocked status, as s2n does: always written,
+/// S2N_NOT_BLOCKED unless the call failed with S2N_ERR_T_BLOCKED.
+fn with_blocked<T: super::boundary::Failure>(
+    conn: *mut s2n_connection,
+    blocked: *mut s2n_blocked_status,
+    f: impl FnOnce(&mut ConnectionState) -> Result<T>,
+) -> T {
+    guard(|| {
+        // SAFETY: NULL or valid pointers, as the API requires.
+        let handle = unsafe { try_ref(conn, "conn") }?;
+        let blocked = unsafe { try_mut(blocked, "blocked") }?;
+        *blocked = super::S2N_NOT_BLOCKED;
+        let mut state = handle.lock()?;
+        let out = f(&mut state);
+        *blocked = state.core.blocked() as s2n_blocked_status;
+        out
+    })
+}
+
+/// Performs the TLS handshake. With non-blocking I/O it returns S2N_FAILURE with an
+/// S2N_ERR_T_BLOCKED error and `*blocked` set to S2N_BLOCKED_ON_READ or
+/// S2N_BLOCKED_ON_WRITE; call it again when the transport is ready and it continues.
+///
+/// Errors: NULL arguments; no I/O set or a server without certificate
+/// (S2N_ERR_T_USAGE, the connection stays usable); a peer that closes
+/// (S2N_ERR_T_CLOSED), sends an alert (S2N_ERR_T_ALERT: see
+/// `s2n_connection_get_alert`), sends garbage or an untrusted certificate
+/// (S2N_ERR_T_PROTO); a transport error (S2N_ERR_T_IO). After those the connection
+/// must be wiped or freed; its config stays usable.
+#[no_mangle]
+pub extern "C" fn s2n_negotiate(
+    conn: *mut s2n_connection,
+    blocked: *mut s2n_blocked_status,
+) -> c_int {
+    with_blocked(conn, blocked, |c| c.core.negotiate().map(|()| S2N_SUCCESS))
+}
+
+fn to_size(size: ssize_t) -> Result<usize> {
+    usize::try_from(size).map_err(|_| Error::usage(format!("size {size} is negative")))
+}
+
+/// Encrypts and sends `size` bytes of `buf` after the handshake.
+///
+/// @returns The number of bytes sent. When the transport blocks after some data
+/// went out, that (smaller) count; call again with the rest. When it blocks before
+/// any did, S2N_FAILURE with `*blocked` = S2N_BLOCKED_ON_WRITE: call again with the
+/// same buffer and size.
+///
+/// Errors: NULL arguments, a negative size, before the handshake, after
+/// `s2n_shutdown_send` (S2N_ERR_T_CLOSED), a transport error (S2N_ERR_T_IO).
+#[no_mangle]
+pub extern "C" fn s2n_send(
+    conn: *mut s2n_connection,
+    buf: *const c_void,
+    size: ssize_t,
+    blocked: *mut s2n_blocked_status,
+) -> ssize_t {
+    with_blocked(conn, blocked, |c| {
+        // SAFETY: NULL or valid for `size` bytes.
+        let data = unsafe { try_slice(buf.cast(), to_size(size)?, "buf") }?;
+        Ok(c.core.send(data)? as ssize_t)
+    })
+}
+
+/// Receives and decrypts up to `size` bytes into `buf` after the handshake.
+///
+/// @returns The number of bytes read; 0 when the peer has closed the connection
+/// (close_notify, or end of stream); S2N_FAILURE with `*blocked` =
+/// S2N_BLOCKED_ON_READ when no data is available yet. TLS1.3 session tickets that
+/// arrive are processed here.
+#[no_mangle]
+pub extern "C" fn s2n_recv(
+    conn: *mut s2n_connection,
+    buf: *mut c_void,
+    size: ssize_t,
+    blocked: *mut s2n_blocked_status,
+) -> ssize_t {
+    with_blocked(conn, blocked, |c| {
+        // SAFETY: NULL or valid for writes of `size` bytes.
+        let data = unsafe { try_slice_mut(buf.cast(), to_size(size)?, "buf") }?;
+        Ok(c.core.recv(data)? as ssize_t)
+    })
+}
+
+/// The number of decrypted bytes already buffered, which `s2n_recv` returns
+/// without reading the transport. 0 for a NULL conn.
+#[no_mangle]
+pub extern "C" fn s2n_peek(conn: *mut s2n_connection) -> u32 {
+    query(conn, |c| Ok(to_len(c.core.peek())))
+}
+
+/// Closes the connection: sends close_notify, then reads until the peer's
+/// close_notify arrives (discarding application data). Non-blocking like
+/// `s2n_negotiate`. It does not close the file descriptor.
+///
+/// Errors: the peer ended the transport without close_notify (S2N_ERR_T_CLOSED);
+/// the connection had failed earlier.
+#[no_mangle]
+pub extern "C" fn s2n_shutdown(
+    conn: *mut s2n_connection,
+    blocked: *mut s2n_blocked_status,
+) -> c_int {
+    with_blocked(conn, blocked, |c| c.core.shutdown().map(|()| S2N_SUCCESS))
+}
+
+/// Sends close_notify without waiting for the peer's: the connection can still
+/// receive until the peer closes (s2n_recv returns 0). Non-blocking like
+/// `s2n_negotiate`.
+#[no_mangle]
+pub extern "C" fn s2n_shutdown_send(
+    conn: *mut s2n_connection,
+    blocked: *mut s2n_blocked_status,
+) -> c_int {
+    with_blocked(conn, blocked, |c| {
+        c.core.shutdown_send().map(|()| S2N_SUCCESS)
+    })
+}

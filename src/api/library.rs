@@ -1,0 +1,164 @@
+//! Library lifetime and the error functions.
+
+use std::collections::HashMap;
+use std::ffi::{c_char, c_int, CStr, CString};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::RwLock;
+
+use once_cell::sync::Lazy;
+
+use super::boundary::{errno_location, guard, last_message_for};
+use super::S2N_SUCCESS;
+use crate::error::{error_type_of, Error, ErrorCode};
+
+static INITIALIZED: AtomicBool = AtomicBool::new(false);
+
+/// NUL-terminated copies of static strings, made once and never freed, so C gets
+/// pointers that stay valid for the life of the process.
+static INTERNED: Lazy<RwLock<HashMap<&'static str, CString>>> = Lazy::new(Default::default);
+
+pub(crate) fn static_cstr(s: &'static str) -> *const c_char {
+    if let Some(c) = INTERNED
+        .read()
+        .ok()
+        .and_then(|m| m.get(s).map(|c| c.as_ptr()))
+    {
+        return c;
+    }
+    let mut map = match INTERNED.write() {
+        Ok(m) => m,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    map.entry(s)
+        .or_insert_with(|| CString::new(s).unwrap_or_default())
+        .as_ptr()
+}
+
+/// Initializes the library. Call once per process before any other function.
+///
+/// rs2n needs no global set-up, but keeps s2n's contract: a second call fails with
+/// `S2N_ERR_T_USAGE`. Other functions work even without it (rs2n is more forgiving
+/// than s2n-tls here).
+///
+/// @returns S2N_SUCCESS, or S2N_FAILURE if already initialized.
+#[no_mangle]
+pub extern "C" fn s2n_init() -> c_int {
+    guard(|| {
+        if INITIALIZED.swap(true, Ordering::SeqCst) {
+            return Err(Error::new(
+                ErrorCode::Initialized,
+                "s2n_init() was already called",
+            ));
+        }
+        Ok(S2N_SUCCESS)
+    })
+}
+
+/// Releases the calling thread's resources. Call from each thread that used the
+/// library when it is done; rs2n holds nothing per thread that needs it, so this
+/// always succeeds. The library stays initialized (as with s2n-tls' default of
+/// cleaning up at process exit).
+///
+/// @returns S2N_SUCCESS.
+#[no_mangle]
+pub extern "C" fn s2n_cleanup() -> c_int {
+    guard(|| Ok(S2N_SUCCESS))
+}
+
+/// The address of the calling thread's error value. The header defines
+/// `s2n_errno` as `(*s2n_errno_location())`; reset it with `s2n_errno = S2N_ERR_T_OK`.
+///
+/// Differs from s2n-tls: s2n-tls also exports `s2n_errno` as a thread-local
+/// variable; rs2n provides it only through this function (the macro hides the
+/// difference in source code).
+#[no_mangle]
+pub extern "C" fn s2n_errno_location() -> *mut c_int {
+    errno_location()
+}
+
+/// The class of an error value: one of the `S2N_ERR_T_*` constants. Applications
+/// decide what to do with a failure from this: `S2N_ERR_T_BLOCKED` means retry when
+/// the I/O is ready; `S2N_ERR_T_CLOSED` that the peer closed; the others are fatal
+/// for the connection.
+#[no_mangle]
+pub extern "C" fn s2n_error_get_type(error: c_int) -> c_int {
+    error_type_of(error)
+}
+
+fn language_ok(lang: *const c_char) -> bool {
+    // SAFETY: a non-NULL `lang` is a NUL-terminated string by the API's contract.
+    lang.is_null()
+        || unsafe { CStr::from_ptr(lang) }
+            .to_bytes()
+            .eq_ignore_ascii_case(b"EN")
+}
+
+const NO_LANGUAGE: &str = "Language is not supported for error translation";
+
+/// An English description of an error. For the calling thread's most recent error
+/// it is the specific message (what exactly was wrong); for any other value, the
+/// generic description of that error.
+///
+/// @param lang NULL or "EN"; anything else gives a "not supported" message.
+/// @returns A string that stays valid until this thread's next error.
+#[no_mangle]
+pub extern "C" fn s2n_strerror(error: c_int, lang: *const c_char) -> *const c_char {
+    if !language_ok(lang) {
+        return static_cstr(NO_LANGUAGE);
+    }
+    if let Some(msg) = last_message_for(error) {
+        return msg;
+    }
+    match ErrorCode::from_value(error) {
+        Some(code) => static_cstr(code.description()),
+        None => static_cstr("unknown error value"),
+    }
+}
+
+/// Like `s2n_strerror`; for the calling thread's most recent error, the specific
+/// message. (s2n-tls adds a source location here; rs2n's messages say what was
+/// wrong instead.)
+#[no_mangle]
+pub extern "C" fn s2n_strerror_debug(error: c_int, lang: *const c_char) -> *const c_char {
+    s2n_strerror(error, lang)
+}
+
+/// s2n's name for an error value, e.g. "S2N_ERR_NULL"; "S2N_ERR_UNKNOWN" for a
+/// value rs2n does not define.
+#[no_mangle]
+pub extern "C" fn s2n_strerror_name(error: c_int) -> *const c_char {
+    match ErrorCode::from_value(error) {
+        Some(code) => static_cstr(code.name()),
+        None => static_cstr("S2N_ERR_UNKNOWN"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(p: *const c_char) -> String {
+        unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn names_messages_and_languages() {
+        let v = ErrorCode::Null.value();
+        assert_eq!(text(s2n_strerror_name(v)), "S2N_ERR_NULL");
+        assert_eq!(text(s2n_strerror_name(12345)), "S2N_ERR_UNKNOWN");
+        assert_eq!(text(s2n_strerror(v, c"xx".as_ptr())), NO_LANGUAGE);
+        assert_eq!(s2n_error_get_type(ErrorCode::IoBlocked.value()), 3);
+        assert_eq!(static_cstr("abc"), static_cstr("abc"), "interned once");
+        let r = guard::<c_int>(|| Err(Error::null("config")));
+        assert_eq!(r, -1);
+        let e = unsafe { *s2n_errno_location() };
+        assert_eq!(
+            text(s2n_strerror(e, c"EN".as_ptr())),
+            "config must not be NULL"
+        );
+        assert_eq!(
+            text(s2n_strerror(ErrorCode::Closed.value(), std::ptr::null())),
+            "connection is closed"
+        );
+    }
+}

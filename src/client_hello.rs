@@ -1,0 +1,217 @@
+//! Reads the few facts of a ClientHello that rustls does not hand a server: the
+//! client's highest protocol version and its legacy session ID.
+
+/// What the server learned from the ClientHello.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientHelloInfo {
+    /// The highest version the client offered, in s2n's numbering (33 = TLS1.2).
+    pub max_version: i32,
+    /// The legacy session ID (TLS1.2 resumption by ID, or TLS1.3 middlebox compatibility).
+    pub session_id: Vec<u8>,
+}
+
+/// s2n's number for a wire version (0x0303 is TLS1.2 = 33).
+pub fn s2n_version(wire: u16) -> i32 {
+    match wire {
+        0x0300 => 30,
+        0x0301 => 31,
+        0x0302 => 32,
+        0x0303 => 33,
+        0x0304 => 34,
+        _ => 0,
+    }
+}
+
+/// Accumulates the first bytes a server receives until the ClientHello is complete.
+#[derive(Debug, Default)]
+pub struct ClientHelloReader {
+    raw: Vec<u8>,
+    done: bool,
+}
+
+/// More than this and we stop looking (a ClientHello is far smaller).
+const LIMIT: usize = 1 << 16;
+
+impl ClientHelloReader {
+    /// Feeds bytes as they arrive; returns the info once the hello is complete.
+    pub fn feed(&mut self, bytes: &[u8]) -> Option<ClientHelloInfo> {
+        if self.done {
+            return None;
+        }
+        self.raw.extend_from_slice(bytes);
+        let handshake = match reassemble(&self.raw) {
+            Reassembly::Complete(h) => h,
+            Reassembly::NeedMore if self.raw.len() < LIMIT => return None,
+            _ => {
+                self.done = true;
+                self.raw = Vec::new();
+                return None;
+            }
+        };
+        self.done = true;
+        self.raw = Vec::new();
+        parse(&handshake)
+    }
+}
+
+enum Reassembly {
+    Complete(Vec<u8>),
+    NeedMore,
+    Invalid,
+}
+
+/// Joins handshake records until the first handshake message is whole.
+fn reassemble(raw: &[u8]) -> Reassembly {
+    let mut body = Vec::new();
+    let mut rest = raw;
+    loop {
+        if body.len() >= 4 {
+            let len = u32::from_be_bytes([0, body[1], body[2], body[3]]) as usize;
+            if body.len() >= 4 + len {
+                return match body[0] {
+                    1 => Reassembly::Complete(body[4..4 + len].to_vec()),
+                    _ => Reassembly::Invalid,
+                };
+            }
+        }
+        if rest.len() < 5 {
+            return Reassembly::NeedMore;
+        }
+        if rest[0] != 22 {
+            return Reassembly::Invalid;
+        }
+        let len = u16::from_be_bytes([rest[3], rest[4]]) as usize;
+        if rest.len() < 5 + len {
+            return Reassembly::NeedMore;
+        }
+        body.extend_from_slice(&rest[5..5 + len]);
+        rest = &rest[5 + len..];
+    }
+}
+
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Some(a)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+    fn u16(&mut self) -> Option<u16> {
+        self.take(2).map(|b| u16::from_be_bytes([b[0], b[1]]))
+    }
+    fn vec8(&mut self) -> Option<&'a [u8]> {
+        let n = self.u8()? as usize;
+        self.take(n)
+    }
+    fn vec16(&mut self) -> Option<&'a [u8]> {
+        let n = self.u16()? as usize;
+        self.take(n)
+    }
+}
+
+/// Parses a ClientHello body (after the 4-byte handshake header).
+fn parse(body: &[u8]) -> Option<ClientHelloInfo> {
+    let mut c = Cursor(body);
+    let legacy_version = c.u16()?;
+    c.take(32)?;
+    let session_id = c.vec8()?.to_vec();
+    c.vec16()?;
+    c.vec8()?;
+    let mut max_version = s2n_version(legacy_version);
+    if let Some(extensions) = c.vec16() {
+        let mut e = Cursor(extensions);
+        while let (Some(kind), Some(data)) = (e.u16(), e.vec16()) {
+            if kind == 43 {
+                let mut v = Cursor(data);
+                if let Some(list) = v.vec8() {
+                    max_version = list
+                        .chunks_exact(2)
+                        .map(|p| s2n_version(u16::from_be_bytes([p[0], p[1]])))
+                        .max()
+                        .unwrap_or(max_version);
+                }
+            }
+        }
+    }
+    Some(ClientHelloInfo {
+        max_version,
+        session_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hello(versions: &[u16], session_id: &[u8]) -> Vec<u8> {
+        let mut body = vec![0x03, 0x03];
+        body.extend([7u8; 32]);
+        body.push(session_id.len() as u8);
+        body.extend(session_id);
+        body.extend([0, 2, 0x13, 0x01, 1, 0]);
+        let mut ext = Vec::new();
+        if !versions.is_empty() {
+            ext.extend([
+                0,
+                43,
+                0,
+                (1 + 2 * versions.len()) as u8,
+                (2 * versions.len()) as u8,
+            ]);
+            for v in versions {
+                ext.extend(v.to_be_bytes());
+            }
+        }
+        body.extend((ext.len() as u16).to_be_bytes());
+        body.extend(ext);
+        let mut hs = vec![1, 0, 0, body.len() as u8];
+        hs.extend(body);
+        hs
+    }
+
+    fn records(hs: &[u8], split: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        for chunk in hs.chunks(split) {
+            out.extend([22, 3, 1, 0, chunk.len() as u8]);
+            out.extend(chunk);
+        }
+        out
+    }
+
+    #[test]
+    fn reads_versions_and_session_id_across_records_and_reads() {
+        let wire = records(&hello(&[0x0304, 0x0303], &[9; 32]), 20);
+        let mut r = ClientHelloReader::default();
+        let mut info = None;
+        for byte in wire.chunks(7) {
+            if let Some(i) = r.feed(byte) {
+                info = Some(i);
+            }
+        }
+        let info = info.unwrap();
+        assert_eq!(info.max_version, 34);
+        assert_eq!(info.session_id, vec![9; 32]);
+    }
+
+    #[test]
+    fn legacy_version_without_extension_and_garbage() {
+        let mut r = ClientHelloReader::default();
+        let info = r.feed(&records(&hello(&[], &[]), 200)).unwrap();
+        assert_eq!(info.max_version, 33);
+        assert!(info.session_id.is_empty());
+        let mut r = ClientHelloReader::default();
+        assert_eq!(r.feed(b"GET / HTTP/1.1\r\n\r\n"), None);
+        assert_eq!(
+            r.feed(&records(&hello(&[0x0304], &[]), 200)),
+            None,
+            "gave up after garbage"
+        );
+    }
+}

@@ -1,0 +1,504 @@
+//! A config (`s2n_config`): settings shared by many connections, and the rustls
+//! configs built from them once per change.
+
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::{ClientHello, NoServerSessionStorage, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
+
+use crate::certs::parse_pem_certs;
+use crate::clock::{SharedClock, SystemMonotonicClock, SystemWallClock, WallTimeProvider};
+use crate::error::{Error, ErrorCode, Result};
+use crate::policy::{self, SecurityPolicy};
+use crate::trust;
+
+/// The server name a client uses when the application set none: rustls needs one,
+/// sends no SNI for an IP address, and our verifier refuses this one by name, as
+/// s2n's default host check fails when no server name was set.
+pub(crate) fn no_server_name() -> ServerName<'static> {
+    ServerName::from(std::net::Ipv4Addr::UNSPECIFIED)
+}
+
+/// Where a client's trusted roots come from.
+#[derive(Clone, Debug, Default)]
+pub struct TrustStore {
+    /// The system's CA bundle (`s2n_config_new` starts with it).
+    pub system_defaults: bool,
+    /// Roots added with `s2n_config_add_pem_to_trust_store` or a CA location.
+    pub roots: Vec<CertificateDer<'static>>,
+}
+
+/// Everything a config holds that an application sets.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub policy: &'static SecurityPolicy,
+    /// The server's certificate chains, in the order they were added.
+    pub certs: Vec<Arc<CertifiedKey>>,
+    pub trust: TrustStore,
+    /// Whether clients verify the server's certificate chain and name.
+    pub verify_x509: bool,
+    pub wall_clock: SharedClock,
+    pub monotonic_clock: SharedClock,
+}
+
+impl Settings {
+    fn new(system_trust: bool) -> Self {
+        Settings {
+            policy: policy::default_policy(),
+            certs: Vec::new(),
+            trust: TrustStore {
+                system_defaults: system_trust,
+                roots: Vec::new(),
+            },
+            verify_x509: true,
+            wall_clock: Arc::new(SystemWallClock),
+            monotonic_clock: Arc::new(SystemMonotonicClock),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Built {
+    server: Option<Arc<ServerConfig>>,
+    client: Option<Arc<ClientConfig>>,
+}
+
+/// A config: the settings, and the rustls configs derived from them (rebuilt lazily
+/// after any change, so connections never parse certificates or roots).
+pub struct Config {
+    settings: RwLock<Settings>,
+    built: RwLock<Built>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config").finish_non_exhaustive()
+    }
+}
+
+fn poisoned() -> Error {
+    Error::new(
+        ErrorCode::Internal,
+        "config lock poisoned by an earlier internal error",
+    )
+}
+
+impl Config {
+    /// A config as `s2n_config_new` makes it: default policy, system trust store.
+    pub fn new() -> Self {
+        Self::with_settings(Settings::new(true))
+    }
+
+    /// A config as `s2n_config_new_minimal` makes it: an empty trust store.
+    pub fn new_minimal() -> Self {
+        Self::with_settings(Settings::new(false))
+    }
+
+    fn with_settings(settings: Settings) -> Self {
+        Config {
+            settings: RwLock::new(settings),
+            built: RwLock::new(Built::default()),
+        }
+    }
+
+    /// Reads the settings.
+    pub fn settings(&self) -> Result<RwLockReadGuard<'_, Settings>> {
+        self.settings.read().map_err(|_| poisoned())
+    }
+
+    /// Changes the settings; the rustls configs are rebuilt on next use. The change
+    /// is applied only if `change` succeeds.
+    pub fn update<T>(&self, change: impl FnOnce(&mut Settings) -> Result<T>) -> Result<T> {
+        let mut settings = self.settings.write().map_err(|_| poisoned())?;
+        let mut next = settings.clone();
+        let out = change(&mut next)?;
+        *settings = next;
+        *self.built_mut()? = Built::default();
+        Ok(out)
+    }
+
+    fn built_mut(&self) -> Result<RwLockWriteGuard<'_, Built>> {
+        self.built.write().map_err(|_| poisoned())
+    }
+
+    pub fn set_cipher_preferences(&self, name: &str) -> Result<()> {
+        let policy = policy::lookup(name)?;
+        self.update(|s| {
+            s.policy = policy;
+            Ok(())
+        })
+    }
+
+    pub fn add_cert_chain_and_key(&self, key: Arc<CertifiedKey>) -> Result<()> {
+        self.update(|s| {
+            s.certs.push(key);
+            Ok(())
+        })
+    }
+
+    pub fn add_pem_to_trust_store(&self, pem: &[u8]) -> Result<()> {
+        let certs = parse_pem_certs(pem, "trust store PEM")?;
+        self.update(|s| {
+            s.trust.roots.extend(certs);
+            Ok(())
+        })
+    }
+
+    /// Adds the CAs in a PEM file and/or every PEM file of a directory.
+    pub fn set_verification_ca_location(
+        &self,
+        file: Option<&std::path::Path>,
+        dir: Option<&std::path::Path>,
+    ) -> Result<()> {
+        let certs = trust::load_ca_location(file, dir)?;
+        self.update(|s| {
+            s.trust.roots.extend(certs);
+            Ok(())
+        })
+    }
+
+    pub fn wipe_trust_store(&self) -> Result<()> {
+        self.update(|s| {
+            s.trust = TrustStore::default();
+            Ok(())
+        })
+    }
+
+    pub fn disable_x509_verification(&self) -> Result<()> {
+        self.update(|s| {
+            s.verify_x509 = false;
+            Ok(())
+        })
+    }
+
+    pub fn set_wall_clock(&self, clock: SharedClock) -> Result<()> {
+        self.update(|s| {
+            s.wall_clock = clock;
+            Ok(())
+        })
+    }
+
+    pub fn set_monotonic_clock(&self, clock: SharedClock) -> Result<()> {
+        self.update(|s| {
+            s.monotonic_clock = clock;
+            Ok(())
+        })
+    }
+
+    /// The rustls server config for these settings, built at most once per change.
+    pub fn server_config(&self) -> Result<Arc<ServerConfig>> {
+        if let Some(c) = &self.built.read().map_err(|_| poisoned())?.server {
+            return Ok(c.clone());
+        }
+        let settings = self.settings()?;
+        let mut built = self.built_mut()?;
+        if let Some(c) = &built.server {
+            return Ok(c.clone());
+        }
+        let config = Arc::new(build_server_config(&settings)?);
+        built.server = Some(config.clone());
+        Ok(config)
+    }
+
+    /// The rustls client config for these settings, built at most once per change.
+    pub fn client_config(&self) -> Result<Arc<ClientConfig>> {
+        if let Some(c) = &self.built.read().map_err(|_| poisoned())?.client {
+            return Ok(c.clone());
+        }
+        let settings = self.settings()?;
+        let mut built = self.built_mut()?;
+        if let Some(c) = &built.client {
+            return Ok(c.clone());
+        }
+        let config = Arc::new(build_client_config(&settings)?);
+        built.client = Some(config.clone());
+        Ok(config)
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn internal(context: &str, e: rustls::Error) -> Error {
+    Error::new(ErrorCode::Internal, format!("{context}: {e}"))
+}
+
+fn build_server_config(s: &Settings) -> Result<ServerConfig> {
+    if s.certs.is_empty() {
+        return Err(Error::new(
+            ErrorCode::NoCertificate,
+            "the server config has no certificate: add one with s2n_config_add_cert_chain_and_key_to_store",
+        ));
+    }
+    let time = Arc::new(WallTimeProvider(s.wall_clock.clone()));
+    let mut config = ServerConfig::builder_with_details(s.policy.provider(), time)
+        .with_protocol_versions(s.policy.versions())
+        .map_err(|e| internal("security policy", e))?
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::new(CertResolver {
+            certs: s.certs.clone(),
+        }));
+    // s2n picks the cipher suite by its own preference order.
+    config.ignore_client_order = true;
+    // Resumption is off until the application turns tickets or the cache on.
+    config.session_storage = Arc::new(NoServerSessionStorage {});
+    config.send_tls13_tickets = 0;
+    Ok(config)
+}
+
+fn build_client_config(s: &Settings) -> Result<ClientConfig> {
+    let provider = s.policy.provider();
+    let verifier: Arc<dyn ServerCertVerifier> = if s.verify_x509 {
+        let roots = trust::root_store(&s.trust);
+        Arc::new(Verifier::new(roots, provider.clone())?)
+    } else {
+        Arc::new(NoX509Verification {
+            provider: provider.clone(),
+        })
+    };
+    let time = Arc::new(WallTimeProvider(s.wall_clock.clone()));
+    let mut config = ClientConfig::builder_with_details(provider, time)
+        .with_protocol_versions(s.policy.versions())
+        .map_err(|e| internal("security policy", e))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    config.resumption = rustls::client::Resumption::disabled();
+    Ok(config)
+}
+
+/// Chooses the server certificate: one valid for the client's SNI whose key can sign
+/// with a scheme the client offers, else any that can sign, else the first.
+#[derive(Debug)]
+struct CertResolver {
+    certs: Vec<Arc<CertifiedKey>>,
+}
+
+impl ResolvesServerCert for CertResolver {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        if self.certs.len() == 1 {
+            return self.certs.first().cloned();
+        }
+        let schemes = hello.signature_schemes();
+        let can_sign = |c: &&Arc<CertifiedKey>| c.key.choose_scheme(schemes).is_some();
+        let name = hello
+            .server_name()
+            .and_then(|n| ServerName::try_from(n.to_string()).ok());
+        let valid_for_name = |c: &&Arc<CertifiedKey>| match (&name, c.end_entity_cert()) {
+            (Some(n), Ok(der)) => rustls::server::ParsedCertificate::try_from(der)
+                .and_then(|p| rustls::client::verify_server_name(&p, n))
+                .is_ok(),
+            _ => false,
+        };
+        self.certs
+            .iter()
+            .filter(valid_for_name)
+            .find(can_sign)
+            .or_else(|| self.certs.iter().find(can_sign))
+            .or_else(|| self.certs.first())
+            .cloned()
+    }
+}
+
+/// Full chain and name verification, refusing a connection with no server name
+/// set (as s2n's default host check does).
+#[derive(Debug)]
+struct Verifier {
+    inner: Option<Arc<WebPkiServerVerifier>>,
+    provider: Arc<CryptoProvider>,
+}
+
+impl Verifier {
+    fn new(roots: RootCertStore, provider: Arc<CryptoProvider>) -> Result<Self> {
+        let inner = if roots.is_empty() {
+            None
+        } else {
+            Some(
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                    .build()
+                    .map_err(|e| {
+                        Error::new(ErrorCode::Internal, format!("certificate verifier: {e}"))
+                    })?,
+            )
+        };
+        Ok(Verifier { inner, provider })
+    }
+}
+
+impl ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        if *server_name == no_server_name() {
+            return Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidForName,
+            ));
+        }
+        match &self.inner {
+            Some(v) => v.verify_server_cert(end_entity, intermediates, server_name, ocsp, now),
+            None => Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer,
+            )),
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// `s2n_config_disable_x509_verification`: any chain and name are accepted, but the
+/// handshake signatures are still checked against the presented certificate.
+#[derive(Debug)]
+struct NoX509Verification {
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for NoX509Verification {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certs::{testing::cert_file, CertChainAndKey};
+
+    fn server_config() -> Config {
+        let c = Config::new_minimal();
+        let mut k = CertChainAndKey::new();
+        k.load_pem(
+            &cert_file("ecdsa_p256_cert.pem"),
+            &cert_file("ecdsa_p256_key.pem"),
+        )
+        .unwrap();
+        c.add_cert_chain_and_key(k.certified_key().unwrap())
+            .unwrap();
+        c
+    }
+
+    #[test]
+    fn rustls_configs_are_built_once_per_change() {
+        let c = server_config();
+        let a = c.server_config().unwrap();
+        let b = c.server_config().unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        c.set_cipher_preferences("default_tls13").unwrap();
+        let d = c.server_config().unwrap();
+        assert!(!Arc::ptr_eq(&a, &d));
+        let x = c.client_config().unwrap();
+        assert!(Arc::ptr_eq(&x, &c.client_config().unwrap()));
+    }
+
+    #[test]
+    fn server_without_certificate_is_a_clear_error() {
+        let e = Config::new_minimal().server_config().unwrap_err();
+        assert_eq!(e.code, ErrorCode::NoCertificate);
+    }
+
+    #[test]
+    fn failed_change_leaves_settings_alone() {
+        let c = server_config();
+        let before = c.settings().unwrap().policy.name;
+        assert!(c.set_cipher_preferences("no-such-policy").is_err());
+        assert_eq!(c.settings().unwrap().policy.name, before);
+        assert!(c.add_pem_to_trust_store(b"garbage").is_err());
+        assert!(c.settings().unwrap().trust.roots.is_empty());
+    }
+
+    #[test]
+    fn trust_store_changes() {
+        let c = Config::new();
+        assert!(c.settings().unwrap().trust.system_defaults);
+        c.add_pem_to_trust_store(&cert_file("ca_cert.pem")).unwrap();
+        assert_eq!(c.settings().unwrap().trust.roots.len(), 1);
+        c.wipe_trust_store().unwrap();
+        let s = c.settings().unwrap();
+        assert!(!s.trust.system_defaults && s.trust.roots.is_empty());
+    }
+}

@@ -1,0 +1,956 @@
+//! A connection (`s2n_connection`): drives a rustls connection over a transport with
+//! s2n's non-blocking semantics: a call that cannot go on reports which direction it
+//! is blocked on, and the same call made again continues where it stopped.
+
+use std::ffi::CString;
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+
+use once_cell::sync::Lazy;
+use rustls::pki_types::ServerName;
+use rustls::{ClientConnection, HandshakeKind, ServerConnection};
+
+use crate::client_hello::{s2n_version, ClientHelloInfo, ClientHelloReader};
+use crate::config::{no_server_name, Config};
+use crate::error::{Error, ErrorCode, Result};
+use crate::policy;
+use crate::transport::{Recv, Send_};
+
+/// Whether a connection is a server or a client (`s2n_mode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Server,
+    Client,
+}
+
+/// What a blocked call waits for (`s2n_blocked_status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Blocked {
+    #[default]
+    NotBlocked = 0,
+    OnRead = 1,
+    OnWrite = 2,
+    OnApplicationInput = 3,
+}
+
+/// How the peer ended its side of the connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerClose {
+    CloseNotify,
+    /// The transport ended without a close_notify alert.
+    Abrupt,
+}
+
+/// The longest server name s2n accepts.
+pub const MAX_SERVER_NAME: usize = 255;
+
+/// The most plaintext put in one record; a write is acknowledged record by record.
+const MAX_RECORD_PLAINTEXT: usize = 16 * 1024;
+
+/// A connection without a config uses this one, as s2n falls back to its default.
+static DEFAULT_CONFIG: Lazy<Arc<Config>> = Lazy::new(|| Arc::new(Config::new()));
+
+pub struct Connection {
+    mode: Mode,
+    config: Option<Arc<Config>>,
+    recv: Option<Box<dyn Recv>>,
+    send: Option<Box<dyn Send_>>,
+    tls: Option<rustls::Connection>,
+    server_name: Option<CString>,
+    self_service_blinding: bool,
+    hello: ClientHelloReader,
+    hello_info: Option<ClientHelloInfo>,
+    wire_in: u64,
+    wire_out: u64,
+    alert: Option<u8>,
+    /// The error that ended this connection; every later I/O call reports it.
+    fatal: Option<Error>,
+    blocked: Blocked,
+    /// Bytes of the caller's current `send` buffer already given to rustls but not
+    /// yet acknowledged to the caller (s2n's retry contract).
+    unacked: usize,
+    plaintext_pending: usize,
+    close_notify_sent: bool,
+    peer_close: Option<PeerClose>,
+    handshake_name: Option<CString>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("mode", &self.mode)
+            .field("handshake", &self.handshake_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    pub fn new(mode: Mode) -> Self {
+        Connection {
+            mode,
+            config: None,
+            recv: None,
+            send: None,
+            tls: None,
+            server_name: None,
+            self_service_blinding: false,
+            hello: ClientHelloReader::default(),
+            hello_info: None,
+            wire_in: 0,
+            wire_out: 0,
+            alert: None,
+            fatal: None,
+            blocked: Blocked::NotBlocked,
+            unacked: 0,
+            plaintext_pending: 0,
+            close_notify_sent: false,
+            peer_close: None,
+            handshake_name: None,
+        }
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Forgets everything but the mode and the config, so the connection can be reused.
+    pub fn wipe(&mut self) {
+        let config = self.config.take();
+        *self = Connection::new(self.mode);
+        self.config = config;
+    }
+
+    fn not_started(&self, what: &str) -> Result<()> {
+        if self.tls.is_some() {
+            return Err(Error::new(
+                ErrorCode::InvalidState,
+                format!("{what} cannot change once the handshake has started; wipe the connection first"),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn set_config(&mut self, config: Arc<Config>) -> Result<()> {
+        self.not_started("the config")?;
+        self.config = Some(config);
+        Ok(())
+    }
+
+    pub fn config(&self) -> Arc<Config> {
+        self.config
+            .clone()
+            .unwrap_or_else(|| DEFAULT_CONFIG.clone())
+    }
+
+    pub fn set_recv(&mut self, recv: Box<dyn Recv>) {
+        self.recv = Some(recv);
+    }
+
+    pub fn set_send(&mut self, send: Box<dyn Send_>) {
+        self.send = Some(send);
+    }
+
+    pub fn set_server_name(&mut self, name: &str) -> Result<()> {
+        if self.mode != Mode::Client {
+            return Err(Error::new(
+                ErrorCode::NotInServerMode,
+                "s2n_set_server_name is for clients; a server reads the client's name with s2n_get_server_name",
+            ));
+        }
+        if name.len() > MAX_SERVER_NAME {
+            return Err(Error::new(
+                ErrorCode::ServerNameTooLong,
+                format!(
+                    "server name is {} bytes; at most {MAX_SERVER_NAME} are allowed",
+                    name.len()
+                ),
+            ));
+        }
+        self.not_started("the server name")?;
+        let name =
+            CString::new(name).map_err(|_| Error::usage("server name contains a NUL byte"))?;
+        self.server_name = Some(name);
+        Ok(())
+    }
+
+    /// The client's configured name, or on a server the name the client sent (SNI).
+    pub fn server_name(&self) -> Option<&CString> {
+        self.server_name.as_ref()
+    }
+
+    pub fn set_self_service_blinding(&mut self, on: bool) {
+        self.self_service_blinding = on;
+    }
+
+    pub fn blocked(&self) -> Blocked {
+        self.blocked
+    }
+
+    pub fn wire_bytes_in(&self) -> u64 {
+        self.wire_in
+    }
+
+    pub fn wire_bytes_out(&self) -> u64 {
+        self.wire_out
+    }
+
+    /// The alert the peer sent, if the connection ended with one.
+    pub fn alert(&self) -> Result<u8> {
+        self.alert
+            .ok_or_else(|| Error::new(ErrorCode::NoAlert, "no alert was received from the peer"))
+    }
+
+    pub fn peer_close(&self) -> Option<PeerClose> {
+        self.peer_close
+    }
+
+    pub fn is_handshake_complete(&self) -> bool {
+        self.tls.as_ref().is_some_and(|t| !t.is_handshaking())
+    }
+
+    fn policy_max_version(&self) -> i32 {
+        self.config()
+            .settings()
+            .map(|s| s.policy.max_version)
+            .unwrap_or(policy::S2N_TLS13)
+    }
+
+    fn negotiated_version(&self) -> Option<i32> {
+        let v = self.tls.as_ref()?.protocol_version()?;
+        Some(s2n_version(u16::from(v)))
+    }
+
+    /// `s2n_connection_get_actual_protocol_version`.
+    pub fn actual_protocol_version(&self) -> i32 {
+        match (self.negotiated_version(), self.mode) {
+            (Some(v), _) => v,
+            (None, Mode::Client) => self.policy_max_version(),
+            (None, Mode::Server) => 0,
+        }
+    }
+
+    /// `s2n_connection_get_client_protocol_version`.
+    pub fn client_protocol_version(&self) -> i32 {
+        match self.mode {
+            Mode::Client => self.policy_max_version(),
+            Mode::Server => self.hello_info.as_ref().map_or(0, |h| h.max_version),
+        }
+    }
+
+    /// `s2n_connection_get_server_protocol_version`.
+    pub fn server_protocol_version(&self) -> i32 {
+        match self.mode {
+            Mode::Server => self.policy_max_version(),
+            Mode::Client => self.negotiated_version().unwrap_or(0),
+        }
+    }
+
+    /// s2n's name for the negotiated cipher suite.
+    pub fn cipher(&self) -> &'static str {
+        match self.tls.as_ref().and_then(|t| t.negotiated_cipher_suite()) {
+            Some(suite) => policy::s2n_cipher_name(suite.suite()),
+            None => "TLS_NULL_WITH_NULL_NULL",
+        }
+    }
+
+    /// s2n's handshake type name, e.g. `NEGOTIATED|FULL_HANDSHAKE|MIDDLEBOX_COMPAT`;
+    /// `INITIAL` until the handshake is complete.
+    pub fn handshake_type_name(&self) -> &std::ffi::CStr {
+        self.handshake_name.as_deref().unwrap_or(c"INITIAL")
+    }
+
+    /// The session ID the client offered (the server side of the ClientHello).
+    pub fn client_hello_info(&self) -> Option<&ClientHelloInfo> {
+        self.hello_info.as_ref()
+    }
+
+    fn check_usable(&self) -> Result<()> {
+        match &self.fatal {
+            Some(e) => Err(Error::new(
+                e.code,
+                format!(
+                    "the connection failed earlier and must be wiped or freed: {}",
+                    e.message
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn fail(&mut self, error: Error) -> Error {
+        self.fatal = Some(error.clone());
+        error
+    }
+
+    fn ensure_tls(&mut self) -> Result<()> {
+        if self.tls.is_some() {
+            return Ok(());
+        }
+        if self.recv.is_none() || self.send.is_none() {
+            return Err(Error::new(
+                ErrorCode::InvalidState,
+                "the connection has no I/O: call s2n_connection_set_fd or set the send and recv callbacks",
+            ));
+        }
+        let config = self.config();
+        let tls: rustls::Connection = match self.mode {
+            Mode::Server => ServerConnection::new(config.server_config()?)
+                .map_err(|e| {
+                    Error::new(ErrorCode::Internal, format!("cannot start the server: {e}"))
+                })?
+                .into(),
+            Mode::Client => {
+                let name = match &self.server_name {
+                    Some(n) => {
+                        ServerName::try_from(n.to_string_lossy().into_owned()).map_err(|_| {
+                            Error::usage(format!(
+                                "server name {:?} is neither a DNS name nor an IP address",
+                                n.to_string_lossy()
+                            ))
+                        })?
+                    }
+                    None => no_server_name(),
+                };
+                ClientConnection::new(config.client_config()?, name)
+                    .map_err(|e| {
+                        Error::new(ErrorCode::Internal, format!("cannot start the client: {e}"))
+                    })?
+                    .into()
+            }
+        };
+        self.tls = Some(tls);
+        Ok(())
+    }
+
+    /// Writes what rustls has queued. Blocked on write if the transport is full.
+    fn flush(&mut self) -> Result<()> {
+        let (Some(tls), Some(send)) = (self.tls.as_mut(), self.send.as_mut()) else {
+            return Ok(());
+        };
+        while tls.wants_write() {
+            let mut writer = CountingWriter {
+                send: send.as_mut(),
+                count: &mut self.wire_out,
+            };
+            match tls.write_tls(&mut writer) {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.blocked = Blocked::OnWrite;
+                    return Err(Error::blocked());
+                }
+                Err(e) => {
+                    let e = Error::new(ErrorCode::Io, format!("sending to the peer failed: {e}"));
+                    return Err(self.fail(e));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads from the transport into rustls and processes it. `Ok(false)` at end of
+    /// stream. Blocked on read if nothing is there yet.
+    fn read_more(&mut self) -> Result<bool> {
+        let (Some(tls), Some(recv)) = (self.tls.as_mut(), self.recv.as_mut()) else {
+            return Err(Error::new(
+                ErrorCode::InvalidState,
+                "the connection has no I/O",
+            ));
+        };
+        let hello = match (self.mode, &self.hello_info) {
+            (Mode::Server, None) => Some(&mut self.hello),
+            _ => None,
+        };
+        let mut reader = CountingReader {
+            recv: recv.as_mut(),
+            count: &mut self.wire_in,
+            hello,
+            hello_info: &mut self.hello_info,
+        };
+        match tls.read_tls(&mut reader) {
+            Ok(0) => Ok(false),
+            Ok(_) => {
+                self.process()?;
+                Ok(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.blocked = Blocked::OnRead;
+                Err(Error::blocked())
+            }
+            Err(e) => {
+                let e = Error::new(
+                    ErrorCode::Io,
+                    format!("receiving from the peer failed: {e}"),
+                );
+                Err(self.fail(e))
+            }
+        }
+    }
+
+    fn process(&mut self) -> Result<()> {
+        let Some(tls) = self.tls.as_mut() else {
+            return Ok(());
+        };
+        match tls.process_new_packets() {
+            Ok(state) => {
+                self.plaintext_pending = state.plaintext_bytes_to_read();
+                if let (None, rustls::Connection::Server(server)) = (&self.server_name, &*tls) {
+                    self.server_name = server.server_name().and_then(|n| CString::new(n).ok());
+                }
+                Ok(())
+            }
+            Err(e) => {
+                if let rustls::Error::AlertReceived(alert) = &e {
+                    self.alert = Some(u8::from(*alert));
+                }
+                let error = map_tls_error(&e, self.server_name.as_ref());
+                // Tell the peer why, if the transport takes it now; the error stands anyway.
+                let _ = self.flush();
+                Err(self.fail(error))
+            }
+        }
+    }
+
+    /// `s2n_negotiate`: runs the handshake until it completes or blocks.
+    pub fn negotiate(&mut self) -> Result<()> {
+        self.blocked = Blocked::NotBlocked;
+        self.check_usable()?;
+        self.ensure_tls()?;
+        loop {
+            self.flush()?;
+            if self.is_handshake_complete() {
+                if self.handshake_name.is_none() {
+                    self.handshake_name = Some(self.compute_handshake_name());
+                }
+                return Ok(());
+            }
+            if !self.read_more()? {
+                let e = Error::new(
+                    ErrorCode::Closed,
+                    "the peer closed the connection during the handshake",
+                );
+                return Err(self.fail(e));
+            }
+        }
+    }
+
+    fn compute_handshake_name(&self) -> CString {
+        let Some(tls) = self.tls.as_ref() else {
+            return c"INITIAL".into();
+        };
+        let kind = tls.handshake_kind();
+        let full = kind != Some(HandshakeKind::Resumed);
+        let mut labels = vec!["NEGOTIATED"];
+        if self.negotiated_version().unwrap_or(0) >= policy::S2N_TLS13 {
+            if full {
+                labels.push("FULL_HANDSHAKE");
+            }
+            if kind == Some(HandshakeKind::FullWithHelloRetryRequest) {
+                labels.push("HELLO_RETRY_REQUEST");
+            }
+            // rustls clients always send a legacy session ID with TLS1.3; a server
+            // echoes whatever the client sent.
+            let compat = match self.mode {
+                Mode::Client => true,
+                Mode::Server => self
+                    .hello_info
+                    .as_ref()
+                    .is_some_and(|h| !h.session_id.is_empty()),
+            };
+            if compat {
+                labels.push("MIDDLEBOX_COMPAT");
+            }
+        } else if full {
+            // rustls only does ECDHE key exchange in TLS1.2: always forward secret.
+            labels.extend(["FULL_HANDSHAKE", "TLS12_PERFECT_FORWARD_SECRECY"]);
+        }
+        CString::new(labels.join("|")).unwrap_or_default()
+    }
+
+    fn require_handshake(&self, what: &str) -> Result<()> {
+        if !self.is_handshake_complete() {
+            return Err(Error::new(
+                ErrorCode::InvalidState,
+                format!(
+                    "{what} before the handshake completed: call s2n_negotiate until it succeeds"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `s2n_send`: returns how many bytes of `buf` were sent. When blocked with
+    /// nothing acknowledged it fails blocked and the caller retries with the same
+    /// buffer; when some were sent it returns that count (a partial write).
+    pub fn send(&mut self, buf: &[u8]) -> Result<usize> {
+        self.blocked = Blocked::NotBlocked;
+        self.check_usable()?;
+        self.require_handshake("s2n_send")?;
+        if self.close_notify_sent {
+            return Err(Error::new(
+                ErrorCode::Closed,
+                "s2n_send after s2n_shutdown_send",
+            ));
+        }
+        if buf.len() < self.unacked {
+            let held = self.unacked;
+            self.unacked = 0;
+            return Err(Error::usage(format!(
+                "s2n_send retried with {} bytes after a blocked call had already taken {held}: retry with the same buffer",
+                buf.len()
+            )));
+        }
+        let mut acked = 0;
+        loop {
+            if let Err(e) = self.flush() {
+                if e.is_blocked() && acked > 0 {
+                    self.blocked = Blocked::NotBlocked;
+                    self.unacked -= acked;
+                    return Ok(acked);
+                }
+                return Err(e);
+            }
+            // Everything given to rustls so far is on the wire.
+            acked = self.unacked;
+            if acked == buf.len() {
+                self.unacked = 0;
+                return Ok(acked);
+            }
+            let end = buf.len().min(acked + MAX_RECORD_PLAINTEXT);
+            let tls = self.tls.as_mut().expect("handshake complete");
+            let n = tls
+                .writer()
+                .write(&buf[acked..end])
+                .map_err(|e| Error::new(ErrorCode::Internal, format!("encrypting failed: {e}")))?;
+            self.unacked += n;
+        }
+    }
+
+    /// `s2n_recv`: up to `buf.len()` bytes of application data; 0 once the peer has
+    /// closed (with close_notify, or abruptly: see [`Connection::peer_close`]).
+    pub fn recv(&mut self, buf: &mut [u8]) -> Result<usize> {
+        self.blocked = Blocked::NotBlocked;
+        self.check_usable()?;
+        self.require_handshake("s2n_recv")?;
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let tls = self.tls.as_mut().expect("handshake complete");
+            match tls.reader().read(buf) {
+                Ok(0) => {
+                    self.peer_close.get_or_insert(PeerClose::CloseNotify);
+                    return Ok(0);
+                }
+                Ok(n) => {
+                    self.plaintext_pending = self.plaintext_pending.saturating_sub(n);
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    self.peer_close.get_or_insert(PeerClose::Abrupt);
+                    return Ok(0);
+                }
+                Err(e) => {
+                    return Err(Error::new(
+                        ErrorCode::Internal,
+                        format!("reading plaintext failed: {e}"),
+                    ))
+                }
+            }
+            // Replies rustls owes the peer (key updates) go out when the transport takes them.
+            match self.flush() {
+                Err(e) if !e.is_blocked() => return Err(e),
+                _ => self.blocked = Blocked::NotBlocked,
+            }
+            self.read_more()?;
+        }
+    }
+
+    /// `s2n_peek`: decrypted bytes ready for `recv` without reading the transport.
+    pub fn peek(&self) -> usize {
+        self.plaintext_pending
+    }
+
+    /// `s2n_shutdown_send`: sends close_notify; the connection can still receive.
+    pub fn shutdown_send(&mut self) -> Result<()> {
+        self.blocked = Blocked::NotBlocked;
+        self.check_usable()?;
+        let Some(tls) = self.tls.as_mut() else {
+            return Ok(());
+        };
+        if !self.close_notify_sent {
+            tls.send_close_notify();
+            self.close_notify_sent = true;
+        }
+        self.flush()
+    }
+
+    /// `s2n_shutdown`: sends close_notify and waits for the peer's, discarding any
+    /// application data still arriving.
+    pub fn shutdown(&mut self) -> Result<()> {
+        self.shutdown_send()?;
+        if self.tls.is_none() {
+            return Ok(());
+        }
+        let mut scratch = [0u8; 4096];
+        loop {
+            match self.peer_close {
+                Some(PeerClose::CloseNotify) => return Ok(()),
+                Some(PeerClose::Abrupt) => {
+                    return Err(Error::new(
+                        ErrorCode::Closed,
+                        "the peer closed the transport without sending close_notify",
+                    ))
+                }
+                None => {}
+            }
+            if !self.is_handshake_complete() {
+                // No application data can come; the peer's answer to our alert is all.
+                if !self.read_more()? {
+                    self.peer_close = Some(PeerClose::Abrupt);
+                }
+                continue;
+            }
+            self.recv(&mut scratch)?;
+        }
+    }
+}
+
+/// An s2n error for what rustls reported.
+fn map_tls_error(e: &rustls::Error, server_name: Option<&CString>) -> Error {
+    use rustls::{CertificateError as C, Error as E, PeerIncompatible as P};
+    let (code, text) = match e {
+        E::AlertReceived(alert) => (
+            ErrorCode::Alert,
+            format!("the peer sent a fatal alert: {alert:?}"),
+        ),
+        E::InvalidCertificate(C::UnknownIssuer) => (
+            ErrorCode::CertUntrusted,
+            "the peer's certificate is not signed by a trusted CA".to_string(),
+        ),
+        E::InvalidCertificate(C::NotValidForName)
+        | E::InvalidCertificate(C::NotValidForNameContext { .. }) => {
+            let text = match server_name {
+                Some(n) => format!("the peer's certificate is not valid for the server name {:?}", n.to_string_lossy()),
+                None => "no server name is set (s2n_set_server_name), so the certificate cannot be verified".to_string(),
+            };
+            (ErrorCode::HostnameMismatch, text)
+        }
+        E::InvalidCertificate(c) => (
+            ErrorCode::CertInvalid,
+            format!("the peer's certificate is invalid: {c:?}"),
+        ),
+        E::NoCertificatesPresented => (
+            ErrorCode::CertInvalid,
+            "the peer sent no certificate".to_string(),
+        ),
+        E::PeerIncompatible(P::NoCipherSuitesInCommon) => (
+            ErrorCode::CipherNotSupported,
+            "no cipher suite in common with the peer".to_string(),
+        ),
+        E::PeerIncompatible(
+            p @ (P::SupportedVersionsExtensionRequired
+            | P::Tls12NotOffered
+            | P::Tls12NotOfferedOrEnabled
+            | P::Tls13RequiredForQuic
+            | P::ServerDoesNotSupportTls12Or13),
+        ) => (
+            ErrorCode::ProtocolVersionUnsupported,
+            format!("no protocol version in common with the peer: {p:?}"),
+        ),
+        E::PeerIncompatible(p) => (
+            ErrorCode::HandshakeFailure,
+            format!("the peer is incompatible: {p:?}"),
+        ),
+        E::DecryptError => (
+            ErrorCode::Decrypt,
+            "a record from the peer failed to decrypt".to_string(),
+        ),
+        E::InvalidMessage(m) => (
+            ErrorCode::BadMessage,
+            format!("the peer sent a malformed message: {m:?}"),
+        ),
+        E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => (
+            ErrorCode::BadMessage,
+            format!("the peer sent an unexpected message: {e}"),
+        ),
+        E::PeerMisbehaved(m) => (ErrorCode::BadMessage, format!("the peer misbehaved: {m:?}")),
+        other => (ErrorCode::HandshakeFailure, format!("TLS error: {other}")),
+    };
+    Error::new(code, text)
+}
+
+struct CountingReader<'a> {
+    recv: &'a mut dyn Recv,
+    count: &'a mut u64,
+    hello: Option<&'a mut ClientHelloReader>,
+    hello_info: &'a mut Option<ClientHelloInfo>,
+}
+
+impl Read for CountingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.recv.recv(buf)?;
+        *self.count += n as u64;
+        if let Some(hello) = self.hello.as_mut() {
+            if let Some(info) = hello.feed(&buf[..n]) {
+                *self.hello_info = Some(info);
+            }
+        }
+        Ok(n)
+    }
+}
+
+struct CountingWriter<'a> {
+    send: &'a mut dyn Send_,
+    count: &'a mut u64,
+}
+
+impl Write for CountingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.send.send(buf)?;
+        if n == 0 && !buf.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::WriteZero,
+                "the transport took no bytes",
+            ));
+        }
+        *self.count += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub mod testing {
+    use super::*;
+    use crate::certs::{testing::cert_file, CertChainAndKey};
+    use crate::transport::memory;
+
+    /// A server config with the P-256 test certificate.
+    pub fn server_config(policy: &str) -> Arc<Config> {
+        let c = Config::new_minimal();
+        c.set_cipher_preferences(policy).unwrap();
+        let mut k = CertChainAndKey::new();
+        k.load_pem(
+            &cert_file("ecdsa_p256_cert.pem"),
+            &cert_file("ecdsa_p256_key.pem"),
+        )
+        .unwrap();
+        c.add_cert_chain_and_key(k.certified_key().unwrap())
+            .unwrap();
+        Arc::new(c)
+    }
+
+    /// A client config trusting the test CA.
+    pub fn client_config(policy: &str) -> Arc<Config> {
+        let c = Config::new_minimal();
+        c.set_cipher_preferences(policy).unwrap();
+        c.add_pem_to_trust_store(&cert_file("ca_cert.pem")).unwrap();
+        Arc::new(c)
+    }
+
+    /// A server and a client joined by an in-memory pipe.
+    pub fn pair(
+        server: Arc<Config>,
+        client: Arc<Config>,
+    ) -> (Connection, Connection, memory::End, memory::End) {
+        let (a, b) = memory::pair();
+        let mut s = Connection::new(Mode::Server);
+        s.set_config(server).unwrap();
+        s.set_recv(Box::new(a.clone()));
+        s.set_send(Box::new(a.clone()));
+        let mut c = Connection::new(Mode::Client);
+        c.set_config(client).unwrap();
+        c.set_server_name("localhost").unwrap();
+        c.set_recv(Box::new(b.clone()));
+        c.set_send(Box::new(b.clone()));
+        (s, c, a, b)
+    }
+
+    /// Runs both handshakes to completion or the first real error.
+    pub fn handshake(s: &mut Connection, c: &mut Connection) -> Result<()> {
+        for _ in 0..100 {
+            let cr = c.negotiate();
+            let sr = s.negotiate();
+            match (&cr, &sr) {
+                (Ok(()), Ok(())) => return Ok(()),
+                (Err(e), _) if !e.is_blocked() => return cr,
+                (_, Err(e)) if !e.is_blocked() => return sr,
+                _ => {}
+            }
+        }
+        panic!("handshake did not finish");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::*;
+    use super::*;
+
+    #[test]
+    fn tls13_and_tls12_handshakes_report_s2n_facts() {
+        for (policy, version, name) in [
+            (
+                "default_tls13",
+                34,
+                "NEGOTIATED|FULL_HANDSHAKE|MIDDLEBOX_COMPAT",
+            ),
+            (
+                "20240501",
+                33,
+                "NEGOTIATED|FULL_HANDSHAKE|TLS12_PERFECT_FORWARD_SECRECY",
+            ),
+        ] {
+            let (mut s, mut c, _, _) = pair(server_config(policy), client_config(policy));
+            assert_eq!(s.handshake_type_name().to_str().unwrap(), "INITIAL");
+            handshake(&mut s, &mut c).unwrap();
+            for conn in [&s, &c] {
+                assert_eq!(conn.actual_protocol_version(), version, "{policy}");
+                assert_eq!(conn.handshake_type_name().to_str().unwrap(), name);
+                assert_ne!(conn.cipher(), "TLS_NULL_WITH_NULL_NULL");
+            }
+            assert_eq!(s.client_protocol_version(), version);
+            assert_eq!(s.server_name().unwrap().to_str().unwrap(), "localhost");
+            assert_eq!(s.wire_bytes_in(), c.wire_bytes_out());
+            assert_eq!(c.wire_bytes_in(), s.wire_bytes_out());
+        }
+    }
+
+    #[test]
+    fn data_both_ways_and_clean_shutdown() {
+        let (mut s, mut c, _, _) = pair(server_config("default"), client_config("default"));
+        handshake(&mut s, &mut c).unwrap();
+        let big = vec![0x5a; 100_000];
+        assert_eq!(c.send(&big).unwrap(), big.len());
+        let mut got = Vec::new();
+        let mut buf = [0u8; 8192];
+        while got.len() < big.len() {
+            let n = s.recv(&mut buf).unwrap();
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(got, big);
+        assert_eq!(s.send(b"pong").unwrap(), 4);
+        assert_eq!(c.recv(&mut buf).unwrap(), 4);
+        // Client closes; its shutdown blocks until the server answers.
+        assert!(c.shutdown().unwrap_err().is_blocked());
+        assert_eq!(s.recv(&mut buf).unwrap(), 0);
+        s.shutdown().unwrap();
+        c.shutdown().unwrap();
+        assert_eq!(s.peer_close(), Some(PeerClose::CloseNotify));
+        assert!(c.send(b"late").is_err());
+    }
+
+    #[test]
+    fn untrusted_and_wrong_name_fail_cleanly_and_config_stays_usable() {
+        let client = Arc::new(Config::new_minimal());
+        let (mut s, mut c, _, _) = pair(server_config("default"), client.clone());
+        let e = handshake(&mut s, &mut c).unwrap_err();
+        assert_eq!(e.code, ErrorCode::CertUntrusted, "{e}");
+        assert!(c.send(b"x").is_err(), "failed connection stays failed");
+        // The server learns of it through the alert.
+        let mut buf = [0u8; 16];
+        let se = s.negotiate().unwrap_err();
+        assert_eq!(se.code, ErrorCode::Alert, "{se}");
+        assert!(s.alert().is_ok());
+        let _ = s.recv(&mut buf);
+
+        client
+            .add_pem_to_trust_store(&crate::certs::testing::cert_file("ca_cert.pem"))
+            .unwrap();
+        let (mut s, mut c, _, _) = pair(server_config("default"), client.clone());
+        c.wipe();
+        c.set_server_name("wrong.example").unwrap();
+        let (a, b) = crate::transport::memory::pair();
+        s.set_recv(Box::new(a.clone()));
+        s.set_send(Box::new(a));
+        c.set_recv(Box::new(b.clone()));
+        c.set_send(Box::new(b));
+        let e = handshake(&mut s, &mut c).unwrap_err();
+        assert_eq!(e.code, ErrorCode::HostnameMismatch, "{e}");
+        assert!(e.message.contains("wrong.example"));
+    }
+
+    #[test]
+    fn garbage_and_early_close_are_errors_not_panics() {
+        let (mut s, _c, a, b) = pair(server_config("default"), client_config("default"));
+        b.inject(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        let e = s.negotiate().unwrap_err();
+        assert!(!e.is_blocked());
+        assert_eq!(e.error_type(), crate::error::ErrorType::Proto, "{e}");
+        drop(a);
+
+        // The server end closes before answering: the client sees end of stream.
+        let (_s, mut c, a, _) = pair(server_config("default"), client_config("default"));
+        assert!(c.negotiate().unwrap_err().is_blocked());
+        a.close();
+        let e = c.negotiate().unwrap_err();
+        assert_eq!(e.code, ErrorCode::Closed, "{e}");
+    }
+
+    #[test]
+    fn blocked_send_is_retried_with_the_same_buffer() {
+        use crate::transport::Send_;
+        /// Takes at most `budget` bytes, then would block.
+        struct Tight(
+            crate::transport::memory::End,
+            Arc<std::sync::atomic::AtomicUsize>,
+        );
+        impl Send_ for Tight {
+            fn send(&mut self, buf: &[u8]) -> io::Result<usize> {
+                let budget = self.1.load(std::sync::atomic::Ordering::SeqCst);
+                if budget == 0 {
+                    return Err(io::ErrorKind::WouldBlock.into());
+                }
+                let n = self.0.send(&buf[..buf.len().min(budget)])?;
+                self.1.fetch_sub(n, std::sync::atomic::Ordering::SeqCst);
+                Ok(n)
+            }
+        }
+        let (mut s, mut c, _, b) = pair(server_config("default"), client_config("default"));
+        handshake(&mut s, &mut c).unwrap();
+        let budget = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        c.set_send(Box::new(Tight(b, budget.clone())));
+        let data: Vec<u8> = (0..50_000u32).map(|i| i as u8).collect();
+        let mut sent = 0;
+        let mut got = Vec::new();
+        let mut buf = [0u8; 65536];
+        let mut blocked = 0;
+        while sent < data.len() {
+            match c.send(&data[sent..]) {
+                Ok(n) => sent += n,
+                Err(e) => {
+                    assert!(e.is_blocked(), "{e}");
+                    assert_eq!(c.blocked(), Blocked::OnWrite);
+                    blocked += 1;
+                    budget.store(7000, std::sync::atomic::Ordering::SeqCst);
+                }
+            }
+            while let Ok(n) = s.recv(&mut buf) {
+                got.extend_from_slice(&buf[..n]);
+            }
+        }
+        budget.store(usize::MAX, std::sync::atomic::Ordering::SeqCst);
+        while got.len() < data.len() {
+            let n = s.recv(&mut buf).unwrap();
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert!(blocked > 1);
+        assert_eq!(got, data);
+    }
+
+    #[test]
+    fn no_io_and_no_cert_are_usage_errors_that_leave_the_connection_usable() {
+        let mut s = Connection::new(Mode::Server);
+        assert_eq!(s.negotiate().unwrap_err().code, ErrorCode::InvalidState);
+        let (a, _b) = crate::transport::memory::pair();
+        s.set_recv(Box::new(a.clone()));
+        s.set_send(Box::new(a));
+        assert_eq!(s.negotiate().unwrap_err().code, ErrorCode::NoCertificate);
+        s.set_config(server_config("default")).unwrap();
+        assert!(s.negotiate().unwrap_err().is_blocked());
+    }
+}
