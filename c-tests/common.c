@@ -1,0 +1,623 @@
+/* Helpers shared by the C tests: see common.h. */
+#include "common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int rs2n_test_failures = 0;
+static const char *test_name = "test";
+
+void rs2n_test_fail(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "FAILED %s:%d: ", file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    rs2n_test_failures++;
+}
+
+const char *rs2n_error_type_name(int type)
+{
+    switch (type) {
+    case S2N_ERR_T_OK: return "S2N_ERR_T_OK";
+    case S2N_ERR_T_IO: return "S2N_ERR_T_IO";
+    case S2N_ERR_T_CLOSED: return "S2N_ERR_T_CLOSED";
+    case S2N_ERR_T_BLOCKED: return "S2N_ERR_T_BLOCKED";
+    case S2N_ERR_T_ALERT: return "S2N_ERR_T_ALERT";
+    case S2N_ERR_T_PROTO: return "S2N_ERR_T_PROTO";
+    case S2N_ERR_T_INTERNAL: return "S2N_ERR_T_INTERNAL";
+    case S2N_ERR_T_USAGE: return "S2N_ERR_T_USAGE";
+    default: return "(not an S2N_ERR_T_* value)";
+    }
+}
+
+void rs2n_print_s2n_error(const char *prefix)
+{
+    int err = s2n_errno;
+    const char *name = s2n_strerror_name(err);
+    const char *msg = s2n_strerror(err, "EN");
+    fprintf(stderr, "%s: s2n_errno=%d %s (%s): %s\n", prefix, err, name ? name : "(NULL)",
+            rs2n_error_type_name(s2n_error_get_type(err)), msg ? msg : "(NULL)");
+}
+
+int rs2n_check_error_type(const char *file, int line, const char *expr, int expected_type)
+{
+    int err = s2n_errno;
+    int type = s2n_error_get_type(err);
+    const char *msg = s2n_strerror(err, "EN");
+    const char *name = s2n_strerror_name(err);
+    int ok = 1;
+    if (type != expected_type) {
+        rs2n_test_fail(file, line, "%s: error class %s, expected %s", expr,
+                       rs2n_error_type_name(type), rs2n_error_type_name(expected_type));
+        ok = 0;
+    }
+    if (msg == NULL || msg[0] == '\0') {
+        rs2n_test_fail(file, line, "%s: empty error message (s2n_errno=%d)", expr, err);
+        ok = 0;
+    }
+    if (name == NULL || strncmp(name, "S2N_ERR_", 8) != 0) {
+        rs2n_test_fail(file, line, "%s: error name \"%s\" does not start with S2N_ERR_", expr,
+                       name ? name : "(NULL)");
+        ok = 0;
+    }
+    if (!ok) {
+        fprintf(stderr, "  s2n_errno=%d %s: %s\n", err, name ? name : "(NULL)",
+                msg ? msg : "(NULL)");
+    }
+    return ok;
+}
+
+void rs2n_test_begin(const char *name, unsigned seconds)
+{
+    test_name = name;
+    setvbuf(stdout, NULL, _IONBF, 0);
+    setvbuf(stderr, NULL, _IONBF, 0);
+    /* Writing to a closed socket or pipe must be an error, not a dead test. */
+    signal(SIGPIPE, SIG_IGN);
+    alarm(seconds);
+    if (s2n_init() != S2N_SUCCESS) {
+        rs2n_test_fail(__FILE__, __LINE__, "s2n_init failed");
+        rs2n_print_s2n_error("  s2n error");
+    }
+}
+
+int rs2n_test_finish(void)
+{
+    if (rs2n_test_failures) {
+        fprintf(stderr, "%s: %d check(s) FAILED\n", test_name, rs2n_test_failures);
+        return 1;
+    }
+    printf("%s: all checks passed\n", test_name);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------- */
+
+char *rs2n_read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "cannot open %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    if (buf == NULL) {
+        fclose(f);
+        return NULL;
+    }
+    for (;;) {
+        if (len + 1 >= cap) {
+            char *bigger = realloc(buf, cap * 2);
+            if (bigger == NULL) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0) {
+            break;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        fprintf(stderr, "cannot read %s\n", path);
+        free(buf);
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+const char *rs2n_cert_path(const char *name)
+{
+    static char paths[8][1024];
+    static unsigned next = 0;
+    char *p = paths[next++ % 8];
+    snprintf(p, sizeof(paths[0]), "%s/%s", RS2N_CERTS_DIR, name);
+    return p;
+}
+
+char *rs2n_read_cert(const char *name)
+{
+    char *s = rs2n_read_file(rs2n_cert_path(name));
+    if (s == NULL) {
+        fprintf(stderr, "test certificate %s is missing\n", name);
+        exit(1);
+    }
+    return s;
+}
+
+const char *rs2n_cert_kind_name(enum rs2n_cert_kind kind)
+{
+    switch (kind) {
+    case RS2N_CERT_ECDSA_P256: return "ECDSA P-256";
+    case RS2N_CERT_ECDSA_P384: return "ECDSA P-384";
+    case RS2N_CERT_RSA2048: return "RSA-2048";
+    case RS2N_CERT_WRONG_NAME: return "wrong.example";
+    }
+    return "?";
+}
+
+const char *rs2n_cert_file(enum rs2n_cert_kind kind)
+{
+    switch (kind) {
+    case RS2N_CERT_ECDSA_P256: return "ecdsa_p256_cert.pem";
+    case RS2N_CERT_ECDSA_P384: return "ecdsa_p384_cert.pem";
+    case RS2N_CERT_RSA2048: return "rsa2048_cert.pem";
+    case RS2N_CERT_WRONG_NAME: return "wrong_name_cert.pem";
+    }
+    return "?";
+}
+
+const char *rs2n_key_file(enum rs2n_cert_kind kind)
+{
+    switch (kind) {
+    case RS2N_CERT_ECDSA_P256: return "ecdsa_p256_key.pem";
+    case RS2N_CERT_ECDSA_P384: return "ecdsa_p384_key.pem";
+    case RS2N_CERT_RSA2048: return "rsa2048_key.pem";
+    case RS2N_CERT_WRONG_NAME: return "wrong_name_key.pem";
+    }
+    return "?";
+}
+
+static void die_s2n(const char *what)
+{
+    fprintf(stderr, "%s failed\n", what);
+    rs2n_print_s2n_error("  s2n error");
+    exit(1);
+}
+
+struct s2n_config *rs2n_server_config(enum rs2n_cert_kind kind, const char *policy)
+{
+    struct s2n_config *config = s2n_config_new_minimal();
+    if (config == NULL) {
+        die_s2n("s2n_config_new_minimal");
+    }
+    if (policy && s2n_config_set_cipher_preferences(config, policy) != S2N_SUCCESS) {
+        die_s2n("s2n_config_set_cipher_preferences");
+    }
+    char *cert = rs2n_read_cert(rs2n_cert_file(kind));
+    char *key = rs2n_read_cert(rs2n_key_file(kind));
+    if (s2n_config_add_cert_chain_and_key(config, cert, key) != S2N_SUCCESS) {
+        die_s2n("s2n_config_add_cert_chain_and_key");
+    }
+    free(cert);
+    free(key);
+    return config;
+}
+
+struct s2n_config *rs2n_client_config(const char *ca_file, const char *policy)
+{
+    struct s2n_config *config = s2n_config_new_minimal();
+    if (config == NULL) {
+        die_s2n("s2n_config_new_minimal");
+    }
+    if (policy && s2n_config_set_cipher_preferences(config, policy) != S2N_SUCCESS) {
+        die_s2n("s2n_config_set_cipher_preferences");
+    }
+    if (ca_file) {
+        char *ca = rs2n_read_cert(ca_file);
+        if (s2n_config_add_pem_to_trust_store(config, ca) != S2N_SUCCESS) {
+            die_s2n("s2n_config_add_pem_to_trust_store");
+        }
+        free(ca);
+    }
+    return config;
+}
+
+/* ------------------------------------------------------------------------- */
+
+int rs2n_socketpair(int fds[2])
+{
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) {
+        perror("socketpair");
+        return -1;
+    }
+    return 0;
+}
+
+static int set_flag(int fd, int on)
+{
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) {
+        return -1;
+    }
+    flags = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+    return fcntl(fd, F_SETFL, flags) < 0 ? -1 : 0;
+}
+
+int rs2n_set_nonblocking(int fd)
+{
+    return set_flag(fd, 1);
+}
+
+int rs2n_set_blocking(int fd)
+{
+    return set_flag(fd, 0);
+}
+
+void rs2n_close(int *fd)
+{
+    if (*fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+int rs2n_write_all(int fd, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return -1;
+        }
+        p += n;
+        len -= (size_t) n;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------- */
+
+void rs2n_mem_pipe_init(struct rs2n_mem_pipe *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->a.in = &p->b_to_a;
+    p->a.out = &p->a_to_b;
+    p->b.in = &p->a_to_b;
+    p->b.out = &p->b_to_a;
+}
+
+void rs2n_mem_pipe_free(struct rs2n_mem_pipe *p)
+{
+    free(p->a_to_b.data);
+    free(p->b_to_a.data);
+    p->a_to_b.data = NULL;
+    p->b_to_a.data = NULL;
+}
+
+size_t rs2n_mem_queue_pending(const struct rs2n_mem_queue *q)
+{
+    return q->len - q->off;
+}
+
+void rs2n_mem_queue_push(struct rs2n_mem_queue *q, const void *buf, size_t len)
+{
+    if (q->off > 0 && q->off == q->len) {
+        q->off = q->len = 0;
+    }
+    if (q->len + len > q->cap) {
+        size_t cap = q->cap ? q->cap : 1024;
+        while (cap < q->len + len) {
+            cap *= 2;
+        }
+        uint8_t *bigger = realloc(q->data, cap);
+        if (bigger == NULL) {
+            fprintf(stderr, "out of memory\n");
+            exit(1);
+        }
+        q->data = bigger;
+        q->cap = cap;
+    }
+    if (len) {
+        memcpy(q->data + q->len, buf, len);
+    }
+    q->len += len;
+    q->total += len;
+}
+
+int rs2n_mem_recv(void *ctx, uint8_t *buf, uint32_t len)
+{
+    struct rs2n_mem_end *end = ctx;
+    end->recv_calls++;
+    size_t avail = rs2n_mem_queue_pending(end->in);
+    if (avail == 0) {
+        if (end->in->closed) {
+            return 0;
+        }
+        end->would_block++;
+        errno = EAGAIN;
+        return -1;
+    }
+    size_t n = len < avail ? len : avail;
+    if (end->max_io && n > end->max_io) {
+        n = end->max_io;
+    }
+    memcpy(buf, end->in->data + end->in->off, n);
+    end->in->off += n;
+    return (int) n;
+}
+
+int rs2n_mem_send(void *ctx, const uint8_t *buf, uint32_t len)
+{
+    struct rs2n_mem_end *end = ctx;
+    end->send_calls++;
+    if (end->out->closed) {
+        errno = EPIPE;
+        return -1;
+    }
+    size_t n = len;
+    if (end->max_io && n > end->max_io) {
+        n = end->max_io;
+    }
+    if (end->out_limit) {
+        size_t held = rs2n_mem_queue_pending(end->out);
+        size_t room = held >= end->out_limit ? 0 : end->out_limit - held;
+        if (room == 0) {
+            end->would_block++;
+            errno = EAGAIN;
+            return -1;
+        }
+        if (n > room) {
+            n = room;
+        }
+    }
+    rs2n_mem_queue_push(end->out, buf, n);
+    return (int) n;
+}
+
+int rs2n_connection_set_mem_io(struct s2n_connection *conn, struct rs2n_mem_end *end)
+{
+    if (s2n_connection_set_recv_cb(conn, rs2n_mem_recv) != S2N_SUCCESS) {
+        return -1;
+    }
+    if (s2n_connection_set_send_cb(conn, rs2n_mem_send) != S2N_SUCCESS) {
+        return -1;
+    }
+    if (s2n_connection_set_recv_ctx(conn, end) != S2N_SUCCESS) {
+        return -1;
+    }
+    if (s2n_connection_set_send_ctx(conn, end) != S2N_SUCCESS) {
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------- */
+
+void rs2n_record_error(struct rs2n_side_result *r)
+{
+    int err = s2n_errno;
+    const char *name = s2n_strerror_name(err);
+    const char *msg = s2n_strerror(err, "EN");
+    r->err = err;
+    r->type = s2n_error_get_type(err);
+    snprintf(r->name, sizeof(r->name), "%s", name ? name : "(NULL)");
+    snprintf(r->msg, sizeof(r->msg), "%s", msg ? msg : "(NULL)");
+}
+
+enum { SIDE_RUNNING, SIDE_DONE, SIDE_FAILED };
+
+/* One s2n_negotiate call; updates state and r. */
+static void negotiate_step(struct s2n_connection *conn, int *state, struct rs2n_side_result *r)
+{
+    s2n_blocked_status blocked = S2N_NOT_BLOCKED;
+    s2n_errno = S2N_ERR_T_OK;
+    int rc = s2n_negotiate(conn, &blocked);
+    r->calls++;
+    r->rc = rc;
+    if (rc == S2N_SUCCESS) {
+        r->err = 0;
+        r->type = S2N_ERR_T_OK;
+        r->name[0] = r->msg[0] = '\0';
+        *state = SIDE_DONE;
+        return;
+    }
+    rs2n_record_error(r);
+    if (r->type == S2N_ERR_T_BLOCKED) {
+        if (blocked == S2N_BLOCKED_ON_READ) {
+            r->blocked_read++;
+        } else if (blocked == S2N_BLOCKED_ON_WRITE) {
+            r->blocked_write++;
+        } else {
+            rs2n_test_fail(__FILE__, __LINE__,
+                           "s2n_negotiate failed with S2N_ERR_T_BLOCKED but *blocked = %d", blocked);
+        }
+        return;
+    }
+    if (blocked != S2N_NOT_BLOCKED) {
+        rs2n_test_fail(__FILE__, __LINE__,
+                       "s2n_negotiate failed with %s (%s) but *blocked = %d, not S2N_NOT_BLOCKED",
+                       rs2n_error_type_name(r->type), r->name, blocked);
+    }
+    *state = SIDE_FAILED;
+}
+
+static uint64_t wire_total(struct s2n_connection *conn)
+{
+    return s2n_connection_get_wire_bytes_in(conn) + s2n_connection_get_wire_bytes_out(conn);
+}
+
+int rs2n_negotiate_pair(struct s2n_connection *server, struct s2n_connection *client,
+                        struct rs2n_pair_result *res)
+{
+    struct rs2n_pair_result local;
+    if (res == NULL) {
+        res = &local;
+    }
+    memset(res, 0, sizeof(*res));
+    int cstate = SIDE_RUNNING, sstate = SIDE_RUNNING;
+    for (unsigned round = 0; round < 100000; round++) {
+        int before_c = cstate, before_s = sstate;
+        uint64_t wire_before = wire_total(server) + wire_total(client);
+        if (cstate == SIDE_RUNNING) {
+            negotiate_step(client, &cstate, &res->client);
+        }
+        if (sstate == SIDE_RUNNING) {
+            negotiate_step(server, &sstate, &res->server);
+        }
+        if (cstate == SIDE_DONE && sstate == SIDE_DONE) {
+            return 0;
+        }
+        if (cstate != SIDE_RUNNING && sstate != SIDE_RUNNING) {
+            return -1;
+        }
+        uint64_t wire_after = wire_total(server) + wire_total(client);
+        if (before_c == cstate && before_s == sstate && wire_before == wire_after) {
+            /* Nothing moved in a whole round: nothing ever will. */
+            if (cstate == SIDE_RUNNING && sstate == SIDE_RUNNING) {
+                fprintf(stderr, "rs2n_negotiate_pair: both sides blocked with no progress\n");
+            }
+            return -1;
+        }
+    }
+    fprintf(stderr, "rs2n_negotiate_pair: no result after 100000 rounds\n");
+    return -1;
+}
+
+struct thread_args {
+    struct s2n_connection *conn;
+    int fd;
+    struct rs2n_side_result *r;
+};
+
+static void run_blocking_negotiate(struct thread_args *a)
+{
+    int state = SIDE_RUNNING;
+    /* With blocking I/O s2n_negotiate should not report BLOCKED; if it does,
+     * calling again is what an application would do. */
+    while (state == SIDE_RUNNING && a->r->calls < 1000) {
+        negotiate_step(a->conn, &state, a->r);
+    }
+    if (state != SIDE_DONE && a->fd >= 0) {
+        shutdown(a->fd, SHUT_WR);
+    }
+}
+
+static void *server_thread(void *arg)
+{
+    run_blocking_negotiate(arg);
+    return NULL;
+}
+
+int rs2n_negotiate_pair_threaded(struct s2n_connection *server, int server_fd,
+                                 struct s2n_connection *client, int client_fd,
+                                 struct rs2n_pair_result *res)
+{
+    struct rs2n_pair_result local;
+    if (res == NULL) {
+        res = &local;
+    }
+    memset(res, 0, sizeof(*res));
+    struct thread_args sargs = { server, server_fd, &res->server };
+    struct thread_args cargs = { client, client_fd, &res->client };
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, server_thread, &sargs) != 0) {
+        fprintf(stderr, "pthread_create failed\n");
+        return -1;
+    }
+    run_blocking_negotiate(&cargs);
+    pthread_join(thread, NULL);
+    return (res->server.rc == 0 && res->client.rc == 0) ? 0 : -1;
+}
+
+static void print_side(const char *side, const struct rs2n_side_result *r)
+{
+    if (r->rc == 0) {
+        fprintf(stderr, "  %s: succeeded after %lu call(s) (%lu blocked on read, %lu on write)\n",
+                side, r->calls, r->blocked_read, r->blocked_write);
+    } else {
+        fprintf(stderr, "  %s: failed after %lu call(s): %s %s: %s\n", side, r->calls,
+                rs2n_error_type_name(r->type), r->name, r->msg);
+    }
+}
+
+void rs2n_print_pair_result(const char *what, const struct rs2n_pair_result *res)
+{
+    fprintf(stderr, "%s:\n", what);
+    print_side("server", &res->server);
+    print_side("client", &res->client);
+}
+
+void rs2n_pair_open(struct rs2n_pair *p, struct s2n_config *server_config,
+                    struct s2n_config *client_config, const char *server_name, int nonblocking)
+{
+    int fds[2];
+    memset(p, 0, sizeof(*p));
+    p->server_fd = p->client_fd = -1;
+    if (rs2n_socketpair(fds) != 0) {
+        exit(1);
+    }
+    p->server_fd = fds[0];
+    p->client_fd = fds[1];
+    if (nonblocking && (rs2n_set_nonblocking(fds[0]) || rs2n_set_nonblocking(fds[1]))) {
+        perror("fcntl");
+        exit(1);
+    }
+    p->server = s2n_connection_new(S2N_SERVER);
+    p->client = s2n_connection_new(S2N_CLIENT);
+    if (p->server == NULL || p->client == NULL) {
+        die_s2n("s2n_connection_new");
+    }
+    if (s2n_connection_set_config(p->server, server_config) != S2N_SUCCESS ||
+        s2n_connection_set_config(p->client, client_config) != S2N_SUCCESS) {
+        die_s2n("s2n_connection_set_config");
+    }
+    if (s2n_connection_set_fd(p->server, p->server_fd) != S2N_SUCCESS ||
+        s2n_connection_set_fd(p->client, p->client_fd) != S2N_SUCCESS) {
+        die_s2n("s2n_connection_set_fd");
+    }
+    if (server_name && s2n_set_server_name(p->client, server_name) != S2N_SUCCESS) {
+        die_s2n("s2n_set_server_name");
+    }
+}
+
+void rs2n_pair_close(struct rs2n_pair *p)
+{
+    if (p->server) {
+        s2n_connection_free(p->server);
+        p->server = NULL;
+    }
+    if (p->client) {
+        s2n_connection_free(p->client);
+        p->client = NULL;
+    }
+    rs2n_close(&p->server_fd);
+    rs2n_close(&p->client_fd);
+}
+
+int rs2n_pair_handshake(struct rs2n_pair *p, struct s2n_config *server_config,
+                        struct s2n_config *client_config, const char *server_name,
+                        struct rs2n_pair_result *res)
+{
+    rs2n_pair_open(p, server_config, client_config, server_name, 1);
+    return rs2n_negotiate_pair(p->server, p->client, res);
+}
