@@ -73,6 +73,9 @@ pub struct Connection {
     close_notify_sent: bool,
     peer_close: Option<PeerClose>,
     handshake_name: Option<CString>,
+    /// TLS records taken from rustls and not yet all sent.
+    out: Vec<u8>,
+    out_sent: usize,
 }
 
 impl std::fmt::Debug for Connection {
@@ -106,6 +109,8 @@ impl Connection {
             close_notify_sent: false,
             peer_close: None,
             handshake_name: None,
+            out: Vec::new(),
+            out_sent: 0,
         }
     }
 
@@ -323,28 +328,46 @@ impl Connection {
     }
 
     /// Writes what rustls has queued. Blocked on write if the transport is full.
+    ///
+    /// rustls' records are gathered into one buffer and sent with as few calls as
+    /// the transport allows: one send per record would meet Nagle's algorithm and
+    /// delayed ACKs on TCP and stall a handshake flight for tens of milliseconds.
     fn flush(&mut self) -> Result<()> {
         let (Some(tls), Some(send)) = (self.tls.as_mut(), self.send.as_mut()) else {
             return Ok(());
         };
-        while tls.wants_write() {
-            let mut writer = CountingWriter {
-                send: send.as_mut(),
-                count: &mut self.wire_out,
-            };
-            match tls.write_tls(&mut writer) {
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.blocked = Blocked::OnWrite;
-                    return Err(Error::blocked());
-                }
-                Err(e) => {
-                    let e = Error::new(ErrorCode::Io, format!("sending to the peer failed: {e}"));
-                    return Err(self.fail(e));
+        loop {
+            while self.out_sent < self.out.len() {
+                match send.send(&self.out[self.out_sent..]) {
+                    Ok(0) => {
+                        let e = Error::new(ErrorCode::Io, "the transport accepted no bytes");
+                        return Err(self.fail(e));
+                    }
+                    Ok(n) => {
+                        self.out_sent += n;
+                        self.wire_out += n as u64;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        self.blocked = Blocked::OnWrite;
+                        return Err(Error::blocked());
+                    }
+                    Err(e) => {
+                        let e =
+                            Error::new(ErrorCode::Io, format!("sending to the peer failed: {e}"));
+                        return Err(self.fail(e));
+                    }
                 }
             }
+            self.out.clear();
+            self.out_sent = 0;
+            if !tls.wants_write() {
+                return Ok(());
+            }
+            while tls.wants_write() {
+                // Writing into a Vec cannot fail.
+                let _ = tls.write_tls(&mut self.out);
+            }
         }
-        Ok(())
     }
 
     /// Reads from the transport into rustls and processes it. `Ok(false)` at end of
@@ -697,29 +720,6 @@ impl Read for CountingReader<'_> {
             }
         }
         Ok(n)
-    }
-}
-
-struct CountingWriter<'a> {
-    send: &'a mut dyn Send_,
-    count: &'a mut u64,
-}
-
-impl Write for CountingWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.send.send(buf)?;
-        if n == 0 && !buf.is_empty() {
-            return Err(io::Error::new(
-                io::ErrorKind::WriteZero,
-                "the transport took no bytes",
-            ));
-        }
-        *self.count += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
 

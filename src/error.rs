@@ -95,6 +95,14 @@ error_codes! {
     Unimplemented = (Usage, 15, "S2N_ERR_UNIMPLEMENTED", "not implemented by rs2n"),
     Initialized = (Usage, 16, "S2N_ERR_INITIALIZED", "s2n is initialized"),
     InUse = (Usage, 17, "S2N_ERR_CONNECTION_IN_USE", "the connection is in use by another call"),
+    InvalidSerializedSession = (Usage, 18, "S2N_ERR_INVALID_SERIALIZED_SESSION_STATE", "serialized session state is not valid"),
+    SerializedSessionTooLong = (Usage, 19, "S2N_ERR_SERIALIZED_SESSION_STATE_TOO_LONG", "serialized session state does not fit the buffer"),
+    SessionIdTooLong = (Usage, 20, "S2N_ERR_SESSION_ID_TOO_LONG", "session ID does not fit the buffer"),
+    InvalidTicketKeyLength = (Usage, 21, "S2N_ERR_INVALID_TICKET_KEY_LENGTH", "invalid session ticket key length"),
+    InvalidTicketKeyName = (Usage, 22, "S2N_ERR_INVALID_TICKET_KEY_NAME_OR_NAME_LENGTH", "invalid session ticket key name or name length"),
+    TicketKeyNotUnique = (Usage, 23, "S2N_ERR_TICKET_KEY_NOT_UNIQUE", "session ticket key material must be unique"),
+    TicketKeyLimit = (Usage, 24, "S2N_ERR_TICKET_KEY_LIMIT", "limit of session ticket keys reached"),
+    SessionTicketNotSupported = (Usage, 25, "S2N_ERR_SESSION_TICKET_NOT_SUPPORTED", "no session ticket is available"),
 }
 
 impl ErrorCode {
