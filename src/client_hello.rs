@@ -1,5 +1,6 @@
-//! Reads the few facts of a ClientHello that rustls does not hand a server: the
-//! client's highest protocol version and its legacy session ID.
+//! Reads the few facts of the hello messages that rustls does not expose: the
+//! client's highest protocol version (ClientHello) and the session ID the server
+//! chose (ServerHello). Both travel in the clear before any key exists.
 
 /// What the server learned from the ClientHello.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -22,11 +23,39 @@ pub fn s2n_version(wire: u16) -> i32 {
     }
 }
 
-/// Accumulates the first bytes a server receives until the ClientHello is complete.
-#[derive(Debug, Default)]
+/// Accumulates the first bytes of one direction until its hello is complete.
+#[derive(Debug)]
 pub struct ClientHelloReader {
     raw: Vec<u8>,
     done: bool,
+    msg_type: u8,
+}
+
+impl Default for ClientHelloReader {
+    fn default() -> Self {
+        Self::client_hello()
+    }
+}
+
+impl ClientHelloReader {
+    /// Reads a ClientHello (what a server receives first).
+    pub fn client_hello() -> Self {
+        ClientHelloReader {
+            raw: Vec::new(),
+            done: false,
+            msg_type: 1,
+        }
+    }
+
+    /// Reads a ServerHello (what a client receives, and a server sends, first).
+    /// Its `max_version` is the version the server selected.
+    pub fn server_hello() -> Self {
+        ClientHelloReader {
+            raw: Vec::new(),
+            done: false,
+            msg_type: 2,
+        }
+    }
 }
 
 /// More than this and we stop looking (a ClientHello is far smaller).
@@ -39,7 +68,7 @@ impl ClientHelloReader {
             return None;
         }
         self.raw.extend_from_slice(bytes);
-        let handshake = match reassemble(&self.raw) {
+        let handshake = match reassemble(&self.raw, self.msg_type) {
             Reassembly::Complete(h) => h,
             Reassembly::NeedMore if self.raw.len() < LIMIT => return None,
             _ => {
@@ -50,7 +79,7 @@ impl ClientHelloReader {
         };
         self.done = true;
         self.raw = Vec::new();
-        parse(&handshake)
+        parse(&handshake, self.msg_type == 2)
     }
 }
 
@@ -61,16 +90,16 @@ enum Reassembly {
 }
 
 /// Joins handshake records until the first handshake message is whole.
-fn reassemble(raw: &[u8]) -> Reassembly {
+fn reassemble(raw: &[u8], msg_type: u8) -> Reassembly {
     let mut body = Vec::new();
     let mut rest = raw;
     loop {
         if body.len() >= 4 {
             let len = u32::from_be_bytes([0, body[1], body[2], body[3]]) as usize;
             if body.len() >= 4 + len {
-                return match body[0] {
-                    1 => Reassembly::Complete(body[4..4 + len].to_vec()),
-                    _ => Reassembly::Invalid,
+                return match body[0] == msg_type {
+                    true => Reassembly::Complete(body[4..4 + len].to_vec()),
+                    false => Reassembly::Invalid,
                 };
             }
         }
@@ -116,19 +145,27 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Parses a ClientHello body (after the 4-byte handshake header).
-fn parse(body: &[u8]) -> Option<ClientHelloInfo> {
+/// Parses a ClientHello or ServerHello body (after the 4-byte handshake header).
+fn parse(body: &[u8], server_hello: bool) -> Option<ClientHelloInfo> {
     let mut c = Cursor(body);
     let legacy_version = c.u16()?;
     c.take(32)?;
     let session_id = c.vec8()?.to_vec();
-    c.vec16()?;
-    c.vec8()?;
+    if server_hello {
+        c.take(3)?;
+    } else {
+        c.vec16()?;
+        c.vec8()?;
+    }
     let mut max_version = s2n_version(legacy_version);
     if let Some(extensions) = c.vec16() {
         let mut e = Cursor(extensions);
         while let (Some(kind), Some(data)) = (e.u16(), e.vec16()) {
-            if kind == 43 {
+            if kind == 43 && server_hello {
+                if let [a, b] = data {
+                    max_version = s2n_version(u16::from_be_bytes([*a, *b]));
+                }
+            } else if kind == 43 {
                 let mut v = Cursor(data);
                 if let Some(list) = v.vec8() {
                     max_version = list
@@ -198,6 +235,28 @@ mod tests {
         let info = info.unwrap();
         assert_eq!(info.max_version, 34);
         assert_eq!(info.session_id, vec![9; 32]);
+    }
+
+    #[test]
+    fn server_hello_session_id_and_selected_version() {
+        let mut body = vec![0x03, 0x03];
+        body.extend([1u8; 32]);
+        body.push(4);
+        body.extend([5, 6, 7, 8]);
+        body.extend([0x13, 0x01, 0]);
+        body.extend([0, 6, 0, 43, 0, 2, 3, 4]);
+        let mut hs = vec![2, 0, 0, body.len() as u8];
+        hs.extend(body);
+        let mut r = ClientHelloReader::server_hello();
+        let info = r.feed(&records(&hs, 200)).unwrap();
+        assert_eq!(info.session_id, vec![5, 6, 7, 8]);
+        assert_eq!(info.max_version, 34);
+        let mut r = ClientHelloReader::client_hello();
+        assert_eq!(
+            r.feed(&records(&hs, 200)),
+            None,
+            "a ServerHello is no ClientHello"
+        );
     }
 
     #[test]

@@ -15,7 +15,15 @@ use crate::certs::parse_pem_certs;
 use crate::clock::{SharedClock, SystemMonotonicClock, SystemWallClock, WallTimeProvider};
 use crate::error::{Error, ErrorCode, Result};
 use crate::policy::{self, SecurityPolicy};
+use crate::resumption::client_session::SessionInfo;
+use crate::resumption::ticket_keys::{Lifetimes, TicketKeyStore};
 use crate::trust;
+
+/// Called once per session ticket a client receives (`s2n_config_set_session_ticket_cb`).
+/// `owner` identifies the connection to the api layer.
+pub trait SessionTicketCallback: Send + Sync {
+    fn on_ticket(&self, owner: usize, ticket: &SessionInfo) -> Result<()>;
+}
 
 /// The server name a client uses when the application set none: rustls needs one,
 /// sends no SNI for an IP address, and our verifier refuses this one by name, as
@@ -44,6 +52,19 @@ pub struct Settings {
     pub verify_x509: bool,
     pub wall_clock: SharedClock,
     pub monotonic_clock: SharedClock,
+    /// Stateless resumption (`s2n_config_set_session_tickets_onoff`).
+    pub session_tickets: bool,
+    /// TLS1.3 tickets a server sends after a handshake (s2n's default: 1).
+    pub initial_ticket_count: u8,
+    /// No TLS1.2 tickets issued or accepted.
+    pub require_ticket_forward_secrecy: bool,
+    pub ticket_callback: Option<Arc<dyn SessionTicketCallback>>,
+}
+
+impl std::fmt::Debug for dyn SessionTicketCallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionTicketCallback")
+    }
 }
 
 impl Settings {
@@ -58,6 +79,10 @@ impl Settings {
             verify_x509: true,
             wall_clock: Arc::new(SystemWallClock),
             monotonic_clock: Arc::new(SystemMonotonicClock),
+            session_tickets: false,
+            initial_ticket_count: 1,
+            require_ticket_forward_secrecy: false,
+            ticket_callback: None,
         }
     }
 }
@@ -73,6 +98,8 @@ struct Built {
 pub struct Config {
     settings: RwLock<Settings>,
     built: RwLock<Built>,
+    /// Shared with every connection's ticketer; keys may be added while they run.
+    ticket_keys: Arc<TicketKeyStore>,
 }
 
 impl std::fmt::Debug for Config {
@@ -103,6 +130,7 @@ impl Config {
         Config {
             settings: RwLock::new(settings),
             built: RwLock::new(Built::default()),
+            ticket_keys: Arc::new(TicketKeyStore::default()),
         }
     }
 
@@ -186,6 +214,56 @@ impl Config {
     pub fn set_monotonic_clock(&self, clock: SharedClock) -> Result<()> {
         self.update(|s| {
             s.monotonic_clock = clock;
+            Ok(())
+        })
+    }
+
+    pub fn ticket_keys(&self) -> Arc<TicketKeyStore> {
+        self.ticket_keys.clone()
+    }
+
+    /// Adds a ticket key; `intro_secs` 0 means now on the config's wall clock.
+    ///
+    /// Differs from s2n-tls, which drops keys added while tickets and the cache are
+    /// both off: rs2n keeps them, so the order of set-up calls does not matter.
+    pub fn add_ticket_key(&self, name: &[u8], material: &[u8], intro_secs: u64) -> Result<()> {
+        let now = self.settings()?.wall_clock.now_nanos()?;
+        self.ticket_keys.add(name, material, intro_secs, now)
+    }
+
+    pub fn set_lifetimes(&self, change: impl FnOnce(&mut Lifetimes)) {
+        self.ticket_keys.set_lifetimes(change);
+    }
+
+    pub fn set_session_tickets(&self, on: bool) -> Result<()> {
+        self.update(|s| {
+            s.session_tickets = on;
+            Ok(())
+        })
+    }
+
+    /// Sets the TLS1.3 ticket count and, as in s2n, turns tickets on.
+    pub fn set_initial_ticket_count(&self, count: u8) -> Result<()> {
+        self.update(|s| {
+            s.initial_ticket_count = count;
+            s.session_tickets = true;
+            Ok(())
+        })
+    }
+
+    pub fn require_ticket_forward_secrecy(&self, on: bool) -> Result<()> {
+        self.update(|s| {
+            s.require_ticket_forward_secrecy = on;
+            Ok(())
+        })
+    }
+
+    pub fn set_ticket_callback(
+        &self,
+        callback: Option<Arc<dyn SessionTicketCallback>>,
+    ) -> Result<()> {
+        self.update(|s| {
+            s.ticket_callback = callback;
             Ok(())
         })
     }

@@ -11,9 +11,11 @@ use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, HandshakeKind, ServerConnection};
 
 use crate::client_hello::{s2n_version, ClientHelloInfo, ClientHelloReader};
-use crate::config::{no_server_name, Config};
+use crate::config::{no_server_name, Config, SessionTicketCallback};
 use crate::error::{Error, ErrorCode, Result};
 use crate::policy;
+use crate::resumption::client_session::{self, ConnSessions, SessionInfo, SessionRef};
+use crate::resumption::ticketer::{ConnTicketer, DEFAULT_KEYING_MATERIAL_LIFETIME_SECS};
 use crate::transport::{Recv, Send_};
 
 /// Whether a connection is a server or a client (`s2n_mode`).
@@ -76,6 +78,16 @@ pub struct Connection {
     /// TLS records taken from rustls and not yet all sent.
     out: Vec<u8>,
     out_sent: usize,
+    /// Identifies this connection to the api layer (its handle's address).
+    owner: usize,
+    server_hello: ClientHelloReader,
+    server_hello_info: Option<ClientHelloInfo>,
+    ticketer: Option<Arc<ConnTicketer>>,
+    sessions: Option<Arc<ConnSessions>>,
+    ticket_callback: Option<Arc<dyn SessionTicketCallback>>,
+    keying_material_lifetime: u32,
+    extra_tickets: u16,
+    offered: Option<(SessionRef, Vec<u8>)>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -111,6 +123,15 @@ impl Connection {
             handshake_name: None,
             out: Vec::new(),
             out_sent: 0,
+            owner: 0,
+            server_hello: ClientHelloReader::server_hello(),
+            server_hello_info: None,
+            ticketer: None,
+            sessions: None,
+            ticket_callback: None,
+            keying_material_lifetime: DEFAULT_KEYING_MATERIAL_LIFETIME_SECS,
+            extra_tickets: 0,
+            offered: None,
         }
     }
 
@@ -118,11 +139,108 @@ impl Connection {
         self.mode
     }
 
-    /// Forgets everything but the mode and the config, so the connection can be reused.
+    /// Forgets everything but the mode, the config and the owner, so the connection
+    /// can be reused.
     pub fn wipe(&mut self) {
         let config = self.config.take();
+        let owner = self.owner;
         *self = Connection::new(self.mode);
         self.config = config;
+        self.owner = owner;
+    }
+
+    /// Tells the connection how the api layer names it in callbacks.
+    pub fn set_owner(&mut self, owner: usize) {
+        self.owner = owner;
+    }
+
+    fn server_only(&self, what: &str) -> Result<()> {
+        if self.mode != Mode::Server {
+            return Err(Error::new(
+                ErrorCode::NotInClientMode,
+                format!("{what} is for servers"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn client_only(&self, what: &str) -> Result<()> {
+        if self.mode != Mode::Client {
+            return Err(Error::new(
+                ErrorCode::NotInServerMode,
+                format!("{what} is for clients"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `s2n_connection_add_new_tickets_to_send`: more TLS1.3 tickets after this
+    /// handshake. rustls sends tickets only with the handshake and fixes their
+    /// number when it reads the ClientHello, so tickets must be added before the
+    /// first `negotiate`.
+    pub fn add_new_tickets(&mut self, count: u8) -> Result<()> {
+        if self.tls.is_some() {
+            return Err(Error::new(
+                ErrorCode::InvalidState,
+                "rs2n can add tickets only before s2n_negotiate is first called: rustls sends tickets with the handshake only",
+            ));
+        }
+        self.extra_tickets = self.extra_tickets.saturating_add(u16::from(count));
+        Ok(())
+    }
+
+    /// `s2n_connection_get_tickets_sent`.
+    pub fn tickets_sent(&self) -> Result<u16> {
+        self.server_only("s2n_connection_get_tickets_sent")?;
+        Ok(self.ticketer.as_ref().map_or(0, |t| t.tickets_issued()))
+    }
+
+    /// `s2n_connection_set_server_keying_material_lifetime`.
+    pub fn set_keying_material_lifetime(&mut self, secs: u32) {
+        self.keying_material_lifetime = secs;
+        if let Some(t) = &self.ticketer {
+            t.set_keying_material_lifetime(secs);
+        }
+    }
+
+    /// `s2n_connection_set_session`: offers a saved session on the next handshake.
+    pub fn set_session(&mut self, bytes: &[u8]) -> Result<()> {
+        self.client_only("s2n_connection_set_session")?;
+        self.not_started("the session")?;
+        let session = client_session::parse_session(bytes)?;
+        self.offered = Some((session, bytes.to_vec()));
+        Ok(())
+    }
+
+    /// The session to save for a later connection, once there is one.
+    pub fn session(&self) -> Option<SessionInfo> {
+        self.sessions.as_ref().and_then(|s| s.latest())
+    }
+
+    /// `s2n_connection_get_session_ticket_lifetime_hint`.
+    pub fn session_ticket_lifetime_hint(&self) -> Result<u32> {
+        match self.session() {
+            Some(s) if s.has_ticket => Ok(s.lifetime_secs),
+            _ => Err(Error::new(
+                ErrorCode::SessionTicketNotSupported,
+                "the connection has received no session ticket",
+            )),
+        }
+    }
+
+    /// Whether the handshake resumed a session.
+    pub fn is_resumed(&self) -> bool {
+        self.tls
+            .as_ref()
+            .is_some_and(|t| t.handshake_kind() == Some(HandshakeKind::Resumed))
+    }
+
+    /// The session ID of the ServerHello (TLS1.2's session ID, or the TLS1.3
+    /// compatibility echo); empty before it is seen.
+    pub fn session_id(&self) -> &[u8] {
+        self.server_hello_info
+            .as_ref()
+            .map_or(&[], |h| h.session_id.as_slice())
     }
 
     fn not_started(&self, what: &str) -> Result<()> {
@@ -299,7 +417,7 @@ impl Connection {
         }
         let config = self.config();
         let tls: rustls::Connection = match self.mode {
-            Mode::Server => ServerConnection::new(config.server_config()?)
+            Mode::Server => ServerConnection::new(self.server_tls_config(&config)?)
                 .map_err(|e| {
                     Error::new(ErrorCode::Internal, format!("cannot start the server: {e}"))
                 })?
@@ -316,7 +434,7 @@ impl Connection {
                     }
                     None => no_server_name(),
                 };
-                ClientConnection::new(config.client_config()?, name)
+                ClientConnection::new(self.client_tls_config(&config)?, name)
                     .map_err(|e| {
                         Error::new(ErrorCode::Internal, format!("cannot start the client: {e}"))
                     })?
@@ -324,6 +442,57 @@ impl Connection {
             }
         };
         self.tls = Some(tls);
+        Ok(())
+    }
+
+    /// The server's rustls config: the config's own, or with tickets on, a cheap
+    /// clone carrying this connection's ticketer and ticket count.
+    fn server_tls_config(&mut self, config: &Config) -> Result<Arc<rustls::ServerConfig>> {
+        let base = config.server_config()?;
+        let s = config.settings()?;
+        if !s.session_tickets {
+            return Ok(base);
+        }
+        let ticketer = Arc::new(ConnTicketer::new(
+            config.ticket_keys(),
+            s.wall_clock.clone(),
+            s.require_ticket_forward_secrecy,
+        ));
+        ticketer.set_keying_material_lifetime(self.keying_material_lifetime);
+        let mut c = (*base).clone();
+        c.ticketer = ticketer.clone();
+        c.send_tls13_tickets =
+            usize::from(s.initial_ticket_count) + usize::from(self.extra_tickets);
+        self.ticketer = Some(ticketer);
+        Ok(Arc::new(c))
+    }
+
+    /// The client's rustls config: the config's own with this connection's session
+    /// store (offering the session set with `set_session`, catching new ones).
+    fn client_tls_config(&mut self, config: &Config) -> Result<Arc<rustls::ClientConfig>> {
+        let base = config.client_config()?;
+        let s = config.settings()?;
+        let sessions = Arc::new(ConnSessions::new(s.session_tickets, s.wall_clock.clone()));
+        if let Some((session, bytes)) = &self.offered {
+            sessions.offer(session, bytes);
+        }
+        let mut c = (*base).clone();
+        c.resumption = client_session::resumption(sessions.clone(), s.session_tickets);
+        self.sessions = Some(sessions);
+        self.ticket_callback = s.ticket_callback.clone();
+        Ok(Arc::new(c))
+    }
+
+    /// Hands the tickets received so far to the application's callback.
+    fn report_tickets(&mut self) -> Result<()> {
+        let (Some(sessions), Some(callback)) = (&self.sessions, &self.ticket_callback) else {
+            return Ok(());
+        };
+        for ticket in sessions.take_pending() {
+            if let Err(e) = callback.on_ticket(self.owner, &ticket) {
+                return Err(self.fail(e));
+            }
+        }
         Ok(())
     }
 
@@ -367,6 +536,9 @@ impl Connection {
                 // Writing into a Vec cannot fail.
                 let _ = tls.write_tls(&mut self.out);
             }
+            if self.mode == Mode::Server && self.server_hello_info.is_none() {
+                self.server_hello_info = self.server_hello.feed(&self.out);
+            }
         }
     }
 
@@ -379,20 +551,22 @@ impl Connection {
                 "the connection has no I/O",
             ));
         };
-        let hello = match (self.mode, &self.hello_info) {
-            (Mode::Server, None) => Some(&mut self.hello),
-            _ => None,
+        // A server reads the client's hello, a client the server's.
+        let (reader, info) = match self.mode {
+            Mode::Server => (&mut self.hello, &mut self.hello_info),
+            Mode::Client => (&mut self.server_hello, &mut self.server_hello_info),
         };
         let mut reader = CountingReader {
             recv: recv.as_mut(),
             count: &mut self.wire_in,
-            hello,
-            hello_info: &mut self.hello_info,
+            hello: info.is_none().then_some(reader),
+            hello_info: info,
         };
         match tls.read_tls(&mut reader) {
             Ok(0) => Ok(false),
             Ok(_) => {
                 self.process()?;
+                self.report_tickets()?;
                 Ok(true)
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -482,9 +656,24 @@ impl Connection {
             if compat {
                 labels.push("MIDDLEBOX_COMPAT");
             }
-        } else if full {
-            // rustls only does ECDHE key exchange in TLS1.2: always forward secret.
-            labels.extend(["FULL_HANDSHAKE", "TLS12_PERFECT_FORWARD_SECRECY"]);
+        } else {
+            if full {
+                // rustls only does ECDHE key exchange in TLS1.2: always forward secret.
+                labels.extend(["FULL_HANDSHAKE", "TLS12_PERFECT_FORWARD_SECRECY"]);
+            }
+            let ticket = match self.mode {
+                Mode::Server => self
+                    .ticketer
+                    .as_ref()
+                    .is_some_and(|t| t.tls12_ticket_issued()),
+                Mode::Client => self
+                    .sessions
+                    .as_ref()
+                    .is_some_and(|s| s.tls12_ticket_received()),
+            };
+            if ticket {
+                labels.push("WITH_SESSION_TICKET");
+            }
         }
         CString::new(labels.join("|")).unwrap_or_default()
     }
@@ -952,5 +1141,140 @@ mod tests {
         assert_eq!(s.negotiate().unwrap_err().code, ErrorCode::NoCertificate);
         s.set_config(server_config("default")).unwrap();
         assert!(s.negotiate().unwrap_err().is_blocked());
+    }
+
+    /// A server config with tickets on and the given key.
+    fn ticket_server(policy: &str, key: &[u8]) -> Arc<Config> {
+        let c = server_config(policy);
+        c.set_session_tickets(true).unwrap();
+        c.add_ticket_key(b"fleet-key", key, 0).unwrap();
+        c
+    }
+
+    fn ticket_client(policy: &str) -> Arc<Config> {
+        let c = client_config(policy);
+        c.set_session_tickets(true).unwrap();
+        c
+    }
+
+    /// A full connection: handshake, then the client reads so TLS1.3 tickets arrive.
+    fn connect(
+        server: &Arc<Config>,
+        client: &Arc<Config>,
+        session: Option<&[u8]>,
+    ) -> (Connection, Connection) {
+        let (mut s, mut c, _, _) = pair(server.clone(), client.clone());
+        if let Some(bytes) = session {
+            c.set_session(bytes).unwrap();
+        }
+        handshake(&mut s, &mut c).unwrap();
+        let mut buf = [0u8; 16];
+        assert!(c.recv(&mut buf).unwrap_err().is_blocked());
+        (s, c)
+    }
+
+    #[test]
+    fn tickets_resume_tls13_and_tls12() {
+        for (policy, full, resumed) in [
+            (
+                "default_tls13",
+                "NEGOTIATED|FULL_HANDSHAKE|MIDDLEBOX_COMPAT",
+                "NEGOTIATED|MIDDLEBOX_COMPAT",
+            ),
+            (
+                "20240501",
+                "NEGOTIATED|FULL_HANDSHAKE|TLS12_PERFECT_FORWARD_SECRECY|WITH_SESSION_TICKET",
+                "NEGOTIATED",
+            ),
+        ] {
+            let server = ticket_server(policy, b"key material");
+            let client = ticket_client(policy);
+            let (s, c) = connect(&server, &client, None);
+            assert!(!c.is_resumed());
+            assert_eq!(
+                s.handshake_type_name().to_str().unwrap(),
+                full,
+                "{policy} server"
+            );
+            assert_eq!(
+                c.handshake_type_name().to_str().unwrap(),
+                full,
+                "{policy} client"
+            );
+            assert_eq!(s.tickets_sent().unwrap(), 1);
+            let session = c.session().expect("a session after the first connection");
+            assert!(session.has_ticket);
+            // The key's remaining life, just under the 15 h session state lifetime.
+            let hint = c.session_ticket_lifetime_hint().unwrap();
+            assert!((15 * 3600 - 1..=15 * 3600).contains(&hint), "{hint}");
+
+            let (s2, c2) = connect(&server, &client, Some(&session.bytes));
+            assert!(c2.is_resumed() && s2.is_resumed(), "{policy}: resumed");
+            assert_eq!(
+                s2.handshake_type_name().to_str().unwrap(),
+                resumed,
+                "{policy}"
+            );
+            assert_eq!(
+                c2.handshake_type_name().to_str().unwrap(),
+                resumed,
+                "{policy}"
+            );
+            // TLS1.3 resumptions issue a fresh ticket; TLS1.2 ones issue none.
+            let fresh = if policy == "default_tls13" { 1 } else { 0 };
+            assert_eq!(s2.tickets_sent().unwrap(), fresh, "{policy}");
+            assert!(!c2.session_id().is_empty() || policy == "default_tls13");
+        }
+    }
+
+    #[test]
+    fn a_fleet_shares_keys_and_a_stranger_does_not() {
+        let a = ticket_server("default_tls13", b"fleet material");
+        let b = ticket_server("default_tls13", b"fleet material");
+        let other = ticket_server("default_tls13", b"someone else's");
+        let client = ticket_client("default_tls13");
+        let (_, c) = connect(&a, &client, None);
+        let (_, c2) = connect(&b, &client, Some(&c.session().unwrap().bytes));
+        assert!(c2.is_resumed(), "server B accepts server A's ticket");
+        let (_, c3) = connect(&other, &client, Some(&c2.session().unwrap().bytes));
+        assert!(!c3.is_resumed(), "a different key means a full handshake");
+        assert!(c3.session().is_some(), "and a new ticket");
+    }
+
+    #[test]
+    fn tls13_sessions_resume_once_and_foreign_bytes_give_full_handshakes() {
+        let server = ticket_server("default_tls13", b"k");
+        let client = ticket_client("default_tls13");
+        let (_, c) = connect(&server, &client, None);
+        let bytes = c.session().unwrap().bytes;
+        let (_, c2) = connect(&server, &client, Some(&bytes));
+        assert!(c2.is_resumed());
+        let (_, c3) = connect(&server, &client, Some(&bytes));
+        assert!(!c3.is_resumed(), "a TLS1.3 session is single-use");
+        let mut foreign = bytes.clone();
+        foreign[5] ^= 0xff;
+        let (_, c4) = connect(&server, &client, Some(&foreign));
+        assert!(!c4.is_resumed());
+        let mut c5 = Connection::new(Mode::Client);
+        assert_eq!(
+            c5.set_session(b"garbage").unwrap_err().code,
+            ErrorCode::InvalidSerializedSession
+        );
+    }
+
+    #[test]
+    fn initial_ticket_count_and_added_tickets() {
+        let server = ticket_server("default_tls13", b"k");
+        server.set_initial_ticket_count(3).unwrap();
+        let client = ticket_client("default_tls13");
+        let (mut s, mut c, _, _) = pair(server.clone(), client.clone());
+        s.add_new_tickets(2).unwrap();
+        handshake(&mut s, &mut c).unwrap();
+        assert!(
+            s.add_new_tickets(1).is_err(),
+            "too late once the handshake started"
+        );
+        assert_eq!(s.tickets_sent().unwrap(), 5);
+        assert!(c.tickets_sent().is_err(), "a server-only call");
     }
 }

@@ -11,5 +11,6 @@ pub mod config;
 pub mod connection;
 pub mod error;
 pub mod policy;
+pub mod resumption;
 pub mod transport;
 pub mod trust;

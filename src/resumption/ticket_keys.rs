@@ -1,0 +1,405 @@
+//! Session ticket keys and their two windows: a key encrypts and decrypts from its
+//! intro time for the encrypt-decrypt lifetime, then only decrypts for the
+//! decrypt-only lifetime, then is gone.
+
+use std::sync::{Arc, RwLock};
+
+use ring::hkdf;
+use ring::rand::{SecureRandom, SystemRandom};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// How many keys a config holds at most (s2n's limit).
+pub const MAX_TICKET_KEYS: usize = 48;
+/// Key names are zero-padded to this length.
+pub const KEY_NAME_LEN: usize = 16;
+
+const NANOS: u64 = 1_000_000_000;
+const HOUR: u64 = 3600 * NANOS;
+
+/// The lifetimes that govern keys and sessions, in nanoseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lifetimes {
+    pub encrypt_decrypt: u64,
+    pub decrypt_only: u64,
+    /// How long a session may be resumed after the ticket was issued.
+    pub session_state: u64,
+}
+
+impl Default for Lifetimes {
+    /// s2n's defaults: 2 h encrypt-decrypt, 13 h decrypt-only, 15 h session state.
+    fn default() -> Self {
+        Lifetimes {
+            encrypt_decrypt: 2 * HOUR,
+            decrypt_only: 13 * HOUR,
+            session_state: 15 * HOUR,
+        }
+    }
+}
+
+/// One ticket key: its name, the AES-256-GCM key derived from the application's
+/// material, and when it was introduced.
+pub struct TicketKey {
+    pub name: [u8; KEY_NAME_LEN],
+    /// Wiped when the key is dropped.
+    aead_key: Zeroizing<[u8; 32]>,
+    /// Tells keys apart without comparing secrets: an HKDF output of its own.
+    fingerprint: [u8; 32],
+    pub intro_nanos: u64,
+}
+
+impl std::fmt::Debug for TicketKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TicketKey")
+            .field("name", &String::from_utf8_lossy(&self.name))
+            .field("intro_nanos", &self.intro_nanos)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Okm32;
+
+impl hkdf::KeyType for Okm32 {
+    fn len(&self) -> usize {
+        32
+    }
+}
+
+fn expand(prk: &hkdf::Prk, info: &[u8]) -> Zeroizing<[u8; 32]> {
+    let mut out = Zeroizing::new([0u8; 32]);
+    let info = [info];
+    // Expanding 32 bytes from SHA-256 cannot fail.
+    prk.expand(&info, Okm32)
+        .and_then(|okm| okm.fill(&mut out[..]))
+        .expect("HKDF-SHA256 expand of 32 bytes");
+    out
+}
+
+impl TicketKey {
+    /// Derives a key from the application's material with HKDF-SHA256.
+    pub fn derive(name: [u8; KEY_NAME_LEN], material: &[u8], intro_nanos: u64) -> TicketKey {
+        let prk =
+            hkdf::Salt::new(hkdf::HKDF_SHA256, b"rs2n session ticket key v1").extract(material);
+        let aead_key = expand(&prk, b"aes-256-gcm key");
+        let fingerprint = *expand(&prk, b"key fingerprint");
+        TicketKey {
+            name,
+            aead_key,
+            fingerprint,
+            intro_nanos,
+        }
+    }
+
+    pub(crate) fn aead_key(&self) -> &[u8; 32] {
+        &self.aead_key
+    }
+
+    /// When the key stops encrypting.
+    pub fn encrypt_until(&self, l: &Lifetimes) -> u64 {
+        self.intro_nanos.saturating_add(l.encrypt_decrypt)
+    }
+
+    /// When the key stops decrypting: the end of its life.
+    pub fn expires_at(&self, l: &Lifetimes) -> u64 {
+        self.encrypt_until(l).saturating_add(l.decrypt_only)
+    }
+
+    pub fn can_encrypt(&self, now: u64, l: &Lifetimes) -> bool {
+        self.intro_nanos <= now && now < self.encrypt_until(l)
+    }
+
+    pub fn can_decrypt(&self, now: u64, l: &Lifetimes) -> bool {
+        self.intro_nanos <= now && now < self.expires_at(l)
+    }
+
+    /// How much of a key's use to give it among several that can encrypt: rising
+    /// from its intro to the middle of its encrypt-decrypt window, then falling, so
+    /// a fleet moves from an old key to a new one gradually (s2n's weighting).
+    fn weight(&self, now: u64, l: &Lifetimes) -> f64 {
+        let half = l.encrypt_decrypt / 2;
+        let peak = self.intro_nanos.saturating_add(half);
+        let w = if now < peak {
+            now - self.intro_nanos
+        } else {
+            half.saturating_sub(now - peak)
+        };
+        w as f64
+    }
+}
+
+fn pad_name(name: &[u8]) -> Result<[u8; KEY_NAME_LEN]> {
+    if name.is_empty() || name.len() > KEY_NAME_LEN {
+        return Err(Error::new(
+            ErrorCode::InvalidTicketKeyName,
+            format!(
+                "ticket key name is {} bytes; it must be 1 to {KEY_NAME_LEN}",
+                name.len()
+            ),
+        ));
+    }
+    let mut padded = [0u8; KEY_NAME_LEN];
+    padded[..name.len()].copy_from_slice(name);
+    Ok(padded)
+}
+
+/// Compares without stopping at the first difference.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && std::hint::black_box(a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y))) == 0
+}
+
+/// A config's ticket keys and lifetimes. Shared by every connection of the config
+/// and by the application thread that adds keys.
+#[derive(Default)]
+pub struct TicketKeyStore {
+    keys: RwLock<Vec<Arc<TicketKey>>>,
+    lifetimes: RwLock<Lifetimes>,
+}
+
+impl std::fmt::Debug for TicketKeyStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TicketKeyStore")
+            .field("keys", &self.keys.read().map(|k| k.len()).unwrap_or(0))
+            .finish_non_exhaustive()
+    }
+}
+
+impl TicketKeyStore {
+    pub fn lifetimes(&self) -> Lifetimes {
+        self.lifetimes.read().map(|l| *l).unwrap_or_default()
+    }
+
+    pub fn set_lifetimes(&self, change: impl FnOnce(&mut Lifetimes)) {
+        let mut l = match self.lifetimes.write() {
+            Ok(l) => l,
+            Err(p) => p.into_inner(),
+        };
+        change(&mut l);
+    }
+
+    fn keys(&self) -> std::sync::RwLockReadGuard<'_, Vec<Arc<TicketKey>>> {
+        match self.keys.read() {
+            Ok(k) => k,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    fn keys_mut(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Arc<TicketKey>>> {
+        match self.keys.write() {
+            Ok(k) => k,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds a key (`s2n_config_add_ticket_crypto_key`). `intro_secs` 0 means now.
+    /// Expired keys are dropped first (and their secrets wiped).
+    pub fn add(&self, name: &[u8], material: &[u8], intro_secs: u64, now: u64) -> Result<()> {
+        if material.is_empty() {
+            return Err(Error::new(
+                ErrorCode::InvalidTicketKeyLength,
+                "ticket key material is empty",
+            ));
+        }
+        let name = pad_name(name)?;
+        let intro = if intro_secs == 0 {
+            now
+        } else {
+            intro_secs.saturating_mul(NANOS)
+        };
+        let key = TicketKey::derive(name, material, intro);
+        let lifetimes = self.lifetimes();
+        let mut keys = self.keys_mut();
+        keys.retain(|k| now < k.expires_at(&lifetimes));
+        if keys.len() >= MAX_TICKET_KEYS {
+            return Err(Error::new(
+                ErrorCode::TicketKeyLimit,
+                format!("a config holds at most {MAX_TICKET_KEYS} ticket keys; wait for old ones to expire"),
+            ));
+        }
+        for other in keys.iter() {
+            if constant_time_eq(&other.name, &key.name) {
+                return Err(Error::new(
+                    ErrorCode::InvalidTicketKeyName,
+                    format!(
+                        "a ticket key named {:?} already exists",
+                        String::from_utf8_lossy(&name).trim_end_matches('\0')
+                    ),
+                ));
+            }
+            if constant_time_eq(&other.fingerprint, &key.fingerprint) {
+                return Err(Error::new(
+                    ErrorCode::TicketKeyNotUnique,
+                    "this key material is already in use under another name",
+                ));
+            }
+        }
+        keys.push(Arc::new(key));
+        Ok(())
+    }
+
+    /// The key to seal a new ticket with, or None when no key can encrypt now.
+    pub fn encryption_key(&self, now: u64) -> Option<Arc<TicketKey>> {
+        let lifetimes = self.lifetimes();
+        let keys = self.keys();
+        let usable: Vec<&Arc<TicketKey>> = keys
+            .iter()
+            .filter(|k| k.can_encrypt(now, &lifetimes))
+            .collect();
+        match usable.len() {
+            0 => None,
+            1 => Some(usable[0].clone()),
+            _ => {
+                let weights: Vec<f64> = usable.iter().map(|k| k.weight(now, &lifetimes)).collect();
+                let total: f64 = weights.iter().sum();
+                if total <= 0.0 {
+                    return usable.last().map(|k| (*k).clone());
+                }
+                let mut pick = random_unit() * total;
+                for (k, w) in usable.iter().zip(&weights) {
+                    if pick < *w {
+                        return Some((*k).clone());
+                    }
+                    pick -= w;
+                }
+                usable.last().map(|k| (*k).clone())
+            }
+        }
+    }
+
+    /// The key named `name` if it can still decrypt, and whether it is past its
+    /// encrypt-decrypt window.
+    pub fn decryption_key(&self, name: &[u8], now: u64) -> Option<(Arc<TicketKey>, bool)> {
+        let lifetimes = self.lifetimes();
+        let keys = self.keys();
+        let key = keys.iter().find(|k| constant_time_eq(&k.name, name))?;
+        if !key.can_decrypt(now, &lifetimes) {
+            return None;
+        }
+        Some((key.clone(), !key.can_encrypt(now, &lifetimes)))
+    }
+}
+
+/// A uniformly random number in [0, 1).
+fn random_unit() -> f64 {
+    let mut bytes = [0u8; 8];
+    if SystemRandom::new().fill(&mut bytes).is_err() {
+        return 0.0;
+    }
+    (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: u64 = 1_000_000 * NANOS;
+
+    #[test]
+    fn windows_follow_the_lifetimes() {
+        let s = TicketKeyStore::default();
+        s.add(b"k1", b"material one", 0, T0).unwrap();
+        let l = s.lifetimes();
+        assert!(s.encryption_key(T0).is_some());
+        assert!(s.encryption_key(T0 + l.encrypt_decrypt - 1).is_some());
+        assert!(s.encryption_key(T0 + l.encrypt_decrypt).is_none());
+        let (_, decrypt_only) = s
+            .decryption_key(b"k1\0\0\0\0\0\0\0\0\0\0\0\0\0\0", T0 + l.encrypt_decrypt)
+            .unwrap();
+        assert!(decrypt_only);
+        let end = T0 + l.encrypt_decrypt + l.decrypt_only;
+        assert!(s
+            .decryption_key(&pad_name(b"k1").unwrap(), end - 1)
+            .is_some());
+        assert!(s.decryption_key(&pad_name(b"k1").unwrap(), end).is_none());
+        // Adding after expiry drops the old key.
+        s.add(b"k2", b"material two", 0, end).unwrap();
+        assert_eq!(s.len(), 1);
+    }
+
+    #[test]
+    fn future_keys_wait_for_their_intro_time() {
+        let s = TicketKeyStore::default();
+        s.add(b"later", b"m", T0 / NANOS + 100, T0).unwrap();
+        assert!(s.encryption_key(T0).is_none());
+        assert!(s.decryption_key(&pad_name(b"later").unwrap(), T0).is_none());
+        assert!(s.encryption_key(T0 + 100 * NANOS).is_some());
+    }
+
+    #[test]
+    fn argument_errors_are_s2ns() {
+        let s = TicketKeyStore::default();
+        assert_eq!(
+            s.add(b"k", b"", 0, T0).unwrap_err().code,
+            ErrorCode::InvalidTicketKeyLength
+        );
+        assert_eq!(
+            s.add(b"", b"m", 0, T0).unwrap_err().code,
+            ErrorCode::InvalidTicketKeyName
+        );
+        assert_eq!(
+            s.add(&[b'x'; 17], b"m", 0, T0).unwrap_err().code,
+            ErrorCode::InvalidTicketKeyName
+        );
+        s.add(&[b'x'; 16], b"m", 0, T0).unwrap();
+        assert_eq!(
+            s.add(&[b'x'; 16], b"other", 0, T0).unwrap_err().code,
+            ErrorCode::InvalidTicketKeyName
+        );
+        assert_eq!(
+            s.add(b"y", b"m", 0, T0).unwrap_err().code,
+            ErrorCode::TicketKeyNotUnique
+        );
+        // "k" and "k\0" pad to the same name.
+        s.add(b"k", b"m2", 0, T0).unwrap();
+        assert_eq!(
+            s.add(b"k\0", b"m3", 0, T0).unwrap_err().code,
+            ErrorCode::InvalidTicketKeyName
+        );
+        for i in s.len()..MAX_TICKET_KEYS {
+            s.add(
+                format!("key{i}").as_bytes(),
+                format!("material{i}").as_bytes(),
+                0,
+                T0,
+            )
+            .unwrap();
+        }
+        assert_eq!(
+            s.add(b"one-too-many", b"mm", 0, T0).unwrap_err().code,
+            ErrorCode::TicketKeyLimit
+        );
+    }
+
+    #[test]
+    fn weighted_choice_prefers_the_key_in_its_prime() {
+        let s = TicketKeyStore::default();
+        let l = s.lifetimes();
+        // Old key near the end of its window, new key near its peak.
+        s.add(b"old", b"a", T0 / NANOS, T0).unwrap();
+        let now = T0 + l.encrypt_decrypt - l.encrypt_decrypt / 10;
+        s.add(
+            b"new",
+            b"b",
+            (now - l.encrypt_decrypt / 2 + l.encrypt_decrypt / 10) / NANOS,
+            now,
+        )
+        .unwrap();
+        let mut new = 0;
+        for _ in 0..400 {
+            if &s.encryption_key(now).unwrap().name[..3] == b"new" {
+                new += 1;
+            }
+        }
+        assert!(new > 250, "new key chosen {new}/400 times");
+        assert!(new < 400, "old key still chosen sometimes");
+    }
+}
