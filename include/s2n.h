@@ -12,6 +12,7 @@
 #ifndef S2N_H
 #define S2N_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -53,6 +54,41 @@
 #define S2N_UNKNOWN_PROTOCOL_VERSION 0
 
 /**
+ * magic, format, process tag, entry id, protocol, lifetime, received at.
+ */
+#define SESSION_LEN ((((((4 + 1) + 16) + 8) + 1) + 4) + 8)
+
+/**
+ * The format this module writes and reads.
+ */
+#define VERSION 1
+
+/**
+ * The smallest sealed value: a header and a tag around nothing.
+ */
+#define OVERHEAD (HEADER_LEN + TAG_LEN)
+
+/**
+ * How many keys a config holds at most (s2n's limit).
+ */
+#define MAX_TICKET_KEYS 48
+
+/**
+ * Key names are zero-padded to this length.
+ */
+#define KEY_NAME_LEN 16
+
+/**
+ * RFC 8446 4.6.1: no ticket lifetime above 7 days.
+ */
+#define MAX_TICKET_LIFETIME_SECS ((7 * 24) * 3600)
+
+/**
+ * s2n's default keying-material lifetime: one week.
+ */
+#define DEFAULT_KEYING_MATERIAL_LIFETIME_SECS ((7 * 24) * 3600)
+
+/**
  * A certificate chain and private key, shared by the configs it is added to.
  */
 struct s2n_cert_chain_and_key;
@@ -71,6 +107,12 @@ struct s2n_config;
  * (S2N_ERR_T_USAGE) instead of racing.
  */
 struct s2n_connection;
+
+/**
+ * A session ticket a client received, as handed to the session ticket callback;
+ * valid only during the callback.
+ */
+struct s2n_session_ticket;
 
 /**
  * A clock: writes nanoseconds to its second argument; returns 0 on success.
@@ -103,6 +145,13 @@ typedef int (*s2n_send_fn)(void *io_context, const uint8_t *buf, uint32_t len);
  * What a call that failed with `S2N_ERR_T_BLOCKED` is waiting for.
  */
 typedef int s2n_blocked_status;
+
+/**
+ * Called on a client once for each session ticket it receives (TLS1.2 during the
+ * handshake; TLS1.3 after it, while `s2n_recv` reads). Return 0; anything else
+ * fails the connection.
+ */
+typedef int (*s2n_session_ticket_fn)(struct s2n_connection *conn, void *ctx, struct s2n_session_ticket *ticket);
 
 /**
  * The class of an error (`s2n_error_get_type`).
@@ -572,6 +621,181 @@ const char *s2n_strerror_debug(int error, const char *lang);
  * value rs2n does not define.
  */
 const char *s2n_strerror_name(int error);
+
+/**
+ * Adds a session ticket key to a server config: `name` (1 to 16 bytes, zero-padded
+ * to 16) is sent in the clear in each ticket; `key` (any length > 0, e.g. 32
+ * random bytes) is the secret the ticket key is derived from with HKDF-SHA256;
+ * `intro_time_in_seconds_from_epoch` is when the key starts being used (0: now on
+ * the config's wall clock). May be called at any time, from any thread, while
+ * connections use the config. Servers given the same name and key accept each
+ * other's tickets. Add a new key every half encrypt-decrypt lifetime.
+ *
+ * Expired keys are dropped (and wiped) whenever a key is added.
+ *
+ * Errors (S2N_ERR_T_USAGE): NULL arguments; an empty key
+ * (S2N_ERR_INVALID_TICKET_KEY_LENGTH); a name that is empty, longer than 16 bytes
+ * or already used (S2N_ERR_INVALID_TICKET_KEY_NAME_OR_NAME_LENGTH); key material
+ * already used under another name (S2N_ERR_TICKET_KEY_NOT_UNIQUE); 48 unexpired
+ * keys already (S2N_ERR_TICKET_KEY_LIMIT).
+ *
+ * Differs from s2n-tls: s2n-tls silently ignores keys added while session tickets
+ * and the session cache are both off; rs2n keeps them.
+ */
+int s2n_config_add_ticket_crypto_key(struct s2n_config *config, const uint8_t *name, uint32_t name_len, uint8_t *key, uint32_t key_len, uint64_t intro_time_in_seconds_from_epoch);
+
+/**
+ * How long a ticket key encrypts and decrypts after its intro time. Default 2
+ * hours. 0 is accepted (as in s2n-tls) and means keys never encrypt.
+ */
+int s2n_config_set_ticket_encrypt_decrypt_key_lifetime(struct s2n_config *config, uint64_t lifetime_in_secs);
+
+/**
+ * How long a ticket key still decrypts after it stops encrypting, so tickets it
+ * sealed near the end of its encrypt-decrypt window still resume. Default 13 hours.
+ */
+int s2n_config_set_ticket_decrypt_key_lifetime(struct s2n_config *config, uint64_t lifetime_in_secs);
+
+/**
+ * How long after a ticket was issued its session may be resumed (TLS1.2 and
+ * TLS1.3). Bounds the ticket lifetime hint. Default 15 hours.
+ */
+int s2n_config_set_session_state_lifetime(struct s2n_config *config, uint64_t lifetime_in_secs);
+
+/**
+ * Turns stateless session resumption on (1) or off (0). A server then issues
+ * tickets sealed with its ticket keys (it needs at least one that can encrypt)
+ * and resumes sessions from them; a client asks for tickets and reports them to
+ * the session ticket callback. Default off.
+ */
+int s2n_config_set_session_tickets_onoff(struct s2n_config *config, uint8_t enabled);
+
+/**
+ * Refuses TLS1.2 tickets: none are issued and none accepted, since a TLS1.2
+ * ticket holds the session's master secret and is not forward secret. TLS1.3
+ * tickets are unaffected (every rs2n TLS1.3 resumption uses a fresh (EC)DHE
+ * exchange). Default off.
+ */
+int s2n_config_require_ticket_forward_secrecy(struct s2n_config *config, bool enabled);
+
+/**
+ * How many TLS1.3 tickets a server sends after each handshake. Default 1.
+ * Also turns session tickets on, as in s2n-tls.
+ */
+int s2n_config_set_initial_ticket_count(struct s2n_config *config, uint8_t num);
+
+/**
+ * Sends `num` more TLS1.3 tickets on this connection.
+ *
+ * Differs from s2n-tls: rustls sends tickets only with the handshake and fixes
+ * their number when it reads the ClientHello, so rs2n accepts this call only
+ * before `s2n_negotiate` is first called (later: S2N_ERR_INVALID_STATE).
+ */
+int s2n_connection_add_new_tickets_to_send(struct s2n_connection *conn, uint8_t num);
+
+/**
+ * How many tickets this server connection has sent.
+ *
+ * Errors: NULL arguments; a client connection (S2N_ERR_CLIENT_MODE).
+ */
+int s2n_connection_get_tickets_sent(struct s2n_connection *conn, uint16_t *num);
+
+/**
+ * Limits how long sessions descended from this connection's full handshake may
+ * keep resuming, through any chain of TLS1.3 resumptions: tickets issued later
+ * never outlive it, and their lifetime hints never promise more than is left.
+ * Default one week. TLS1.2 sessions are limited by the ticket key lifetimes.
+ */
+int s2n_connection_set_server_keying_material_lifetime(struct s2n_connection *conn, uint32_t lifetime_in_secs);
+
+/**
+ * Sets the client's session ticket callback and its context. Needs session
+ * tickets on (`s2n_config_set_session_tickets_onoff`). The callback runs while
+ * the connection is busy: it may read the ticket and `s2n_connection_get_ctx`,
+ * but other calls on that connection fail with S2N_ERR_CONNECTION_IN_USE.
+ */
+int s2n_config_set_session_ticket_cb(struct s2n_config *config, s2n_session_ticket_fn callback, void *ctx);
+
+/**
+ * The length of the ticket's session data (what `s2n_session_ticket_get_data`
+ * writes).
+ */
+int s2n_session_ticket_get_data_len(struct s2n_session_ticket *ticket, size_t *data_len);
+
+/**
+ * Copies the ticket's session data: the bytes to pass to
+ * `s2n_connection_set_session` to resume this session.
+ *
+ * Errors: NULL arguments; `max_data_len` too small
+ * (S2N_ERR_SERIALIZED_SESSION_STATE_TOO_LONG).
+ */
+int s2n_session_ticket_get_data(struct s2n_session_ticket *ticket, size_t max_data_len, uint8_t *data);
+
+/**
+ * The ticket's lifetime hint, in seconds, as the server sent it.
+ */
+int s2n_session_ticket_get_lifetime(struct s2n_session_ticket *ticket, uint32_t *session_lifetime);
+
+/**
+ * Offers a saved session (from `s2n_connection_get_session` or a ticket
+ * callback) on this client connection's next handshake.
+ *
+ * What resumes in rs2n: sessions saved by this process, while the server accepts
+ * them. TLS1.3 sessions resume once (the resumed connection receives fresh
+ * tickets); TLS1.2 sessions can be offered again. rustls cannot import a session
+ * from elsewhere, so bytes saved by another process or before a restart are
+ * accepted and give a full handshake. Bytes from s2n-tls or any other library are
+ * rejected.
+ *
+ * Errors: NULL arguments; bytes that are not an rs2n session
+ * (S2N_ERR_INVALID_SERIALIZED_SESSION_STATE); a server connection; the handshake
+ * has started. The connection stays usable for a full handshake.
+ */
+int s2n_connection_set_session(struct s2n_connection *conn, const uint8_t *session, size_t length);
+
+/**
+ * Copies the connection's current session, to resume it later with
+ * `s2n_connection_set_session`.
+ *
+ * @returns The number of bytes written; 0 when there is no session yet (a TLS1.3
+ * client has one only once `s2n_recv` has read a ticket).
+ *
+ * Errors: NULL arguments; `max_length` too small
+ * (S2N_ERR_SERIALIZED_SESSION_STATE_TOO_LONG).
+ */
+int s2n_connection_get_session(struct s2n_connection *conn, uint8_t *session, size_t max_length);
+
+/**
+ * The length of what `s2n_connection_get_session` would write; 0 if no session.
+ */
+int s2n_connection_get_session_length(struct s2n_connection *conn);
+
+/**
+ * The lifetime hint, in seconds, of the last ticket this client received.
+ *
+ * Errors: no ticket received (S2N_ERR_SESSION_TICKET_NOT_SUPPORTED).
+ */
+int s2n_connection_get_session_ticket_lifetime_hint(struct s2n_connection *conn);
+
+/**
+ * 1 if the handshake resumed a session (by ticket or session ID), else 0. 0 for a
+ * NULL conn.
+ */
+int s2n_connection_is_session_resumed(struct s2n_connection *conn);
+
+/**
+ * The length of the TLS1.2 session ID the server chose (0 for TLS1.3, or before
+ * the ServerHello).
+ */
+int s2n_connection_get_session_id_length(struct s2n_connection *conn);
+
+/**
+ * Copies the session ID (see `s2n_connection_get_session_id_length`).
+ *
+ * @returns The number of bytes written.
+ * Errors: NULL arguments; `max_length` too small (S2N_ERR_SESSION_ID_TOO_LONG).
+ */
+int s2n_connection_get_session_id(struct s2n_connection *conn, uint8_t *session_id, size_t max_length);
 
 #ifdef __cplusplus
 }  // extern "C"

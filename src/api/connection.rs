@@ -99,13 +99,19 @@ pub extern "C" fn s2n_connection_new(mode: s2n_mode) -> *mut s2n_connection {
                 )))
             }
         };
-        Ok(into_handle(s2n_connection {
+        let handle = into_handle(s2n_connection {
             inner: Mutex::new(ConnectionState {
                 core: Connection::new(mode),
                 io: CallbackIo::default(),
             }),
             ctx: AtomicPtr::new(std::ptr::null_mut()),
-        }))
+        });
+        // Callbacks name the connection by its handle.
+        // SAFETY: `handle` was just made and is not shared yet.
+        if let Ok(state) = unsafe { (*handle).inner.get_mut() } {
+            state.core.set_owner(handle as usize);
+        }
+        Ok(handle)
     })
 }
 

@@ -19,6 +19,7 @@ pub mod config;
 pub mod connection;
 pub mod io;
 pub mod library;
+pub mod resumption;
 
 /// Returned by `int` functions that succeed.
 pub const S2N_SUCCESS: c_int = 0;

@@ -1,0 +1,436 @@
+//! Session resumption: ticket keys and lifetimes on the config, ticket counts and
+//! keying material on the connection, and client sessions (`struct s2n_session_ticket`).
+
+use std::ffi::{c_int, c_void};
+use std::sync::Arc;
+
+use super::boundary::{guard, try_mut, try_ref, try_slice, try_slice_mut};
+use super::config::{s2n_config, with_config};
+use super::connection::{query, s2n_connection, with_conn};
+use super::S2N_SUCCESS;
+use crate::config::SessionTicketCallback;
+use crate::error::{Error, ErrorCode, Result};
+use crate::resumption::client_session::SessionInfo;
+
+const NANOS: u64 = 1_000_000_000;
+
+fn secs_to_nanos(secs: u64) -> u64 {
+    secs.saturating_mul(NANOS)
+}
+
+/// Adds a session ticket key to a server config: `name` (1 to 16 bytes, zero-padded
+/// to 16) is sent in the clear in each ticket; `key` (any length > 0, e.g. 32
+/// random bytes) is the secret the ticket key is derived from with HKDF-SHA256;
+/// `intro_time_in_seconds_from_epoch` is when the key starts being used (0: now on
+/// the config's wall clock). May be called at any time, from any thread, while
+/// connections use the config. Servers given the same name and key accept each
+/// other's tickets. Add a new key every half encrypt-decrypt lifetime.
+///
+/// Expired keys are dropped (and wiped) whenever a key is added.
+///
+/// Errors (S2N_ERR_T_USAGE): NULL arguments; an empty key
+/// (S2N_ERR_INVALID_TICKET_KEY_LENGTH); a name that is empty, longer than 16 bytes
+/// or already used (S2N_ERR_INVALID_TICKET_KEY_NAME_OR_NAME_LENGTH); key material
+/// already used under another name (S2N_ERR_TICKET_KEY_NOT_UNIQUE); 48 unexpired
+/// keys already (S2N_ERR_TICKET_KEY_LIMIT).
+///
+/// Differs from s2n-tls: s2n-tls silently ignores keys added while session tickets
+/// and the session cache are both off; rs2n keeps them.
+#[no_mangle]
+pub extern "C" fn s2n_config_add_ticket_crypto_key(
+    config: *mut s2n_config,
+    name: *const u8,
+    name_len: u32,
+    key: *mut u8,
+    key_len: u32,
+    intro_time_in_seconds_from_epoch: u64,
+) -> c_int {
+    with_config(config, |c| {
+        if name.is_null() {
+            return Err(Error::null("name"));
+        }
+        if key.is_null() {
+            return Err(Error::null("key"));
+        }
+        // SAFETY: non-NULL and valid for the given lengths by the API's contract.
+        let name = unsafe { try_slice(name, name_len as usize, "name") }?;
+        let key = unsafe { try_slice(key, key_len as usize, "key") }?;
+        c.add_ticket_key(name, key, intro_time_in_seconds_from_epoch)
+    })
+}
+
+/// How long a ticket key encrypts and decrypts after its intro time. Default 2
+/// hours. 0 is accepted (as in s2n-tls) and means keys never encrypt.
+#[no_mangle]
+pub extern "C" fn s2n_config_set_ticket_encrypt_decrypt_key_lifetime(
+    config: *mut s2n_config,
+    lifetime_in_secs: u64,
+) -> c_int {
+    with_config(config, |c| {
+        c.set_lifetimes(|l| l.encrypt_decrypt = secs_to_nanos(lifetime_in_secs));
+        Ok(())
+    })
+}
+
+/// How long a ticket key still decrypts after it stops encrypting, so tickets it
+/// sealed near the end of its encrypt-decrypt window still resume. Default 13 hours.
+#[no_mangle]
+pub extern "C" fn s2n_config_set_ticket_decrypt_key_lifetime(
+    config: *mut s2n_config,
+    lifetime_in_secs: u64,
+) -> c_int {
+    with_config(config, |c| {
+        c.set_lifetimes(|l| l.decrypt_only = secs_to_nanos(lifetime_in_secs));
+        Ok(())
+    })
+}
+
+/// How long after a ticket was issued its session may be resumed (TLS1.2 and
+/// TLS1.3). Bounds the ticket lifetime hint. Default 15 hours.
+#[no_mangle]
+pub extern "C" fn s2n_config_set_session_state_lifetime(
+    config: *mut s2n_config,
+    lifetime_in_secs: u64,
+) -> c_int {
+    with_config(config, |c| {
+        c.set_lifetimes(|l| l.session_state = secs_to_nanos(lifetime_in_secs));
+        Ok(())
+    })
+}
+
+/// Turns stateless session resumption on (1) or off (0). A server then issues
+/// tickets sealed with its ticket keys (it needs at least one that can encrypt)
+/// and resumes sessions from them; a client asks for tickets and reports them to
+/// the session ticket callback. Default off.
+#[no_mangle]
+pub extern "C" fn s2n_config_set_session_tickets_onoff(
+    config: *mut s2n_config,
+    enabled: u8,
+) -> c_int {
+    with_config(config, |c| c.set_session_tickets(enabled != 0))
+}
+
+/// Refuses TLS1.2 tickets: none are issued and none accepted, since a TLS1.2
+/// ticket holds the session's master secret and is not forward secret. TLS1.3
+/// tickets are unaffected (every rs2n TLS1.3 resumption uses a fresh (EC)DHE
+/// exchange). Default off.
+#[no_mangle]
+pub extern "C" fn s2n_config_require_ticket_forward_secrecy(
+    config: *mut s2n_config,
+    enabled: bool,
+) -> c_int {
+    with_config(config, |c| c.require_ticket_forward_secrecy(enabled))
+}
+
+/// How many TLS1.3 tickets a server sends after each handshake. Default 1.
+/// Also turns session tickets on, as in s2n-tls.
+#[no_mangle]
+pub extern "C" fn s2n_config_set_initial_ticket_count(config: *mut s2n_config, num: u8) -> c_int {
+    with_config(config, |c| c.set_initial_ticket_count(num))
+}
+
+/// Sends `num` more TLS1.3 tickets on this connection.
+///
+/// Differs from s2n-tls: rustls sends tickets only with the handshake and fixes
+/// their number when it reads the ClientHello, so rs2n accepts this call only
+/// before `s2n_negotiate` is first called (later: S2N_ERR_INVALID_STATE).
+#[no_mangle]
+pub extern "C" fn s2n_connection_add_new_tickets_to_send(
+    conn: *mut s2n_connection,
+    num: u8,
+) -> c_int {
+    with_conn(conn, |c| c.core.add_new_tickets(num))
+}
+
+/// How many tickets this server connection has sent.
+///
+/// Errors: NULL arguments; a client connection (S2N_ERR_CLIENT_MODE).
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_tickets_sent(
+    conn: *mut s2n_connection,
+    num: *mut u16,
+) -> c_int {
+    with_conn(conn, |c| {
+        // SAFETY: NULL or a valid out-pointer.
+        let out = unsafe { try_mut(num, "num") }?;
+        *out = c.core.tickets_sent()?;
+        Ok(())
+    })
+}
+
+/// Limits how long sessions descended from this connection's full handshake may
+/// keep resuming, through any chain of TLS1.3 resumptions: tickets issued later
+/// never outlive it, and their lifetime hints never promise more than is left.
+/// Default one week. TLS1.2 sessions are limited by the ticket key lifetimes.
+#[no_mangle]
+pub extern "C" fn s2n_connection_set_server_keying_material_lifetime(
+    conn: *mut s2n_connection,
+    lifetime_in_secs: u32,
+) -> c_int {
+    with_conn(conn, |c| {
+        c.core.set_keying_material_lifetime(lifetime_in_secs);
+        Ok(())
+    })
+}
+
+/// A session ticket a client received, as handed to the session ticket callback;
+/// valid only during the callback.
+pub struct s2n_session_ticket {
+    info: SessionInfo,
+}
+
+/// Called on a client once for each session ticket it receives (TLS1.2 during the
+/// handshake; TLS1.3 after it, while `s2n_recv` reads). Return 0; anything else
+/// fails the connection.
+pub type s2n_session_ticket_fn = Option<
+    unsafe extern "C" fn(
+        conn: *mut s2n_connection,
+        ctx: *mut c_void,
+        ticket: *mut s2n_session_ticket,
+    ) -> c_int,
+>;
+
+struct CTicketCallback {
+    f: unsafe extern "C" fn(*mut s2n_connection, *mut c_void, *mut s2n_session_ticket) -> c_int,
+    ctx: *mut c_void,
+}
+
+// SAFETY: the application's callback and context, called on the thread driving a
+// connection, as s2n-tls does.
+unsafe impl Send for CTicketCallback {}
+unsafe impl Sync for CTicketCallback {}
+
+impl SessionTicketCallback for CTicketCallback {
+    fn on_ticket(&self, owner: usize, ticket: &SessionInfo) -> Result<()> {
+        let mut t = s2n_session_ticket {
+            info: ticket.clone(),
+        };
+        // SAFETY: `owner` is the connection handle's address (set at creation);
+        // the ticket lives for the duration of the call.
+        let r = unsafe { (self.f)(owner as *mut s2n_connection, self.ctx, &mut t) };
+        if r != S2N_SUCCESS {
+            return Err(Error::new(
+                ErrorCode::Cancelled,
+                format!("the session ticket callback returned {r}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Sets the client's session ticket callback and its context. Needs session
+/// tickets on (`s2n_config_set_session_tickets_onoff`). The callback runs while
+/// the connection is busy: it may read the ticket and `s2n_connection_get_ctx`,
+/// but other calls on that connection fail with S2N_ERR_CONNECTION_IN_USE.
+#[no_mangle]
+pub extern "C" fn s2n_config_set_session_ticket_cb(
+    config: *mut s2n_config,
+    callback: s2n_session_ticket_fn,
+    ctx: *mut c_void,
+) -> c_int {
+    with_config(config, |c| {
+        let f = callback.ok_or_else(|| Error::null("callback"))?;
+        c.set_ticket_callback(Some(Arc::new(CTicketCallback { f, ctx })))
+    })
+}
+
+/// The length of the ticket's session data (what `s2n_session_ticket_get_data`
+/// writes).
+#[no_mangle]
+pub extern "C" fn s2n_session_ticket_get_data_len(
+    ticket: *mut s2n_session_ticket,
+    data_len: *mut usize,
+) -> c_int {
+    guard(|| {
+        // SAFETY: NULL or valid pointers.
+        let t = unsafe { try_ref(ticket, "ticket") }?;
+        let out = unsafe { try_mut(data_len, "data_len") }?;
+        *out = t.info.bytes.len();
+        Ok(S2N_SUCCESS)
+    })
+}
+
+/// Copies the ticket's session data: the bytes to pass to
+/// `s2n_connection_set_session` to resume this session.
+///
+/// Errors: NULL arguments; `max_data_len` too small
+/// (S2N_ERR_SERIALIZED_SESSION_STATE_TOO_LONG).
+#[no_mangle]
+pub extern "C" fn s2n_session_ticket_get_data(
+    ticket: *mut s2n_session_ticket,
+    max_data_len: usize,
+    data: *mut u8,
+) -> c_int {
+    guard(|| {
+        // SAFETY: NULL or valid pointers; `data` is valid for `max_data_len` bytes.
+        let t = unsafe { try_ref(ticket, "ticket") }?;
+        if data.is_null() {
+            return Err(Error::null("data"));
+        }
+        copy_out(&t.info.bytes, data, max_data_len)?;
+        Ok(S2N_SUCCESS)
+    })
+}
+
+/// The ticket's lifetime hint, in seconds, as the server sent it.
+#[no_mangle]
+pub extern "C" fn s2n_session_ticket_get_lifetime(
+    ticket: *mut s2n_session_ticket,
+    session_lifetime: *mut u32,
+) -> c_int {
+    guard(|| {
+        // SAFETY: NULL or valid pointers.
+        let t = unsafe { try_ref(ticket, "ticket") }?;
+        let out = unsafe { try_mut(session_lifetime, "session_lifetime") }?;
+        *out = t.info.lifetime_secs;
+        Ok(S2N_SUCCESS)
+    })
+}
+
+fn copy_out(bytes: &[u8], data: *mut u8, max: usize) -> Result<usize> {
+    if bytes.len() > max {
+        return Err(Error::new(
+            ErrorCode::SerializedSessionTooLong,
+            format!(
+                "the session is {} bytes; the buffer holds {max}",
+                bytes.len()
+            ),
+        ));
+    }
+    // SAFETY: `data` is valid for `max` >= bytes.len() bytes by the caller's contract.
+    let out = unsafe { try_slice_mut(data, bytes.len(), "session") }?;
+    out.copy_from_slice(bytes);
+    Ok(bytes.len())
+}
+
+/// Offers a saved session (from `s2n_connection_get_session` or a ticket
+/// callback) on this client connection's next handshake.
+///
+/// What resumes in rs2n: sessions saved by this process, while the server accepts
+/// them. TLS1.3 sessions resume once (the resumed connection receives fresh
+/// tickets); TLS1.2 sessions can be offered again. rustls cannot import a session
+/// from elsewhere, so bytes saved by another process or before a restart are
+/// accepted and give a full handshake. Bytes from s2n-tls or any other library are
+/// rejected.
+///
+/// Errors: NULL arguments; bytes that are not an rs2n session
+/// (S2N_ERR_INVALID_SERIALIZED_SESSION_STATE); a server connection; the handshake
+/// has started. The connection stays usable for a full handshake.
+#[no_mangle]
+pub extern "C" fn s2n_connection_set_session(
+    conn: *mut s2n_connection,
+    session: *const u8,
+    length: usize,
+) -> c_int {
+    with_conn(conn, |c| {
+        if session.is_null() {
+            return Err(Error::null("session"));
+        }
+        // SAFETY: valid for `length` bytes by the API's contract.
+        let bytes = unsafe { try_slice(session, length, "session") }?;
+        c.core.set_session(bytes)
+    })
+}
+
+/// Copies the connection's current session, to resume it later with
+/// `s2n_connection_set_session`.
+///
+/// @returns The number of bytes written; 0 when there is no session yet (a TLS1.3
+/// client has one only once `s2n_recv` has read a ticket).
+///
+/// Errors: NULL arguments; `max_length` too small
+/// (S2N_ERR_SERIALIZED_SESSION_STATE_TOO_LONG).
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_session(
+    conn: *mut s2n_connection,
+    session: *mut u8,
+    max_length: usize,
+) -> c_int {
+    query(conn, |c| {
+        if session.is_null() {
+            return Err(Error::null("session"));
+        }
+        match c.core.session() {
+            Some(s) => Ok(copy_out(&s.bytes, session, max_length)? as c_int),
+            None => Ok(0),
+        }
+    })
+}
+
+/// The length of what `s2n_connection_get_session` would write; 0 if no session.
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_session_length(conn: *mut s2n_connection) -> c_int {
+    query(conn, |c| {
+        Ok(c.core.session().map_or(0, |s| s.bytes.len() as c_int))
+    })
+}
+
+/// The lifetime hint, in seconds, of the last ticket this client received.
+///
+/// Errors: no ticket received (S2N_ERR_SESSION_TICKET_NOT_SUPPORTED).
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_session_ticket_lifetime_hint(
+    conn: *mut s2n_connection,
+) -> c_int {
+    query(
+        conn,
+        |c| Ok(c.core.session_ticket_lifetime_hint()? as c_int),
+    )
+}
+
+/// 1 if the handshake resumed a session (by ticket or session ID), else 0. 0 for a
+/// NULL conn.
+#[no_mangle]
+pub extern "C" fn s2n_connection_is_session_resumed(conn: *mut s2n_connection) -> c_int {
+    if conn.is_null() {
+        return 0;
+    }
+    query(conn, |c| Ok(c_int::from(c.core.is_resumed())))
+}
+
+fn visible_session_id(c: &crate::connection::Connection) -> &[u8] {
+    // As in s2n-tls: TLS1.3 has no session ID of its own (the ServerHello's is
+    // a compatibility echo).
+    if c.actual_protocol_version() >= crate::policy::S2N_TLS13 {
+        return &[];
+    }
+    c.session_id()
+}
+
+/// The length of the TLS1.2 session ID the server chose (0 for TLS1.3, or before
+/// the ServerHello).
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_session_id_length(conn: *mut s2n_connection) -> c_int {
+    query(conn, |c| Ok(visible_session_id(&c.core).len() as c_int))
+}
+
+/// Copies the session ID (see `s2n_connection_get_session_id_length`).
+///
+/// @returns The number of bytes written.
+/// Errors: NULL arguments; `max_length` too small (S2N_ERR_SESSION_ID_TOO_LONG).
+#[no_mangle]
+pub extern "C" fn s2n_connection_get_session_id(
+    conn: *mut s2n_connection,
+    session_id: *mut u8,
+    max_length: usize,
+) -> c_int {
+    query(conn, |c| {
+        if session_id.is_null() {
+            return Err(Error::null("session_id"));
+        }
+        let id = visible_session_id(&c.core);
+        if id.len() > max_length {
+            return Err(Error::new(
+                ErrorCode::SessionIdTooLong,
+                format!(
+                    "the session ID is {} bytes; the buffer holds {max_length}",
+                    id.len()
+                ),
+            ));
+        }
+        // SAFETY: valid for `max_length` >= id.len() bytes.
+        let out = unsafe { try_slice_mut(session_id, id.len(), "session_id") }?;
+        out.copy_from_slice(id);
+        Ok(id.len() as c_int)
+    })
+}
