@@ -9,6 +9,8 @@ pub struct ClientHelloInfo {
     pub max_version: i32,
     /// The legacy session ID (TLS1.2 resumption by ID, or TLS1.3 middlebox compatibility).
     pub session_id: Vec<u8>,
+    /// The first TLS1.3 PSK identity offered (a ticket, or a session cache key).
+    pub psk_identity: Option<Vec<u8>>,
 }
 
 /// s2n's number for a wire version (0x0303 is TLS1.2 = 33).
@@ -158,10 +160,18 @@ fn parse(body: &[u8], server_hello: bool) -> Option<ClientHelloInfo> {
         c.vec8()?;
     }
     let mut max_version = s2n_version(legacy_version);
+    let mut psk_identity = None;
     if let Some(extensions) = c.vec16() {
         let mut e = Cursor(extensions);
         while let (Some(kind), Some(data)) = (e.u16(), e.vec16()) {
-            if kind == 43 && server_hello {
+            if kind == 41 && !server_hello {
+                // pre_shared_key: identities<7..2^16-1> of { identity<1..2^16-1>, age u32 }
+                let mut p = Cursor(data);
+                psk_identity = p
+                    .vec16()
+                    .and_then(|ids| Cursor(ids).vec16())
+                    .map(<[u8]>::to_vec);
+            } else if kind == 43 && server_hello {
                 if let [a, b] = data {
                     max_version = s2n_version(u16::from_be_bytes([*a, *b]));
                 }
@@ -180,6 +190,7 @@ fn parse(body: &[u8], server_hello: bool) -> Option<ClientHelloInfo> {
     Some(ClientHelloInfo {
         max_version,
         session_id,
+        psk_identity,
     })
 }
 
@@ -235,6 +246,30 @@ mod tests {
         let info = info.unwrap();
         assert_eq!(info.max_version, 34);
         assert_eq!(info.session_id, vec![9; 32]);
+    }
+
+    #[test]
+    fn reads_the_first_psk_identity() {
+        let mut body = vec![0x03, 0x03];
+        body.extend([7u8; 32]);
+        body.push(0);
+        body.extend([0, 2, 0x13, 0x01, 1, 0]);
+        // pre_shared_key with identities [ {id "abc", age} ] and a binder list.
+        let ids = [0u8, 3, b'a', b'b', b'c', 0, 0, 0, 1];
+        let mut ext = vec![0, 41];
+        let data_len = 2 + ids.len() + 3;
+        ext.extend((data_len as u16).to_be_bytes());
+        ext.extend((ids.len() as u16).to_be_bytes());
+        ext.extend(ids);
+        ext.extend([0, 1, 0]);
+        body.extend((ext.len() as u16).to_be_bytes());
+        body.extend(ext);
+        let mut hs = vec![1, 0, 0, body.len() as u8];
+        hs.extend(body);
+        let info = ClientHelloReader::client_hello()
+            .feed(&records(&hs, 300))
+            .unwrap();
+        assert_eq!(info.psk_identity.as_deref(), Some(&b"abc"[..]));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::certs::parse_pem_certs;
 use crate::clock::{SharedClock, SystemMonotonicClock, SystemWallClock, WallTimeProvider};
 use crate::error::{Error, ErrorCode, Result};
 use crate::policy::{self, SecurityPolicy};
+use crate::resumption::cache::SessionCache;
 use crate::resumption::client_session::SessionInfo;
 use crate::resumption::ticket_keys::{Lifetimes, TicketKeyStore};
 use crate::trust;
@@ -59,6 +60,8 @@ pub struct Settings {
     /// No TLS1.2 tickets issued or accepted.
     pub require_ticket_forward_secrecy: bool,
     pub ticket_callback: Option<Arc<dyn SessionTicketCallback>>,
+    /// Stateful resumption through the application's cache, when on.
+    pub session_cache: Option<Arc<dyn SessionCache>>,
 }
 
 impl std::fmt::Debug for dyn SessionTicketCallback {
@@ -83,6 +86,7 @@ impl Settings {
             initial_ticket_count: 1,
             require_ticket_forward_secrecy: false,
             ticket_callback: None,
+            session_cache: None,
         }
     }
 }
@@ -264,6 +268,14 @@ impl Config {
     ) -> Result<()> {
         self.update(|s| {
             s.ticket_callback = callback;
+            Ok(())
+        })
+    }
+
+    /// Turns the session cache on (Some) or off (None).
+    pub fn set_session_cache(&self, cache: Option<Arc<dyn SessionCache>>) -> Result<()> {
+        self.update(|s| {
+            s.session_cache = cache;
             Ok(())
         })
     }

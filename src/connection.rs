@@ -14,6 +14,7 @@ use crate::client_hello::{s2n_version, ClientHelloInfo, ClientHelloReader};
 use crate::config::{no_server_name, Config, SessionTicketCallback};
 use crate::error::{Error, ErrorCode, Result};
 use crate::policy;
+use crate::resumption::cache::ConnCache;
 use crate::resumption::client_session::{self, ConnSessions, SessionInfo, SessionRef};
 use crate::resumption::ticketer::{ConnTicketer, DEFAULT_KEYING_MATERIAL_LIFETIME_SECS};
 use crate::transport::{Recv, Send_};
@@ -88,6 +89,9 @@ pub struct Connection {
     keying_material_lifetime: u32,
     extra_tickets: u16,
     offered: Option<(SessionRef, Vec<u8>)>,
+    cache: Option<Arc<ConnCache>>,
+    /// The cache lookup for this ClientHello is done (hit or miss).
+    cache_looked_up: bool,
 }
 
 impl std::fmt::Debug for Connection {
@@ -132,6 +136,8 @@ impl Connection {
             keying_material_lifetime: DEFAULT_KEYING_MATERIAL_LIFETIME_SECS,
             extra_tickets: 0,
             offered: None,
+            cache: None,
+            cache_looked_up: false,
         }
     }
 
@@ -400,8 +406,13 @@ impl Connection {
         }
     }
 
+    /// Records a fatal error. A session this connection put in or took from the
+    /// cache is deleted from it, as in s2n.
     fn fail(&mut self, error: Error) -> Error {
         self.fatal = Some(error.clone());
+        if let Some(cache) = &self.cache {
+            cache.delete_session();
+        }
         error
     }
 
@@ -450,21 +461,74 @@ impl Connection {
     fn server_tls_config(&mut self, config: &Config) -> Result<Arc<rustls::ServerConfig>> {
         let base = config.server_config()?;
         let s = config.settings()?;
-        if !s.session_tickets {
+        if !s.session_tickets && s.session_cache.is_none() {
             return Ok(base);
         }
-        let ticketer = Arc::new(ConnTicketer::new(
-            config.ticket_keys(),
-            s.wall_clock.clone(),
-            s.require_ticket_forward_secrecy,
-        ));
-        ticketer.set_keying_material_lifetime(self.keying_material_lifetime);
         let mut c = (*base).clone();
-        c.ticketer = ticketer.clone();
+        if s.session_tickets {
+            let ticketer = Arc::new(ConnTicketer::new(
+                config.ticket_keys(),
+                s.wall_clock.clone(),
+                s.require_ticket_forward_secrecy,
+            ));
+            ticketer.set_keying_material_lifetime(self.keying_material_lifetime);
+            c.ticketer = ticketer.clone();
+            self.ticketer = Some(ticketer);
+        }
+        if let Some(app) = &s.session_cache {
+            let cache = Arc::new(ConnCache::new(
+                app.clone(),
+                config.ticket_keys(),
+                s.wall_clock.clone(),
+                self.owner,
+            ));
+            c.session_storage = cache.clone();
+            self.cache = Some(cache);
+        }
+        // TLS1.3 tickets: stateless with tickets on, else (cache on) cache keys.
         c.send_tls13_tickets =
             usize::from(s.initial_ticket_count) + usize::from(self.extra_tickets);
-        self.ticketer = Some(ticketer);
         Ok(Arc::new(c))
+    }
+
+    /// The key this ClientHello's session would have in the cache: the TLS1.3 PSK
+    /// identity when TLS1.3 will be negotiated without tickets (rustls' stateful
+    /// tickets), else the TLS1.2 session ID.
+    fn cache_key(&self) -> Option<Vec<u8>> {
+        let info = self.hello_info.as_ref()?;
+        let tls13 =
+            info.max_version >= policy::S2N_TLS13 && self.policy_max_version() >= policy::S2N_TLS13;
+        if tls13 {
+            if self.ticketer.is_some() {
+                return None;
+            }
+            return info.psk_identity.clone();
+        }
+        (!info.session_id.is_empty()).then(|| info.session_id.clone())
+    }
+
+    /// Looks the session up in the application's cache before rustls reads the
+    /// ClientHello. Blocked on application input while the callback is not done.
+    fn cache_lookup(&mut self) -> Result<()> {
+        let Some(cache) = self.cache.clone() else {
+            return Ok(());
+        };
+        if self.cache_looked_up || self.hello_info.is_none() {
+            return Ok(());
+        }
+        if let Some(key) = self.cache_key() {
+            if !cache.prefetch(&key) {
+                self.blocked = Blocked::OnApplicationInput;
+                return Err(Error::code(ErrorCode::AsyncBlocked));
+            }
+        }
+        self.cache_looked_up = true;
+        Ok(())
+    }
+
+    /// The key of this connection's session in the server's cache, if any.
+    pub fn cached_session_key(&self) -> Option<Vec<u8>> {
+        self.cache.as_ref().and_then(|c| c.session_key())
     }
 
     /// The client's rustls config: the config's own with this connection's session
@@ -565,6 +629,7 @@ impl Connection {
         match tls.read_tls(&mut reader) {
             Ok(0) => Ok(false),
             Ok(_) => {
+                self.cache_lookup()?;
                 self.process()?;
                 self.report_tickets()?;
                 Ok(true)
@@ -612,6 +677,11 @@ impl Connection {
         self.blocked = Blocked::NotBlocked;
         self.check_usable()?;
         self.ensure_tls()?;
+        if self.cache.is_some() && !self.cache_looked_up && self.hello_info.is_some() {
+            // A cache lookup was blocked: ask again, then let rustls go on.
+            self.cache_lookup()?;
+            self.process()?;
+        }
         loop {
             self.flush()?;
             if self.is_handshake_complete() {
@@ -759,6 +829,12 @@ impl Connection {
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    // No close_notify: the session may be truncated; not resumable.
+                    if self.peer_close.is_none() {
+                        if let Some(cache) = &self.cache {
+                            cache.delete_session();
+                        }
+                    }
                     self.peer_close.get_or_insert(PeerClose::Abrupt);
                     return Ok(0);
                 }
@@ -1276,5 +1352,94 @@ mod tests {
         );
         assert_eq!(s.tickets_sent().unwrap(), 5);
         assert!(c.tickets_sent().is_err(), "a server-only call");
+    }
+
+    fn cache_server(
+        policy: &str,
+    ) -> (
+        Arc<Config>,
+        Arc<crate::resumption::cache::testing::MemoryCache>,
+    ) {
+        let c = server_config(policy);
+        c.add_ticket_key(b"cache-key", b"material", 0).unwrap();
+        let app = Arc::new(crate::resumption::cache::testing::MemoryCache::default());
+        c.set_session_cache(Some(app.clone())).unwrap();
+        (c, app)
+    }
+
+    fn calls(app: &crate::resumption::cache::testing::MemoryCache, what: &str) -> usize {
+        app.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| *c == what)
+            .count()
+    }
+
+    #[test]
+    fn cache_resumes_tls12_by_session_id_and_tls13_by_stateful_ticket() {
+        for policy in ["20240501", "default_tls13"] {
+            let (server, app) = cache_server(policy);
+            // A TLS1.3 client receives even a stateful session as a ticket.
+            let client = match policy {
+                "default_tls13" => ticket_client(policy),
+                _ => client_config(policy),
+            };
+            let (s, c) = connect(&server, &client, None);
+            assert!(!s.is_resumed());
+            assert_eq!(calls(&app, "store"), 1, "{policy}");
+            if policy == "20240501" {
+                assert_eq!(
+                    s.cached_session_key().unwrap(),
+                    s.session_id(),
+                    "the ID of the cached session"
+                );
+            }
+            let bytes = c.session().unwrap().bytes;
+            let (s2, c2) = connect(&server, &client, Some(&bytes));
+            assert!(s2.is_resumed() && c2.is_resumed(), "{policy}");
+            assert!(calls(&app, "retrieve") >= 1);
+        }
+    }
+
+    #[test]
+    fn blocked_retrieve_pauses_the_handshake_then_resumes() {
+        let (server, app) = cache_server("20240501");
+        let client = client_config("20240501");
+        let (_, c) = connect(&server, &client, None);
+        let bytes = c.session().unwrap().bytes;
+        *app.block_next.lock().unwrap() = 2;
+        let (mut s, mut c, _, _) = pair(server.clone(), client.clone());
+        c.set_session(&bytes).unwrap();
+        assert!(c.negotiate().unwrap_err().is_blocked());
+        for _ in 0..2 {
+            let e = s.negotiate().unwrap_err();
+            assert_eq!(e.code, ErrorCode::AsyncBlocked);
+            assert_eq!(s.blocked(), Blocked::OnApplicationInput);
+        }
+        handshake(&mut s, &mut c).unwrap();
+        assert!(s.is_resumed());
+        assert_eq!(calls(&app, "retrieve"), 3);
+    }
+
+    #[test]
+    fn abrupt_close_deletes_the_cached_session_and_graceful_does_not() {
+        let (server, app) = cache_server("20240501");
+        let client = client_config("20240501");
+        let (mut s, mut c, _, b) = pair(server.clone(), client.clone());
+        handshake(&mut s, &mut c).unwrap();
+        c.shutdown().unwrap_err();
+        let mut buf = [0u8; 8];
+        assert_eq!(s.recv(&mut buf).unwrap(), 0);
+        s.shutdown().unwrap();
+        assert_eq!(calls(&app, "delete"), 0, "graceful close keeps the session");
+
+        let (mut s, mut c, _, b2) = pair(server.clone(), client.clone());
+        handshake(&mut s, &mut c).unwrap();
+        b2.close();
+        assert_eq!(s.recv(&mut buf).unwrap(), 0);
+        assert_eq!(s.peer_close(), Some(PeerClose::Abrupt));
+        assert_eq!(calls(&app, "delete"), 1, "abrupt close deletes it");
+        drop(b);
     }
 }

@@ -1,5 +1,6 @@
 //! Session resumption: ticket keys and their windows, the sealed ticket format, the
 //! per-connection ticket issuer (server), and client sessions.
+pub mod cache;
 pub mod client_session;
 pub mod seal;
 pub mod ticket_keys;

@@ -1,0 +1,338 @@
+//! The session cache: the application's store, retrieve and delete callbacks (memory,
+//! Redis, memcached...) as rustls' `StoresServerSessions`, for one connection.
+//!
+//! Values given to the store callback are sealed with the ticket key store (see
+//! `seal`), so whoever reads the cache learns no session secret and a tampered,
+//! foreign or expired value is just a miss. Inside the seal a value carries the time
+//! it was stored, so entries older than the session state lifetime are not resumed
+//! whatever the cache's own expiry does.
+//!
+//! The lookup runs before rustls processes the ClientHello (the connection reads
+//! the session ID or PSK identity itself), so a callback that answers "blocked" can
+//! pause the handshake and be asked again on the next `s2n_negotiate`.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rustls::server::StoresServerSessions;
+
+use super::seal;
+use super::ticket_keys::TicketKeyStore;
+use crate::clock::SharedClock;
+use crate::error::Result;
+
+const NANOS: u64 = 1_000_000_000;
+/// What s2n-tls passes as the store callback's ttl: 6 hours, whatever the session
+/// state lifetime. rs2n passes the smaller of this and the session state lifetime.
+pub const S2N_CACHE_TTL_SECS: u64 = 6 * 3600;
+/// The buffer the retrieve callback fills. A bigger value is a miss.
+pub const MAX_CACHED_VALUE: usize = 16 * 1024;
+
+/// The outcome of the application's retrieve callback.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// The value is in the first `n` bytes of the buffer.
+    Found(usize),
+    /// Not there, or the callback failed, or the value does not fit: a miss.
+    Miss,
+    /// The callback has not finished (`S2N_CALLBACK_BLOCKED`): ask again later.
+    Blocked,
+}
+
+/// The application's cache. `owner` names the connection to the api layer.
+pub trait SessionCache: Send + Sync {
+    fn store(&self, owner: usize, ttl_secs: u64, key: &[u8], value: &[u8]) -> Result<()>;
+    fn retrieve(&self, owner: usize, key: &[u8], buf: &mut [u8]) -> Lookup;
+    fn delete(&self, owner: usize, key: &[u8]) -> Result<()>;
+}
+
+impl std::fmt::Debug for dyn SessionCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionCache")
+    }
+}
+
+#[derive(Default)]
+struct State {
+    /// The key looked up before the ClientHello was processed, and what the cache
+    /// had for it (opened), if anything.
+    prefetched: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    /// The key of this connection's session in the cache (stored or resumed): the
+    /// one to delete if the connection fails.
+    session_key: Option<Vec<u8>>,
+}
+
+/// One server connection's view of the application's cache.
+pub struct ConnCache {
+    app: Arc<dyn SessionCache>,
+    keys: Arc<TicketKeyStore>,
+    clock: SharedClock,
+    owner: usize,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for ConnCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnCache").finish_non_exhaustive()
+    }
+}
+
+impl ConnCache {
+    pub fn new(
+        app: Arc<dyn SessionCache>,
+        keys: Arc<TicketKeyStore>,
+        clock: SharedClock,
+        owner: usize,
+    ) -> Self {
+        ConnCache {
+            app,
+            keys,
+            clock,
+            owner,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        match self.state.lock() {
+            Ok(s) => s,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    fn now(&self) -> Option<u64> {
+        self.clock.now_nanos().ok()
+    }
+
+    /// Asks the application's cache for `key` ahead of rustls. `false` when the
+    /// callback is blocked: call again later.
+    pub fn prefetch(&self, key: &[u8]) -> bool {
+        let mut buf = vec![0u8; MAX_CACHED_VALUE];
+        let found = match self.app.retrieve(self.owner, key, &mut buf) {
+            Lookup::Blocked => return false,
+            Lookup::Miss => None,
+            Lookup::Found(n) => buf.get(..n).and_then(|sealed| self.open(sealed)),
+        };
+        zeroize::Zeroize::zeroize(&mut buf);
+        self.state().prefetched = Some((key.to_vec(), found));
+        true
+    }
+
+    /// The key of this connection's cached session, if any.
+    pub fn session_key(&self) -> Option<Vec<u8>> {
+        self.state().session_key.clone()
+    }
+
+    /// Removes this connection's session from the cache (it failed, or ended
+    /// without close_notify). Once per connection.
+    pub fn delete_session(&self) {
+        let key = self.state().session_key.take();
+        if let Some(key) = key {
+            let _ = self.app.delete(self.owner, &key);
+        }
+    }
+
+    fn seal(&self, value: &[u8]) -> Option<Vec<u8>> {
+        let now = self.now()?;
+        let key = self.keys.encryption_key(now)?;
+        let mut inner = Vec::with_capacity(8 + value.len());
+        inner.extend_from_slice(&(now / NANOS).to_be_bytes());
+        inner.extend_from_slice(value);
+        let sealed = seal::seal(&key, &inner);
+        zeroize::Zeroize::zeroize(&mut inner);
+        sealed
+    }
+
+    fn open(&self, sealed: &[u8]) -> Option<Vec<u8>> {
+        let now = self.now()?;
+        let (key, _) = self.keys.decryption_key(seal::key_name(sealed)?, now)?;
+        let inner = seal::open(&key, sealed)?;
+        let stored_at = u64::from_be_bytes(inner.get(..8)?.try_into().ok()?);
+        if (now / NANOS).saturating_sub(stored_at) > self.keys.lifetimes().session_state / NANOS {
+            return None;
+        }
+        Some(inner[8..].to_vec())
+    }
+
+    /// The prefetched value for `key`; rustls only asks for the key we looked up.
+    fn lookup(&self, key: &[u8]) -> Option<Vec<u8>> {
+        let mut state = self.state();
+        let value = match &state.prefetched {
+            Some((k, v)) if k == key => v.clone(),
+            _ => None,
+        }?;
+        state.session_key = Some(key.to_vec());
+        Some(value)
+    }
+}
+
+impl StoresServerSessions for ConnCache {
+    fn put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
+        let Some(sealed) = self.seal(&value) else {
+            return false;
+        };
+        let ttl = (self.keys.lifetimes().session_state / NANOS).min(S2N_CACHE_TTL_SECS);
+        if self.app.store(self.owner, ttl, &key, &sealed).is_err() {
+            return false;
+        }
+        self.state().session_key = Some(key);
+        true
+    }
+
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.lookup(key)
+    }
+
+    /// TLS1.3 stateful tickets are single-use: a hit is deleted from the cache.
+    fn take(&self, key: &[u8]) -> Option<Vec<u8>> {
+        let value = self.lookup(key)?;
+        let _ = self.app.delete(self.owner, key);
+        self.state().session_key = None;
+        Some(value)
+    }
+
+    fn can_cache(&self) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+pub mod testing {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// An in-memory cache recording its calls; can be told to block or misbehave.
+    #[derive(Default)]
+    pub struct MemoryCache {
+        pub entries: Mutex<HashMap<Vec<u8>, Vec<u8>>>,
+        pub calls: Mutex<Vec<String>>,
+        pub block_next: Mutex<u32>,
+        pub ttls: Mutex<Vec<u64>>,
+    }
+
+    impl SessionCache for MemoryCache {
+        fn store(&self, _: usize, ttl: u64, key: &[u8], value: &[u8]) -> Result<()> {
+            self.calls.lock().unwrap().push("store".into());
+            self.ttls.lock().unwrap().push(ttl);
+            self.entries
+                .lock()
+                .unwrap()
+                .insert(key.to_vec(), value.to_vec());
+            Ok(())
+        }
+
+        fn retrieve(&self, _: usize, key: &[u8], buf: &mut [u8]) -> Lookup {
+            self.calls.lock().unwrap().push("retrieve".into());
+            let mut block = self.block_next.lock().unwrap();
+            if *block > 0 {
+                *block -= 1;
+                return Lookup::Blocked;
+            }
+            match self.entries.lock().unwrap().get(key) {
+                Some(v) if v.len() <= buf.len() => {
+                    buf[..v.len()].copy_from_slice(v);
+                    Lookup::Found(v.len())
+                }
+                _ => Lookup::Miss,
+            }
+        }
+
+        fn delete(&self, _: usize, key: &[u8]) -> Result<()> {
+            self.calls.lock().unwrap().push("delete".into());
+            self.entries.lock().unwrap().remove(key);
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::MemoryCache;
+    use super::*;
+    use crate::clock::testing::FakeClock;
+
+    fn fixture() -> (Arc<MemoryCache>, ConnCache, Arc<FakeClock>) {
+        let app = Arc::new(MemoryCache::default());
+        let keys = Arc::new(TicketKeyStore::default());
+        let clock = Arc::new(FakeClock::default());
+        clock.set_secs(1_000_000);
+        keys.add(b"k", b"material", 0, 1_000_000 * NANOS).unwrap();
+        let c = ConnCache::new(app.clone(), keys, clock.clone(), 0);
+        (app, c, clock)
+    }
+
+    #[test]
+    fn stored_values_are_sealed_and_come_back() {
+        let (app, c, _) = fixture();
+        assert!(c.put(b"id".to_vec(), b"secret session".to_vec()));
+        let stored = app.entries.lock().unwrap()[&b"id".to_vec()].clone();
+        assert!(
+            !stored.windows(6).any(|w| w == b"secret"),
+            "sealed, not plain"
+        );
+        assert_eq!(*app.ttls.lock().unwrap(), vec![S2N_CACHE_TTL_SECS]);
+        assert!(c.prefetch(b"id"));
+        assert_eq!(c.get(b"id").unwrap(), b"secret session");
+        assert_eq!(c.get(b"other"), None, "only the prefetched key");
+        assert_eq!(c.session_key().unwrap(), b"id");
+    }
+
+    #[test]
+    fn tampered_foreign_and_expired_values_are_misses() {
+        let (app, c, clock) = fixture();
+        c.put(b"id".to_vec(), b"v".to_vec());
+        let mut entries = app.entries.lock().unwrap();
+        let mut bad = entries[&b"id".to_vec()].clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 1;
+        entries.insert(b"bad".to_vec(), bad);
+        entries.insert(b"junk".to_vec(), b"junk".to_vec());
+        drop(entries);
+        for key in [&b"bad"[..], b"junk", b"missing"] {
+            assert!(c.prefetch(key));
+            assert_eq!(c.get(key), None, "{key:?}");
+        }
+        clock.set_secs(1_000_000 + 15 * 3600 + 1);
+        assert!(c.prefetch(b"id"));
+        assert_eq!(c.get(b"id"), None, "older than the session state lifetime");
+    }
+
+    #[test]
+    fn blocked_lookups_are_retried_and_take_deletes() {
+        let (app, c, _) = fixture();
+        c.put(b"id".to_vec(), b"v".to_vec());
+        *app.block_next.lock().unwrap() = 2;
+        assert!(!c.prefetch(b"id"));
+        assert!(!c.prefetch(b"id"));
+        assert!(c.prefetch(b"id"));
+        assert_eq!(c.take(b"id").unwrap(), b"v");
+        assert!(app.entries.lock().unwrap().is_empty());
+        c.delete_session();
+        assert_eq!(
+            app.calls
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|c| *c == "delete")
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn failed_connections_delete_their_session_once() {
+        let (app, c, _) = fixture();
+        c.put(b"id".to_vec(), b"v".to_vec());
+        c.delete_session();
+        c.delete_session();
+        assert!(app.entries.lock().unwrap().is_empty());
+        assert_eq!(
+            app.calls
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|c| *c == "delete")
+                .count(),
+            1
+        );
+    }
+}
