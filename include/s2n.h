@@ -54,6 +54,17 @@
 #define S2N_UNKNOWN_PROTOCOL_VERSION 0
 
 /**
+ * What s2n-tls passes as the store callback's ttl: 6 hours, whatever the session
+ * state lifetime. rs2n passes the smaller of this and the session state lifetime.
+ */
+#define S2N_CACHE_TTL_SECS (6 * 3600)
+
+/**
+ * The buffer the retrieve callback fills. A bigger value is a miss.
+ */
+#define MAX_CACHED_VALUE (16 * 1024)
+
+/**
  * magic, format, process tag, entry id, protocol, lifetime, received at.
  */
 #define SESSION_LEN ((((((4 + 1) + 16) + 8) + 1) + 4) + 8)
@@ -113,6 +124,25 @@ struct s2n_connection;
  * valid only during the callback.
  */
 struct s2n_session_ticket;
+
+/**
+ * Stores `value` under `key` for `ttl_in_seconds`. Return 0 on success.
+ */
+typedef int (*s2n_cache_store_callback)(struct s2n_connection *conn, void *ctx, uint64_t ttl_in_seconds, const void *key, uint64_t key_size, const void *value, uint64_t value_size);
+
+/**
+ * Looks `key` up: copies the value into `value` (which holds `*value_size` bytes)
+ * and sets `*value_size` to its length. Return 0 when found, S2N_CALLBACK_BLOCKED
+ * when the answer is not ready yet (the handshake pauses: `s2n_negotiate` returns
+ * blocked with S2N_BLOCKED_ON_APPLICATION_INPUT and asks again when called again),
+ * anything else for a miss.
+ */
+typedef int (*s2n_cache_retrieve_callback)(struct s2n_connection *conn, void *ctx, const void *key, uint64_t key_size, void *value, uint64_t *value_size);
+
+/**
+ * Deletes `key`. Return 0 on success.
+ */
+typedef int (*s2n_cache_delete_callback)(struct s2n_connection *conn, void *ctx, const void *key, uint64_t key_size);
 
 /**
  * A clock: writes nanoseconds to its second argument; returns 0 on success.
@@ -195,6 +225,51 @@ typedef int s2n_error_type;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Sets the callback that stores a session in the application's cache, and its
+ * context. The ttl it gets is the smaller of 6 hours (what s2n-tls always passes)
+ * and the session state lifetime. The value is sealed with the config's ticket
+ * keys: the cache never holds a session secret in the clear.
+ *
+ * Errors: NULL config or callback.
+ */
+int s2n_config_set_cache_store_callback(struct s2n_config *config, s2n_cache_store_callback cache_store_callback, void *data);
+
+/**
+ * Sets the callback that looks a session up in the application's cache, and its
+ * context. rs2n offers it a 16 KiB buffer; a value that does not fit, a failing
+ * callback, or a value that does not authenticate under a ticket key (tampered,
+ * from another fleet, expired key, older than the session state lifetime) is a
+ * miss: a full handshake, never an error.
+ *
+ * Errors: NULL config or callback.
+ */
+int s2n_config_set_cache_retrieve_callback(struct s2n_config *config, s2n_cache_retrieve_callback cache_retrieve_callback, void *data);
+
+/**
+ * Sets the callback that deletes a session from the application's cache, and its
+ * context. It is called for the session of a connection that fails or whose peer
+ * ends the transport without close_notify (applications must shut down
+ * gracefully to keep sessions resumable), and for a TLS1.3 session when it is
+ * used (those are single-use).
+ *
+ * Errors: NULL config or callback.
+ */
+int s2n_config_set_cache_delete_callback(struct s2n_config *config, s2n_cache_delete_callback cache_delete_callback, void *data);
+
+/**
+ * Turns stateful resumption through the session cache on (1) or off (0). As in
+ * s2n-tls, it turns on only if the store, retrieve and delete callbacks are all
+ * set; otherwise it returns S2N_SUCCESS and the cache stays off. A ticket key
+ * (`s2n_config_add_ticket_crypto_key`) is needed to seal cached values: without
+ * one that can encrypt, nothing is stored.
+ *
+ * TLS1.2 resumes by session ID. TLS1.3 (an rs2n extension: s2n-tls does not cache
+ * TLS1.3 sessions): with session tickets off, the server's TLS1.3 tickets are keys
+ * into this cache, each used once.
+ */
+int s2n_config_set_session_cache_onoff(struct s2n_config *config, uint8_t enabled);
 
 /**
  * Creates an empty certificate chain and key; load it with
@@ -784,8 +859,8 @@ int s2n_connection_get_session_ticket_lifetime_hint(struct s2n_connection *conn)
 int s2n_connection_is_session_resumed(struct s2n_connection *conn);
 
 /**
- * The length of the TLS1.2 session ID the server chose (0 for TLS1.3, or before
- * the ServerHello).
+ * The length of the TLS1.2 session ID the server chose (0 before the ServerHello,
+ * and for TLS1.3 unless the server cached the session: then its cache key).
  */
 int s2n_connection_get_session_id_length(struct s2n_connection *conn);
 

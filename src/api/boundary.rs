@@ -2,7 +2,7 @@
 //! record the error for `s2n_errno`, and return s2n's failure value.
 
 use std::cell::{Cell, RefCell};
-use std::ffi::{c_char, c_int, CStr, CString};
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::error::{Error, ErrorCode, Result};
@@ -193,6 +193,20 @@ pub(crate) unsafe fn free_handle<T>(ptr: *mut T, what: &'static str) -> Result<(
     }
     drop(Box::from_raw(ptr));
     Ok(())
+}
+
+/// An application context pointer, handed back to the application's callbacks.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ctx(pub(crate) *mut c_void);
+
+// SAFETY: the pointer is only handed back to the application's own callbacks, on
+// whatever thread drives the connection, as s2n-tls does.
+unsafe impl Send for Ctx {}
+
+impl Default for Ctx {
+    fn default() -> Self {
+        Ctx(std::ptr::null_mut())
+    }
 }
 
 #[cfg(test)]

@@ -3,9 +3,10 @@
 use std::ffi::{c_char, c_int, c_void};
 use std::path::Path;
 use std::sync::atomic::{AtomicPtr, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::boundary::{free_handle, guard, into_handle, try_cbytes, try_mut, try_ref, try_str};
+use super::cache::CacheCallbacks;
 use super::certs::s2n_cert_chain_and_key;
 use super::{s2n_clock_time_nanoseconds, S2N_SUCCESS};
 use crate::certs::CertChainAndKey;
@@ -17,12 +18,14 @@ use crate::error::{Error, ErrorCode, Result};
 pub struct s2n_config {
     pub(crate) core: Arc<Config>,
     ctx: AtomicPtr<c_void>,
+    pub(crate) cache: Mutex<CacheCallbacks>,
 }
 
 fn new_handle(core: Config) -> *mut s2n_config {
     into_handle(s2n_config {
         core: Arc::new(core),
         ctx: AtomicPtr::new(std::ptr::null_mut()),
+        cache: Mutex::new(CacheCallbacks::default()),
     })
 }
 

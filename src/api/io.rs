@@ -6,25 +6,11 @@ use std::io;
 
 use libc::ssize_t;
 
-use super::boundary::{guard, try_mut, try_ref, try_slice, try_slice_mut};
+use super::boundary::{guard, try_mut, try_ref, try_slice, try_slice_mut, Ctx};
 use super::connection::{query, s2n_connection, with_conn, ConnectionState};
 use super::{s2n_blocked_status, s2n_recv_fn, s2n_send_fn, S2N_SUCCESS};
 use crate::error::{Error, Result};
 use crate::transport::{Fd, Recv, Send_};
-
-/// An application context pointer, carried into the I/O callbacks.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Ctx(*mut c_void);
-
-// SAFETY: the pointer is only handed back to the application's own callbacks, on
-// whatever thread drives the connection, as s2n-tls does.
-unsafe impl Send for Ctx {}
-
-impl Default for Ctx {
-    fn default() -> Self {
-        Ctx(std::ptr::null_mut())
-    }
-}
 
 type RecvFn = unsafe extern "C" fn(*mut c_void, *mut u8, u32) -> c_int;
 type SendFn = unsafe extern "C" fn(*mut c_void, *const u8, u32) -> c_int;

@@ -14,6 +14,7 @@
 use std::ffi::{c_int, c_void};
 
 pub(crate) mod boundary;
+pub mod cache;
 pub mod certs;
 pub mod config;
 pub mod connection;

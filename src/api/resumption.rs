@@ -388,17 +388,18 @@ pub extern "C" fn s2n_connection_is_session_resumed(conn: *mut s2n_connection) -
     query(conn, |c| Ok(c_int::from(c.core.is_resumed())))
 }
 
-fn visible_session_id(c: &crate::connection::Connection) -> &[u8] {
-    // As in s2n-tls: TLS1.3 has no session ID of its own (the ServerHello's is
-    // a compatibility echo).
+fn visible_session_id(c: &crate::connection::Connection) -> Vec<u8> {
+    // As in s2n-tls, TLS1.3 has no session ID of its own (the ServerHello's is a
+    // compatibility echo); an rs2n server with the session cache on reports the
+    // cache key of its TLS1.3 session instead.
     if c.actual_protocol_version() >= crate::policy::S2N_TLS13 {
-        return &[];
+        return c.cached_session_key().unwrap_or_default();
     }
-    c.session_id()
+    c.session_id().to_vec()
 }
 
-/// The length of the TLS1.2 session ID the server chose (0 for TLS1.3, or before
-/// the ServerHello).
+/// The length of the TLS1.2 session ID the server chose (0 before the ServerHello,
+/// and for TLS1.3 unless the server cached the session: then its cache key).
 #[no_mangle]
 pub extern "C" fn s2n_connection_get_session_id_length(conn: *mut s2n_connection) -> c_int {
     query(conn, |c| Ok(visible_session_id(&c.core).len() as c_int))
@@ -430,7 +431,7 @@ pub extern "C" fn s2n_connection_get_session_id(
         }
         // SAFETY: valid for `max_length` >= id.len() bytes.
         let out = unsafe { try_slice_mut(session_id, id.len(), "session_id") }?;
-        out.copy_from_slice(id);
+        out.copy_from_slice(&id);
         Ok(id.len() as c_int)
     })
 }

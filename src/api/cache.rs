@@ -1,0 +1,266 @@
+//! The session cache callbacks (stateful resumption) on a config.
+
+use std::ffi::{c_int, c_void};
+use std::sync::Arc;
+
+use super::boundary::{guard, try_ref, Ctx};
+use super::config::s2n_config;
+use super::connection::s2n_connection;
+use super::{S2N_CALLBACK_BLOCKED, S2N_SUCCESS};
+use crate::error::{Error, ErrorCode, Result};
+use crate::resumption::cache::{Lookup, SessionCache};
+
+/// Stores `value` under `key` for `ttl_in_seconds`. Return 0 on success.
+pub type s2n_cache_store_callback = Option<
+    unsafe extern "C" fn(
+        conn: *mut s2n_connection,
+        ctx: *mut c_void,
+        ttl_in_seconds: u64,
+        key: *const c_void,
+        key_size: u64,
+        value: *const c_void,
+        value_size: u64,
+    ) -> c_int,
+>;
+
+/// Looks `key` up: copies the value into `value` (which holds `*value_size` bytes)
+/// and sets `*value_size` to its length. Return 0 when found, S2N_CALLBACK_BLOCKED
+/// when the answer is not ready yet (the handshake pauses: `s2n_negotiate` returns
+/// blocked with S2N_BLOCKED_ON_APPLICATION_INPUT and asks again when called again),
+/// anything else for a miss.
+pub type s2n_cache_retrieve_callback = Option<
+    unsafe extern "C" fn(
+        conn: *mut s2n_connection,
+        ctx: *mut c_void,
+        key: *const c_void,
+        key_size: u64,
+        value: *mut c_void,
+        value_size: *mut u64,
+    ) -> c_int,
+>;
+
+/// Deletes `key`. Return 0 on success.
+pub type s2n_cache_delete_callback = Option<
+    unsafe extern "C" fn(
+        conn: *mut s2n_connection,
+        ctx: *mut c_void,
+        key: *const c_void,
+        key_size: u64,
+    ) -> c_int,
+>;
+
+type StoreFn = unsafe extern "C" fn(
+    *mut s2n_connection,
+    *mut c_void,
+    u64,
+    *const c_void,
+    u64,
+    *const c_void,
+    u64,
+) -> c_int;
+type RetrieveFn = unsafe extern "C" fn(
+    *mut s2n_connection,
+    *mut c_void,
+    *const c_void,
+    u64,
+    *mut c_void,
+    *mut u64,
+) -> c_int;
+type DeleteFn = unsafe extern "C" fn(*mut s2n_connection, *mut c_void, *const c_void, u64) -> c_int;
+
+/// The callbacks set so far, and whether the application turned the cache on.
+#[derive(Default)]
+pub(crate) struct CacheCallbacks {
+    store: Option<(StoreFn, Ctx)>,
+    retrieve: Option<(RetrieveFn, Ctx)>,
+    delete: Option<(DeleteFn, Ctx)>,
+    on: bool,
+}
+
+/// The application's three callbacks as the core's cache.
+struct CCache {
+    store: (StoreFn, Ctx),
+    retrieve: (RetrieveFn, Ctx),
+    delete: (DeleteFn, Ctx),
+}
+
+// SAFETY: the application's callbacks and contexts, called on whatever thread drives
+// a connection, as s2n-tls does.
+unsafe impl Send for CCache {}
+unsafe impl Sync for CCache {}
+
+impl SessionCache for CCache {
+    fn store(&self, owner: usize, ttl_secs: u64, key: &[u8], value: &[u8]) -> Result<()> {
+        let (f, ctx) = self.store;
+        // SAFETY: key and value are valid for their lengths during the call.
+        let r = unsafe {
+            f(
+                owner as *mut s2n_connection,
+                ctx.0,
+                ttl_secs,
+                key.as_ptr().cast(),
+                key.len() as u64,
+                value.as_ptr().cast(),
+                value.len() as u64,
+            )
+        };
+        match r {
+            S2N_SUCCESS => Ok(()),
+            r => Err(Error::new(
+                ErrorCode::Cancelled,
+                format!("the cache store callback returned {r}"),
+            )),
+        }
+    }
+
+    fn retrieve(&self, owner: usize, key: &[u8], buf: &mut [u8]) -> Lookup {
+        let (f, ctx) = self.retrieve;
+        let mut size = buf.len() as u64;
+        // SAFETY: key is valid for its length; buf for `size` writable bytes.
+        let r = unsafe {
+            f(
+                owner as *mut s2n_connection,
+                ctx.0,
+                key.as_ptr().cast(),
+                key.len() as u64,
+                buf.as_mut_ptr().cast(),
+                &mut size,
+            )
+        };
+        match r {
+            S2N_CALLBACK_BLOCKED => Lookup::Blocked,
+            S2N_SUCCESS if size <= buf.len() as u64 => Lookup::Found(size as usize),
+            _ => Lookup::Miss,
+        }
+    }
+
+    fn delete(&self, owner: usize, key: &[u8]) -> Result<()> {
+        let (f, ctx) = self.delete;
+        // SAFETY: key is valid for its length during the call.
+        let r = unsafe {
+            f(
+                owner as *mut s2n_connection,
+                ctx.0,
+                key.as_ptr().cast(),
+                key.len() as u64,
+            )
+        };
+        match r {
+            S2N_SUCCESS => Ok(()),
+            r => Err(Error::new(
+                ErrorCode::Cancelled,
+                format!("the cache delete callback returned {r}"),
+            )),
+        }
+    }
+}
+
+impl CacheCallbacks {
+    /// The cache the config should use now: all three callbacks and turned on.
+    fn cache(&self) -> Option<Arc<dyn SessionCache>> {
+        match (self.on, self.store, self.retrieve, self.delete) {
+            (true, Some(store), Some(retrieve), Some(delete)) => Some(Arc::new(CCache {
+                store,
+                retrieve,
+                delete,
+            })),
+            _ => None,
+        }
+    }
+}
+
+fn with_callbacks(
+    config: *mut s2n_config,
+    change: impl FnOnce(&mut CacheCallbacks) -> Result<()>,
+) -> c_int {
+    guard(|| {
+        // SAFETY: NULL or a live config handle.
+        let handle = unsafe { try_ref(config, "config") }?;
+        let mut callbacks = handle
+            .cache
+            .lock()
+            .map_err(|_| Error::new(ErrorCode::Internal, "cache callbacks lock poisoned"))?;
+        change(&mut callbacks)?;
+        handle.core.set_session_cache(callbacks.cache())?;
+        Ok(S2N_SUCCESS)
+    })
+}
+
+/// Sets the callback that stores a session in the application's cache, and its
+/// context. The ttl it gets is the smaller of 6 hours (what s2n-tls always passes)
+/// and the session state lifetime. The value is sealed with the config's ticket
+/// keys: the cache never holds a session secret in the clear.
+///
+/// Errors: NULL config or callback.
+#[no_mangle]
+pub extern "C" fn s2n_config_set_cache_store_callback(
+    config: *mut s2n_config,
+    cache_store_callback: s2n_cache_store_callback,
+    data: *mut c_void,
+) -> c_int {
+    with_callbacks(config, |c| {
+        let f = cache_store_callback.ok_or_else(|| Error::null("cache_store_callback"))?;
+        c.store = Some((f, Ctx(data)));
+        Ok(())
+    })
+}
+
+/// Sets the callback that looks a session up in the application's cache, and its
+/// context. rs2n offers it a 16 KiB buffer; a value that does not fit, a failing
+/// callback, or a value that does not authenticate under a ticket key (tampered,
+/// from another fleet, expired key, older than the session state lifetime) is a
+/// miss: a full handshake, never an error.
+///
+/// Errors: NULL config or callback.
+#[no_mangle]
+pub extern "C" fn s2n_config_set_cache_retrieve_callback(
+    config: *mut s2n_config,
+    cache_retrieve_callback: s2n_cache_retrieve_callback,
+    data: *mut c_void,
+) -> c_int {
+    with_callbacks(config, |c| {
+        let f = cache_retrieve_callback.ok_or_else(|| Error::null("cache_retrieve_callback"))?;
+        c.retrieve = Some((f, Ctx(data)));
+        Ok(())
+    })
+}
+
+/// Sets the callback that deletes a session from the application's cache, and its
+/// context. It is called for the session of a connection that fails or whose peer
+/// ends the transport without close_notify (applications must shut down
+/// gracefully to keep sessions resumable), and for a TLS1.3 session when it is
+/// used (those are single-use).
+///
+/// Errors: NULL config or callback.
+#[no_mangle]
+pub extern "C" fn s2n_config_set_cache_delete_callback(
+    config: *mut s2n_config,
+    cache_delete_callback: s2n_cache_delete_callback,
+    data: *mut c_void,
+) -> c_int {
+    with_callbacks(config, |c| {
+        let f = cache_delete_callback.ok_or_else(|| Error::null("cache_delete_callback"))?;
+        c.delete = Some((f, Ctx(data)));
+        Ok(())
+    })
+}
+
+/// Turns stateful resumption through the session cache on (1) or off (0). As in
+/// s2n-tls, it turns on only if the store, retrieve and delete callbacks are all
+/// set; otherwise it returns S2N_SUCCESS and the cache stays off. A ticket key
+/// (`s2n_config_add_ticket_crypto_key`) is needed to seal cached values: without
+/// one that can encrypt, nothing is stored.
+///
+/// TLS1.2 resumes by session ID. TLS1.3 (an rs2n extension: s2n-tls does not cache
+/// TLS1.3 sessions): with session tickets off, the server's TLS1.3 tickets are keys
+/// into this cache, each used once.
+#[no_mangle]
+pub extern "C" fn s2n_config_set_session_cache_onoff(
+    config: *mut s2n_config,
+    enabled: u8,
+) -> c_int {
+    with_callbacks(config, |c| {
+        c.on = enabled != 0 && c.store.is_some() && c.retrieve.is_some() && c.delete.is_some();
+        Ok(())
+    })
+}
