@@ -512,7 +512,12 @@ static void test_shutdown_send(struct s2n_config *sc, struct s2n_config *cc, con
 
     /* The server sees the client's close_notify as end of stream... */
     EXPECT_EQUAL(recv_retry(p.server, buf, sizeof(buf)), 0);
-    /* ...and closes in turn; the client then sees end of stream too. */
+    /* ...which closes only the client's direction (s2n-tls: read_closed):
+     * the server can still send, and the half-closed client receive. */
+    EXPECT_EQUAL(s2n_send(p.server, "after close_notify", 18, &blocked), 18);
+    EXPECT_EQUAL(recv_retry(p.client, buf, sizeof(buf)), 18);
+    EXPECT_TRUE(memcmp(buf, "after close_notify", 18) == 0);
+    /* The server closes in turn; the client then sees end of stream too. */
     EXPECT_SUCCESS(s2n_shutdown(p.server, &blocked));
     EXPECT_EQUAL(recv_retry(p.client, buf, sizeof(buf)), 0);
     EXPECT_SUCCESS(s2n_shutdown(p.client, &blocked));

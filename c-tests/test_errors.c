@@ -304,6 +304,12 @@ static void test_security_policies(void)
         EXPECT_EQUAL(s2n_connection_get_actual_protocol_version(p.server), S2N_TLS12);
         EXPECT_EQUAL(s2n_connection_get_server_protocol_version(p.server), S2N_TLS12);
         EXPECT_STRING_EQUAL(s2n_connection_get_cipher(p.client), "ECDHE-ECDSA-AES128-GCM-SHA256");
+        /* The server saw a client able to do TLS1.3; the client learnt the
+         * server's version. */
+        EXPECT_EQUAL(s2n_connection_get_client_protocol_version(p.server), S2N_TLS13);
+        EXPECT_EQUAL(s2n_connection_get_client_protocol_version(p.client), S2N_TLS13);
+        EXPECT_EQUAL(s2n_connection_get_server_protocol_version(p.client), S2N_TLS12);
+        EXPECT_EQUAL(s2n_connection_get_actual_protocol_version(p.client), S2N_TLS12);
     }
     rs2n_pair_close(&p);
 

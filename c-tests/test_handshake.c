@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 struct hs_case {
@@ -139,6 +140,15 @@ static void check_after(const struct hs_case *c, struct s2n_connection *server,
      * certificate chain is more than 500. */
     EXPECT_TRUE(c_out > 100);
     EXPECT_TRUE(s_out > 500);
+
+    /* s2n_negotiate on a finished handshake: success again, nothing sent. */
+    s2n_blocked_status blocked = 99;
+    EXPECT_SUCCESS(s2n_negotiate(server, &blocked));
+    EXPECT_EQUAL(blocked, S2N_NOT_BLOCKED);
+    EXPECT_SUCCESS(s2n_negotiate(client, &blocked));
+    EXPECT_EQUAL(blocked, S2N_NOT_BLOCKED);
+    EXPECT_EQUAL(s2n_connection_get_wire_bytes_out(server), s_out);
+    EXPECT_EQUAL(s2n_connection_get_wire_bytes_out(client), c_out);
 
     /* No alert was involved. */
     EXPECT_FAILURE_WITH_TYPE(s2n_connection_get_alert(server), S2N_ERR_T_USAGE);
@@ -283,6 +293,79 @@ static void run_case(const struct hs_case *c, struct s2n_config *server_config,
            rs2n_test_failures == before ? "ok" : "FAILED");
 }
 
+/* ------------------------------------------------------------------------- */
+/* Lifetimes documented by rs2n, and configs shared between threads          */
+/* ------------------------------------------------------------------------- */
+
+static void test_early_free(void)
+{
+    /* rs2n: a connection keeps its own reference to its config, and a config
+     * to its certificates, so freeing them early is safe (s2n-tls forbids it;
+     * rs2n documents it as allowed). Under ASan a use after free shows. */
+    struct s2n_config *sc = rs2n_server_config(RS2N_CERT_ECDSA_P384, "default_tls13");
+    struct s2n_config *cc = rs2n_client_config("ca_cert.pem", "default_tls13");
+    struct rs2n_pair p;
+    rs2n_pair_open(&p, sc, cc, "localhost", 1);
+    EXPECT_SUCCESS(s2n_config_free(sc));
+    EXPECT_SUCCESS(s2n_config_free(cc));
+    struct rs2n_pair_result res;
+    if (rs2n_negotiate_pair(p.server, p.client, &res) != 0) {
+        rs2n_test_fail(__FILE__, __LINE__, "handshake after freeing the configs failed");
+        rs2n_print_pair_result("handshake", &res);
+    } else {
+        exchange(p.client, p.server, "configs freed early");
+    }
+    rs2n_pair_close(&p);
+    printf("configs freed while their connections live: ok\n");
+}
+
+struct worker {
+    struct s2n_config *sc, *cc;
+    int ok, failed;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    for (int i = 0; i < 8; i++) {
+        struct rs2n_pair p;
+        if (rs2n_pair_handshake(&p, w->sc, w->cc, "localhost", NULL) == 0 &&
+            s2n_connection_get_actual_protocol_version(p.client) == S2N_TLS13) {
+            w->ok++;
+        } else {
+            w->failed++;
+        }
+        rs2n_pair_close(&p);
+    }
+    return NULL;
+}
+
+static void test_shared_configs_threads(void)
+{
+    /* Fresh configs: their rustls configs are first built while the threads
+     * race for them. */
+    struct s2n_config *sc = rs2n_server_config(RS2N_CERT_RSA2048, "default_tls13");
+    struct s2n_config *cc = rs2n_client_config("ca_cert.pem", "default_tls13");
+    struct worker workers[4];
+    pthread_t threads[4];
+    for (int i = 0; i < 4; i++) {
+        workers[i].sc = sc;
+        workers[i].cc = cc;
+        workers[i].ok = workers[i].failed = 0;
+        REQUIRE(pthread_create(&threads[i], NULL, worker_main, &workers[i]) == 0);
+    }
+    int ok = 0;
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        EXPECT_EQUAL(workers[i].failed, 0);
+        ok += workers[i].ok;
+    }
+    EXPECT_EQUAL(ok, 32);
+    printf("4 threads x 8 handshakes on shared configs: %d ok\n", ok);
+    EXPECT_SUCCESS(s2n_config_free(sc));
+    EXPECT_SUCCESS(s2n_config_free(cc));
+}
+
 int main(void)
 {
     rs2n_test_begin("test_handshake", 60);
@@ -315,6 +398,9 @@ int main(void)
         EXPECT_SUCCESS(s2n_config_free(server_config));
         EXPECT_SUCCESS(s2n_config_free(client_config));
     }
+
+    test_early_free();
+    test_shared_configs_threads();
 
     return rs2n_test_finish();
 }

@@ -104,6 +104,68 @@ static char *make_ca_dir(const char *cert_name, char *file_out, size_t file_out_
     return d;
 }
 
+/* A settable wall clock: nanoseconds since the epoch, or a failure. */
+struct fake_clock {
+    uint64_t seconds;
+    int fail;
+    unsigned long calls;
+};
+
+static int fake_wall_clock(void *ctx, uint64_t *nanoseconds)
+{
+    struct fake_clock *c = ctx;
+    c->calls++;
+    if (c->fail) {
+        return -1;
+    }
+    *nanoseconds = c->seconds * 1000000000ull;
+    return 0;
+}
+
+#define YEAR_SECONDS(y) ((uint64_t) ((y) - 1970) * 31556952ull)
+
+/* The test certificates are valid from 2000 to 2126. */
+static void test_validity_period(const char *policy, struct s2n_config *server)
+{
+    struct fake_clock clock = { YEAR_SECONDS(2050), 0, 0 };
+    struct s2n_config *client = rs2n_client_config("ca_cert.pem", policy);
+    EXPECT_SUCCESS(s2n_config_set_wall_clock(client, fake_wall_clock, &clock));
+    EXPECT_OK(server, client, "localhost", "client clock in 2050");
+    /* The client read its clock (with its context) to check the dates. */
+    EXPECT_TRUE(clock.calls > 0);
+
+    clock.seconds = YEAR_SECONDS(2200);
+    EXPECT_REFUSED(server, client, "localhost", "client clock in 2200 (certificates expired)");
+    clock.seconds = YEAR_SECONDS(1990);
+    EXPECT_REFUSED(server, client, "localhost", "client clock in 1990 (not yet valid)");
+    clock.seconds = YEAR_SECONDS(2050);
+    EXPECT_OK(server, client, "localhost", "same config, clock back in 2050");
+
+    /* A clock that fails makes the handshake fail; it is not ignored. */
+    clock.fail = 1;
+    {
+        struct rs2n_pair p;
+        struct rs2n_pair_result res;
+        EXPECT_EQUAL(rs2n_pair_handshake(&p, server, client, "localhost", &res), -1);
+        EXPECT_EQUAL(res.client.rc, -1);
+        EXPECT_NOT_EQUAL(res.client.type, S2N_ERR_T_BLOCKED);
+        printf("%s: %-60s refused: client %s (%s)\n", label, "client clock fails", res.client.name,
+               res.client.msg);
+        rs2n_pair_close(&p);
+    }
+    clock.fail = 0;
+
+    /* Without verification the dates do not matter either. */
+    struct s2n_config *insecure = rs2n_client_config(NULL, policy);
+    EXPECT_SUCCESS(s2n_config_disable_x509_verification(insecure));
+    clock.seconds = YEAR_SECONDS(2200);
+    EXPECT_SUCCESS(s2n_config_set_wall_clock(insecure, fake_wall_clock, &clock));
+    EXPECT_OK(server, insecure, "localhost", "verification off, clock in 2200");
+
+    EXPECT_SUCCESS(s2n_config_free(client));
+    EXPECT_SUCCESS(s2n_config_free(insecure));
+}
+
 static void run(const char *policy)
 {
     label = policy;
@@ -198,6 +260,8 @@ static void run(const char *policy)
     struct s2n_config *insecure_other = rs2n_client_config("other_ca_cert.pem", policy);
     EXPECT_SUCCESS(s2n_config_disable_x509_verification(insecure_other));
     EXPECT_OK(server_rsa, insecure_other, "wrong.example", "verification off: other CA, wrong name, RSA");
+
+    test_validity_period(policy, server);
 
     free(ca);
     struct s2n_config *all[] = { server, server_rsa, server_wrong, client, other, minimal, system,
