@@ -527,6 +527,81 @@ static void test_shutdown_send(struct s2n_config *sc, struct s2n_config *cc, con
     rs2n_pair_close(&p);
 }
 
+/* A close_notify that cannot be written yet: s2n_shutdown reports blocked on
+ * write, then on read, and completes once the peer has read everything. */
+static void test_shutdown_blocked_on_write(struct s2n_config *sc, struct s2n_config *cc, const char *label)
+{
+    struct rs2n_pair p;
+    struct rs2n_pair_result res;
+    if (rs2n_pair_handshake(&p, sc, cc, "localhost", &res) != 0) {
+        rs2n_test_fail(__FILE__, __LINE__, "%s: handshake failed", label);
+        rs2n_pair_close(&p);
+        return;
+    }
+    s2n_blocked_status blocked = 99;
+    size_t cap = 4 * MIB;
+    uint8_t *data = make_pattern(31, cap);
+    /* Fill the transport: send until s2n_send blocks. */
+    struct nb_sender cs = { data, cap, 0, 64 * 1024, 0, 0, 0, 0 };
+    while (cs.blocked == 0 && cs.off < cap) {
+        if (nb_send_step(p.client, &cs, "filling the transport")) {
+            break;
+        }
+    }
+    EXPECT_TRUE(cs.blocked > 0);
+    size_t sent = cs.off;
+
+    EXPECT_FAILURE_WITH_TYPE(s2n_shutdown(p.client, &blocked), S2N_ERR_T_BLOCKED);
+    EXPECT_EQUAL(blocked, S2N_BLOCKED_ON_WRITE);
+
+    /* The server reads what s2n_send reported sent (and possibly the rest of
+     * a record that was under way), then the close_notify. */
+    struct nb_receiver sr = { 31, sent, 0, 0, 0, 0 };
+    int closed = 0;
+    for (int i = 0; i < 100000 && !closed; i++) {
+        if (sr.off < sr.len) {
+            if (nb_recv_step(p.server, &sr, "server draining")) {
+                break;
+            }
+        } else {
+            uint8_t buf[4096];
+            s2n_errno = S2N_ERR_T_OK;
+            ssize_t n = s2n_recv(p.server, buf, sizeof(buf), &blocked);
+            if (n == 0) {
+                closed = 1;
+            } else if (n > 0) {
+                check_pattern("server draining tail", 31, sr.off, buf, (size_t) n);
+                sr.off += (size_t) n;
+                sr.len = sr.off;
+            } else if (s2n_error_get_type(s2n_errno) != S2N_ERR_T_BLOCKED) {
+                rs2n_test_fail(__FILE__, __LINE__, "server s2n_recv failed while draining");
+                rs2n_print_s2n_error("  s2n error");
+                break;
+            }
+        }
+        /* The client's shutdown goes on as the transport empties. */
+        s2n_errno = S2N_ERR_T_OK;
+        if (s2n_shutdown(p.client, &blocked) == 0) {
+            rs2n_test_fail(__FILE__, __LINE__, "client shutdown completed before the server closed");
+            break;
+        }
+        if (s2n_error_get_type(s2n_errno) != S2N_ERR_T_BLOCKED) {
+            rs2n_test_fail(__FILE__, __LINE__, "client s2n_shutdown failed while blocked");
+            rs2n_print_s2n_error("  s2n error");
+            break;
+        }
+    }
+    EXPECT_TRUE(closed);
+    EXPECT_TRUE(sr.off >= sent);
+    /* Once its close_notify is out, the client waits for the server's. */
+    EXPECT_EQUAL(blocked, S2N_BLOCKED_ON_READ);
+    EXPECT_SUCCESS(s2n_shutdown(p.server, &blocked));
+    EXPECT_SUCCESS(s2n_shutdown(p.client, &blocked));
+    printf("%s: shutdown blocked on write after %zu bytes: ok\n", label, sent);
+    free(data);
+    rs2n_pair_close(&p);
+}
+
 /* ------------------------------------------------------------------------- */
 /* Wipe and reuse                                                             */
 /* ------------------------------------------------------------------------- */
@@ -653,6 +728,7 @@ int main(void)
         test_shutdown_order(sc, cc, l, 1, 0);
         test_shutdown_order(sc, cc, l, 0, 0);
         test_shutdown_send(sc, cc, l);
+        test_shutdown_blocked_on_write(sc, cc, l);
         printf("%s: %s\n", l, rs2n_test_failures == before ? "ok" : "FAILED");
     }
     test_wipe_and_reuse();
