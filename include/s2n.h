@@ -360,9 +360,11 @@ int s2n_config_set_wall_clock(struct s2n_config *config, s2n_clock_time_nanoseco
 int s2n_config_set_monotonic_clock(struct s2n_config *config, s2n_clock_time_nanoseconds clock_fn, void *ctx);
 
 /**
- * Adds a certificate chain and key for a server to present. Several may be added:
- * the server picks one valid for the client's server name whose key type the client
- * accepts, else the first whose key type the client accepts, else the first added.
+ * Adds a certificate chain and key for a server to present. Several may be added;
+ * as in s2n-tls, the server looks among those valid for the client's server name
+ * (or all, if none is) for one that fits the first cipher suite, in the policy's
+ * order, that the client offers: an ECDSA key for ECDHE-ECDSA, RSA for ECDHE-RSA,
+ * any key the client can verify for TLS1.3. Else the first added.
  *
  * Errors: NULL arguments; an object with nothing loaded (S2N_ERR_NO_CERTIFICATE_IN_PEM).
  */
@@ -445,8 +447,12 @@ int s2n_connection_set_ctx(struct s2n_connection *conn, void *ctx);
 void *s2n_connection_get_ctx(struct s2n_connection *conn);
 
 /**
- * Chooses built-in or self-service blinding. rs2n accepts both and never delays:
- * blinding hides the timing of CBC padding checks, and rs2n offers no CBC suite.
+ * Chooses built-in or self-service blinding. rs2n accepts both and never delays.
+ *
+ * Differs from s2n-tls, which waits 10 to 30 seconds after most fatal errors
+ * (itself, or through `s2n_connection_get_delay` with self-service blinding) to
+ * hide timing side channels, the CBC padding oracle first among them. rs2n offers
+ * no CBC suite and rustls' record decryption is constant-time AEAD.
  *
  * Errors: a value other than S2N_BUILT_IN_BLINDING or S2N_SELF_SERVICE_BLINDING.
  */
@@ -454,7 +460,8 @@ int s2n_connection_set_blinding(struct s2n_connection *conn, s2n_blinding blindi
 
 /**
  * Nanoseconds the application should wait before closing after an error, with
- * self-service blinding. Always 0 in rs2n (see `s2n_connection_set_blinding`).
+ * self-service blinding. Always 0 in rs2n (see `s2n_connection_set_blinding` for
+ * why, and how s2n-tls differs).
  */
 uint64_t s2n_connection_get_delay(struct s2n_connection *conn);
 

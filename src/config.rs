@@ -335,6 +335,7 @@ fn build_server_config(s: &Settings) -> Result<ServerConfig> {
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(CertResolver {
             certs: s.certs.clone(),
+            suites: s.policy.provider().cipher_suites.clone(),
         }));
     // s2n picks the cipher suite by its own preference order.
     config.ignore_client_order = true;
@@ -365,11 +366,16 @@ fn build_client_config(s: &Settings) -> Result<ClientConfig> {
     Ok(config)
 }
 
-/// Chooses the server certificate: one valid for the client's SNI whose key can sign
-/// with a scheme the client offers, else any that can sign, else the first.
+/// Chooses the server certificate as s2n does: among the certificates valid for the
+/// client's SNI (or all, if none is), the one for the first suite in the server's
+/// order that the client offers. A TLS1.3 suite takes any certificate whose key can
+/// sign with a scheme the client offers; a TLS1.2 suite needs a key of its kind
+/// (ECDSA or RSA). Failing that, any that can sign, else the first added.
 #[derive(Debug)]
 struct CertResolver {
     certs: Vec<Arc<CertifiedKey>>,
+    /// The policy's suites, in the server's order of preference.
+    suites: Vec<rustls::SupportedCipherSuite>,
 }
 
 impl ResolvesServerCert for CertResolver {
@@ -378,7 +384,6 @@ impl ResolvesServerCert for CertResolver {
             return self.certs.first().cloned();
         }
         let schemes = hello.signature_schemes();
-        let can_sign = |c: &&Arc<CertifiedKey>| c.key.choose_scheme(schemes).is_some();
         let name = hello
             .server_name()
             .and_then(|n| ServerName::try_from(n.to_string()).ok());
@@ -388,13 +393,33 @@ impl ResolvesServerCert for CertResolver {
                 .is_ok(),
             _ => false,
         };
-        self.certs
+        let named: Vec<&Arc<CertifiedKey>> = self.certs.iter().filter(valid_for_name).collect();
+        let candidates: Vec<&Arc<CertifiedKey>> = match named.is_empty() {
+            true => self.certs.iter().collect(),
+            false => named,
+        };
+        let offered = hello.cipher_suites();
+        for suite in self.suites.iter().filter(|s| offered.contains(&s.suite())) {
+            let usable: Vec<SignatureScheme> = match suite {
+                rustls::SupportedCipherSuite::Tls12(s12) => schemes
+                    .iter()
+                    .copied()
+                    .filter(|x| s12.sign.contains(x))
+                    .collect(),
+                rustls::SupportedCipherSuite::Tls13(_) => schemes.to_vec(),
+            };
+            if let Some(c) = candidates
+                .iter()
+                .find(|c| c.key.choose_scheme(&usable).is_some())
+            {
+                return Some((*c).clone());
+            }
+        }
+        candidates
             .iter()
-            .filter(valid_for_name)
-            .find(can_sign)
-            .or_else(|| self.certs.iter().find(can_sign))
-            .or_else(|| self.certs.first())
-            .cloned()
+            .find(|c| c.key.choose_scheme(schemes).is_some())
+            .or_else(|| candidates.first())
+            .map(|c| (*c).clone())
     }
 }
 

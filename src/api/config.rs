@@ -188,9 +188,11 @@ pub extern "C" fn s2n_config_set_monotonic_clock(
     )
 }
 
-/// Adds a certificate chain and key for a server to present. Several may be added:
-/// the server picks one valid for the client's server name whose key type the client
-/// accepts, else the first whose key type the client accepts, else the first added.
+/// Adds a certificate chain and key for a server to present. Several may be added;
+/// as in s2n-tls, the server looks among those valid for the client's server name
+/// (or all, if none is) for one that fits the first cipher suite, in the policy's
+/// order, that the client offers: an ECDSA key for ECDHE-ECDSA, RSA for ECDHE-RSA,
+/// any key the client can verify for TLS1.3. Else the first added.
 ///
 /// Errors: NULL arguments; an object with nothing loaded (S2N_ERR_NO_CERTIFICATE_IN_PEM).
 #[no_mangle]

@@ -178,8 +178,12 @@ pub extern "C" fn s2n_connection_get_ctx(conn: *mut s2n_connection) -> *mut c_vo
     })
 }
 
-/// Chooses built-in or self-service blinding. rs2n accepts both and never delays:
-/// blinding hides the timing of CBC padding checks, and rs2n offers no CBC suite.
+/// Chooses built-in or self-service blinding. rs2n accepts both and never delays.
+///
+/// Differs from s2n-tls, which waits 10 to 30 seconds after most fatal errors
+/// (itself, or through `s2n_connection_get_delay` with self-service blinding) to
+/// hide timing side channels, the CBC padding oracle first among them. rs2n offers
+/// no CBC suite and rustls' record decryption is constant-time AEAD.
 ///
 /// Errors: a value other than S2N_BUILT_IN_BLINDING or S2N_SELF_SERVICE_BLINDING.
 #[no_mangle]
@@ -203,7 +207,8 @@ pub extern "C" fn s2n_connection_set_blinding(
 }
 
 /// Nanoseconds the application should wait before closing after an error, with
-/// self-service blinding. Always 0 in rs2n (see `s2n_connection_set_blinding`).
+/// self-service blinding. Always 0 in rs2n (see `s2n_connection_set_blinding` for
+/// why, and how s2n-tls differs).
 #[no_mangle]
 pub extern "C" fn s2n_connection_get_delay(conn: *mut s2n_connection) -> u64 {
     query(conn, |_| Ok(0u64))

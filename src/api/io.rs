@@ -42,11 +42,30 @@ fn to_len(len: usize) -> u32 {
 
 struct CallbackRecv(RecvFn, Ctx);
 
+/// Calls an I/O callback again while it reports EINTR, as s2n-tls does.
+fn retry_eintr(mut call: impl FnMut() -> c_int) -> (c_int, Option<io::Error>) {
+    loop {
+        clear_errno();
+        let n = call();
+        if n >= 0 {
+            return (n, None);
+        }
+        let e = callback_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return (n, Some(e));
+        }
+    }
+}
+
 impl Recv for CallbackRecv {
     fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        clear_errno();
+        let (f, ctx, len) = (self.0, self.1 .0, to_len(buf.len()));
+        let ptr = buf.as_mut_ptr();
         // SAFETY: buf is valid for writes of its length; the callback is the application's.
-        let n = unsafe { (self.0)(self.1 .0, buf.as_mut_ptr(), to_len(buf.len())) };
+        let (n, error) = retry_eintr(|| unsafe { f(ctx, ptr, len) });
+        if let Some(e) = error {
+            return Err(e);
+        }
         match usize::try_from(n) {
             Ok(n) if n <= buf.len() => Ok(n),
             Ok(n) => Err(io::Error::other(format!(
@@ -62,9 +81,13 @@ struct CallbackSend(SendFn, Ctx);
 
 impl Send_ for CallbackSend {
     fn send(&mut self, buf: &[u8]) -> io::Result<usize> {
-        clear_errno();
+        let (f, ctx, len) = (self.0, self.1 .0, to_len(buf.len()));
+        let ptr = buf.as_ptr();
         // SAFETY: buf is valid for reads of its length.
-        let n = unsafe { (self.0)(self.1 .0, buf.as_ptr(), to_len(buf.len())) };
+        let (n, error) = retry_eintr(|| unsafe { f(ctx, ptr, len) });
+        if let Some(e) = error {
+            return Err(e);
+        }
         match usize::try_from(n) {
             Ok(n) if n <= buf.len() => Ok(n),
             Ok(n) => Err(io::Error::other(format!(
