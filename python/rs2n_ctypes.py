@@ -1,0 +1,366 @@
+"""ctypes declarations for rs2n (librs2n.so), the s2n-tls C API on rustls.
+
+Standard library only. Copy this file into a project, then:
+
+    import ctypes
+    import rs2n_ctypes as s2n
+
+    lib = s2n.load()                      # or s2n.load("/path/to/librs2n.so")
+    config = lib.s2n_config_new_minimal()
+    if lib.s2n_config_set_cipher_preferences(config, b"default_tls13") != s2n.S2N_SUCCESS:
+        raise s2n.last_error(lib)         # an S2NError with type, name and message
+    conn = lib.s2n_connection_new(s2n.S2N_CLIENT)
+    blocked = ctypes.c_int(s2n.S2N_NOT_BLOCKED)
+    lib.s2n_negotiate(conn, ctypes.byref(blocked))
+
+Every function of include/s2n.h is declared (``argtypes`` and ``restype``) as
+the header says, so ctypes converts arguments and results correctly:
+
+  * opaque ``struct s2n_config *``, ``struct s2n_connection *``,
+    ``struct s2n_cert_chain_and_key *``, ``struct s2n_session_ticket *``:
+    ``c_void_p`` (Python sees an int, or None for NULL);
+  * ``const char *``: ``c_char_p`` (pass bytes; results come back as bytes);
+  * ``s2n_blocked_status *``: ``POINTER(c_int)`` (pass ``byref(c_int())``);
+  * ``ssize_t``: ``c_ssize_t`` (``s2n_send``, ``s2n_recv``);
+  * ``uint8_t`` / ``uint16_t *`` / ``uint32_t`` / ``uint64_t`` / ``size_t`` /
+    ``bool``: ``c_uint8`` / ``POINTER(c_uint16)`` / ``c_uint32`` /
+    ``c_uint64`` / ``c_size_t`` / ``c_bool``;
+  * ``uint8_t *`` buffers: ``POINTER(c_uint8)``; build one with
+    ``u8_buffer(data_or_size)``;
+  * ``s2n_errno_location()`` returns ``POINTER(c_int)``: the calling thread's
+    error is ``lib.s2n_errno_location()[0]`` (``errno()`` below). It is
+    per-thread: read it on the thread whose call failed.
+  * callback typedefs are ``CFUNCTYPE`` classes below (``s2n_recv_fn``,
+    ``s2n_session_ticket_fn``, ...). Keep a reference to every callback object
+    for as long as the library may call it, or the process crashes.
+
+ctypes releases the GIL during each call, so connections may be driven from
+several Python threads (one call at a time per connection: rs2n refuses a
+concurrent call on the same connection with S2N_ERR_CONNECTION_IN_USE).
+
+Load rs2n once per process. ``load()`` caches the library and calls
+``s2n_init()`` once (a second ``s2n_init()`` fails with S2N_ERR_T_USAGE, as in
+s2n-tls). Do not load a second copy of the library from another path: it would
+have its own state, and sessions saved through one copy would not resume
+through the other.
+
+Client sessions: the bytes ``s2n_connection_get_session()`` (or a session
+ticket callback) gives resume only within the process that received them.
+rustls cannot export a client session, so rs2n's session bytes are an opaque
+reference to the session held inside this process; bytes saved by another
+process or before a restart are accepted by ``s2n_connection_set_session()``
+but give a full handshake (an rs2n limitation, see "Client sessions: what
+resumes and what does not" in the README). TLS1.3 sessions resume once: save
+the newest session after each connection. Servers have no such limit: tickets
+sealed with shared ticket keys resume across processes.
+"""
+
+import ctypes
+import ctypes.util
+import os
+import threading
+from ctypes import (CFUNCTYPE, POINTER, c_bool, c_char_p, c_int, c_size_t,
+                    c_ssize_t, c_uint8, c_uint16, c_uint32, c_uint64,
+                    c_void_p)
+
+__all__ = [
+    "load", "declare", "errno", "last_error", "check", "S2NError",
+    "u8_buffer", "FUNCTIONS",
+]
+
+# ---------------------------------------------------------------------------
+# Constants (include/s2n.h)
+# ---------------------------------------------------------------------------
+S2N_SUCCESS = 0
+S2N_FAILURE = -1
+S2N_CALLBACK_BLOCKED = -2
+
+S2N_SSLv2 = 20
+S2N_SSLv3 = 30
+S2N_TLS10 = 31
+S2N_TLS11 = 32
+S2N_TLS12 = 33
+S2N_TLS13 = 34
+S2N_UNKNOWN_PROTOCOL_VERSION = 0
+
+# s2n_mode
+S2N_SERVER = 0
+S2N_CLIENT = 1
+
+# s2n_blocked_status
+S2N_NOT_BLOCKED = 0
+S2N_BLOCKED_ON_READ = 1
+S2N_BLOCKED_ON_WRITE = 2
+S2N_BLOCKED_ON_APPLICATION_INPUT = 3
+S2N_BLOCKED_ON_EARLY_DATA = 4
+
+# s2n_error_type
+S2N_ERR_T_OK = 0
+S2N_ERR_T_IO = 1
+S2N_ERR_T_CLOSED = 2
+S2N_ERR_T_BLOCKED = 3
+S2N_ERR_T_ALERT = 4
+S2N_ERR_T_PROTO = 5
+S2N_ERR_T_INTERNAL = 6
+S2N_ERR_T_USAGE = 7
+
+ERROR_TYPE_NAMES = {
+    S2N_ERR_T_OK: "S2N_ERR_T_OK",
+    S2N_ERR_T_IO: "S2N_ERR_T_IO",
+    S2N_ERR_T_CLOSED: "S2N_ERR_T_CLOSED",
+    S2N_ERR_T_BLOCKED: "S2N_ERR_T_BLOCKED",
+    S2N_ERR_T_ALERT: "S2N_ERR_T_ALERT",
+    S2N_ERR_T_PROTO: "S2N_ERR_T_PROTO",
+    S2N_ERR_T_INTERNAL: "S2N_ERR_T_INTERNAL",
+    S2N_ERR_T_USAGE: "S2N_ERR_T_USAGE",
+}
+
+# s2n_blinding
+S2N_BUILT_IN_BLINDING = 0
+S2N_SELF_SERVICE_BLINDING = 1
+
+S2N_CACHE_TTL_SECS = 6 * 3600
+MAX_CACHED_VALUE = 16 * 1024
+
+# ---------------------------------------------------------------------------
+# Types
+# ---------------------------------------------------------------------------
+# Opaque structs: only ever handled through pointers.
+s2n_config_p = c_void_p
+s2n_connection_p = c_void_p
+s2n_cert_chain_and_key_p = c_void_p
+s2n_session_ticket_p = c_void_p
+
+# int typedefs
+s2n_mode = c_int
+s2n_blinding = c_int
+s2n_blocked_status = c_int
+s2n_error_type = c_int
+
+# Callback typedefs. Keep the objects alive while the library may call them.
+# int (*)(struct s2n_connection *, void *ctx, uint64_t ttl, const void *key,
+#         uint64_t key_size, const void *value, uint64_t value_size)
+s2n_cache_store_callback = CFUNCTYPE(c_int, c_void_p, c_void_p, c_uint64,
+                                     c_void_p, c_uint64, c_void_p, c_uint64)
+# int (*)(struct s2n_connection *, void *ctx, const void *key, uint64_t key_size,
+#         void *value, uint64_t *value_size)
+s2n_cache_retrieve_callback = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p,
+                                        c_uint64, c_void_p, POINTER(c_uint64))
+# int (*)(struct s2n_connection *, void *ctx, const void *key, uint64_t key_size)
+s2n_cache_delete_callback = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p, c_uint64)
+# int (*)(void *ctx, uint64_t *nanoseconds)
+s2n_clock_time_nanoseconds = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint64))
+# int (*)(void *io_context, uint8_t *buf, uint32_t len)
+s2n_recv_fn = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_uint32)
+# int (*)(void *io_context, const uint8_t *buf, uint32_t len)
+s2n_send_fn = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_uint32)
+# int (*)(struct s2n_connection *, void *ctx, struct s2n_session_ticket *)
+s2n_session_ticket_fn = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
+
+_blocked_p = POINTER(s2n_blocked_status)
+_u8_p = POINTER(c_uint8)
+
+# ---------------------------------------------------------------------------
+# Functions: name -> (restype, [argtypes]), in the header's order.
+# ---------------------------------------------------------------------------
+FUNCTIONS = {
+    # session cache
+    "s2n_config_set_cache_store_callback": (c_int, [s2n_config_p, s2n_cache_store_callback, c_void_p]),
+    "s2n_config_set_cache_retrieve_callback": (c_int, [s2n_config_p, s2n_cache_retrieve_callback, c_void_p]),
+    "s2n_config_set_cache_delete_callback": (c_int, [s2n_config_p, s2n_cache_delete_callback, c_void_p]),
+    "s2n_config_set_session_cache_onoff": (c_int, [s2n_config_p, c_uint8]),
+    # certificates
+    "s2n_cert_chain_and_key_new": (s2n_cert_chain_and_key_p, []),
+    "s2n_cert_chain_and_key_load_pem": (c_int, [s2n_cert_chain_and_key_p, c_char_p, c_char_p]),
+    "s2n_cert_chain_and_key_free": (c_int, [s2n_cert_chain_and_key_p]),
+    # config
+    "s2n_config_new": (s2n_config_p, []),
+    "s2n_config_new_minimal": (s2n_config_p, []),
+    "s2n_config_free": (c_int, [s2n_config_p]),
+    "s2n_config_set_cipher_preferences": (c_int, [s2n_config_p, c_char_p]),
+    "s2n_config_set_ctx": (c_int, [s2n_config_p, c_void_p]),
+    "s2n_config_get_ctx": (c_int, [s2n_config_p, POINTER(c_void_p)]),
+    "s2n_config_set_wall_clock": (c_int, [s2n_config_p, s2n_clock_time_nanoseconds, c_void_p]),
+    "s2n_config_set_monotonic_clock": (c_int, [s2n_config_p, s2n_clock_time_nanoseconds, c_void_p]),
+    "s2n_config_add_cert_chain_and_key_to_store": (c_int, [s2n_config_p, s2n_cert_chain_and_key_p]),
+    "s2n_config_add_cert_chain_and_key": (c_int, [s2n_config_p, c_char_p, c_char_p]),
+    "s2n_config_add_pem_to_trust_store": (c_int, [s2n_config_p, c_char_p]),
+    "s2n_config_set_verification_ca_location": (c_int, [s2n_config_p, c_char_p, c_char_p]),
+    "s2n_config_wipe_trust_store": (c_int, [s2n_config_p]),
+    "s2n_config_disable_x509_verification": (c_int, [s2n_config_p]),
+    # connection
+    "s2n_connection_new": (s2n_connection_p, [s2n_mode]),
+    "s2n_connection_set_config": (c_int, [s2n_connection_p, s2n_config_p]),
+    "s2n_connection_free": (c_int, [s2n_connection_p]),
+    "s2n_connection_wipe": (c_int, [s2n_connection_p]),
+    "s2n_connection_set_ctx": (c_int, [s2n_connection_p, c_void_p]),
+    "s2n_connection_get_ctx": (c_void_p, [s2n_connection_p]),
+    "s2n_connection_set_blinding": (c_int, [s2n_connection_p, s2n_blinding]),
+    "s2n_connection_get_delay": (c_uint64, [s2n_connection_p]),
+    "s2n_set_server_name": (c_int, [s2n_connection_p, c_char_p]),
+    "s2n_get_server_name": (c_char_p, [s2n_connection_p]),
+    # inspection
+    "s2n_connection_get_actual_protocol_version": (c_int, [s2n_connection_p]),
+    "s2n_connection_get_client_protocol_version": (c_int, [s2n_connection_p]),
+    "s2n_connection_get_server_protocol_version": (c_int, [s2n_connection_p]),
+    "s2n_connection_get_cipher": (c_char_p, [s2n_connection_p]),
+    "s2n_connection_get_handshake_type_name": (c_char_p, [s2n_connection_p]),
+    "s2n_connection_get_wire_bytes_in": (c_uint64, [s2n_connection_p]),
+    "s2n_connection_get_wire_bytes_out": (c_uint64, [s2n_connection_p]),
+    "s2n_connection_get_alert": (c_int, [s2n_connection_p]),
+    # transport
+    "s2n_connection_set_fd": (c_int, [s2n_connection_p, c_int]),
+    "s2n_connection_set_read_fd": (c_int, [s2n_connection_p, c_int]),
+    "s2n_connection_set_write_fd": (c_int, [s2n_connection_p, c_int]),
+    "s2n_connection_set_recv_cb": (c_int, [s2n_connection_p, s2n_recv_fn]),
+    "s2n_connection_set_send_cb": (c_int, [s2n_connection_p, s2n_send_fn]),
+    "s2n_connection_set_recv_ctx": (c_int, [s2n_connection_p, c_void_p]),
+    "s2n_connection_set_send_ctx": (c_int, [s2n_connection_p, c_void_p]),
+    # I/O
+    "s2n_negotiate": (c_int, [s2n_connection_p, _blocked_p]),
+    "s2n_send": (c_ssize_t, [s2n_connection_p, c_void_p, c_ssize_t, _blocked_p]),
+    "s2n_recv": (c_ssize_t, [s2n_connection_p, c_void_p, c_ssize_t, _blocked_p]),
+    "s2n_peek": (c_uint32, [s2n_connection_p]),
+    "s2n_shutdown": (c_int, [s2n_connection_p, _blocked_p]),
+    "s2n_shutdown_send": (c_int, [s2n_connection_p, _blocked_p]),
+    # library, errors
+    "s2n_init": (c_int, []),
+    "s2n_cleanup": (c_int, []),
+    "s2n_errno_location": (POINTER(c_int), []),
+    "s2n_error_get_type": (c_int, [c_int]),
+    "s2n_strerror": (c_char_p, [c_int, c_char_p]),
+    "s2n_strerror_debug": (c_char_p, [c_int, c_char_p]),
+    "s2n_strerror_name": (c_char_p, [c_int]),
+    # ticket keys
+    "s2n_config_add_ticket_crypto_key": (c_int, [s2n_config_p, _u8_p, c_uint32, _u8_p, c_uint32, c_uint64]),
+    "s2n_config_set_ticket_encrypt_decrypt_key_lifetime": (c_int, [s2n_config_p, c_uint64]),
+    "s2n_config_set_ticket_decrypt_key_lifetime": (c_int, [s2n_config_p, c_uint64]),
+    "s2n_config_set_session_state_lifetime": (c_int, [s2n_config_p, c_uint64]),
+    "s2n_config_set_session_tickets_onoff": (c_int, [s2n_config_p, c_uint8]),
+    "s2n_config_require_ticket_forward_secrecy": (c_int, [s2n_config_p, c_bool]),
+    # ticket counts, keying material
+    "s2n_config_set_initial_ticket_count": (c_int, [s2n_config_p, c_uint8]),
+    "s2n_connection_add_new_tickets_to_send": (c_int, [s2n_connection_p, c_uint8]),
+    "s2n_connection_get_tickets_sent": (c_int, [s2n_connection_p, POINTER(c_uint16)]),
+    "s2n_connection_set_server_keying_material_lifetime": (c_int, [s2n_connection_p, c_uint32]),
+    # client sessions
+    "s2n_config_set_session_ticket_cb": (c_int, [s2n_config_p, s2n_session_ticket_fn, c_void_p]),
+    "s2n_session_ticket_get_data_len": (c_int, [s2n_session_ticket_p, POINTER(c_size_t)]),
+    "s2n_session_ticket_get_data": (c_int, [s2n_session_ticket_p, c_size_t, _u8_p]),
+    "s2n_session_ticket_get_lifetime": (c_int, [s2n_session_ticket_p, POINTER(c_uint32)]),
+    "s2n_connection_set_session": (c_int, [s2n_connection_p, _u8_p, c_size_t]),
+    "s2n_connection_get_session": (c_int, [s2n_connection_p, _u8_p, c_size_t]),
+    "s2n_connection_get_session_length": (c_int, [s2n_connection_p]),
+    "s2n_connection_get_session_ticket_lifetime_hint": (c_int, [s2n_connection_p]),
+    "s2n_connection_is_session_resumed": (c_int, [s2n_connection_p]),
+    "s2n_connection_get_session_id_length": (c_int, [s2n_connection_p]),
+    "s2n_connection_get_session_id": (c_int, [s2n_connection_p, _u8_p, c_size_t]),
+}
+
+
+def declare(lib):
+    """Sets argtypes and restype of every rs2n function on a ctypes.CDLL."""
+    for name, (restype, argtypes) in FUNCTIONS.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+    return lib
+
+
+# ---------------------------------------------------------------------------
+# Loading (once per process)
+# ---------------------------------------------------------------------------
+_lock = threading.Lock()
+_lib = None
+_lib_path = None
+
+
+def _default_path():
+    env = os.environ.get("RS2N_LIB")
+    if env:
+        return env
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
+    for candidate in (os.path.join(root, "target", "release", "librs2n.so"),
+                      os.path.join(root, "build", "cargo", "release", "librs2n.so")):
+        if os.path.exists(candidate):
+            return candidate
+    found = ctypes.util.find_library("rs2n")
+    if found:
+        return found
+    raise OSError("librs2n.so not found: pass its path to load() or set RS2N_LIB")
+
+
+def load(path=None):
+    """Loads librs2n.so once per process, declares it, calls s2n_init() once.
+
+    path: the library to load; default $RS2N_LIB, then the repository's
+    target/release/ and build/cargo/release/, then the system's librs2n.
+    Later calls return the same library; asking for another path raises
+    (one copy of rs2n per process).
+    """
+    global _lib, _lib_path
+    with _lock:
+        if _lib is not None:
+            if path is not None and os.path.realpath(path) != os.path.realpath(_lib_path):
+                raise RuntimeError("rs2n is already loaded from %s; load it once per process"
+                                   % _lib_path)
+            return _lib
+        path = path or _default_path()
+        lib = declare(ctypes.CDLL(path))
+        if lib.s2n_init() != S2N_SUCCESS:
+            # Already initialized by someone else in this process: fine.
+            err = errno(lib)
+            if lib.s2n_error_get_type(err) != S2N_ERR_T_USAGE:
+                raise S2NError.from_errno(lib, err, "s2n_init")
+        _lib, _lib_path = lib, path
+        return lib
+
+
+# ---------------------------------------------------------------------------
+# Errors and buffers
+# ---------------------------------------------------------------------------
+def errno(lib):
+    """The calling thread's s2n_errno (what `s2n_errno` is in C)."""
+    return lib.s2n_errno_location()[0]
+
+
+class S2NError(Exception):
+    """A failed s2n call: s2n_errno, its class (S2N_ERR_T_*), name and message."""
+
+    def __init__(self, what, error, error_type, name, message):
+        self.what = what
+        self.error = error
+        self.type = error_type
+        self.name = name
+        self.message = message
+        super().__init__("%s failed: %s (%s, %s): %s" % (
+            what, name, ERROR_TYPE_NAMES.get(error_type, error_type), error, message))
+
+    @classmethod
+    def from_errno(cls, lib, error, what="s2n call"):
+        def text(b):
+            return b.decode("utf-8", "replace") if b is not None else "(NULL)"
+        return cls(what, error, lib.s2n_error_get_type(error),
+                   text(lib.s2n_strerror_name(error)),
+                   text(lib.s2n_strerror(error, b"EN")))
+
+
+def last_error(lib, what="s2n call"):
+    """An S2NError for the calling thread's s2n_errno (call right after the failure)."""
+    return S2NError.from_errno(lib, errno(lib), what)
+
+
+def check(lib, rc, what="s2n call"):
+    """Raises last_error() if rc is S2N_FAILURE (or a NULL pointer); returns rc."""
+    if rc is None or (isinstance(rc, int) and rc < 0):
+        raise last_error(lib, what)
+    return rc
+
+
+def u8_buffer(data_or_size):
+    """A (c_uint8 * n) array for uint8_t * arguments: a copy of bytes, or n zeros."""
+    if isinstance(data_or_size, int):
+        return (c_uint8 * data_or_size)()
+    data = bytes(data_or_size)
+    return (c_uint8 * len(data)).from_buffer_copy(data) if data else (c_uint8 * 0)()
