@@ -345,3 +345,199 @@ int rs2n_pair_handshake(struct rs2n_pair *p, struct s2n_config *server_config,
                         struct rs2n_pair_result *res);
 
 #endif /* RS2N_TEST_COMMON_H */
+
+#ifndef RS2N_TEST_COMMON_CACHE_H
+#define RS2N_TEST_COMMON_CACHE_H
+
+/* ------------------------------------------------------------------------- */
+/* Session cache tests (test_cache*.c): a fake wall clock, an in-memory       */
+/* session cache whose callbacks record their calls and can misbehave, and a  */
+/* driver for one connection that offers and saves the client's session.      */
+/* ------------------------------------------------------------------------- */
+
+#include <pthread.h>
+
+/* A settable wall clock: pass rs2n_fake_clock_fn and a struct rs2n_fake_clock
+ * to s2n_config_set_wall_clock. Tests move `seconds` instead of sleeping. */
+struct rs2n_fake_clock {
+    uint64_t seconds; /* since the Unix epoch */
+};
+int rs2n_fake_clock_fn(void *ctx, uint64_t *nanoseconds);
+
+/* Roughly the start of year y (the test certificates are valid 2000-2126;
+ * tests keep to 2001-2090). */
+#define RS2N_YEAR_SECONDS(y) ((uint64_t) ((y) - 1970) * 31556952ull)
+
+#define RS2N_CACHE_CAPACITY 64
+#define RS2N_CACHE_MAX_KEY 256
+#define RS2N_CACHE_MAX_CALLS 512
+
+enum rs2n_cache_op {
+    RS2N_CACHE_STORE = 1,
+    RS2N_CACHE_RETRIEVE,
+    RS2N_CACHE_DELETE,
+};
+
+/* One callback call, as the callback saw it. */
+struct rs2n_cache_call {
+    enum rs2n_cache_op op;
+    struct s2n_connection *conn;
+    void *ctx;
+    pthread_t thread;   /* pthread_self() in the callback */
+    void *conn_ctx;     /* s2n_connection_get_ctx(conn) in the callback */
+    uint64_t ttl;       /* store: ttl_in_seconds */
+    uint8_t key[RS2N_CACHE_MAX_KEY];
+    uint64_t key_len;   /* key_size (only the first RS2N_CACHE_MAX_KEY bytes are kept) */
+    uint64_t size;      /* store: value_size; retrieve: *value_size on entry (the capacity) */
+    uint64_t size_out;  /* retrieve: *value_size on return */
+    int rc;             /* what the callback returned */
+};
+
+/* What the retrieve callback does. */
+enum rs2n_retrieve_mode {
+    RS2N_RETRIEVE_NORMAL,    /* the stored value (0), or -1 for a miss */
+    RS2N_RETRIEVE_FAIL,      /* -1, whatever is stored */
+    RS2N_RETRIEVE_GARBAGE,   /* 0 with `garbage_len` pseudo-random bytes */
+    RS2N_RETRIEVE_OTHER_KEY, /* 0 with the value stored under `other_key` */
+    RS2N_RETRIEVE_OVERSIZE,  /* copies the value, sets *value_size to capacity + `oversize_by` */
+    RS2N_RETRIEVE_TAMPER,    /* the stored value with its middle byte flipped */
+    RS2N_RETRIEVE_TRUNCATE,  /* the first `truncate_to` bytes of the stored value */
+};
+
+struct rs2n_test_cache;
+
+/* The ctx given for one callback: three distinct pointers into the cache. */
+struct rs2n_cache_handle {
+    struct rs2n_test_cache *cache;
+};
+
+struct rs2n_cache_entry {
+    int used;
+    uint8_t key[RS2N_CACHE_MAX_KEY];
+    size_t key_len;
+    uint8_t *value;
+    size_t value_len;
+    uint64_t expires; /* clock seconds; the entry is gone from then on */
+};
+
+/* An in-memory cache with ttl expiry on a fake clock. All fields but the lock
+ * may be read and set by tests between connections. */
+struct rs2n_test_cache {
+    pthread_mutex_t lock;
+    const struct rs2n_fake_clock *clock; /* NULL: entries never expire */
+    struct rs2n_cache_handle store_ctx, retrieve_ctx, delete_ctx;
+    struct rs2n_cache_entry entries[RS2N_CACHE_CAPACITY];
+    struct rs2n_cache_call calls[RS2N_CACHE_MAX_CALLS];
+    size_t ncalls;              /* calls recorded (at most RS2N_CACHE_MAX_CALLS) */
+    unsigned long stores, retrieves, deletes, hits; /* hits: retrieves that returned 0 */
+    /* Misbehaviour, off when 0. */
+    int store_rc;               /* non-zero: store returns it and keeps nothing */
+    int ignore_ttl;             /* entries never expire (a cache with a sloppy clock) */
+    int ignore_deletes;         /* delete returns 0 and keeps the entry */
+    unsigned block_retrieves;   /* the next N retrieves return S2N_CALLBACK_BLOCKED */
+    enum rs2n_retrieve_mode retrieve_mode;
+    size_t garbage_len;
+    uint8_t other_key[RS2N_CACHE_MAX_KEY];
+    size_t other_key_len;
+    uint64_t oversize_by;
+    size_t truncate_to;
+};
+
+void rs2n_test_cache_init(struct rs2n_test_cache *c, const struct rs2n_fake_clock *clock);
+/* Frees the entries and the lock. */
+void rs2n_test_cache_free(struct rs2n_test_cache *c);
+/* Forgets the recorded calls and counters (keeps entries and misbehaviour). */
+void rs2n_test_cache_clear_calls(struct rs2n_test_cache *c);
+
+/* The callbacks; ctx is one of the cache's struct rs2n_cache_handle. */
+int rs2n_test_cache_store(struct s2n_connection *conn, void *ctx, uint64_t ttl_in_seconds,
+                          const void *key, uint64_t key_size, const void *value,
+                          uint64_t value_size);
+int rs2n_test_cache_retrieve(struct s2n_connection *conn, void *ctx, const void *key,
+                             uint64_t key_size, void *value, uint64_t *value_size);
+int rs2n_test_cache_delete(struct s2n_connection *conn, void *ctx, const void *key,
+                           uint64_t key_size);
+
+/* Sets the three callbacks (contexts &c->store_ctx, &c->retrieve_ctx,
+ * &c->delete_ctx) and turns the cache on. Returns 0 or -1. */
+int rs2n_test_cache_attach(struct s2n_config *config, struct rs2n_test_cache *c);
+
+/* Calls of `op` recorded so far. */
+size_t rs2n_test_cache_count(const struct rs2n_test_cache *c, enum rs2n_cache_op op);
+/* The last (n = 0), or n-th from last, call of `op`; NULL if none. */
+const struct rs2n_cache_call *rs2n_test_cache_last(const struct rs2n_test_cache *c,
+                                                   enum rs2n_cache_op op, size_t n);
+/* 1 if the cache holds an unexpired entry for key. */
+int rs2n_test_cache_has(struct rs2n_test_cache *c, const void *key, size_t key_len);
+/* Unexpired entries. */
+size_t rs2n_test_cache_size(struct rs2n_test_cache *c);
+/* 1 if the call's key equals key/key_len. */
+int rs2n_cache_call_key_is(const struct rs2n_cache_call *call, const void *key, size_t key_len);
+
+/* Adds ticket key `name` (material derived from the name, so distinct names
+ * get distinct keys) with intro time 0: now on the config's wall clock. Exits
+ * on failure. */
+void rs2n_add_ticket_key(struct s2n_config *config, const char *name);
+
+/* A server config for cache tests: ECDSA P-256, `policy`, the wall clock
+ * `clock`, session tickets off, the cache's callbacks, the cache on, and
+ * ticket key "cache-key-1" (added after the cache is on, as s2n-tls needs).
+ * Exits on failure. */
+struct s2n_config *rs2n_cache_server_config(const char *policy, struct rs2n_test_cache *cache,
+                                            struct rs2n_fake_clock *clock);
+/* A client config trusting the test CA, with `policy` and the wall clock
+ * `clock`; session tickets on if `tickets` (needed to receive TLS1.3 tickets).
+ * Exits on failure. */
+struct s2n_config *rs2n_cache_client_config(const char *policy, struct rs2n_fake_clock *clock,
+                                            int tickets);
+
+/* A client's saved session (s2n_connection_get_session). */
+struct rs2n_saved_session {
+    uint8_t data[4096];
+    int len; /* 0: none */
+};
+
+/* How a test connection ends after its handshake. */
+enum rs2n_close_how {
+    RS2N_CLOSE_GRACEFUL, /* s2n_shutdown on both sides */
+    RS2N_CLOSE_ABRUPT,   /* the client closes its socket without s2n_shutdown, and
+                          * the server's s2n_recv must return 0 */
+    RS2N_CLOSE_NONE,     /* both connections are freed as they are */
+};
+
+/* What one connection did. */
+struct rs2n_cache_conn {
+    struct rs2n_pair_result res;
+    int rc;                /* the handshake: 0 or -1 */
+    int version;           /* s2n_connection_get_actual_protocol_version (server) */
+    int server_resumed, client_resumed;
+    uint8_t session_id[64];
+    int session_id_len;    /* the server's s2n_connection_get_session_id, -1 on error */
+    int lifetime_hint;     /* client's s2n_connection_get_session_ticket_lifetime_hint, -1 if none */
+    struct s2n_connection *server; /* the server connection's pointer (freed on return) */
+    int close_ok;          /* the close went as asked */
+};
+
+/* Sets both connections' and the pair's state up, runs the handshake over a
+ * non-blocking socket pair with the client offering `offer` (NULL or len 0:
+ * none), lets a TLS1.3 client read the server's ticket (one s2n_recv, which
+ * must block on read), saves the client's session into `save` (if not NULL;
+ * len 0 if none), closes as `how`, and frees everything. Failures of the
+ * close steps are reported as test failures. Returns the handshake's rc. */
+int rs2n_cache_connect(struct s2n_config *server_config, struct s2n_config *client_config,
+                       const struct rs2n_saved_session *offer, struct rs2n_saved_session *save,
+                       enum rs2n_close_how how, struct rs2n_cache_conn *out);
+
+/* Offers `offer` (if any), reads a TLS1.3 ticket and saves the session, as
+ * rs2n_cache_connect does, for callers that drive a pair themselves. */
+int rs2n_offer_session(struct s2n_connection *client, const struct rs2n_saved_session *offer);
+int rs2n_save_session(struct s2n_connection *client, struct rs2n_saved_session *save);
+/* One client s2n_recv that reads what the server sent after the handshake
+ * (a TLS1.3 ticket); returns 0 if it blocked on read as expected, else -1. */
+int rs2n_read_ticket(struct s2n_connection *client);
+
+/* s2n_shutdown on both non-blocking connections, client first, alternately,
+ * until both succeed. Returns 0, or -1 (after printing the error) on failure. */
+int rs2n_shutdown_pair(struct s2n_connection *server, struct s2n_connection *client);
+
+#endif /* RS2N_TEST_COMMON_CACHE_H */
