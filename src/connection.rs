@@ -14,7 +14,7 @@ use crate::client_hello::{s2n_version, ClientHelloInfo, ClientHelloReader};
 use crate::config::{no_server_name, Config, SessionTicketCallback};
 use crate::error::{Error, ErrorCode, Result};
 use crate::policy;
-use crate::resumption::cache::ConnCache;
+use crate::resumption::cache::{CacheTickets, ConnCache};
 use crate::resumption::client_session::{self, ConnSessions, SessionInfo, SessionRef};
 use crate::resumption::ticketer::{ConnTicketer, DEFAULT_KEYING_MATERIAL_LIFETIME_SECS};
 use crate::transport::{Recv, Send_};
@@ -483,6 +483,9 @@ impl Connection {
                 self.owner,
             ));
             c.session_storage = cache.clone();
+            if !s.session_tickets {
+                c.ticketer = Arc::new(CacheTickets::new(cache.clone()));
+            }
             self.cache = Some(cache);
         }
         // TLS1.3 tickets: stateless with tickets on, else (cache on) cache keys.
@@ -1400,6 +1403,17 @@ mod tests {
             assert!(s2.is_resumed() && c2.is_resumed(), "{policy}");
             assert!(calls(&app, "retrieve") >= 1);
         }
+    }
+
+    #[test]
+    fn tls13_cache_tickets_carry_the_cache_lifetime() {
+        let (server, _) = cache_server("default_tls13");
+        let client = ticket_client("default_tls13");
+        let (_, c) = connect(&server, &client, None);
+        assert_eq!(c.session_ticket_lifetime_hint().unwrap(), 6 * 3600);
+        server.set_lifetimes(|l| l.session_state = 60 * 1_000_000_000);
+        let (_, c) = connect(&server, &client, None);
+        assert_eq!(c.session_ticket_lifetime_hint().unwrap(), 60);
     }
 
     #[test]

@@ -253,7 +253,12 @@ pub extern "C" fn s2n_config_set_cache_delete_callback(
 ///
 /// TLS1.2 resumes by session ID. TLS1.3 (an rs2n extension: s2n-tls does not cache
 /// TLS1.3 sessions): with session tickets off, the server's TLS1.3 tickets are keys
-/// into this cache, each used once.
+/// into this cache, each used once, with the store ttl as their lifetime hint.
+///
+/// Differs from s2n-tls: the callbacks run while the connection is busy, so on the
+/// `conn` they are given only `s2n_connection_get_ctx` works; other calls on it
+/// fail with S2N_ERR_CONNECTION_IN_USE. Keep per-connection data the callbacks
+/// need in the connection's context.
 #[no_mangle]
 pub extern "C" fn s2n_config_set_session_cache_onoff(
     config: *mut s2n_config,

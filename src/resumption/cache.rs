@@ -4,8 +4,9 @@
 //! Values given to the store callback are sealed with the ticket key store (see
 //! `seal`), so whoever reads the cache learns no session secret and a tampered,
 //! foreign or expired value is just a miss. Inside the seal a value carries the time
-//! it was stored, so entries older than the session state lifetime are not resumed
-//! whatever the cache's own expiry does.
+//! it was stored and the key it was stored under, so entries older than the session
+//! state lifetime (whatever the cache's own expiry does) and values a cache returns
+//! for the wrong key are misses too.
 //!
 //! The lookup runs before rustls processes the ClientHello (the connection reads
 //! the session ID or PSK identity itself), so a callback that answers "blocked" can
@@ -110,7 +111,7 @@ impl ConnCache {
         let found = match self.app.retrieve(self.owner, key, &mut buf) {
             Lookup::Blocked => return false,
             Lookup::Miss => None,
-            Lookup::Found(n) => buf.get(..n).and_then(|sealed| self.open(sealed)),
+            Lookup::Found(n) => buf.get(..n).and_then(|sealed| self.open(key, sealed)),
         };
         zeroize::Zeroize::zeroize(&mut buf);
         self.state().prefetched = Some((key.to_vec(), found));
@@ -131,18 +132,23 @@ impl ConnCache {
         }
     }
 
-    fn seal(&self, value: &[u8]) -> Option<Vec<u8>> {
+    /// Seals `value` for `cache_key`: stored-at (u64 seconds) | key length (u16) |
+    /// key | value.
+    fn seal(&self, cache_key: &[u8], value: &[u8]) -> Option<Vec<u8>> {
         let now = self.now()?;
         let key = self.keys.encryption_key(now)?;
-        let mut inner = Vec::with_capacity(8 + value.len());
+        let key_len = u16::try_from(cache_key.len()).ok()?;
+        let mut inner = Vec::with_capacity(10 + cache_key.len() + value.len());
         inner.extend_from_slice(&(now / NANOS).to_be_bytes());
+        inner.extend_from_slice(&key_len.to_be_bytes());
+        inner.extend_from_slice(cache_key);
         inner.extend_from_slice(value);
         let sealed = seal::seal(&key, &inner);
         zeroize::Zeroize::zeroize(&mut inner);
         sealed
     }
 
-    fn open(&self, sealed: &[u8]) -> Option<Vec<u8>> {
+    fn open(&self, cache_key: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
         let now = self.now()?;
         let (key, _) = self.keys.decryption_key(seal::key_name(sealed)?, now)?;
         let inner = seal::open(&key, sealed)?;
@@ -150,7 +156,17 @@ impl ConnCache {
         if (now / NANOS).saturating_sub(stored_at) > self.keys.lifetimes().session_state / NANOS {
             return None;
         }
-        Some(inner[8..].to_vec())
+        let key_len = usize::from(u16::from_be_bytes(inner.get(8..10)?.try_into().ok()?));
+        if inner.get(10..10 + key_len)? != cache_key {
+            return None;
+        }
+        Some(inner[10 + key_len..].to_vec())
+    }
+
+    /// The ttl given to the store callback: s2n's 6 hours, or the session state
+    /// lifetime if shorter.
+    pub fn ttl_secs(&self) -> u64 {
+        (self.keys.lifetimes().session_state / NANOS).min(S2N_CACHE_TTL_SECS)
     }
 
     /// The prefetched value for `key`; rustls only asks for the key we looked up.
@@ -167,11 +183,14 @@ impl ConnCache {
 
 impl StoresServerSessions for ConnCache {
     fn put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
-        let Some(sealed) = self.seal(&value) else {
+        let Some(sealed) = self.seal(&key, &value) else {
             return false;
         };
-        let ttl = (self.keys.lifetimes().session_state / NANOS).min(S2N_CACHE_TTL_SECS);
-        if self.app.store(self.owner, ttl, &key, &sealed).is_err() {
+        if self
+            .app
+            .store(self.owner, self.ttl_secs(), &key, &sealed)
+            .is_err()
+        {
             return false;
         }
         self.state().session_key = Some(key);
@@ -192,6 +211,50 @@ impl StoresServerSessions for ConnCache {
 
     fn can_cache(&self) -> bool {
         true
+    }
+}
+
+/// TLS1.3 tickets that are keys into the application's cache (tickets off, cache
+/// on): rustls' own stateful tickets carry a fixed 24 h lifetime hint, these carry
+/// the cache entry's real lifetime. TLS1.2 keeps resuming by session ID.
+pub struct CacheTickets {
+    cache: Arc<ConnCache>,
+}
+
+impl std::fmt::Debug for CacheTickets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CacheTickets").finish_non_exhaustive()
+    }
+}
+
+impl CacheTickets {
+    pub fn new(cache: Arc<ConnCache>) -> Self {
+        CacheTickets { cache }
+    }
+}
+
+const TLS13: u16 = 0x0304;
+
+impl rustls::server::ProducesTickets for CacheTickets {
+    fn enabled(&self) -> bool {
+        true
+    }
+
+    fn lifetime(&self) -> u32 {
+        u32::try_from(self.cache.ttl_secs()).unwrap_or(u32::MAX)
+    }
+
+    fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
+        if super::ticketer::session_version(plain)? != TLS13 {
+            return None;
+        }
+        let mut id = vec![0u8; 32];
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut id).ok()?;
+        self.cache.put(id.clone(), plain.to_vec()).then_some(id)
+    }
+
+    fn decrypt(&self, ticket: &[u8]) -> Option<Vec<u8>> {
+        self.cache.take(ticket)
     }
 }
 
@@ -294,6 +357,19 @@ mod tests {
         clock.set_secs(1_000_000 + 15 * 3600 + 1);
         assert!(c.prefetch(b"id"));
         assert_eq!(c.get(b"id"), None, "older than the session state lifetime");
+    }
+
+    #[test]
+    fn a_value_returned_for_another_key_is_a_miss() {
+        let (app, c, _) = fixture();
+        c.put(b"a".to_vec(), b"session a".to_vec());
+        c.put(b"b".to_vec(), b"session b".to_vec());
+        let b_value = app.entries.lock().unwrap()[&b"b".to_vec()].clone();
+        app.entries.lock().unwrap().insert(b"a".to_vec(), b_value);
+        assert!(c.prefetch(b"a"));
+        assert_eq!(c.get(b"a"), None);
+        assert!(c.prefetch(b"b"));
+        assert_eq!(c.get(b"b").unwrap(), b"session b");
     }
 
     #[test]
