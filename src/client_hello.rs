@@ -120,6 +120,65 @@ fn reassemble(raw: &[u8], msg_type: u8) -> Reassembly {
     }
 }
 
+/// What a TLS1.2 client reads of the server's cleartext flight: the
+/// NewSessionTicket (sent before ChangeCipherSpec), which rustls does not expose.
+#[derive(Debug, Default)]
+pub struct Tls12TicketScanner {
+    raw: Vec<u8>,
+    done: bool,
+    /// The last NewSessionTicket seen: its lifetime hint and whether it had a ticket.
+    pub ticket: Option<(u32, bool)>,
+}
+
+impl Tls12TicketScanner {
+    /// Feeds what the client receives; stops at ChangeCipherSpec, or at a
+    /// ServerHello that selects TLS1.3 (everything after it is encrypted).
+    pub fn feed(&mut self, bytes: &[u8]) {
+        if self.done {
+            return;
+        }
+        self.raw.extend_from_slice(bytes);
+        let mut body = Vec::new();
+        let mut rest = &self.raw[..];
+        while rest.len() >= 5 {
+            let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+            if rest.len() < 5 + len {
+                break;
+            }
+            match rest[0] {
+                22 => body.extend_from_slice(&rest[5..5 + len]),
+                _ => {
+                    self.done = true;
+                    break;
+                }
+            }
+            rest = &rest[5 + len..];
+        }
+        let mut msgs = &body[..];
+        while msgs.len() >= 4 {
+            let len = u32::from_be_bytes([0, msgs[1], msgs[2], msgs[3]]) as usize;
+            if msgs.len() < 4 + len {
+                break;
+            }
+            let msg = &msgs[4..4 + len];
+            match msgs[0] {
+                2 if parse(msg, true).is_some_and(|h| h.max_version >= 34) => self.done = true,
+                4 if msg.len() >= 6 => {
+                    let lifetime = u32::from_be_bytes([msg[0], msg[1], msg[2], msg[3]]);
+                    let ticket_len = u16::from_be_bytes([msg[4], msg[5]]);
+                    self.ticket = Some((lifetime, ticket_len > 0));
+                }
+                _ => {}
+            }
+            msgs = &msgs[4 + len..];
+        }
+        if self.done || self.raw.len() > LIMIT {
+            self.done = true;
+            self.raw = Vec::new();
+        }
+    }
+}
+
 struct Cursor<'a>(&'a [u8]);
 
 impl<'a> Cursor<'a> {
@@ -270,6 +329,22 @@ mod tests {
             .feed(&records(&hs, 300))
             .unwrap();
         assert_eq!(info.psk_identity.as_deref(), Some(&b"abc"[..]));
+    }
+
+    #[test]
+    fn tls12_new_session_ticket_is_read_until_change_cipher_spec() {
+        let mut nst = vec![4, 0, 0, 10, 0, 0, 0x1c, 0x20, 0, 4, 1, 2, 3, 4];
+        let mut wire = records(&nst, 5);
+        wire.extend([20, 3, 3, 0, 1, 1]);
+        let mut scanner = Tls12TicketScanner::default();
+        for chunk in wire.chunks(3) {
+            scanner.feed(chunk);
+        }
+        assert_eq!(scanner.ticket, Some((7200, true)));
+        // After ChangeCipherSpec nothing more is read.
+        nst[9] = 0;
+        scanner.feed(&records(&nst[..10], 100));
+        assert_eq!(scanner.ticket, Some((7200, true)));
     }
 
     #[test]

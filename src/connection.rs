@@ -10,12 +10,12 @@ use once_cell::sync::Lazy;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, HandshakeKind, ServerConnection};
 
-use crate::client_hello::{s2n_version, ClientHelloInfo, ClientHelloReader};
+use crate::client_hello::{s2n_version, ClientHelloInfo, ClientHelloReader, Tls12TicketScanner};
 use crate::config::{no_server_name, Config, SessionTicketCallback};
 use crate::error::{Error, ErrorCode, Result};
 use crate::policy;
 use crate::resumption::cache::{CacheTickets, ConnCache};
-use crate::resumption::client_session::{self, ConnSessions, SessionInfo, SessionRef};
+use crate::resumption::client_session::{self, ConnSessions, SessionInfo, SessionRef, WireFacts};
 use crate::resumption::ticketer::{ConnTicketer, DEFAULT_KEYING_MATERIAL_LIFETIME_SECS};
 use crate::transport::{Recv, Send_};
 
@@ -89,6 +89,8 @@ pub struct Connection {
     keying_material_lifetime: u32,
     extra_tickets: u16,
     offered: Option<(SessionRef, Vec<u8>)>,
+    /// A client's reading of the server's cleartext TLS1.2 flight.
+    ticket_scanner: Tls12TicketScanner,
     cache: Option<Arc<ConnCache>>,
     /// The cache lookup for this ClientHello is done (hit or miss).
     cache_looked_up: bool,
@@ -136,6 +138,7 @@ impl Connection {
             keying_material_lifetime: DEFAULT_KEYING_MATERIAL_LIFETIME_SECS,
             extra_tickets: 0,
             offered: None,
+            ticket_scanner: Tls12TicketScanner::default(),
             cache: None,
             cache_looked_up: false,
         }
@@ -550,6 +553,22 @@ impl Connection {
         Ok(Arc::new(c))
     }
 
+    /// Tells a client's session store what the cleartext handshake showed, before
+    /// rustls processes it (and saves sessions).
+    fn note_wire(&self) {
+        let Some(sessions) = &self.sessions else {
+            return;
+        };
+        let id = |h: &Option<ClientHelloInfo>| {
+            h.as_ref().map(|h| h.session_id.clone()).unwrap_or_default()
+        };
+        sessions.note_wire(WireFacts {
+            client_session_id: id(&self.hello_info),
+            server_session_id: id(&self.server_hello_info),
+            tls12_ticket: self.ticket_scanner.ticket,
+        });
+    }
+
     /// Hands the tickets received so far to the application's callback.
     fn report_tickets(&mut self) -> Result<()> {
         let (Some(sessions), Some(callback)) = (&self.sessions, &self.ticket_callback) else {
@@ -603,8 +622,16 @@ impl Connection {
                 // Writing into a Vec cannot fail.
                 let _ = tls.write_tls(&mut self.out);
             }
-            if self.mode == Mode::Server && self.server_hello_info.is_none() {
-                self.server_hello_info = self.server_hello.feed(&self.out);
+            // The first hello each side sends: a server's ServerHello, a client's
+            // own ClientHello (its session ID tells a TLS1.2 resumption).
+            match self.mode {
+                Mode::Server if self.server_hello_info.is_none() => {
+                    self.server_hello_info = self.server_hello.feed(&self.out);
+                }
+                Mode::Client if self.hello_info.is_none() => {
+                    self.hello_info = self.hello.feed(&self.out);
+                }
+                _ => {}
             }
         }
     }
@@ -628,11 +655,13 @@ impl Connection {
             count: &mut self.wire_in,
             hello: info.is_none().then_some(reader),
             hello_info: info,
+            scanner: (self.mode == Mode::Client).then_some(&mut self.ticket_scanner),
         };
         match tls.read_tls(&mut reader) {
             Ok(0) => Ok(false),
             Ok(_) => {
                 self.cache_lookup()?;
+                self.note_wire();
                 self.process()?;
                 self.report_tickets()?;
                 Ok(true)
@@ -976,6 +1005,7 @@ struct CountingReader<'a> {
     count: &'a mut u64,
     hello: Option<&'a mut ClientHelloReader>,
     hello_info: &'a mut Option<ClientHelloInfo>,
+    scanner: Option<&'a mut Tls12TicketScanner>,
 }
 
 impl Read for CountingReader<'_> {
@@ -986,6 +1016,9 @@ impl Read for CountingReader<'_> {
             if let Some(info) = hello.feed(&buf[..n]) {
                 *self.hello_info = Some(info);
             }
+        }
+        if let Some(scanner) = self.scanner.as_mut() {
+            scanner.feed(&buf[..n]);
         }
         Ok(n)
     }

@@ -32,10 +32,18 @@ enum Stored {
     Tls13(Tls13ClientSessionValue),
 }
 
+/// A session and what we learned of it when it arrived (so offering it needs no
+/// look inside rustls' value).
+struct Entry {
+    stored: Stored,
+    has_ticket: bool,
+    lifetime_secs: u32,
+}
+
 struct Registry {
     tag: [u8; 16],
     next_id: u64,
-    entries: HashMap<u64, Stored>,
+    entries: HashMap<u64, Entry>,
     order: VecDeque<u64>,
 }
 
@@ -76,6 +84,43 @@ fn debug_facts(debug: &str) -> (usize, u32) {
     (ticket_len, lifetime)
 }
 
+/// Collects a `Debug` form only up to the lifetime: the ticket and lifetime come
+/// before the server's certificate chain, which costs ~15 µs to format in full.
+#[derive(Default)]
+struct UntilLifetime {
+    text: String,
+    /// Where the lifetime's digits start, once the field name was written.
+    digits_at: Option<usize>,
+}
+
+const LIFETIME_FIELD: &str = "lifetime_secs: ";
+
+impl std::fmt::Write for UntilLifetime {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let from = self.text.len().saturating_sub(LIFETIME_FIELD.len());
+        self.text.push_str(s);
+        if self.digits_at.is_none() {
+            self.digits_at = self.text[from..]
+                .find(LIFETIME_FIELD)
+                .map(|at| from + at + LIFETIME_FIELD.len());
+        }
+        match self.digits_at {
+            // Stop once something other than the lifetime's digits follows it.
+            Some(at) if self.text[at..].contains(|c: char| !c.is_ascii_digit()) => {
+                Err(std::fmt::Error)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The ticket length and lifetime of a rustls session, cheaply.
+fn session_facts(value: &dyn std::fmt::Debug) -> (usize, u32) {
+    let mut w = UntilLifetime::default();
+    let _ = std::fmt::write(&mut w, format_args!("{value:?}"));
+    debug_facts(&w.text)
+}
+
 /// A session as the application sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionInfo {
@@ -90,11 +135,12 @@ pub struct SessionInfo {
     pub protocol: u8,
 }
 
-fn register(stored: Stored, protocol: u8, lifetime_secs: u32, now_secs: u64) -> Vec<u8> {
+fn register(entry: Entry, protocol: u8, now_secs: u64) -> Vec<u8> {
+    let lifetime_secs = entry.lifetime_secs;
     let mut r = registry();
     let id = r.next_id;
     r.next_id += 1;
-    r.entries.insert(id, stored);
+    r.entries.insert(id, entry);
     r.order.push_back(id);
     while r.order.len() > REGISTRY_CAPACITY {
         if let Some(old) = r.order.pop_front() {
@@ -154,13 +200,28 @@ pub fn parse_session(bytes: &[u8]) -> Result<SessionRef> {
     })
 }
 
+/// What the connection read of its cleartext handshake (see [`ConnSessions::note_wire`]).
+#[derive(Clone, Debug, Default)]
+pub struct WireFacts {
+    pub client_session_id: Vec<u8>,
+    pub server_session_id: Vec<u8>,
+    pub tls12_ticket: Option<(u32, bool)>,
+}
+
+impl WireFacts {
+    fn tls12_resumed(&self) -> bool {
+        !self.server_session_id.is_empty() && self.server_session_id == self.client_session_id
+    }
+}
+
 /// Receives what rustls reports while a connection runs.
 #[derive(Default)]
 struct State {
     offered12: Option<Tls12ClientSessionValue>,
-    /// The offered TLS1.2 ticket (hex): rustls saves a resumed session again, and
-    /// that is no new ticket.
-    offered12_ticket: Option<String>,
+    /// What this connection's cleartext handshake showed: the session IDs of the
+    /// ClientHello and ServerHello (equal and non-empty: a TLS1.2 resumption) and
+    /// the TLS1.2 NewSessionTicket's lifetime and whether it held a ticket.
+    wire: WireFacts,
     offered13: Option<Tls13ClientSessionValue>,
     latest: Option<SessionInfo>,
     /// Tickets received and not yet reported to the application's callback.
@@ -206,20 +267,29 @@ impl ConnSessions {
         let mut r = registry();
         let mut s = self.state();
         match r.entries.get(&id) {
-            Some(Stored::Tls12(v)) => {
-                let debug = format!("{v:?}");
-                s.offered12_ticket = debug_field(&debug, "ticket: ").map(str::to_string);
+            Some(Entry {
+                stored: Stored::Tls12(v),
+                has_ticket,
+                lifetime_secs,
+            }) => {
                 s.offered12 = Some(v.clone());
                 // A TLS1.2 session stays what get_session returns until a new one.
                 s.latest = Some(SessionInfo {
                     bytes: bytes.to_vec(),
-                    lifetime_secs: session.lifetime_secs,
-                    has_ticket: debug_facts(&debug).0 > 0,
+                    lifetime_secs: *lifetime_secs,
+                    has_ticket: *has_ticket,
                     protocol: 33,
                 });
             }
-            Some(Stored::Tls13(_)) => {
-                if let Some(Stored::Tls13(v)) = r.entries.remove(&id) {
+            Some(Entry {
+                stored: Stored::Tls13(_),
+                ..
+            }) => {
+                if let Some(Entry {
+                    stored: Stored::Tls13(v),
+                    ..
+                }) = r.entries.remove(&id)
+                {
                     s.offered13 = Some(v);
                 }
             }
@@ -249,13 +319,23 @@ impl ConnSessions {
             .unwrap_or(0)
     }
 
-    fn received(&self, stored: Stored, protocol: u8, debug: String) {
-        let (ticket_len, lifetime_secs) = debug_facts(&debug);
-        let bytes = register(stored, protocol, lifetime_secs, self.now_secs());
+    /// Records what the connection read of its cleartext handshake; called before
+    /// rustls processes the bytes it was read from.
+    pub fn note_wire(&self, facts: WireFacts) {
+        self.state().wire = facts;
+    }
+
+    fn received(&self, stored: Stored, protocol: u8, has_ticket: bool, lifetime_secs: u32) {
+        let entry = Entry {
+            stored,
+            has_ticket,
+            lifetime_secs,
+        };
+        let bytes = register(entry, protocol, self.now_secs());
         let info = SessionInfo {
             bytes,
             lifetime_secs,
-            has_ticket: ticket_len > 0,
+            has_ticket,
             protocol,
         };
         let mut s = self.state();
@@ -276,13 +356,19 @@ impl ClientSessionStore for ConnSessions {
         self.state().kx_hint
     }
 
+    /// A TLS1.2 session, after a full handshake or (rustls saves it again) a
+    /// resumption. The facts come from the cleartext handshake, not from `value`.
     fn set_tls12_session(&self, _: ServerName<'static>, value: Tls12ClientSessionValue) {
-        let debug = format!("{value:?}");
-        let ticket = debug_field(&debug, "ticket: ");
-        if ticket.is_some() && ticket == self.state().offered12_ticket.as_deref() {
+        let wire = self.state().wire.clone();
+        let (lifetime, has_ticket) = match wire.tls12_ticket {
+            Some((lifetime, true)) => (lifetime, true),
+            _ => (0, false),
+        };
+        if wire.tls12_resumed() && !has_ticket {
+            // The resumed session, saved again: nothing new.
             return;
         }
-        self.received(Stored::Tls12(value), 33, debug);
+        self.received(Stored::Tls12(value), 33, has_ticket, lifetime);
     }
 
     fn tls12_session(&self, _: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
@@ -297,8 +383,8 @@ impl ClientSessionStore for ConnSessions {
         if !self.tickets_on {
             return;
         }
-        let debug = format!("{value:?}");
-        self.received(Stored::Tls13(value), 34, debug);
+        let (ticket_len, lifetime) = session_facts(&value);
+        self.received(Stored::Tls13(value), 34, ticket_len > 0, lifetime);
     }
 
     fn take_tls13_ticket(&self, _: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
@@ -328,6 +414,30 @@ mod tests {
             debug_facts("ClientSessionCommon { ticket: , epoch: 1, lifetime_secs: 0 }"),
             (0, 0)
         );
+    }
+
+    #[test]
+    fn until_lifetime_stops_after_the_lifetime() {
+        // Read through Debug only, like rustls' own type.
+        #[allow(dead_code)]
+        #[derive(Debug)]
+        struct Common {
+            ticket: &'static str,
+            epoch: u64,
+            lifetime_secs: u32,
+            server_cert_chain: &'static str,
+        }
+        let v = Common {
+            ticket: "ab",
+            epoch: 5,
+            lifetime_secs: 7200,
+            server_cert_chain: "a very long chain",
+        };
+        let mut w = UntilLifetime::default();
+        let _ = std::fmt::write(&mut w, format_args!("{v:?}"));
+        assert!(w.text.contains("lifetime_secs: 7200"));
+        assert!(!w.text.contains("very long"));
+        assert_eq!(debug_field(&w.text, "lifetime_secs: "), Some("7200"));
     }
 
     #[test]
