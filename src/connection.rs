@@ -229,7 +229,7 @@ impl Connection {
     /// `s2n_connection_get_session_ticket_lifetime_hint`.
     pub fn session_ticket_lifetime_hint(&self) -> Result<u32> {
         match self.session() {
-            Some(s) if s.has_ticket => Ok(s.lifetime_secs),
+            Some(s) if s.has_ticket => Ok(s.lifetime()),
             _ => Err(Error::new(
                 ErrorCode::SessionTicketNotSupported,
                 "the connection has received no session ticket",

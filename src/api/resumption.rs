@@ -282,7 +282,7 @@ pub extern "C" fn s2n_session_ticket_get_lifetime(
         // SAFETY: NULL or valid pointers.
         let t = unsafe { try_ref(ticket, "ticket") }?;
         let out = unsafe { try_mut(session_lifetime, "session_lifetime") }?;
-        *out = t.info.lifetime_secs;
+        *out = t.info.lifetime();
         Ok(S2N_SUCCESS)
     })
 }

@@ -107,13 +107,13 @@ impl ConnCache {
     /// Asks the application's cache for `key` ahead of rustls. `false` when the
     /// callback is blocked: call again later.
     pub fn prefetch(&self, key: &[u8]) -> bool {
+        // The buffer only ever holds sealed (encrypted) values: no need to wipe it.
         let mut buf = vec![0u8; MAX_CACHED_VALUE];
         let found = match self.app.retrieve(self.owner, key, &mut buf) {
             Lookup::Blocked => return false,
             Lookup::Miss => None,
             Lookup::Found(n) => buf.get(..n).and_then(|sealed| self.open(key, sealed)),
         };
-        zeroize::Zeroize::zeroize(&mut buf);
         self.state().prefetched = Some((key.to_vec(), found));
         true
     }

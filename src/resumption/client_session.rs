@@ -37,7 +37,9 @@ enum Stored {
 struct Entry {
     stored: Stored,
     has_ticket: bool,
-    lifetime_secs: u32,
+    /// None until asked for (TLS1.3: reading it from rustls costs ~10 µs, too
+    /// much for every ticket).
+    lifetime_secs: Option<u32>,
 }
 
 struct Registry {
@@ -126,8 +128,8 @@ fn session_facts(value: &dyn std::fmt::Debug) -> (usize, u32) {
 pub struct SessionInfo {
     /// The bytes for `s2n_connection_set_session`.
     pub bytes: Vec<u8>,
-    /// The ticket's lifetime hint, in seconds (0 for a session-ID session).
-    pub lifetime_secs: u32,
+    /// The ticket's lifetime hint in seconds, if known yet (see [`SessionInfo::lifetime`]).
+    pub lifetime_secs: Option<u32>,
     /// Whether the session came with a ticket (TLS1.3 always; TLS1.2 if the server
     /// sent one) rather than a session ID alone.
     pub has_ticket: bool,
@@ -135,8 +137,40 @@ pub struct SessionInfo {
     pub protocol: u8,
 }
 
+impl SessionInfo {
+    /// The ticket's lifetime hint, in seconds (0 for a session-ID session, or a
+    /// session no longer in this process).
+    pub fn lifetime(&self) -> u32 {
+        self.lifetime_secs
+            .unwrap_or_else(|| lifetime_of(&self.bytes))
+    }
+}
+
+/// The lifetime of a registered session, read from rustls the first time it is asked.
+fn lifetime_of(bytes: &[u8]) -> u32 {
+    let Ok(SessionRef {
+        local_id: Some(id), ..
+    }) = parse_session(bytes)
+    else {
+        return 0;
+    };
+    let mut r = registry();
+    let Some(entry) = r.entries.get_mut(&id) else {
+        return 0;
+    };
+    if let Some(l) = entry.lifetime_secs {
+        return l;
+    }
+    let (_, lifetime) = match &entry.stored {
+        Stored::Tls12(v) => session_facts(v),
+        Stored::Tls13(v) => session_facts(v),
+    };
+    entry.lifetime_secs = Some(lifetime);
+    lifetime
+}
+
 fn register(entry: Entry, protocol: u8, now_secs: u64) -> Vec<u8> {
-    let lifetime_secs = entry.lifetime_secs;
+    let lifetime_secs = entry.lifetime_secs.unwrap_or(0);
     let mut r = registry();
     let id = r.next_id;
     r.next_id += 1;
@@ -325,7 +359,7 @@ impl ConnSessions {
         self.state().wire = facts;
     }
 
-    fn received(&self, stored: Stored, protocol: u8, has_ticket: bool, lifetime_secs: u32) {
+    fn received(&self, stored: Stored, protocol: u8, has_ticket: bool, lifetime_secs: Option<u32>) {
         let entry = Entry {
             stored,
             has_ticket,
@@ -368,7 +402,7 @@ impl ClientSessionStore for ConnSessions {
             // The resumed session, saved again: nothing new.
             return;
         }
-        self.received(Stored::Tls12(value), 33, has_ticket, lifetime);
+        self.received(Stored::Tls12(value), 33, has_ticket, Some(lifetime));
     }
 
     fn tls12_session(&self, _: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
@@ -383,8 +417,8 @@ impl ClientSessionStore for ConnSessions {
         if !self.tickets_on {
             return;
         }
-        let (ticket_len, lifetime) = session_facts(&value);
-        self.received(Stored::Tls13(value), 34, ticket_len > 0, lifetime);
+        // A TLS1.3 session always has a ticket; its lifetime is read when asked.
+        self.received(Stored::Tls13(value), 34, true, None);
     }
 
     fn take_tls13_ticket(&self, _: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
