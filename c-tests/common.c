@@ -1112,3 +1112,326 @@ int rs2n_cache_connect(struct s2n_config *server_config, struct s2n_config *clie
     rs2n_pair_close(&p);
     return out->rc;
 }
+
+/* ------------------------------------------------------------------------- */
+/* Session ticket tests: see the end of common.h.                            */
+/* ------------------------------------------------------------------------- */
+
+int rs2n_tk_clock(void *ctx, uint64_t *nanoseconds)
+{
+    *nanoseconds = *(const uint64_t *) ctx;
+    return 0;
+}
+
+int rs2n_tk_add_key(struct s2n_config *config, const char *name, const char *material,
+                    uint64_t intro_secs)
+{
+    return s2n_config_add_ticket_crypto_key(config, (const uint8_t *) name,
+                                            (uint32_t) strlen(name), (uint8_t *) material,
+                                            (uint32_t) strlen(material), intro_secs);
+}
+
+void rs2n_tk_log_reset(struct rs2n_tk_log *log)
+{
+    memset(log, 0, sizeof(*log));
+}
+
+int rs2n_tk_ticket_cb(struct s2n_connection *conn, void *ctx, struct s2n_session_ticket *ticket)
+{
+    struct rs2n_tk_log *log = ctx;
+    (void) conn;
+    unsigned i = log->count++;
+    size_t len = 0;
+    uint32_t lifetime = 0;
+    struct rs2n_tk_session scratch;
+    struct rs2n_tk_session *slot = i < RS2N_TK_LOG_MAX ? &log->tickets[i] : &scratch;
+    slot->len = 0;
+    if (s2n_session_ticket_get_data_len(ticket, &len) != S2N_SUCCESS || len == 0 ||
+        len > sizeof(slot->data) ||
+        s2n_session_ticket_get_data(ticket, sizeof(slot->data), slot->data) != S2N_SUCCESS ||
+        s2n_session_ticket_get_lifetime(ticket, &lifetime) != S2N_SUCCESS) {
+        log->errors++;
+        return S2N_SUCCESS;
+    }
+    slot->len = (int) len;
+    if (i < RS2N_TK_LOG_MAX) {
+        log->lifetimes[i] = lifetime;
+    }
+    return S2N_SUCCESS;
+}
+
+struct s2n_config *rs2n_tk_server_config(const char *policy, uint64_t *clock_ns)
+{
+    struct s2n_config *config = rs2n_server_config(RS2N_CERT_ECDSA_P256, policy);
+    if (clock_ns && s2n_config_set_wall_clock(config, rs2n_tk_clock, clock_ns) != S2N_SUCCESS) {
+        die_s2n("s2n_config_set_wall_clock");
+    }
+    if (s2n_config_set_session_tickets_onoff(config, 1) != S2N_SUCCESS) {
+        die_s2n("s2n_config_set_session_tickets_onoff");
+    }
+    return config;
+}
+
+struct s2n_config *rs2n_tk_client_config(const char *policy, uint64_t *clock_ns,
+                                         struct rs2n_tk_log *log)
+{
+    struct s2n_config *config = rs2n_client_config("ca_cert.pem", policy);
+    if (clock_ns && s2n_config_set_wall_clock(config, rs2n_tk_clock, clock_ns) != S2N_SUCCESS) {
+        die_s2n("s2n_config_set_wall_clock");
+    }
+    if (s2n_config_set_session_tickets_onoff(config, 1) != S2N_SUCCESS) {
+        die_s2n("s2n_config_set_session_tickets_onoff");
+    }
+    if (log && s2n_config_set_session_ticket_cb(config, rs2n_tk_ticket_cb, log) != S2N_SUCCESS) {
+        die_s2n("s2n_config_set_session_ticket_cb");
+    }
+    return config;
+}
+
+long rs2n_tk_find(const uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t needle_len)
+{
+    if (needle_len == 0 || hay_len < needle_len) {
+        return -1;
+    }
+    for (size_t i = 0; i + needle_len <= hay_len; i++) {
+        if (memcmp(hay + i, needle, needle_len) == 0) {
+            return (long) i;
+        }
+    }
+    return -1;
+}
+
+long rs2n_tk_find_ticket(const uint8_t *bytes, size_t len, const char *name)
+{
+    uint8_t header[17] = { 0x01 };
+    size_t n = strlen(name);
+    memcpy(header + 1, name, n < 16 ? n : 16);
+    return rs2n_tk_find(bytes, len, header, sizeof(header));
+}
+
+int rs2n_tk_connect(struct s2n_config *server_config, struct s2n_config *client_config,
+                    const struct rs2n_tk_opts *opts, struct rs2n_tk_result *out)
+{
+    static const struct rs2n_tk_opts none;
+    if (opts == NULL) {
+        opts = &none;
+    }
+    /* The offer may be out->session (resuming what the last call got). */
+    struct rs2n_tk_session offer;
+    if (opts->offer) {
+        offer = *opts->offer;
+    }
+    memset(out, 0, sizeof(*out));
+    out->rc = -1;
+    out->tickets_sent = -1;
+    out->lifetime_hint = -1;
+    out->session_len_before_recv = -1;
+
+    struct rs2n_mem_pipe pipe;
+    rs2n_mem_pipe_init(&pipe);
+    struct s2n_connection *server = s2n_connection_new(S2N_SERVER);
+    struct s2n_connection *client = s2n_connection_new(S2N_CLIENT);
+    if (server == NULL || client == NULL) {
+        die_s2n("s2n_connection_new");
+    }
+    if (s2n_connection_set_config(server, server_config) != S2N_SUCCESS ||
+        s2n_connection_set_config(client, client_config) != S2N_SUCCESS ||
+        rs2n_connection_set_mem_io(server, &pipe.a) != 0 ||
+        rs2n_connection_set_mem_io(client, &pipe.b) != 0 ||
+        s2n_set_server_name(client, "localhost") != S2N_SUCCESS) {
+        die_s2n("rs2n_tk_connect set-up");
+    }
+    if (opts->offer) {
+        s2n_errno = S2N_ERR_T_OK;
+        out->set_session_rc = s2n_connection_set_session(client, offer.data, (size_t) offer.len);
+        out->set_session_err = out->set_session_rc ? s2n_errno : 0;
+    }
+    if (opts->keying_material_lifetime &&
+        s2n_connection_set_server_keying_material_lifetime(server, opts->keying_material_lifetime) !=
+            S2N_SUCCESS) {
+        die_s2n("s2n_connection_set_server_keying_material_lifetime");
+    }
+    if (opts->add_tickets &&
+        s2n_connection_add_new_tickets_to_send(server, opts->add_tickets) != S2N_SUCCESS) {
+        die_s2n("s2n_connection_add_new_tickets_to_send");
+    }
+
+    /* The client's first flight, seen (and maybe changed) before the server reads it. */
+    s2n_blocked_status blocked = S2N_NOT_BLOCKED;
+    s2n_errno = S2N_ERR_T_OK;
+    int first = s2n_negotiate(client, &blocked);
+    if (first != S2N_SUCCESS && s2n_error_get_type(s2n_errno) != S2N_ERR_T_BLOCKED) {
+        rs2n_record_error(&out->res.client);
+        out->res.client.rc = -1;
+        goto done;
+    }
+    struct rs2n_mem_queue *to_server = pipe.b.out;
+    size_t pending = rs2n_mem_queue_pending(to_server);
+    out->client_hello_len = pending < sizeof(out->client_hello) ? pending : sizeof(out->client_hello);
+    memcpy(out->client_hello, to_server->data + to_server->off, out->client_hello_len);
+    if (opts->on_client_hello) {
+        opts->on_client_hello(to_server->data + to_server->off, pending, opts->hook_ctx);
+    }
+
+    out->rc = rs2n_negotiate_pair(server, client, &out->res);
+    if (out->rc != 0) {
+        goto done;
+    }
+    out->version = s2n_connection_get_actual_protocol_version(server);
+    out->client_resumed = s2n_connection_is_session_resumed(client);
+    out->server_resumed = s2n_connection_is_session_resumed(server);
+    const char *ct = s2n_connection_get_handshake_type_name(client);
+    const char *st = s2n_connection_get_handshake_type_name(server);
+    snprintf(out->client_type, sizeof(out->client_type), "%s", ct ? ct : "(NULL)");
+    snprintf(out->server_type, sizeof(out->server_type), "%s", st ? st : "(NULL)");
+    uint16_t sent = 0;
+    if (s2n_connection_get_tickets_sent(server, &sent) == S2N_SUCCESS) {
+        out->tickets_sent = sent;
+    }
+    out->session_len_before_recv = s2n_connection_get_session_length(client);
+
+    /* What the server sent after the handshake (TLS1.3 tickets): read until blocked. */
+    for (int i = 0; i < 32; i++) {
+        uint8_t buf[256];
+        blocked = S2N_NOT_BLOCKED;
+        s2n_errno = S2N_ERR_T_OK;
+        ssize_t n = s2n_recv(client, buf, sizeof(buf), &blocked);
+        if (n < 0 && s2n_error_get_type(s2n_errno) == S2N_ERR_T_BLOCKED &&
+            blocked == S2N_BLOCKED_ON_READ) {
+            out->recv_ok = 1;
+            break;
+        }
+        if (n <= 0) {
+            fprintf(stderr, "rs2n_tk_connect: client s2n_recv after the handshake returned %zd\n", n);
+            rs2n_print_s2n_error("  s2n error");
+            break;
+        }
+        fprintf(stderr, "rs2n_tk_connect: client s2n_recv got %zd bytes of unexpected data\n", n);
+    }
+
+    int len = s2n_connection_get_session_length(client);
+    if (len > 0 && len <= (int) sizeof(out->session.data)) {
+        int n = s2n_connection_get_session(client, out->session.data, sizeof(out->session.data));
+        out->session.len = n == len ? n : -1;
+    } else {
+        out->session.len = len;
+    }
+    s2n_errno = S2N_ERR_T_OK;
+    out->lifetime_hint = s2n_connection_get_session_ticket_lifetime_hint(client);
+
+done:
+    s2n_connection_free(server);
+    s2n_connection_free(client);
+    rs2n_mem_pipe_free(&pipe);
+    return out->rc;
+}
+
+const char *rs2n_tk_type_name(int version, int resumed, int tls12_ticket)
+{
+    if (version == S2N_TLS13) {
+        return resumed ? "NEGOTIATED|MIDDLEBOX_COMPAT" : "NEGOTIATED|FULL_HANDSHAKE|MIDDLEBOX_COMPAT";
+    }
+    if (resumed) {
+        return tls12_ticket ? "NEGOTIATED|WITH_SESSION_TICKET" : "NEGOTIATED";
+    }
+    return tls12_ticket
+               ? "NEGOTIATED|FULL_HANDSHAKE|TLS12_PERFECT_FORWARD_SECRECY|WITH_SESSION_TICKET"
+               : "NEGOTIATED|FULL_HANDSHAKE|TLS12_PERFECT_FORWARD_SECRECY";
+}
+
+int rs2n_tk_check(const char *file, int line, const char *what, const struct rs2n_tk_result *r,
+                  const struct rs2n_tk_log *log, int version, int resumed, int tickets)
+{
+    int before = rs2n_test_failures;
+    if (r->set_session_rc != 0) {
+        rs2n_test_fail(file, line, "%s: s2n_connection_set_session failed (%s)", what,
+                       s2n_strerror_name(r->set_session_err));
+    }
+    if (r->rc != 0) {
+        rs2n_test_fail(file, line, "%s: the handshake failed", what);
+        rs2n_print_pair_result("  handshake", &r->res);
+        return 0;
+    }
+    if (r->version != version) {
+        rs2n_test_fail(file, line, "%s: protocol version %d, expected %d", what, r->version, version);
+    }
+    const char *how = resumed ? "resumed" : "a full handshake";
+    if (r->client_resumed != resumed || r->server_resumed != resumed) {
+        rs2n_test_fail(file, line, "%s: expected %s; s2n_connection_is_session_resumed: client %d, server %d",
+                       what, how, r->client_resumed, r->server_resumed);
+    }
+    int sent = r->tickets_sent;
+    if (sent < 0) {
+        rs2n_test_fail(file, line, "%s: s2n_connection_get_tickets_sent failed", what);
+        sent = 0;
+    } else if ((tickets >= 0 && sent != tickets) || (tickets == RS2N_TK_SOME && sent < 1)) {
+        rs2n_test_fail(file, line, "%s: the server sent %d ticket(s), expected %s%d", what, sent,
+                       tickets == RS2N_TK_SOME ? "at least " : "", tickets == RS2N_TK_SOME ? 1 : tickets);
+    }
+    const char *type = rs2n_tk_type_name(version, resumed, sent > 0);
+    if (strcmp(r->client_type, type) != 0 || strcmp(r->server_type, type) != 0) {
+        rs2n_test_fail(file, line, "%s: handshake type names: client \"%s\", server \"%s\", expected \"%s\"",
+                       what, r->client_type, r->server_type, type);
+    }
+    if (!r->recv_ok) {
+        rs2n_test_fail(file, line, "%s: the client's s2n_recv after the handshake did not end blocked on read",
+                       what);
+    }
+    if (log) {
+        if (log->count != (unsigned) sent) {
+            rs2n_test_fail(file, line, "%s: the session ticket callback was called %u time(s); the server sent %d",
+                           what, log->count, sent);
+        }
+        if (log->errors) {
+            rs2n_test_fail(file, line, "%s: s2n_session_ticket_* failed in %u callback call(s)", what,
+                           log->errors);
+        }
+        unsigned kept = log->count < RS2N_TK_LOG_MAX ? log->count : RS2N_TK_LOG_MAX;
+        for (unsigned i = 0; i < kept; i++) {
+            if (log->tickets[i].len <= 0) {
+                rs2n_test_fail(file, line, "%s: ticket %u has no data", what, i);
+            }
+        }
+        if (kept > 0 && log->count <= RS2N_TK_LOG_MAX &&
+            r->lifetime_hint != (long long) log->lifetimes[kept - 1]) {
+            rs2n_test_fail(file, line,
+                           "%s: s2n_connection_get_session_ticket_lifetime_hint is %d; the callback's last "
+                           "ticket said %u", what, r->lifetime_hint, log->lifetimes[kept - 1]);
+        }
+    }
+    if (sent > 0) {
+        if (r->session.len <= 0) {
+            rs2n_test_fail(file, line, "%s: %d ticket(s) sent but the client has no session (length %d)",
+                           what, sent, r->session.len);
+        }
+        if (r->lifetime_hint <= 0) {
+            rs2n_test_fail(file, line, "%s: lifetime hint %d after receiving a ticket", what,
+                           r->lifetime_hint);
+        }
+    }
+    if (version == S2N_TLS13) {
+        if (r->session_len_before_recv != 0) {
+            rs2n_test_fail(file, line,
+                           "%s: TLS1.3 client's s2n_connection_get_session_length is %d before s2n_recv, "
+                           "expected 0", what, r->session_len_before_recv);
+        }
+        if (sent == 0 && !resumed && r->session.len != 0) {
+            rs2n_test_fail(file, line, "%s: no ticket sent but the client's session length is %d", what,
+                           r->session.len);
+        }
+        if (sent == 0 && !resumed && r->lifetime_hint != -1) {
+            rs2n_test_fail(file, line, "%s: no ticket sent but the lifetime hint is %d", what,
+                           r->lifetime_hint);
+        }
+    } else if (sent > 0 && r->session_len_before_recv != r->session.len) {
+        rs2n_test_fail(file, line,
+                       "%s: TLS1.2 client's session length %d right after the handshake, %d after s2n_recv",
+                       what, r->session_len_before_recv, r->session.len);
+    }
+    if (rs2n_test_failures != before) {
+        fprintf(stderr, "  (%s: client \"%s\", server \"%s\", tickets sent %d, hint %d, session %d bytes)\n",
+                what, r->client_type, r->server_type, r->tickets_sent, r->lifetime_hint, r->session.len);
+        return 0;
+    }
+    return 1;
+}

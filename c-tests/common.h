@@ -541,3 +541,127 @@ int rs2n_read_ticket(struct s2n_connection *client);
 int rs2n_shutdown_pair(struct s2n_connection *server, struct s2n_connection *client);
 
 #endif /* RS2N_TEST_COMMON_CACHE_H */
+
+#ifndef RS2N_TEST_COMMON_TICKETS_H
+#define RS2N_TEST_COMMON_TICKETS_H
+
+/* ------------------------------------------------------------------------- */
+/* Session ticket tests (test_tickets*.c): a fake wall clock in nanoseconds,  */
+/* ticket configs, a session ticket callback that records what it gets, and a */
+/* driver for one connection over an in-memory pipe that offers a session,    */
+/* can see (and change) the client's first flight, lets the client read its   */
+/* TLS1.3 tickets and reports what both sides did.                            */
+/* ------------------------------------------------------------------------- */
+
+#define RS2N_TK_NS 1000000000ull
+/* A fake "now" (seconds; November 2023) well inside the test certificates'
+ * validity, for tests to start their clocks at. */
+#define RS2N_TK_T0 1700000000ull
+/* Room for one saved session (rs2n's are 42 bytes; s2n-tls's a few hundred). */
+#define RS2N_TK_SESSION_MAX 2048
+/* Tickets a struct rs2n_tk_log keeps. */
+#define RS2N_TK_LOG_MAX 16
+
+/* A wall clock for s2n_config_set_wall_clock whose ctx is a uint64_t holding
+ * nanoseconds since the epoch: tests move time by changing the variable. Give
+ * the server and the client config the same variable. */
+int rs2n_tk_clock(void *ctx, uint64_t *nanoseconds);
+
+/* s2n_config_add_ticket_crypto_key with a NUL-terminated name and material.
+ * Returns what it returns. */
+int rs2n_tk_add_key(struct s2n_config *config, const char *name, const char *material,
+                    uint64_t intro_secs);
+
+/* Saved session bytes. */
+struct rs2n_tk_session {
+    uint8_t data[RS2N_TK_SESSION_MAX];
+    int len; /* 0: none */
+};
+
+/* What a client's session ticket callback was given (rs2n_tk_ticket_cb with a
+ * struct rs2n_tk_log as ctx). Reset it with memset or rs2n_tk_log_reset. */
+struct rs2n_tk_log {
+    unsigned count;  /* calls */
+    unsigned errors; /* calls in which a s2n_session_ticket_* function failed */
+    struct rs2n_tk_session tickets[RS2N_TK_LOG_MAX]; /* the first tickets' data */
+    uint32_t lifetimes[RS2N_TK_LOG_MAX];             /* and lifetimes */
+};
+void rs2n_tk_log_reset(struct rs2n_tk_log *log);
+int rs2n_tk_ticket_cb(struct s2n_connection *conn, void *ctx, struct s2n_session_ticket *ticket);
+
+/* A server config: ECDSA P-256 certificate, `policy` (NULL: default), session
+ * tickets on, wall clock rs2n_tk_clock over `clock_ns` (if not NULL). No ticket
+ * key. Exits on failure. */
+struct s2n_config *rs2n_tk_server_config(const char *policy, uint64_t *clock_ns);
+/* A client config trusting the test CA: `policy`, session tickets on, the wall
+ * clock over `clock_ns` (if not NULL), rs2n_tk_ticket_cb with `log` (if not
+ * NULL). Exits on failure. */
+struct s2n_config *rs2n_tk_client_config(const char *policy, uint64_t *clock_ns,
+                                         struct rs2n_tk_log *log);
+
+/* How to run one connection (all optional: zero means "don't"). */
+struct rs2n_tk_opts {
+    const struct rs2n_tk_session *offer; /* s2n_connection_set_session on the client */
+    uint32_t keying_material_lifetime;   /* ..._set_server_keying_material_lifetime */
+    uint8_t add_tickets;                 /* s2n_connection_add_new_tickets_to_send (server),
+                                          * before the handshake */
+    /* Called with the client's first flight (its ClientHello records) before
+     * the server reads it; it may change the bytes in place. */
+    void (*on_client_hello)(uint8_t *bytes, size_t len, void *ctx);
+    void *hook_ctx;
+};
+
+/* What one connection did. */
+struct rs2n_tk_result {
+    int rc;                      /* the handshake: 0 if both sides succeeded */
+    struct rs2n_pair_result res; /* how each side's last s2n_negotiate ended */
+    int set_session_rc;          /* s2n_connection_set_session's rc (0 if no offer) */
+    int set_session_err;         /* s2n_errno after it failed */
+    int version;                 /* the server's actual protocol version */
+    int client_resumed, server_resumed;
+    char client_type[160], server_type[160]; /* handshake type names */
+    int tickets_sent;            /* the server's s2n_connection_get_tickets_sent; -1 on error */
+    int session_len_before_recv; /* client's s2n_connection_get_session_length after
+                                  * the handshake, before s2n_recv */
+    int recv_ok;                 /* the client's s2n_recv ended blocked on read */
+    struct rs2n_tk_session session; /* client's s2n_connection_get_session after s2n_recv */
+    int lifetime_hint;           /* client's s2n_connection_get_session_ticket_lifetime_hint,
+                                  * -1 if it failed */
+    uint8_t client_hello[RS2N_TK_SESSION_MAX * 2]; /* the client's first flight, as sent */
+    size_t client_hello_len;
+};
+
+/* Runs one client+server connection with these configs over an in-memory pipe
+ * (server name "localhost"): sets the options, runs the handshake, then lets
+ * the client read what the server sent after it (s2n_recv until it blocks on
+ * read: TLS1.3 tickets) and fills `out`. Frees everything. Returns out->rc. */
+int rs2n_tk_connect(struct s2n_config *server_config, struct s2n_config *client_config,
+                    const struct rs2n_tk_opts *opts, struct rs2n_tk_result *out);
+
+/* The offset of `needle` in `hay`, or -1. */
+long rs2n_tk_find(const uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t needle_len);
+/* The offset of an rs2n ticket sealed by key `name` in `bytes` (its version
+ * byte 0x01, then the name zero-padded to 16 bytes), or -1. */
+long rs2n_tk_find_ticket(const uint8_t *bytes, size_t len, const char *name);
+
+/* For rs2n_tk_check's `tickets`: don't check, or "at least one". */
+#define RS2N_TK_ANY (-1)
+#define RS2N_TK_SOME (-2)
+
+/* s2n's handshake type name for a TLS1.3 or TLS1.2 handshake, full or
+ * resumed, with or without a TLS1.2 ticket. */
+const char *rs2n_tk_type_name(int version, int resumed, int tls12_ticket);
+
+/* Checks one connection (see rs2n_tk_connect): both sides succeeded at
+ * `version`; both say resumed (1) or full (0), with s2n's handshake type
+ * names; the server sent `tickets` tickets (or RS2N_TK_ANY / RS2N_TK_SOME);
+ * the client's callback (if `log`) got as many as the server sent, each with
+ * data, and the client's lifetime hint is the last one's; a TLS1.3 client has
+ * no session before s2n_recv, and one after it if tickets came. Failures are
+ * reported at file:line with `what`. Returns 1 if everything held. */
+int rs2n_tk_check(const char *file, int line, const char *what, const struct rs2n_tk_result *r,
+                  const struct rs2n_tk_log *log, int version, int resumed, int tickets);
+#define RS2N_TK_CHECK(what, r, log, version, resumed, tickets) \
+    rs2n_tk_check(__FILE__, __LINE__, (what), (r), (log), (version), (resumed), (tickets))
+
+#endif /* RS2N_TEST_COMMON_TICKETS_H */
