@@ -11,6 +11,8 @@ pub struct ClientHelloInfo {
     pub session_id: Vec<u8>,
     /// The first TLS1.3 PSK identity offered (a ticket, or a session cache key).
     pub psk_identity: Option<Vec<u8>>,
+    /// A TLS1.2 session ticket offered (the SessionTicket extension, when not empty).
+    pub session_ticket: Option<Vec<u8>>,
 }
 
 /// s2n's number for a wire version (0x0303 is TLS1.2 = 33).
@@ -220,10 +222,13 @@ fn parse(body: &[u8], server_hello: bool) -> Option<ClientHelloInfo> {
     }
     let mut max_version = s2n_version(legacy_version);
     let mut psk_identity = None;
+    let mut session_ticket = None;
     if let Some(extensions) = c.vec16() {
         let mut e = Cursor(extensions);
         while let (Some(kind), Some(data)) = (e.u16(), e.vec16()) {
-            if kind == 41 && !server_hello {
+            if kind == 35 && !server_hello && !data.is_empty() {
+                session_ticket = Some(data.to_vec());
+            } else if kind == 41 && !server_hello {
                 // pre_shared_key: identities<7..2^16-1> of { identity<1..2^16-1>, age u32 }
                 let mut p = Cursor(data);
                 psk_identity = p
@@ -250,6 +255,7 @@ fn parse(body: &[u8], server_hello: bool) -> Option<ClientHelloInfo> {
         max_version,
         session_id,
         psk_identity,
+        session_ticket,
     })
 }
 

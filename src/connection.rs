@@ -94,6 +94,7 @@ pub struct Connection {
     cache: Option<Arc<ConnCache>>,
     /// The cache lookup for this ClientHello is done (hit or miss).
     cache_looked_up: bool,
+    ticket_previewed: bool,
 }
 
 impl std::fmt::Debug for Connection {
@@ -141,6 +142,7 @@ impl Connection {
             ticket_scanner: Tls12TicketScanner::default(),
             cache: None,
             cache_looked_up: false,
+            ticket_previewed: false,
         }
     }
 
@@ -532,6 +534,23 @@ impl Connection {
         Ok(())
     }
 
+    /// Lets a server's ticketer open an offered TLS1.2 ticket before rustls reads
+    /// the ClientHello (see `ConnTicketer::preview_tls12`). Once per connection.
+    fn preview_ticket(&mut self) {
+        let (Some(ticketer), Some(info)) = (&self.ticketer, &self.hello_info) else {
+            return;
+        };
+        if self.ticket_previewed {
+            return;
+        }
+        self.ticket_previewed = true;
+        let tls12 =
+            info.max_version < policy::S2N_TLS13 || self.policy_max_version() < policy::S2N_TLS13;
+        if let (true, Some(ticket)) = (tls12, &info.session_ticket) {
+            ticketer.preview_tls12(ticket);
+        }
+    }
+
     /// The key of this connection's session in the server's cache, if any.
     pub fn cached_session_key(&self) -> Option<Vec<u8>> {
         self.cache.as_ref().and_then(|c| c.session_key())
@@ -661,6 +680,7 @@ impl Connection {
             Ok(0) => Ok(false),
             Ok(_) => {
                 self.cache_lookup()?;
+                self.preview_ticket();
                 self.note_wire();
                 self.process()?;
                 self.report_tickets()?;
@@ -712,6 +732,8 @@ impl Connection {
         if self.cache.is_some() && !self.cache_looked_up && self.hello_info.is_some() {
             // A cache lookup was blocked: ask again, then let rustls go on.
             self.cache_lookup()?;
+            self.preview_ticket();
+            self.note_wire();
             self.process()?;
         }
         loop {

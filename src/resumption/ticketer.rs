@@ -47,6 +47,19 @@ struct State {
     lifetime_secs: u32,
     tickets_issued: u16,
     tls12_ticket_issued: bool,
+    /// A TLS1.2 ticket opened ahead of rustls, and what it held (see `preview_tls12`).
+    previewed: Option<(Vec<u8>, Option<Opened>)>,
+    /// This TLS1.2 resumption issues no ticket: rustls is told tickets are off, so it
+    /// neither acknowledges the extension nor sends an empty NewSessionTicket.
+    no_tls12_ticket: bool,
+}
+
+/// What a ticket held, once opened and checked.
+#[derive(Clone, Debug)]
+struct Opened {
+    plain: Vec<u8>,
+    km_expiry: u64,
+    decrypt_only: bool,
 }
 
 /// A connection's ticketer. Cheap to make: an `Arc` of the key store and a mutex.
@@ -74,6 +87,8 @@ impl ConnTicketer {
                 lifetime_secs: 0,
                 tickets_issued: 0,
                 tls12_ticket_issued: false,
+                previewed: None,
+                no_tls12_ticket: false,
             }),
         }
     }
@@ -97,6 +112,50 @@ impl ConnTicketer {
         self.state().tickets_issued
     }
 
+    /// Opens the TLS1.2 ticket a ClientHello offers before rustls sees it. rustls
+    /// decides whether to send a NewSessionTicket before it opens the ticket; s2n
+    /// sends none on a TLS1.2 resumption (unless the ticket's key stopped
+    /// encrypting), so when the ticket will resume without a new one, rustls is told
+    /// tickets are off for this connection. rustls still resumes: it calls
+    /// `decrypt`, which returns what was opened here.
+    pub fn preview_tls12(&self, ticket: &[u8]) {
+        let opened = self.open(ticket);
+        let mut state = self.state();
+        state.no_tls12_ticket = opened
+            .as_ref()
+            .is_some_and(|o| !o.decrypt_only && session_version(&o.plain) == Some(TLS12));
+        state.previewed = Some((ticket.to_vec(), opened));
+    }
+
+    fn open(&self, ticket: &[u8]) -> Option<Opened> {
+        let now = self.now()?;
+        let (key, decrypt_only) = self.keys.decryption_key(seal::key_name(ticket)?, now)?;
+        let inner = seal::open(&key, ticket)?;
+        if inner.len() < HEADER_LEN {
+            return None;
+        }
+        let issued = u64::from_be_bytes(inner[0..8].try_into().ok()?);
+        let km_expiry = u64::from_be_bytes(inner[8..16].try_into().ok()?);
+        let plain = &inner[HEADER_LEN..];
+        let now_secs = now / NANOS;
+        let lifetimes = self.keys.lifetimes();
+        if now_secs.saturating_sub(issued) > lifetimes.session_state / NANOS {
+            return None;
+        }
+        let tls12 = session_version(plain)? == TLS12;
+        if tls12 && self.require_forward_secrecy {
+            return None;
+        }
+        if !tls12 && now_secs >= km_expiry {
+            return None;
+        }
+        Some(Opened {
+            plain: plain.to_vec(),
+            km_expiry,
+            decrypt_only,
+        })
+    }
+
     /// Whether a TLS1.2 NewSessionTicket carried a real ticket.
     pub fn tls12_ticket_issued(&self) -> bool {
         self.state().tls12_ticket_issued
@@ -105,7 +164,7 @@ impl ConnTicketer {
 
 impl ProducesTickets for ConnTicketer {
     fn enabled(&self) -> bool {
-        true
+        !self.state().no_tls12_ticket
     }
 
     /// The lifetime hint of the ticket `encrypt` just made (rustls asks right after).
@@ -162,29 +221,16 @@ impl ProducesTickets for ConnTicketer {
     }
 
     fn decrypt(&self, ticket: &[u8]) -> Option<Vec<u8>> {
-        let now = self.now()?;
-        let (key, decrypt_only) = self.keys.decryption_key(seal::key_name(ticket)?, now)?;
-        let inner = seal::open(&key, ticket)?;
-        if inner.len() < HEADER_LEN {
-            return None;
-        }
-        let issued = u64::from_be_bytes(inner[0..8].try_into().ok()?);
-        let km_expiry = u64::from_be_bytes(inner[8..16].try_into().ok()?);
-        let plain = &inner[HEADER_LEN..];
-        let now_secs = now / NANOS;
-        let lifetimes = self.keys.lifetimes();
-        if now_secs.saturating_sub(issued) > lifetimes.session_state / NANOS {
-            return None;
-        }
-        let tls12 = session_version(plain)? == TLS12;
-        if tls12 && self.require_forward_secrecy {
-            return None;
-        }
-        if !tls12 && now_secs >= km_expiry {
-            return None;
-        }
-        self.state().resumed = Some((km_expiry, decrypt_only));
-        Some(plain.to_vec())
+        let previewed = match self.state().previewed.take() {
+            Some((t, opened)) if t == ticket => Some(opened),
+            _ => None,
+        };
+        let opened = match previewed {
+            Some(opened) => opened?,
+            None => self.open(ticket)?,
+        };
+        self.state().resumed = Some((opened.km_expiry, opened.decrypt_only));
+        Some(opened.plain)
     }
 }
 
@@ -292,6 +338,27 @@ mod tests {
         resumed.decrypt(&ticket).unwrap();
         let fresh = resumed.encrypt(&plain(0x0303)).unwrap();
         assert_eq!(&seal::key_name(&fresh).unwrap()[..2], b"k2");
+    }
+
+    #[test]
+    fn a_previewed_tls12_resumption_turns_tickets_off_and_still_resumes() {
+        let (keys, clock) = fixture();
+        let ticket = ConnTicketer::new(keys.clone(), clock.clone(), false)
+            .encrypt(&plain(0x0303))
+            .unwrap();
+        let resumed = ConnTicketer::new(keys.clone(), clock.clone(), false);
+        assert!(resumed.enabled());
+        resumed.preview_tls12(&ticket);
+        assert!(
+            !resumed.enabled(),
+            "no NewSessionTicket for this resumption"
+        );
+        assert_eq!(resumed.decrypt(&ticket).unwrap(), plain(0x0303));
+        // A bad ticket previews as nothing and leaves tickets on.
+        let fresh = ConnTicketer::new(keys, clock, false);
+        fresh.preview_tls12(b"garbage");
+        assert!(fresh.enabled());
+        assert!(fresh.decrypt(b"garbage").is_none());
     }
 
     #[test]
