@@ -178,8 +178,8 @@ typedef int s2n_blocked_status;
 
 /**
  * Called on a client once for each session ticket it receives (TLS1.2 during the
- * handshake; TLS1.3 after it, while `s2n_recv` reads). Return 0; anything else
- * fails the connection.
+ * handshake; TLS1.3 after it, while `s2n_recv` reads). Return S2N_SUCCESS (any
+ * value >= 0); a negative value fails the connection (S2N_ERR_CANCELLED).
  */
 typedef int (*s2n_session_ticket_fn)(struct s2n_connection *conn, void *ctx, struct s2n_session_ticket *ticket);
 
@@ -796,10 +796,11 @@ int s2n_connection_get_tickets_sent(struct s2n_connection *conn, uint16_t *num);
 int s2n_connection_set_server_keying_material_lifetime(struct s2n_connection *conn, uint32_t lifetime_in_secs);
 
 /**
- * Sets the client's session ticket callback and its context. Needs session
- * tickets on (`s2n_config_set_session_tickets_onoff`). The callback runs while
- * the connection is busy: it may read the ticket and `s2n_connection_get_ctx`,
- * but other calls on that connection fail with S2N_ERR_CONNECTION_IN_USE.
+ * Sets the client's session ticket callback and its context; NULL unsets it.
+ * Needs session tickets on (`s2n_config_set_session_tickets_onoff`). The
+ * callback runs while the connection is busy: it may read the ticket and
+ * `s2n_connection_get_ctx`, but other calls on that connection fail with
+ * S2N_ERR_CONNECTION_IN_USE.
  */
 int s2n_config_set_session_ticket_cb(struct s2n_config *config, s2n_session_ticket_fn callback, void *ctx);
 
@@ -827,7 +828,9 @@ int s2n_session_ticket_get_lifetime(struct s2n_session_ticket *ticket, uint32_t 
  * Offers a saved session (from `s2n_connection_get_session` or a ticket
  * callback) on this client connection's next handshake.
  *
- * What resumes in rs2n: sessions saved by this process, while the server accepts
+ * What resumes in rs2n: sessions saved by this process, on a connection whose
+ * config has the same trust settings (roots, verification on or off) and the same
+ * server name as the connection that received them, while the server accepts
  * them. TLS1.3 sessions resume once (the resumed connection receives fresh
  * tickets); TLS1.2 sessions can be offered again. rustls cannot import a session
  * from elsewhere, so bytes saved by another process or before a restart are

@@ -1,10 +1,13 @@
 //! A config (`s2n_config`): settings shared by many connections, and the rustls
 //! configs built from them once per change.
 
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use once_cell::sync::Lazy;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::WebPkiServerVerifier;
+use rustls::client::{ResolvesClientCert, WebPkiServerVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::{ClientHello, NoServerSessionStorage, ResolvesServerCert};
@@ -347,6 +350,63 @@ fn build_server_config(s: &Settings) -> Result<ServerConfig> {
 
 fn build_client_config(s: &Settings) -> Result<ClientConfig> {
     let provider = s.policy.provider();
+    let verifier = shared_verifier(s, &provider)?;
+    let time = Arc::new(WallTimeProvider(s.wall_clock.clone()));
+    let mut config = ClientConfig::builder_with_details(provider, time)
+        .with_protocol_versions(s.policy.versions())
+        .map_err(|e| internal("security policy", e))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_client_cert_resolver(NO_CLIENT_CERT.clone());
+    config.resumption = rustls::client::Resumption::disabled();
+    Ok(config)
+}
+
+/// rustls resumes a client session only with the very verifier and client
+/// certificate resolver (compared by address) that accepted the original
+/// handshake. s2n resumes a session with any config, so rs2n shares one verifier
+/// per distinct trust settings across all configs and their rebuilds, and one
+/// resolver: a session resumes on any config that trusts the same roots.
+type VerifierMap = HashMap<[u8; 32], Arc<dyn ServerCertVerifier>>;
+static VERIFIERS: Lazy<Mutex<VerifierMap>> = Lazy::new(Default::default);
+
+static NO_CLIENT_CERT: Lazy<Arc<dyn ResolvesClientCert>> = Lazy::new(|| Arc::new(NoClientCert));
+
+/// No client certificate (rs2n does not do client authentication yet).
+#[derive(Debug)]
+struct NoClientCert;
+
+impl ResolvesClientCert for NoClientCert {
+    fn resolve(&self, _: &[&[u8]], _: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        None
+    }
+
+    fn has_certs(&self) -> bool {
+        false
+    }
+}
+
+/// The verifier for these trust settings: one per distinct (verification on or
+/// off, system roots or not, the roots added), made once per process.
+fn shared_verifier(
+    s: &Settings,
+    provider: &Arc<CryptoProvider>,
+) -> Result<Arc<dyn ServerCertVerifier>> {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(&[u8::from(s.verify_x509), u8::from(s.trust.system_defaults)]);
+    for root in &s.trust.roots {
+        ctx.update(&(root.len() as u64).to_be_bytes());
+        ctx.update(root);
+    }
+    let mut key = [0u8; 32];
+    key.copy_from_slice(ctx.finish().as_ref());
+    let mut verifiers = match VERIFIERS.lock() {
+        Ok(v) => v,
+        Err(p) => p.into_inner(),
+    };
+    if let Some(v) = verifiers.get(&key) {
+        return Ok(v.clone());
+    }
     let verifier: Arc<dyn ServerCertVerifier> = if s.verify_x509 {
         let roots = trust::root_store(&s.trust);
         Arc::new(Verifier::new(roots, provider.clone())?)
@@ -355,15 +415,8 @@ fn build_client_config(s: &Settings) -> Result<ClientConfig> {
             provider: provider.clone(),
         })
     };
-    let time = Arc::new(WallTimeProvider(s.wall_clock.clone()));
-    let mut config = ClientConfig::builder_with_details(provider, time)
-        .with_protocol_versions(s.policy.versions())
-        .map_err(|e| internal("security policy", e))?
-        .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth();
-    config.resumption = rustls::client::Resumption::disabled();
-    Ok(config)
+    verifiers.insert(key, verifier.clone());
+    Ok(verifier)
 }
 
 /// Chooses the server certificate as s2n does: among the certificates valid for the
@@ -604,6 +657,28 @@ mod tests {
         assert_eq!(c.settings().unwrap().policy.name, before);
         assert!(c.add_pem_to_trust_store(b"garbage").is_err());
         assert!(c.settings().unwrap().trust.roots.is_empty());
+    }
+
+    #[test]
+    fn configs_with_the_same_trust_share_one_verifier() {
+        let a = Config::new_minimal();
+        let b = Config::new_minimal();
+        for c in [&a, &b] {
+            c.add_pem_to_trust_store(&cert_file("ca_cert.pem")).unwrap();
+        }
+        let verifier = |c: &Config| {
+            let s = c.settings().unwrap();
+            shared_verifier(&s, &s.policy.provider()).unwrap()
+        };
+        let va = verifier(&a);
+        assert!(Arc::ptr_eq(&va, &verifier(&b)));
+        // A change that leaves the trust settings alone keeps the verifier.
+        a.set_session_tickets(true).unwrap();
+        assert!(Arc::ptr_eq(&va, &verifier(&a)));
+        // Other roots, another verifier.
+        b.add_pem_to_trust_store(&cert_file("other_ca_cert.pem"))
+            .unwrap();
+        assert!(!Arc::ptr_eq(&va, &verifier(&b)));
     }
 
     #[test]

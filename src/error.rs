@@ -103,7 +103,7 @@ error_codes! {
     TicketKeyNotUnique = (Usage, 23, "S2N_ERR_TICKET_KEY_NOT_UNIQUE", "session ticket key material must be unique"),
     TicketKeyLimit = (Usage, 24, "S2N_ERR_TICKET_KEY_LIMIT", "limit of session ticket keys reached"),
     SessionTicketNotSupported = (Usage, 25, "S2N_ERR_SESSION_TICKET_NOT_SUPPORTED", "no session ticket is available"),
-    Cancelled = (Usage, 26, "S2N_ERR_CANCELLED", "an application callback failed"),
+    Cancelled = (Proto, 8, "S2N_ERR_CANCELLED", "an application callback failed"),
 }
 
 impl ErrorCode {

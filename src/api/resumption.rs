@@ -180,8 +180,8 @@ pub struct s2n_session_ticket {
 }
 
 /// Called on a client once for each session ticket it receives (TLS1.2 during the
-/// handshake; TLS1.3 after it, while `s2n_recv` reads). Return 0; anything else
-/// fails the connection.
+/// handshake; TLS1.3 after it, while `s2n_recv` reads). Return S2N_SUCCESS (any
+/// value >= 0); a negative value fails the connection (S2N_ERR_CANCELLED).
 pub type s2n_session_ticket_fn = Option<
     unsafe extern "C" fn(
         conn: *mut s2n_connection,
@@ -208,7 +208,8 @@ impl SessionTicketCallback for CTicketCallback {
         // SAFETY: `owner` is the connection handle's address (set at creation);
         // the ticket lives for the duration of the call.
         let r = unsafe { (self.f)(owner as *mut s2n_connection, self.ctx, &mut t) };
-        if r != S2N_SUCCESS {
+        // As in s2n-tls, any value >= S2N_SUCCESS is success.
+        if r < S2N_SUCCESS {
             return Err(Error::new(
                 ErrorCode::Cancelled,
                 format!("the session ticket callback returned {r}"),
@@ -218,10 +219,11 @@ impl SessionTicketCallback for CTicketCallback {
     }
 }
 
-/// Sets the client's session ticket callback and its context. Needs session
-/// tickets on (`s2n_config_set_session_tickets_onoff`). The callback runs while
-/// the connection is busy: it may read the ticket and `s2n_connection_get_ctx`,
-/// but other calls on that connection fail with S2N_ERR_CONNECTION_IN_USE.
+/// Sets the client's session ticket callback and its context; NULL unsets it.
+/// Needs session tickets on (`s2n_config_set_session_tickets_onoff`). The
+/// callback runs while the connection is busy: it may read the ticket and
+/// `s2n_connection_get_ctx`, but other calls on that connection fail with
+/// S2N_ERR_CONNECTION_IN_USE.
 #[no_mangle]
 pub extern "C" fn s2n_config_set_session_ticket_cb(
     config: *mut s2n_config,
@@ -229,8 +231,11 @@ pub extern "C" fn s2n_config_set_session_ticket_cb(
     ctx: *mut c_void,
 ) -> c_int {
     with_config(config, |c| {
-        let f = callback.ok_or_else(|| Error::null("callback"))?;
-        c.set_ticket_callback(Some(Arc::new(CTicketCallback { f, ctx })))
+        let callback: Option<Arc<dyn SessionTicketCallback>> = match callback {
+            Some(f) => Some(Arc::new(CTicketCallback { f, ctx })),
+            None => None,
+        };
+        c.set_ticket_callback(callback)
     })
 }
 
@@ -306,7 +311,9 @@ fn copy_out(bytes: &[u8], data: *mut u8, max: usize) -> Result<usize> {
 /// Offers a saved session (from `s2n_connection_get_session` or a ticket
 /// callback) on this client connection's next handshake.
 ///
-/// What resumes in rs2n: sessions saved by this process, while the server accepts
+/// What resumes in rs2n: sessions saved by this process, on a connection whose
+/// config has the same trust settings (roots, verification on or off) and the same
+/// server name as the connection that received them, while the server accepts
 /// them. TLS1.3 sessions resume once (the resumed connection receives fresh
 /// tickets); TLS1.2 sessions can be offered again. rustls cannot import a session
 /// from elsewhere, so bytes saved by another process or before a restart are

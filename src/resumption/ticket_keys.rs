@@ -203,19 +203,13 @@ impl TicketKeyStore {
     /// Adds a key (`s2n_config_add_ticket_crypto_key`). `intro_secs` 0 means now.
     /// Expired keys are dropped first (and their secrets wiped).
     pub fn add(&self, name: &[u8], material: &[u8], intro_secs: u64, now: u64) -> Result<()> {
+        // s2n's order of checks: material, then the key limit, then the name.
         if material.is_empty() {
             return Err(Error::new(
                 ErrorCode::InvalidTicketKeyLength,
                 "ticket key material is empty",
             ));
         }
-        let name = pad_name(name)?;
-        let intro = if intro_secs == 0 {
-            now
-        } else {
-            intro_secs.saturating_mul(NANOS)
-        };
-        let key = TicketKey::derive(name, material, intro);
         let lifetimes = self.lifetimes();
         let mut keys = self.keys_mut();
         keys.retain(|k| now < k.expires_at(&lifetimes));
@@ -225,6 +219,13 @@ impl TicketKeyStore {
                 format!("a config holds at most {MAX_TICKET_KEYS} ticket keys; wait for old ones to expire"),
             ));
         }
+        let name = pad_name(name)?;
+        let intro = if intro_secs == 0 {
+            now
+        } else {
+            intro_secs.saturating_mul(NANOS)
+        };
+        let key = TicketKey::derive(name, material, intro);
         for other in keys.iter() {
             if constant_time_eq(&other.name, &key.name) {
                 return Err(Error::new(
