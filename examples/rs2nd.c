@@ -3,7 +3,8 @@
  *
  *   rs2nd [--port N] [--cert FILE --key FILE] [--policy NAME]
  *         [--tickets | --no-tickets] [--ticket-key-file FILE [--ticket-key-name NAME]]
- *         [--max-conns N] [--echo] [--timeout SECONDS]
+ *         [--cache off|memory|redis://HOST[:PORT]] [--cache-prefix P]
+ *         [--session-lifetime S] [--max-conns N] [--echo] [--timeout SECONDS]
  *
  *   --port N              port to listen on, on 127.0.0.1 only; 0 (the default)
  *                         picks a free ephemeral port. Once listening, rs2nd prints
@@ -13,14 +14,40 @@
  *                         Default: the test PKI's ECDSA P-256 pair (c-tests/certs).
  *   --policy NAME         s2n security policy (s2n_config_set_cipher_preferences),
  *                         default "default".
- *   --tickets             session tickets on (the default, as in s2n's s2nd).
- *   --no-tickets          session tickets off: every handshake is a full one
- *                         (until the session cache options arrive).
+ *   --tickets             session tickets on (the default without a session
+ *                         cache, as in s2n's s2nd; with --cache, only if given).
+ *   --no-tickets          session tickets off: without a session cache every
+ *                         handshake is a full one.
  *   --ticket-key-file F   ticket key material: the raw bytes of F. The key name is
  *                         F's basename (its first 16 bytes), or --ticket-key-name.
- *                         Servers given the same file accept each other's tickets.
+ *                         Servers given the same file accept each other's tickets
+ *                         (and each other's cached sessions, see --cache).
  *                         Without it a random 32-byte key is generated at start.
  *   --ticket-key-name N   the ticket key's name (1 to 16 bytes).
+ *   --cache off           no session cache (the default).
+ *   --cache memory        a session cache in this process: a hash table of at most
+ *                         10000 sessions (MEM_CACHE_MAX_ENTRIES), each dropped when
+ *                         its ttl (from rs2n: 6 hours at most) is over.
+ *   --cache redis://HOST[:PORT]
+ *                         a session cache in Redis (port 6379 by default), shared
+ *                         by every server given the same Redis: SET key value EX ttl
+ *                         on store, GET on retrieve, DEL on delete, keys being
+ *                         --cache-prefix + the hex of the session ID (or of the
+ *                         TLS1.3 cache ticket). A Redis problem is a cache miss,
+ *                         reported on stderr. Needs rs2nd built with hiredis
+ *                         (RS2N_HAVE_HIREDIS); otherwise rs2nd says so and exits.
+ *                         With a session cache, TLS1.2 resumes by session ID and
+ *                         TLS1.3 (tickets off) by single-use tickets that are keys
+ *                         into the cache. rs2n seals every cached value with the
+ *                         ticket key: servers of one fleet must share the Redis AND
+ *                         the --ticket-key-file; a value sealed under another key
+ *                         is a miss. With --cache, session tickets are off unless
+ *                         --tickets is given.
+ *   --cache-prefix P      the Redis key prefix, default "rs2n:" (1 to 64 bytes).
+ *   --session-lifetime S  how long a session may be resumed, in seconds
+ *                         (s2n_config_set_session_state_lifetime; rs2n's default
+ *                         is 15 hours). The cache ttl is the smaller of this and
+ *                         6 hours.
  *   --max-conns N         exit (status 0) after N connections, successful or not.
  *                         Default: serve forever.
  *   --echo                after the handshake, send back everything received until
@@ -42,11 +69,17 @@
  *
  * "New" or "Reused" is s2n_connection_is_session_resumed(); then how it resumed:
  * "full" (not resumed), "ticket" (TLS1.2, a session ticket), "session-id" (TLS1.2,
- * from the session cache: reserved for the session cache options), "psk"
- * (TLS1.3); then s2n_connection_get_handshake_type_name(). Problems after the
- * handshake (echo, shutdown) go to stderr and do not change the line.
+ * from the session cache: the retrieve callback returned the session), "psk"
+ * (TLS1.3, a ticket of either kind); then s2n_connection_get_handshake_type_name().
+ * Problems after the handshake (echo, shutdown) go to stderr and do not change
+ * the line. With a session cache, rs2nd prints on stderr what cache it uses at
+ * start, and its counts when it exits: "S stored, F not stored, H hits, M misses,
+ * D deletes", a hit being a value the retrieve callback returned (rs2n may still
+ * refuse it, e.g. sealed under another fleet's ticket key: then the line says
+ * "full").
  *
- * Exit status: 0 after --max-conns connections; 1 on a set-up error.
+ * Exit status: 0 after --max-conns connections; 1 on a set-up error; 2 on a bad
+ * command line (including --cache redis:// in a build without hiredis).
  */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -71,8 +104,19 @@
 
 #include <s2n.h>
 
+#include "redis_cache.h"
+
 #define MAX_KEY_FILE (64 * 1024)
 #define TICKET_KEY_NAME_MAX 16
+
+#define CACHE_PREFIX_DEFAULT "rs2n:"
+#define CACHE_PREFIX_MAX 64
+#define CACHE_KEY_MAX 128           /* bytes of a cache key; rs2n's are 32 */
+#define CACHE_VALUE_MAX (16 * 1024) /* what the retrieve callback can return */
+#define MEM_CACHE_BUCKETS 1024
+#define MEM_CACHE_MAX_ENTRIES 10000
+
+enum cache_kind { CACHE_OFF = 0, CACHE_MEMORY, CACHE_REDIS };
 
 /* ------------------------------------------------------------------------- */
 /* Options                                                                    */
@@ -83,18 +127,21 @@ struct options {
     const char *cert;
     const char *key;
     const char *policy;
-    int tickets;
+    int tickets; /* -1 until resolved: on, unless a session cache is on */
     const char *ticket_key_file;
     const char *ticket_key_name;
     long max_conns; /* 0: forever */
     int echo;
     int timeout_s;
-    /* The session cache options (--cache ...) will go here; see setup_cache(). */
+    enum cache_kind cache;
+    const char *cache_url; /* --cache redis://... */
+    const char *cache_prefix;
+    long session_lifetime_s; /* 0: rs2n's default */
 };
 
 /* What rs2nd learns about one connection while it runs (s2n_connection_set_ctx).
- * The session cache's retrieve callback will set `cache_hit`, which tells a
- * TLS1.2 session-ID resumption from a ticket one. */
+ * The session cache's retrieve callback sets `cache_hit` when it returns a
+ * session, which tells a TLS1.2 session-ID resumption from a ticket one. */
 struct conn_state {
     int cache_hit;
 };
@@ -104,7 +151,9 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: rs2nd [--port N] [--cert FILE --key FILE] [--policy NAME]\n"
             "             [--tickets | --no-tickets] [--ticket-key-file FILE]\n"
-            "             [--ticket-key-name NAME] [--max-conns N] [--echo] [--timeout S]\n");
+            "             [--ticket-key-name NAME] [--cache off|memory|redis://HOST[:PORT]]\n"
+            "             [--cache-prefix P] [--session-lifetime S] [--max-conns N] [--echo]\n"
+            "             [--timeout S]\n");
 }
 
 static void msg(const char *fmt, ...)
@@ -142,8 +191,10 @@ static int parse_options(int argc, char **argv, struct options *o)
     long v;
     memset(o, 0, sizeof(*o));
     o->policy = "default";
-    o->tickets = 1;
+    o->tickets = -1;
     o->timeout_s = 10;
+    o->cache = CACHE_OFF;
+    o->cache_prefix = CACHE_PREFIX_DEFAULT;
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -182,6 +233,44 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(a, "--ticket-key-name") == 0) {
             NEED_VALUE();
             o->ticket_key_name = val;
+        } else if (strcmp(a, "--cache") == 0) {
+            NEED_VALUE();
+            if (strcmp(val, "off") == 0) {
+                o->cache = CACHE_OFF;
+            } else if (strcmp(val, "memory") == 0) {
+                o->cache = CACHE_MEMORY;
+            } else if (strncmp(val, "redis://", 8) == 0) {
+#ifdef RS2N_HAVE_HIREDIS
+                struct redis_cache probe;
+                char err[512];
+                memset(&probe, 0, sizeof(probe));
+                if (redis_cache_parse_url(&probe, val, err, sizeof(err)) != 0) {
+                    msg("--cache: %s", err);
+                    return -1;
+                }
+                o->cache = CACHE_REDIS;
+                o->cache_url = val;
+#else
+                msg("--cache %s: this rs2nd was built without Redis support (hiredis was not "
+                    "found when it was built); use --cache memory, or install libhiredis-dev "
+                    "and rebuild",
+                    val);
+                return -1;
+#endif
+            } else {
+                msg("bad --cache: %s (off, memory or redis://HOST[:PORT])", val);
+                return -1;
+            }
+        } else if (strcmp(a, "--cache-prefix") == 0) {
+            NEED_VALUE();
+            o->cache_prefix = val;
+        } else if (strcmp(a, "--session-lifetime") == 0) {
+            NEED_VALUE();
+            if (parse_long(val, 1, 7L * 24 * 3600, &v) != 0) {
+                msg("bad --session-lifetime: %s (1 to 604800 seconds)", val);
+                return -1;
+            }
+            o->session_lifetime_s = v;
         } else if (strcmp(a, "--max-conns") == 0) {
             NEED_VALUE();
             if (parse_long(val, 1, 1000000000L, &v) != 0) {
@@ -216,6 +305,14 @@ static int parse_options(int argc, char **argv, struct options *o)
         && (o->ticket_key_name[0] == '\0' || strlen(o->ticket_key_name) > TICKET_KEY_NAME_MAX)) {
         msg("--ticket-key-name must be 1 to %d bytes", TICKET_KEY_NAME_MAX);
         return -1;
+    }
+    if (o->cache_prefix[0] == '\0' || strlen(o->cache_prefix) > CACHE_PREFIX_MAX) {
+        msg("--cache-prefix must be 1 to %d bytes", CACHE_PREFIX_MAX);
+        return -1;
+    }
+    if (o->tickets < 0) {
+        /* A session cache is for stateful resumption: tickets only if asked. */
+        o->tickets = (o->cache == CACHE_OFF) ? 1 : 0;
     }
     return 0;
 }
@@ -326,8 +423,13 @@ static int setup_tickets(struct s2n_config *config, const struct options *o)
     char name[TICKET_KEY_NAME_MAX + 1];
     int rc = -1;
 
-    if (!o->tickets) {
-        return s2n_config_set_session_tickets_onoff(config, 0) == S2N_SUCCESS ? 0 : -1;
+    if (s2n_config_set_session_tickets_onoff(config, o->tickets ? 1 : 0) != S2N_SUCCESS) {
+        msg_s2n("s2n_config_set_session_tickets_onoff");
+        return -1;
+    }
+    /* The session cache needs a ticket key too: rs2n seals cached values with it. */
+    if (!o->tickets && o->cache == CACHE_OFF) {
+        return 0;
     }
 
     if (o->ticket_key_file != NULL) {
@@ -355,10 +457,6 @@ static int setup_tickets(struct s2n_config *config, const struct options *o)
         snprintf(name, sizeof(name), "%s", o->ticket_key_name ? o->ticket_key_name : "rs2nd-random");
     }
 
-    if (s2n_config_set_session_tickets_onoff(config, 1) != S2N_SUCCESS) {
-        msg_s2n("s2n_config_set_session_tickets_onoff");
-        goto out;
-    }
     if (s2n_config_add_ticket_crypto_key(config, (const uint8_t *)name, (uint32_t)strlen(name),
                                          material, (uint32_t)material_len, 0)
         != S2N_SUCCESS) {
@@ -376,18 +474,322 @@ out:
     return rc;
 }
 
-/* The session cache (--cache ...) will be set up here: the store, retrieve and
- * delete callbacks, then s2n_config_set_session_cache_onoff. The retrieve
- * callback sets conn_state.cache_hit (through s2n_connection_get_ctx) so that
- * the connection's line says "session-id". */
-static int setup_cache(struct s2n_config *config, const struct options *o)
+/* ------------------------------------------------------------------------- */
+/* Session cache                                                              */
+/* ------------------------------------------------------------------------- */
+
+/* --cache memory: a chained hash table of at most MEM_CACHE_MAX_ENTRIES
+ * sessions. An entry past its ttl is a miss and is dropped when met; a store
+ * into a full table first drops every expired entry, and is refused (rs2n then
+ * just does not cache that session) if the table is still full. */
+struct mem_entry {
+    struct mem_entry *next;
+    long long expires_ms; /* monotonic */
+    size_t key_len;
+    size_t value_len;
+    uint8_t data[]; /* key, then value */
+};
+
+struct mem_cache {
+    struct mem_entry *buckets[MEM_CACHE_BUCKETS];
+    size_t count;
+};
+
+/* What the cache callbacks get as their context. */
+struct cache {
+    enum cache_kind kind;
+    struct mem_cache *mem;
+#ifdef RS2N_HAVE_HIREDIS
+    struct redis_cache redis;
+#endif
+    unsigned long stores, store_failures, hits, misses, deletes;
+};
+
+static long long now_ms(void);
+
+static size_t mem_hash(const uint8_t *key, size_t len)
 {
-    (void)config;
-    (void)o;
+    uint32_t h = 2166136261u; /* FNV-1a */
+    size_t i;
+    for (i = 0; i < len; i++) {
+        h = (h ^ key[i]) * 16777619u;
+    }
+    return h % MEM_CACHE_BUCKETS;
+}
+
+static void mem_entry_free(struct mem_entry *e)
+{
+    memset(e->data, 0, e->key_len + e->value_len);
+    free(e);
+}
+
+/* Unlinks and frees *link (an entry), leaving *link on the next one. */
+static void mem_unlink(struct mem_cache *m, struct mem_entry **link)
+{
+    struct mem_entry *e = *link;
+    *link = e->next;
+    mem_entry_free(e);
+    m->count--;
+}
+
+/* Finds key's entry, dropping expired entries of its bucket on the way.
+ * Returns the link pointing at it, or NULL. */
+static struct mem_entry **mem_find(struct mem_cache *m, const uint8_t *key, size_t key_len)
+{
+    struct mem_entry **link = &m->buckets[mem_hash(key, key_len)];
+    long long now = now_ms();
+    while (*link != NULL) {
+        struct mem_entry *e = *link;
+        if (e->expires_ms <= now) {
+            mem_unlink(m, link);
+            continue;
+        }
+        if (e->key_len == key_len && memcmp(e->data, key, key_len) == 0) {
+            return link;
+        }
+        link = &e->next;
+    }
+    return NULL;
+}
+
+static void mem_sweep(struct mem_cache *m)
+{
+    long long now = now_ms();
+    size_t b;
+    for (b = 0; b < MEM_CACHE_BUCKETS; b++) {
+        struct mem_entry **link = &m->buckets[b];
+        while (*link != NULL) {
+            if ((*link)->expires_ms <= now) {
+                mem_unlink(m, link);
+            } else {
+                link = &(*link)->next;
+            }
+        }
+    }
+}
+
+static int mem_store(struct mem_cache *m, uint64_t ttl_s, const uint8_t *key, size_t key_len,
+                     const uint8_t *value, size_t value_len)
+{
+    struct mem_entry **link;
+    struct mem_entry *e;
+    size_t b;
+
+    if (ttl_s == 0) {
+        return -1;
+    }
+    if (ttl_s > 7 * 24 * 3600) {
+        ttl_s = 7 * 24 * 3600;
+    }
+    link = mem_find(m, key, key_len);
+    if (link != NULL) {
+        mem_unlink(m, link);
+    }
+    if (m->count >= MEM_CACHE_MAX_ENTRIES) {
+        mem_sweep(m);
+        if (m->count >= MEM_CACHE_MAX_ENTRIES) {
+            return -1;
+        }
+    }
+    e = malloc(sizeof(*e) + key_len + value_len);
+    if (e == NULL) {
+        return -1;
+    }
+    e->expires_ms = now_ms() + (long long)ttl_s * 1000;
+    e->key_len = key_len;
+    e->value_len = value_len;
+    memcpy(e->data, key, key_len);
+    memcpy(e->data + key_len, value, value_len);
+    b = mem_hash(key, key_len);
+    e->next = m->buckets[b];
+    m->buckets[b] = e;
+    m->count++;
     return 0;
 }
 
-static struct s2n_config *make_config(const struct options *o)
+static int mem_retrieve(struct mem_cache *m, const uint8_t *key, size_t key_len, void *value,
+                        uint64_t *value_size)
+{
+    struct mem_entry **link = mem_find(m, key, key_len);
+    if (link == NULL || (uint64_t)(*link)->value_len > *value_size) {
+        return -1;
+    }
+    memcpy(value, (*link)->data + key_len, (*link)->value_len);
+    *value_size = (uint64_t)(*link)->value_len;
+    return 0;
+}
+
+static void mem_delete(struct mem_cache *m, const uint8_t *key, size_t key_len)
+{
+    struct mem_entry **link = mem_find(m, key, key_len);
+    if (link != NULL) {
+        mem_unlink(m, link);
+    }
+}
+
+static void mem_free(struct mem_cache *m)
+{
+    size_t b;
+    for (b = 0; b < MEM_CACHE_BUCKETS; b++) {
+        while (m->buckets[b] != NULL) {
+            mem_unlink(m, &m->buckets[b]);
+        }
+    }
+    free(m);
+}
+
+/* The s2n session cache callbacks. They run inside s2n_negotiate (and, for the
+ * delete callback, also when a failed connection is freed); on `conn` only
+ * s2n_connection_get_ctx may be called. */
+static int cache_store_cb(struct s2n_connection *conn, void *ctx, uint64_t ttl_in_seconds,
+                          const void *key, uint64_t key_size, const void *value,
+                          uint64_t value_size)
+{
+    struct cache *c = ctx;
+    int rc = -1;
+    (void)conn;
+    if (key_size == 0 || key_size > CACHE_KEY_MAX || value_size == 0
+        || value_size > CACHE_VALUE_MAX) {
+        c->store_failures++;
+        return -1;
+    }
+    if (c->kind == CACHE_MEMORY) {
+        rc = mem_store(c->mem, ttl_in_seconds, key, (size_t)key_size, value, (size_t)value_size);
+    }
+#ifdef RS2N_HAVE_HIREDIS
+    if (c->kind == CACHE_REDIS) {
+        rc = redis_cache_store(&c->redis, ttl_in_seconds, key, key_size, value, value_size);
+    }
+#endif
+    if (rc == 0) {
+        c->stores++;
+    } else {
+        c->store_failures++;
+    }
+    return rc;
+}
+
+static int cache_retrieve_cb(struct s2n_connection *conn, void *ctx, const void *key,
+                             uint64_t key_size, void *value, uint64_t *value_size)
+{
+    struct cache *c = ctx;
+    struct conn_state *state = s2n_connection_get_ctx(conn);
+    int rc = -1;
+    if (key_size == 0 || key_size > CACHE_KEY_MAX || value_size == NULL) {
+        c->misses++;
+        return -1;
+    }
+    if (c->kind == CACHE_MEMORY) {
+        rc = mem_retrieve(c->mem, key, (size_t)key_size, value, value_size);
+    }
+#ifdef RS2N_HAVE_HIREDIS
+    if (c->kind == CACHE_REDIS) {
+        rc = redis_cache_retrieve(&c->redis, key, key_size, value, value_size);
+    }
+#endif
+    if (rc == 0) {
+        c->hits++;
+        if (state != NULL) {
+            state->cache_hit = 1;
+        }
+    } else {
+        c->misses++;
+    }
+    return rc;
+}
+
+static int cache_delete_cb(struct s2n_connection *conn, void *ctx, const void *key,
+                           uint64_t key_size)
+{
+    struct cache *c = ctx;
+    (void)conn;
+    if (key_size == 0 || key_size > CACHE_KEY_MAX) {
+        return -1;
+    }
+    c->deletes++;
+    if (c->kind == CACHE_MEMORY) {
+        mem_delete(c->mem, key, (size_t)key_size);
+        return 0;
+    }
+#ifdef RS2N_HAVE_HIREDIS
+    if (c->kind == CACHE_REDIS) {
+        return redis_cache_delete(&c->redis, key, key_size);
+    }
+#endif
+    return 0;
+}
+
+/* Creates the cache --cache asks for (none for off). */
+static int cache_open(struct cache *c, const struct options *o)
+{
+    memset(c, 0, sizeof(*c));
+    c->kind = o->cache;
+    if (o->cache == CACHE_MEMORY) {
+        c->mem = calloc(1, sizeof(*c->mem));
+        if (c->mem == NULL) {
+            msg("out of memory");
+            return -1;
+        }
+        msg("session cache: memory (at most %d sessions), tickets %s", MEM_CACHE_MAX_ENTRIES,
+            o->tickets ? "on" : "off");
+    }
+#ifdef RS2N_HAVE_HIREDIS
+    if (o->cache == CACHE_REDIS) {
+        char err[512];
+        if (redis_cache_init(&c->redis, o->cache_url, o->cache_prefix, err, sizeof(err)) != 0) {
+            msg("--cache: %s", err);
+            return -1;
+        }
+        msg("session cache: redis %s:%d, key prefix \"%s\"%s, tickets %s", c->redis.host,
+            c->redis.port, c->redis.prefix,
+            c->redis.ctx != NULL ? "" : " (not reachable yet: misses until it is)",
+            o->tickets ? "on" : "off");
+    }
+#endif
+    return 0;
+}
+
+static void cache_close(struct cache *c)
+{
+    if (c->kind != CACHE_OFF) {
+        msg("session cache: %lu stored, %lu not stored, %lu hits, %lu misses, %lu deletes",
+            c->stores, c->store_failures, c->hits, c->misses, c->deletes);
+    }
+    if (c->mem != NULL) {
+        mem_free(c->mem);
+        c->mem = NULL;
+    }
+#ifdef RS2N_HAVE_HIREDIS
+    if (c->kind == CACHE_REDIS) {
+        redis_cache_free(&c->redis);
+    }
+#endif
+    c->kind = CACHE_OFF;
+}
+
+/* The store, retrieve and delete callbacks, then s2n_config_set_session_cache_onoff
+ * (which turns the cache on only once all three are set). The retrieve callback
+ * sets conn_state.cache_hit (through s2n_connection_get_ctx) so that the
+ * connection's line says "session-id". */
+static int setup_cache(struct s2n_config *config, const struct options *o, struct cache *c)
+{
+    if (o->cache == CACHE_OFF) {
+        return 0;
+    }
+    if (s2n_config_set_cache_store_callback(config, cache_store_cb, c) != S2N_SUCCESS
+        || s2n_config_set_cache_retrieve_callback(config, cache_retrieve_cb, c) != S2N_SUCCESS
+        || s2n_config_set_cache_delete_callback(config, cache_delete_cb, c) != S2N_SUCCESS) {
+        msg_s2n("s2n_config_set_cache_*_callback");
+        return -1;
+    }
+    if (s2n_config_set_session_cache_onoff(config, 1) != S2N_SUCCESS) {
+        msg_s2n("s2n_config_set_session_cache_onoff");
+        return -1;
+    }
+    return 0;
+}
+
+static struct s2n_config *make_config(const struct options *o, struct cache *cache)
 {
     struct s2n_config *config = s2n_config_new_minimal();
     if (config == NULL) {
@@ -398,7 +800,16 @@ static struct s2n_config *make_config(const struct options *o)
         msg_s2n("s2n_config_set_cipher_preferences");
         goto fail;
     }
-    if (add_cert(config, o) != 0 || setup_tickets(config, o) != 0 || setup_cache(config, o) != 0) {
+    if (o->session_lifetime_s > 0
+        && s2n_config_set_session_state_lifetime(config, (uint64_t)o->session_lifetime_s)
+               != S2N_SUCCESS) {
+        msg_s2n("s2n_config_set_session_state_lifetime");
+        goto fail;
+    }
+    /* The cache first: s2n-tls ignores ticket keys added while tickets and the
+     * cache are both off. */
+    if (add_cert(config, o) != 0 || setup_cache(config, o, cache) != 0
+        || setup_tickets(config, o) != 0) {
         goto fail;
     }
     return config;
@@ -626,6 +1037,7 @@ int main(int argc, char **argv)
 {
     struct options o;
     struct s2n_config *config = NULL;
+    static struct cache cache; /* outlives config: its callbacks' context */
     int lfd, port = 0;
     long served = 0;
 
@@ -637,13 +1049,18 @@ int main(int argc, char **argv)
         msg_s2n("s2n_init");
         return 1;
     }
-    config = make_config(&o);
+    if (cache_open(&cache, &o) != 0) {
+        return 1;
+    }
+    config = make_config(&o, &cache);
     if (config == NULL) {
+        cache_close(&cache);
         return 1;
     }
     lfd = listen_loopback(o.port, &port);
     if (lfd < 0) {
         s2n_config_free(config);
+        cache_close(&cache);
         return 1;
     }
     printf("listening on 127.0.0.1:%d\n", port);
@@ -672,6 +1089,7 @@ int main(int argc, char **argv)
 
     close(lfd);
     s2n_config_free(config);
+    cache_close(&cache);
     s2n_cleanup();
     return (o.max_conns != 0 && served == o.max_conns) ? 0 : 1;
 }

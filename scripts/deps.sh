@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
 # Installs the system tools the build and tests need that a fresh machine may
 # lack. Only installs what is missing; quiet and quick when all is there.
-# Safe to run any number of times. Add new tools to `need` below.
+# Safe to run any number of times. Add new tools to `need` below, and libraries
+# (found with pkg-config) to `need_pc`.
 set -euo pipefail
 
 # command name -> Debian package
 declare -A need=(
     [cmake]=cmake
     [pkg-config]=pkg-config
+    [redis-server]=redis-server   # c-tests/interop_redis.sh: a real Redis
+    [redis-cli]=redis-tools
 )
+# pkg-config module -> Debian package
+declare -A need_pc=(
+    [hiredis]=libhiredis-dev      # rs2nd --cache redis://
+)
+
+has_pc() { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$1"; }
 
 missing=()
 for cmd in "${!need[@]}"; do
     command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
+done
+for mod in "${!need_pc[@]}"; do
+    has_pc "$mod" || missing+=("${need_pc[$mod]}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -35,4 +47,7 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 for cmd in "${!need[@]}"; do
     command -v "$cmd" >/dev/null 2>&1 || { echo "deps.sh: $cmd still missing" >&2; exit 1; }
+done
+for mod in "${!need_pc[@]}"; do
+    has_pc "$mod" || { echo "deps.sh: $mod (pkg-config) still missing" >&2; exit 1; }
 done
