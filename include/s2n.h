@@ -54,52 +54,6 @@
 #define S2N_UNKNOWN_PROTOCOL_VERSION 0
 
 /**
- * What s2n-tls passes as the store callback's ttl: 6 hours, whatever the session
- * state lifetime. rs2n passes the smaller of this and the session state lifetime.
- */
-#define S2N_CACHE_TTL_SECS (6 * 3600)
-
-/**
- * The buffer the retrieve callback fills. A bigger value is a miss.
- */
-#define MAX_CACHED_VALUE (16 * 1024)
-
-/**
- * magic, format, process tag, entry id, protocol, lifetime, received at.
- */
-#define SESSION_LEN ((((((4 + 1) + 16) + 8) + 1) + 4) + 8)
-
-/**
- * The format this module writes and reads.
- */
-#define VERSION 1
-
-/**
- * The smallest sealed value: a header and a tag around nothing.
- */
-#define OVERHEAD (HEADER_LEN + TAG_LEN)
-
-/**
- * How many keys a config holds at most (s2n's limit).
- */
-#define MAX_TICKET_KEYS 48
-
-/**
- * Key names are zero-padded to this length.
- */
-#define KEY_NAME_LEN 16
-
-/**
- * RFC 8446 4.6.1: no ticket lifetime above 7 days.
- */
-#define MAX_TICKET_LIFETIME_SECS ((7 * 24) * 3600)
-
-/**
- * s2n's default keying-material lifetime: one week.
- */
-#define DEFAULT_KEYING_MATERIAL_LIFETIME_SECS ((7 * 24) * 3600)
-
-/**
  * A certificate chain and private key, shared by the configs it is added to.
  */
 struct s2n_cert_chain_and_key;

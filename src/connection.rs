@@ -45,7 +45,7 @@ pub enum PeerClose {
 }
 
 /// The longest server name s2n accepts.
-pub const MAX_SERVER_NAME: usize = 255;
+pub(crate) const MAX_SERVER_NAME: usize = 255;
 
 /// The most plaintext put in one record; a write is acknowledged record by record.
 const MAX_RECORD_PLAINTEXT: usize = 16 * 1024;

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// How many low bits of an error value are the value within its class.
-pub const ERR_NUM_VALUE_BITS: u32 = 26;
+pub(crate) const ERR_NUM_VALUE_BITS: u32 = 26;
 
 /// s2n's error classes (`s2n_error_type`), in s2n's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -24,9 +24,9 @@ use crate::error::Result;
 const NANOS: u64 = 1_000_000_000;
 /// What s2n-tls passes as the store callback's ttl: 6 hours, whatever the session
 /// state lifetime. rs2n passes the smaller of this and the session state lifetime.
-pub const S2N_CACHE_TTL_SECS: u64 = 6 * 3600;
+pub(crate) const S2N_CACHE_TTL_SECS: u64 = 6 * 3600;
 /// The buffer the retrieve callback fills. A bigger value is a miss.
-pub const MAX_CACHED_VALUE: usize = 16 * 1024;
+pub(crate) const MAX_CACHED_VALUE: usize = 16 * 1024;
 
 /// The outcome of the application's retrieve callback.
 #[derive(Debug, PartialEq, Eq)]

@@ -23,7 +23,7 @@ use crate::error::{Error, ErrorCode, Result};
 const MAGIC: &[u8; 4] = b"RS2N";
 const FORMAT: u8 = 1;
 /// magic, format, process tag, entry id, protocol, lifetime, received at.
-pub const SESSION_LEN: usize = 4 + 1 + 16 + 8 + 1 + 4 + 8;
+pub(crate) const SESSION_LEN: usize = 4 + 1 + 16 + 8 + 1 + 4 + 8;
 /// Sessions the registry keeps at most; the oldest go first.
 const REGISTRY_CAPACITY: usize = 16 * 1024;
 

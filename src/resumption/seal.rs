@@ -15,11 +15,11 @@ use zeroize::Zeroizing;
 use super::ticket_keys::{TicketKey, KEY_NAME_LEN};
 
 /// The format this module writes and reads.
-pub const VERSION: u8 = 1;
+pub(crate) const VERSION: u8 = 1;
 const HEADER_LEN: usize = 1 + KEY_NAME_LEN + NONCE_LEN;
 const TAG_LEN: usize = 16;
 /// The smallest sealed value: a header and a tag around nothing.
-pub const OVERHEAD: usize = HEADER_LEN + TAG_LEN;
+pub(crate) const OVERHEAD: usize = HEADER_LEN + TAG_LEN;
 
 fn aead(key: &TicketKey) -> LessSafeKey {
     // A 32-byte key is always valid for AES-256-GCM.

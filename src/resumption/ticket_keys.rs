@@ -11,9 +11,9 @@ use zeroize::Zeroizing;
 use crate::error::{Error, ErrorCode, Result};
 
 /// How many keys a config holds at most (s2n's limit).
-pub const MAX_TICKET_KEYS: usize = 48;
+pub(crate) const MAX_TICKET_KEYS: usize = 48;
 /// Key names are zero-padded to this length.
-pub const KEY_NAME_LEN: usize = 16;
+pub(crate) const KEY_NAME_LEN: usize = 16;
 
 const NANOS: u64 = 1_000_000_000;
 const HOUR: u64 = 3600 * NANOS;

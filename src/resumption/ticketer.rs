@@ -20,9 +20,9 @@ use crate::clock::SharedClock;
 
 const NANOS: u64 = 1_000_000_000;
 /// RFC 8446 4.6.1: no ticket lifetime above 7 days.
-pub const MAX_TICKET_LIFETIME_SECS: u64 = 7 * 24 * 3600;
+pub(crate) const MAX_TICKET_LIFETIME_SECS: u64 = 7 * 24 * 3600;
 /// s2n's default keying-material lifetime: one week.
-pub const DEFAULT_KEYING_MATERIAL_LIFETIME_SECS: u32 = 7 * 24 * 3600;
+pub(crate) const DEFAULT_KEYING_MATERIAL_LIFETIME_SECS: u32 = 7 * 24 * 3600;
 const HEADER_LEN: usize = 16;
 
 /// The protocol version inside rustls' session encoding (`ServerSessionValue`):
