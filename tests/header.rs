@@ -37,7 +37,9 @@ fn header_declares_only_s2n_names() {
         let name = if let Some(rest) = line.strip_prefix("#define ") {
             rest.split([' ', '(']).next().unwrap_or("")
         } else if let Some(rest) = line.strip_prefix("typedef ") {
-            rest.rsplit([' ', '*', '(']).find(|w| w.contains("s2n")).unwrap_or(rest)
+            rest.rsplit([' ', '*', '('])
+                .find(|w| w.contains("s2n"))
+                .unwrap_or(rest)
         } else if let Some(rest) = line.strip_prefix("struct ") {
             rest.split([' ', ';']).next().unwrap_or("")
         } else {
