@@ -407,14 +407,12 @@ fn shared_verifier(
     if let Some(v) = verifiers.get(&key) {
         return Ok(v.clone());
     }
-    let verifier: Arc<dyn ServerCertVerifier> = if s.verify_x509 {
-        let roots = trust::root_store(&s.trust);
-        Arc::new(Verifier::new(roots, provider.clone())?)
-    } else {
-        Arc::new(NoX509Verification {
-            provider: provider.clone(),
-        })
+    let roots = match s.verify_x509 {
+        true => trust::root_store(&s.trust),
+        false => RootCertStore::empty(),
     };
+    let verifier: Arc<dyn ServerCertVerifier> =
+        Arc::new(Verifier::new(s.verify_x509, roots, provider.clone())?);
     verifiers.insert(key, verifier.clone());
     Ok(verifier)
 }
@@ -476,28 +474,39 @@ impl ResolvesServerCert for CertResolver {
     }
 }
 
-/// Full chain and name verification, refusing a connection with no server name
-/// set (as s2n's default host check does).
+/// The client's certificate verifier. With verification on: full chain and name
+/// verification, refusing a connection with no server name set (as s2n's default
+/// host check does). Off (`s2n_config_disable_x509_verification`): any chain and
+/// name are accepted. Either way the handshake signatures are checked against the
+/// certificate presented.
 #[derive(Debug)]
 struct Verifier {
-    inner: Option<Arc<WebPkiServerVerifier>>,
+    /// None with verification off.
+    chain: Option<ChainCheck>,
     provider: Arc<CryptoProvider>,
 }
 
+#[derive(Debug)]
+enum ChainCheck {
+    Roots(Arc<WebPkiServerVerifier>),
+    /// Verification on with an empty trust store: nothing is trusted.
+    NoRoots,
+}
+
 impl Verifier {
-    fn new(roots: RootCertStore, provider: Arc<CryptoProvider>) -> Result<Self> {
-        let inner = if roots.is_empty() {
-            None
-        } else {
-            Some(
+    fn new(verify: bool, roots: RootCertStore, provider: Arc<CryptoProvider>) -> Result<Self> {
+        let chain = match (verify, roots.is_empty()) {
+            (false, _) => None,
+            (true, true) => Some(ChainCheck::NoRoots),
+            (true, false) => Some(ChainCheck::Roots(
                 WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                     .build()
                     .map_err(|e| {
                         Error::new(ErrorCode::Internal, format!("certificate verifier: {e}"))
                     })?,
-            )
+            )),
         };
-        Ok(Verifier { inner, provider })
+        Ok(Verifier { chain, provider })
     }
 }
 
@@ -510,71 +519,22 @@ impl ServerCertVerifier for Verifier {
         ocsp: &[u8],
         now: UnixTime,
     ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        let Some(chain) = &self.chain else {
+            return Ok(ServerCertVerified::assertion());
+        };
         if *server_name == no_server_name() {
             return Err(rustls::Error::InvalidCertificate(
                 rustls::CertificateError::NotValidForName,
             ));
         }
-        match &self.inner {
-            Some(v) => v.verify_server_cert(end_entity, intermediates, server_name, ocsp, now),
-            None => Err(rustls::Error::InvalidCertificate(
+        match chain {
+            ChainCheck::Roots(v) => {
+                v.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+            }
+            ChainCheck::NoRoots => Err(rustls::Error::InvalidCertificate(
                 rustls::CertificateError::UnknownIssuer,
             )),
         }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
-
-/// `s2n_config_disable_x509_verification`: any chain and name are accepted, but the
-/// handshake signatures are still checked against the presented certificate.
-#[derive(Debug)]
-struct NoX509Verification {
-    provider: Arc<CryptoProvider>,
-}
-
-impl ServerCertVerifier for NoX509Verification {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
