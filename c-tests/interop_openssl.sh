@@ -29,6 +29,10 @@
 #                     other's tickets (TLS1.2, TLS1.3); one with another key does
 #                     a full handshake instead, with no error
 #   failed_handshake  rs2nd reports a failed handshake and keeps serving
+#   rotation          rs2nd --rotate-keys 2 --ticket-key-file F: F is replaced,
+#                     rs2nd adds it as a new key named after its content, and a
+#                     TLS1.2 session sealed under the old key still resumes once
+#                     that key only decrypts (about 2.5 s, real time)
 # Cells: openssl s_server as the server, rs2nc as the client
 #   rs2nc_tls12       s_server -www -tls1_2: rs2nc --reconnect 2: New, Reused, Reused
 #   rs2nc_tls13       s_server -www -tls1_3 -num_tickets 1: rs2nc --reconnect 3:
@@ -41,7 +45,7 @@
 #                     a client session); bytes that are no session are refused
 set -u
 
-CELLS="tls12 tls13 no_tickets ticket_key_file failed_handshake rs2nc_tls12 rs2nc_tls13 rs2nc_session_id rs2nc_sess_file"
+CELLS="tls12 tls13 no_tickets ticket_key_file failed_handshake rotation rs2nc_tls12 rs2nc_tls13 rs2nc_session_id rs2nc_sess_file"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -200,6 +204,40 @@ clean_close() {
     fi
 }
 
+# now_ms: wall-clock milliseconds.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# fnv1a64_hex FILE: 16 hex digits of the 64-bit FNV-1a hash of FILE's bytes, the
+# name rs2nd --rotate-keys gives a key read from --ticket-key-file (bash's
+# arithmetic wraps modulo 2^64, as the C code's uint64_t does).
+fnv1a64_hex() {
+    local h=$((0xcbf29ce484222325)) b
+    for b in $(od -An -v -tu1 "$1"); do
+        h=$(((h ^ b) * 0x100000001b3))
+    done
+    printf '%016x\n' "$h"
+}
+
+# ticket_key_of FILE NAME...: which of the NAMEs (ticket key names, which s2n
+# sends in the clear in each ticket) is in the session ticket that FILE shows: an
+# OpenSSL session as text (s_client's output, or `openssl sess_id -text`), whose
+# "TLS session ticket:" is a hex dump ("0010 - 33 9e ...-d5 60 ...   3..."). Says
+# "none" if no NAME is, or there is no ticket. Bytes are compared whole, as
+# " 61 62 ... " strings.
+ticket_key_of() {
+    local file="$1" ticket n pat
+    shift
+    ticket=" $(sed -n '/^ *TLS session ticket:$/,/^ *$/s/^ *[0-9a-f]\{4\} - //p' "$file" \
+        | sed 's/   .*$//' | tr '-' ' ' | tr -s ' \n' ' ')"
+    for n in "$@"; do
+        pat="$(printf '%s' "$n" | od -An -v -tx1 | tr -s ' \n' ' ')"
+        case "$ticket" in
+        *"$pat"*) echo "$n"; return 0 ;;
+        esac
+    done
+    echo none
+}
+
 # expect WHAT GOT WANT
 expect() {
     if [ "$2" = "$3" ]; then
@@ -335,6 +373,88 @@ cell_failed_handshake() {
     grep -hE 'alert|error' "$T/c1.out" "$T/c2.out" | head -4 | sed 's/^/   s_client: /'
     expect "rs2nd" "$(rs2nd_lines_of "$T/srv.out")" "failed failed New/TLSv1.2/full"
     expect "s_client 3" "$(resumption_of "$T/c3.out")" "New/TLSv1.2"
+}
+
+# Ticket key rotation, real time. rs2nd --rotate-keys 2: every key encrypts for
+# 2 s (then decrypts for --key-decrypt-lifetime 30 s more), and every 1 s rs2nd
+# re-reads --ticket-key-file and adds its content as a new key if it changed,
+# named by the 64-bit FNV-1a of the bytes (fnv1a64_hex: the same name on every
+# server of a fleet). Key A (the file at start) has intro time t0, before rs2nd
+# listened; s_client's session S1 is sealed under A (the only key). The file is
+# replaced by B; rs2nd's next check (t0+1) adds B and says so. S2, a fresh session
+# taken right then, is sealed under A or B (s2n's weighting picks between keys
+# that can both encrypt; B is the only one in [t0+2, t0+3)). Once A has stopped
+# encrypting (t0+2, waited for from when rs2nd was seen listening), S1 must still
+# resume: A is in its decrypt-only window. S2 resumes too.
+#
+# Timing: the waits are bounded (the rotation line: 3 s; then until t0+2.2 s);
+# the cell takes about 2.5 s. The only upper bound is loose: S2 must be sealed
+# before B stops encrypting at t0+3, i.e. within ~1.9 s of the rotation line.
+# Which key sealed a ticket is read from outside: s2n sends the key name in the
+# clear in each ticket, and s_client shows the ticket (ticket_key_of).
+cell_rotation() {
+    local key="$T/fleet.key" name_a name_b t_listen left i rc s2_key s3_key
+    head -c 32 /dev/urandom >"$key"
+    name_a="$(fnv1a64_hex "$key")"
+    start_rs2nd srv --max-conns 4 --rotate-keys 2 --key-decrypt-lifetime 30 \
+        --ticket-key-file "$key"
+    t_listen="$(now_ms)"
+
+    s_client -tls1_2 -ign_eof -sess_out "$T/s1.pem" </dev/null >"$T/c1.out" 2>&1
+    rc=$?; [ "$rc" -eq 0 ] || fail "s_client S1 exited with $rc"
+    [ -s "$T/s1.pem" ] || fail "s_client -sess_out wrote no session S1"
+
+    # Replace the key file the way a fleet's distributor should: write, rename.
+    head -c 32 /dev/urandom >"$key.new"
+    mv "$key.new" "$key"
+    name_b="$(fnv1a64_hex "$key")"
+    for ((i = 0; i < 30; i++)); do
+        grep -q "^rs2nd: added ticket key $name_b\$" "$T/srv.err" && break
+        sleep 0.1
+    done
+    grep -q "^rs2nd: added ticket key $name_b\$" "$T/srv.err" \
+        || fail "rs2nd did not add the new key $name_b within 3 s of the key file change"
+
+    s_client -tls1_2 -ign_eof -sess_out "$T/s2.pem" </dev/null >"$T/c2.out" 2>&1
+    rc=$?; [ "$rc" -eq 0 ] || fail "s_client S2 exited with $rc"
+    [ -s "$T/s2.pem" ] || fail "s_client -sess_out wrote no session S2"
+
+    # Until key A (intro <= t_listen) is past its 2 s of encrypting.
+    left=$((t_listen + 2200 - $(now_ms)))
+    if [ "$left" -gt 0 ]; then
+        sleep "$((left / 1000)).$(printf '%03d' $((left % 1000)))"
+    fi
+    s_client -tls1_2 -ign_eof -sess_in "$T/s1.pem" </dev/null >"$T/c3.out" 2>&1
+    rc=$?; [ "$rc" -eq 0 ] || fail "s_client -sess_in S1 exited with $rc"
+    s_client -tls1_2 -ign_eof -sess_in "$T/s2.pem" </dev/null >"$T/c4.out" 2>&1
+    rc=$?; [ "$rc" -eq 0 ] || fail "s_client -sess_in S2 exited with $rc"
+    wait_exit "$SERVER_PID" rs2nd
+    show_rs2nd srv
+
+    expect "first key named after the file's content" \
+        "$(sed -n 's/^rs2nd: ticket key rotation: .*; first key \([0-9a-f]*\)$/\1/p' "$T/srv.err")" \
+        "$name_a"
+    expect "rotations" "$(sed -n 's/^rs2nd: added ticket key //p' "$T/srv.err" | tr '\n' ' ' | sed 's/ $//')" \
+        "$name_b"
+    grep -q '^rs2nd: warning: a key every' "$T/srv.err" \
+        && fail "rs2nd warned about the key limit with --key-decrypt-lifetime 30"
+    "$OPENSSL" sess_id -in "$T/s1.pem" -text -noout >"$T/s1.txt" 2>&1
+    "$OPENSSL" sess_id -in "$T/s2.pem" -text -noout >"$T/s2.txt" 2>&1
+    expect "S1 sealed under" "$(ticket_key_of "$T/s1.txt" "$name_a" "$name_b")" "$name_a"
+    s2_key="$(ticket_key_of "$T/s2.txt" "$name_a" "$name_b")"
+    case "$s2_key" in
+    "$name_a" | "$name_b") note "S2 (fresh, after the rotation) sealed under: $s2_key" ;;
+    *) fail "S2's ticket is under neither $name_a nor $name_b: $s2_key" ;;
+    esac
+    # Informational (it depends on timing): a TLS1.2 resumption under a key that
+    # only decrypts gets a new ticket, under B if before t0+3 (then the only key
+    # that encrypts); s_client shows the session's ticket after the handshake.
+    s3_key="$(ticket_key_of "$T/c3.out" "$name_a" "$name_b")"
+    note "S1 resumed on the decrypt-only key A; its new ticket is under: $s3_key"
+    expect "s_client" "$(resumption_of "$T/c1.out") $(resumption_of "$T/c2.out") $(resumption_of "$T/c3.out") $(resumption_of "$T/c4.out")" \
+        "New/TLSv1.2 New/TLSv1.2 Reused/TLSv1.2 Reused/TLSv1.2"
+    expect "rs2nd" "$(rs2nd_lines_of "$T/srv.out")" \
+        "New/TLSv1.2/full New/TLSv1.2/full Reused/TLSv1.2/ticket Reused/TLSv1.2/ticket"
 }
 
 # ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@
  *
  *   rs2nd [--port N] [--cert FILE --key FILE] [--policy NAME]
  *         [--tickets | --no-tickets] [--ticket-key-file FILE [--ticket-key-name NAME]]
+ *         [--rotate-keys SECONDS] [--key-decrypt-lifetime SECONDS]
  *         [--cache off|memory|redis://HOST[:PORT]] [--cache-prefix P]
  *         [--session-lifetime S] [--max-conns N] [--echo] [--timeout SECONDS]
  *
@@ -23,7 +24,36 @@
  *                         Servers given the same file accept each other's tickets
  *                         (and each other's cached sessions, see --cache).
  *                         Without it a random 32-byte key is generated at start.
- *   --ticket-key-name N   the ticket key's name (1 to 16 bytes).
+ *   --ticket-key-name N   the ticket key's name (1 to 16 bytes). Not with
+ *                         --rotate-keys.
+ *   --rotate-keys S       key rotation period: every key encrypts and decrypts for
+ *                         S seconds (s2n_config_set_ticket_encrypt_decrypt_key_lifetime;
+ *                         1 to 2592000), and every S/2 seconds, as s2n advises,
+ *                         rs2nd adds a new key (s2n_config_add_ticket_crypto_key
+ *                         on the live config), printing "added ticket key NAME"
+ *                         on stderr:
+ *                         - without --ticket-key-file, 32 fresh bytes from
+ *                           /dev/urandom named "gen-N" (the first key is gen-0);
+ *                         - with --ticket-key-file F, rs2nd re-reads F and adds its
+ *                           content if it changed since the newest key. The key's
+ *                           name is derived from the content (see key_name_of), the
+ *                           first key's included, so that every server of a fleet
+ *                           reading the same file names the key the same way and
+ *                           each accepts tickets sealed by the others. Whoever
+ *                           distributes the file should replace it (atomically:
+ *                           write elsewhere, then rename) every S/2 seconds, and
+ *                           must within S: once the newest key's S seconds are
+ *                           over, no key can encrypt and new sessions get no
+ *                           tickets (rs2nd warns). Fill it with 32 or more random
+ *                           bytes: the name, sent in every ticket, is a hash of it.
+ *                         The check runs between connections and while waiting for
+ *                         one (rs2nd is single-threaded: not during a connection).
+ *   --key-decrypt-lifetime S
+ *                         how long a key still decrypts after it stops encrypting
+ *                         (s2n_config_set_ticket_decrypt_key_lifetime; 0 to 2592000
+ *                         seconds). Default: rs2n's, 13 hours. A config holds at
+ *                         most 48 unexpired keys: with --rotate-keys S, keep this
+ *                         at most 22.5 x S (rs2nd warns otherwise).
  *   --cache off           no session cache (the default).
  *   --cache memory        a session cache in this process: a hash table of at most
  *                         10000 sessions (MEM_CACHE_MAX_ENTRIES), each dropped when
@@ -108,6 +138,9 @@
 
 #define MAX_KEY_FILE (64 * 1024)
 #define TICKET_KEY_NAME_MAX 16
+#define TICKET_KEYS_MAX 48         /* s2n's limit of unexpired keys per config */
+#define KEY_LIFETIME_MAX 2592000L  /* 30 days: bound of --rotate-keys, --key-decrypt-lifetime */
+#define S2N_DEFAULT_DECRYPT_LIFETIME_S 46800L /* 13 h: s2n's (and rs2n's) default */
 
 #define CACHE_PREFIX_DEFAULT "rs2n:"
 #define CACHE_PREFIX_MAX 64
@@ -137,6 +170,8 @@ struct options {
     const char *cache_url; /* --cache redis://... */
     const char *cache_prefix;
     long session_lifetime_s; /* 0: rs2n's default */
+    long rotate_s;           /* --rotate-keys; 0: no rotation */
+    long key_decrypt_lifetime_s; /* -1: rs2n's default */
 };
 
 /* What rs2nd learns about one connection while it runs (s2n_connection_set_ctx).
@@ -151,9 +186,26 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: rs2nd [--port N] [--cert FILE --key FILE] [--policy NAME]\n"
             "             [--tickets | --no-tickets] [--ticket-key-file FILE]\n"
-            "             [--ticket-key-name NAME] [--cache off|memory|redis://HOST[:PORT]]\n"
-            "             [--cache-prefix P] [--session-lifetime S] [--max-conns N] [--echo]\n"
-            "             [--timeout S]\n");
+            "             [--ticket-key-name NAME] [--rotate-keys SECONDS]\n"
+            "             [--key-decrypt-lifetime SECONDS]\n"
+            "             [--cache off|memory|redis://HOST[:PORT]] [--cache-prefix P]\n"
+            "             [--session-lifetime S] [--max-conns N] [--echo] [--timeout S]\n"
+            "\n"
+            "  --rotate-keys S   key rotation period: ticket keys encrypt for S seconds, and\n"
+            "                    a new key is added every S/2 seconds (between connections):\n"
+            "                    32 random bytes named gen-N, or, with --ticket-key-file F,\n"
+            "                    F's content when it changed, named after it: 16 hex digits\n"
+            "                    of its 64-bit FNV-1a hash, the first key's name included.\n"
+            "                    Every server reading the same file derives the same name,\n"
+            "                    so a fleet accepts each other's tickets. Replace F (write,\n"
+            "                    then rename) every S/2 seconds, and within S at the latest\n"
+            "                    (then no key encrypts), with 32+ random bytes (the name,\n"
+            "                    sent in every ticket, is a hash of them).\n"
+            "  --key-decrypt-lifetime S\n"
+            "                    how long a key still decrypts after its S encrypting seconds\n"
+            "                    (default 13 hours; at most 48 keys live: keep it <= 22.5 x S).\n"
+            "  Without --rotate-keys, a --ticket-key-file key is named after the file\n"
+            "  (its basename's first 16 bytes) or --ticket-key-name.\n");
 }
 
 static void msg(const char *fmt, ...)
@@ -195,6 +247,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->timeout_s = 10;
     o->cache = CACHE_OFF;
     o->cache_prefix = CACHE_PREFIX_DEFAULT;
+    o->key_decrypt_lifetime_s = -1;
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -233,6 +286,20 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(a, "--ticket-key-name") == 0) {
             NEED_VALUE();
             o->ticket_key_name = val;
+        } else if (strcmp(a, "--rotate-keys") == 0) {
+            NEED_VALUE();
+            if (parse_long(val, 1, KEY_LIFETIME_MAX, &v) != 0) {
+                msg("bad --rotate-keys: %s (1 to %ld seconds)", val, KEY_LIFETIME_MAX);
+                return -1;
+            }
+            o->rotate_s = v;
+        } else if (strcmp(a, "--key-decrypt-lifetime") == 0) {
+            NEED_VALUE();
+            if (parse_long(val, 0, KEY_LIFETIME_MAX, &v) != 0) {
+                msg("bad --key-decrypt-lifetime: %s (0 to %ld seconds)", val, KEY_LIFETIME_MAX);
+                return -1;
+            }
+            o->key_decrypt_lifetime_s = v;
         } else if (strcmp(a, "--cache") == 0) {
             NEED_VALUE();
             if (strcmp(val, "off") == 0) {
@@ -314,6 +381,15 @@ static int parse_options(int argc, char **argv, struct options *o)
         /* A session cache is for stateful resumption: tickets only if asked. */
         o->tickets = (o->cache == CACHE_OFF) ? 1 : 0;
     }
+    if (o->rotate_s > 0 && o->ticket_key_name != NULL) {
+        msg("--ticket-key-name does not go with --rotate-keys: rotated keys are named gen-N, "
+            "or after the content of --ticket-key-file");
+        return -1;
+    }
+    if (o->rotate_s > 0 && !o->tickets && o->cache == CACHE_OFF) {
+        msg("--rotate-keys needs session tickets or a session cache (no ticket keys without)");
+        return -1;
+    }
     return 0;
 }
 
@@ -321,27 +397,31 @@ static int parse_options(int argc, char **argv, struct options *o)
 /* Files                                                                      */
 /* ------------------------------------------------------------------------- */
 
-/* Reads a whole file (at most `max` bytes) into a NUL-terminated heap buffer. */
-static char *read_file(const char *path, size_t max, size_t *len_out)
+/* Reads a whole file (at most `max` bytes) into a NUL-terminated heap buffer.
+ * On failure, says why on stderr, or into `err` if not NULL. */
+static char *read_file(const char *path, size_t max, size_t *len_out, char *err, size_t err_len)
 {
     FILE *f = fopen(path, "rb");
     char *buf;
     size_t len = 0;
+    char why[512];
     if (f == NULL) {
-        msg("cannot open %s: %s", path, strerror(errno));
-        return NULL;
+        snprintf(why, sizeof(why), "cannot open %s: %s", path, strerror(errno));
+        goto fail;
     }
     buf = malloc(max + 1);
     if (buf == NULL) {
         fclose(f);
-        return NULL;
+        snprintf(why, sizeof(why), "cannot read %s: out of memory", path);
+        goto fail;
     }
     len = fread(buf, 1, max + 1, f);
     if (ferror(f) || len > max) {
-        msg("cannot read %s (error, or larger than %zu bytes)", path, max);
+        snprintf(why, sizeof(why), "cannot read %s (error, or larger than %zu bytes)", path,
+                 max);
         free(buf);
         fclose(f);
-        return NULL;
+        goto fail;
     }
     fclose(f);
     buf[len] = '\0';
@@ -349,6 +429,13 @@ static char *read_file(const char *path, size_t max, size_t *len_out)
         *len_out = len;
     }
     return buf;
+fail:
+    if (err != NULL) {
+        snprintf(err, err_len, "%s", why);
+    } else {
+        msg("%s", why);
+    }
+    return NULL;
 }
 
 static int file_exists(const char *path)
@@ -383,8 +470,8 @@ static int add_cert(struct s2n_config *config, const struct options *o)
             return -1;
         }
     }
-    cert = read_file(cert_path, 1024 * 1024, NULL);
-    key = read_file(key_path, 1024 * 1024, NULL);
+    cert = read_file(cert_path, 1024 * 1024, NULL, NULL, 0);
+    key = read_file(key_path, 1024 * 1024, NULL, NULL, 0);
     if (cert == NULL || key == NULL) {
         goto out;
     }
@@ -415,7 +502,79 @@ static int random_bytes(uint8_t *out, size_t len)
     return n == len ? 0 : -1;
 }
 
-static int setup_tickets(struct s2n_config *config, const struct options *o)
+/* Ticket key rotation (--rotate-keys): what rs2nd remembers between checks. */
+struct rotation {
+    long long period_ms;   /* a check every S/2 seconds; 0: no rotation */
+    long long lifetime_ms; /* a key's encrypt-decrypt lifetime, S seconds */
+    long long next_ms;     /* when the next check is due (monotonic) */
+    long long added_ms;    /* when the newest key was added (monotonic) */
+    unsigned long next_gen; /* generated keys: N of the next "gen-N" */
+    uint64_t file_hash;    /* --ticket-key-file: the newest key's content... */
+    size_t file_len;       /* ...as its FNV-1a hash and length */
+    char last_error[512];  /* the last failure reported; "" after a success */
+    int stale_warned;      /* said that no key can encrypt any more */
+};
+
+static long long now_ms(void);
+
+/* 64-bit FNV-1a. */
+static uint64_t fnv1a64(const uint8_t *p, size_t n)
+{
+    uint64_t h = 14695981039346656037ULL;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        h = (h ^ p[i]) * 1099511628211ULL;
+    }
+    return h;
+}
+
+/* The name of a key read from --ticket-key-file under --rotate-keys: 16 lowercase
+ * hex digits of the 64-bit FNV-1a hash of the file's bytes.
+ *
+ * Why derived from the content: a ticket carries the name of the key that sealed
+ * it, in the clear, and a server finds the key to open it by that name. The
+ * servers of a fleet each re-read the same file on their own schedule, so each
+ * must come to the same name for the same content without talking to the others:
+ * a name from a counter, the clock or the host would differ between servers (and
+ * between restarts), and their tickets would not resume elsewhere. A hash of the
+ * content is the same everywhere. (s2n also refuses the same material under a
+ * second name, so the name must be a function of the material anyway.)
+ *
+ * The name is public (every ticket shows it) and FNV-1a is not a cryptographic
+ * hash: it tells at most 64 bits about the content, harmless for the 32 or more
+ * random bytes a key file should hold, but enough to confirm guesses of a
+ * low-entropy file. Without --rotate-keys the key keeps its old name (the file's
+ * basename or --ticket-key-name), so existing fleets are not renamed. */
+static void key_name_of(const uint8_t *content, size_t len, char name[TICKET_KEY_NAME_MAX + 1])
+{
+    snprintf(name, TICKET_KEY_NAME_MAX + 1, "%016llx",
+             (unsigned long long)fnv1a64(content, len));
+}
+
+/* s2n_config_add_ticket_crypto_key with intro time 0: the key encrypts from now. */
+static int add_ticket_key(struct s2n_config *config, const char *name, uint8_t *material,
+                          size_t len)
+{
+    return s2n_config_add_ticket_crypto_key(config, (const uint8_t *)name, (uint32_t)strlen(name),
+                                            material, (uint32_t)len, 0);
+}
+
+/* Reports a rotation failure once: the same failure again (a check every S/2
+ * seconds keeps retrying) stays quiet until a key was added. */
+static void rotation_failed(struct rotation *rot, const char *fmt, ...)
+{
+    char text[sizeof(rot->last_error)];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    if (strcmp(text, rot->last_error) != 0) {
+        msg("%s", text);
+        memcpy(rot->last_error, text, sizeof(text));
+    }
+}
+
+static int setup_tickets(struct s2n_config *config, const struct options *o, struct rotation *rot)
 {
     uint8_t *material = NULL;
     size_t material_len = 0;
@@ -435,7 +594,7 @@ static int setup_tickets(struct s2n_config *config, const struct options *o)
     if (o->ticket_key_file != NULL) {
         const char *base = strrchr(o->ticket_key_file, '/');
         base = (base != NULL) ? base + 1 : o->ticket_key_file;
-        material = (uint8_t *)read_file(o->ticket_key_file, MAX_KEY_FILE, &material_len);
+        material = (uint8_t *)read_file(o->ticket_key_file, MAX_KEY_FILE, &material_len, NULL, 0);
         if (material == NULL) {
             return -1;
         }
@@ -443,9 +602,16 @@ static int setup_tickets(struct s2n_config *config, const struct options *o)
             msg("%s is empty", o->ticket_key_file);
             goto out;
         }
-        snprintf(name, sizeof(name), "%s", o->ticket_key_name ? o->ticket_key_name : base);
-        if (name[0] == '\0') {
-            snprintf(name, sizeof(name), "rs2nd");
+        if (o->rotate_s > 0) {
+            /* The name fleet-wide rotation needs, see key_name_of. */
+            key_name_of(material, material_len, name);
+            rot->file_hash = fnv1a64(material, material_len);
+            rot->file_len = material_len;
+        } else {
+            snprintf(name, sizeof(name), "%s", o->ticket_key_name ? o->ticket_key_name : base);
+            if (name[0] == '\0') {
+                snprintf(name, sizeof(name), "rs2nd");
+            }
         }
     } else {
         if (random_bytes(generated, sizeof(generated)) != 0) {
@@ -454,14 +620,41 @@ static int setup_tickets(struct s2n_config *config, const struct options *o)
         }
         material = generated;
         material_len = sizeof(generated);
-        snprintf(name, sizeof(name), "%s", o->ticket_key_name ? o->ticket_key_name : "rs2nd-random");
+        if (o->rotate_s > 0) {
+            snprintf(name, sizeof(name), "gen-0");
+            rot->next_gen = 1;
+        } else {
+            snprintf(name, sizeof(name), "%s",
+                     o->ticket_key_name ? o->ticket_key_name : "rs2nd-random");
+        }
     }
 
-    if (s2n_config_add_ticket_crypto_key(config, (const uint8_t *)name, (uint32_t)strlen(name),
-                                         material, (uint32_t)material_len, 0)
-        != S2N_SUCCESS) {
+    if (add_ticket_key(config, name, material, material_len) != S2N_SUCCESS) {
         msg_s2n("s2n_config_add_ticket_crypto_key");
         goto out;
+    }
+    if (o->rotate_s > 0) {
+        long decrypt_s = o->key_decrypt_lifetime_s >= 0 ? o->key_decrypt_lifetime_s
+                                                        : S2N_DEFAULT_DECRYPT_LIFETIME_S;
+        /* Keys alive at once when one is added every S/2 seconds and each lives
+         * S + D seconds. */
+        long live = (2 * (o->rotate_s + decrypt_s)) / o->rotate_s + 1;
+        rot->period_ms = (long long)o->rotate_s * 500;
+        rot->lifetime_ms = (long long)o->rotate_s * 1000;
+        rot->added_ms = now_ms();
+        rot->next_ms = rot->added_ms + rot->period_ms;
+        msg("ticket key rotation: a new key every %lld.%03lld s (%s), each encrypting for %ld s "
+            "then decrypting for %ld s more; first key %s",
+            rot->period_ms / 1000, rot->period_ms % 1000,
+            o->ticket_key_file != NULL ? "when the key file changed" : "generated", o->rotate_s,
+            decrypt_s, name);
+        if (live > TICKET_KEYS_MAX) {
+            msg("warning: a key every %lld.%03lld s living %ld s makes up to %ld keys at once; "
+                "a config holds %d, so adding keys will fail (S2N_ERR_TICKET_KEY_LIMIT) and "
+                "tickets stop: keep --key-decrypt-lifetime at most %ld",
+                rot->period_ms / 1000, rot->period_ms % 1000, o->rotate_s + decrypt_s, live,
+                TICKET_KEYS_MAX, (TICKET_KEYS_MAX - 3) * o->rotate_s / 2);
+        }
     }
     rc = 0;
 out:
@@ -472,6 +665,81 @@ out:
         }
     }
     return rc;
+}
+
+/* --rotate-keys: once the check is due, adds a new ticket key to the live config
+ * (connections may be using it; rs2n allows that). Called between connections
+ * and whenever the wait for the next one times out. */
+static void rotate_keys(struct s2n_config *config, const struct options *o, struct rotation *rot)
+{
+    long long now = now_ms();
+    char name[TICKET_KEY_NAME_MAX + 1];
+    char err[512];
+    int added = 0;
+
+    if (rot->period_ms == 0 || now < rot->next_ms) {
+        return;
+    }
+    /* Every S/2 seconds from the start; a connection that outlasted checks does
+     * not make them pile up. */
+    while (rot->next_ms <= now) {
+        rot->next_ms += rot->period_ms;
+    }
+
+    if (o->ticket_key_file == NULL) {
+        uint8_t generated[32];
+        snprintf(name, sizeof(name), "gen-%lu", rot->next_gen);
+        if (random_bytes(generated, sizeof(generated)) != 0) {
+            rotation_failed(rot, "cannot generate a ticket key");
+        } else if (add_ticket_key(config, name, generated, sizeof(generated)) == S2N_SUCCESS) {
+            rot->next_gen++;
+            added = 1;
+        } else {
+            rotation_failed(rot, "cannot add ticket key %s: %s (%s)", name,
+                            s2n_strerror(s2n_errno, "EN"), s2n_strerror_name(s2n_errno));
+        }
+        memset(generated, 0, sizeof(generated));
+    } else {
+        size_t len = 0;
+        uint8_t *content = (uint8_t *)read_file(o->ticket_key_file, MAX_KEY_FILE, &len, err,
+                                                sizeof(err));
+        if (content == NULL) {
+            rotation_failed(rot, "%s (keeping the current keys)", err);
+        } else if (len == 0) {
+            rotation_failed(rot, "%s is empty (keeping the current keys)", o->ticket_key_file);
+        } else if (fnv1a64(content, len) != rot->file_hash || len != rot->file_len) {
+            /* Changed since the newest key (a no-op rewrite is no change). */
+            key_name_of(content, len, name);
+            if (add_ticket_key(config, name, content, len) == S2N_SUCCESS) {
+                rot->file_hash = fnv1a64(content, len);
+                rot->file_len = len;
+                added = 1;
+            } else {
+                /* E.g. the file went back to an earlier key that is still
+                 * decrypting: s2n refuses its name a second time. */
+                rotation_failed(rot, "cannot add ticket key %s from %s: %s (%s)", name,
+                                o->ticket_key_file, s2n_strerror(s2n_errno, "EN"),
+                                s2n_strerror_name(s2n_errno));
+            }
+        }
+        if (content != NULL) {
+            memset(content, 0, len);
+            free(content);
+        }
+    }
+
+    if (added) {
+        msg("added ticket key %s", name);
+        rot->added_ms = now;
+        rot->last_error[0] = '\0';
+        rot->stale_warned = 0;
+    } else if (!rot->stale_warned && now - rot->added_ms >= rot->lifetime_ms) {
+        msg("warning: no ticket key can encrypt any more (the newest was added %lld s ago and "
+            "encrypts for %lld s): new sessions get no tickets until a key is added%s",
+            (now - rot->added_ms) / 1000, rot->lifetime_ms / 1000,
+            o->ticket_key_file != NULL ? "; replace the key file" : "");
+        rot->stale_warned = 1;
+    }
 }
 
 /* ------------------------------------------------------------------------- */
@@ -504,8 +772,6 @@ struct cache {
 #endif
     unsigned long stores, store_failures, hits, misses, deletes;
 };
-
-static long long now_ms(void);
 
 static size_t mem_hash(const uint8_t *key, size_t len)
 {
@@ -789,7 +1055,8 @@ static int setup_cache(struct s2n_config *config, const struct options *o, struc
     return 0;
 }
 
-static struct s2n_config *make_config(const struct options *o, struct cache *cache)
+static struct s2n_config *make_config(const struct options *o, struct cache *cache,
+                                      struct rotation *rot)
 {
     struct s2n_config *config = s2n_config_new_minimal();
     if (config == NULL) {
@@ -806,10 +1073,23 @@ static struct s2n_config *make_config(const struct options *o, struct cache *cac
         msg_s2n("s2n_config_set_session_state_lifetime");
         goto fail;
     }
+    if (o->rotate_s > 0
+        && s2n_config_set_ticket_encrypt_decrypt_key_lifetime(config, (uint64_t)o->rotate_s)
+               != S2N_SUCCESS) {
+        msg_s2n("s2n_config_set_ticket_encrypt_decrypt_key_lifetime");
+        goto fail;
+    }
+    if (o->key_decrypt_lifetime_s >= 0
+        && s2n_config_set_ticket_decrypt_key_lifetime(config,
+                                                      (uint64_t)o->key_decrypt_lifetime_s)
+               != S2N_SUCCESS) {
+        msg_s2n("s2n_config_set_ticket_decrypt_key_lifetime");
+        goto fail;
+    }
     /* The cache first: s2n-tls ignores ticket keys added while tickets and the
      * cache are both off. */
     if (add_cert(config, o) != 0 || setup_cache(config, o, cache) != 0
-        || setup_tickets(config, o) != 0) {
+        || setup_tickets(config, o, rot) != 0) {
         goto fail;
     }
     return config;
@@ -1038,7 +1318,8 @@ int main(int argc, char **argv)
     struct options o;
     struct s2n_config *config = NULL;
     static struct cache cache; /* outlives config: its callbacks' context */
-    int lfd, port = 0;
+    static struct rotation rot; /* --rotate-keys; all zero: none */
+    int lfd, port = 0, flags;
     long served = 0;
 
     signal(SIGPIPE, SIG_IGN);
@@ -1052,12 +1333,20 @@ int main(int argc, char **argv)
     if (cache_open(&cache, &o) != 0) {
         return 1;
     }
-    config = make_config(&o, &cache);
+    config = make_config(&o, &cache, &rot);
     if (config == NULL) {
         cache_close(&cache);
         return 1;
     }
     lfd = listen_loopback(o.port, &port);
+    /* Non-blocking: rs2nd waits in poll(), then accept() must not block should
+     * the client have gone in between. */
+    if (lfd >= 0 && ((flags = fcntl(lfd, F_GETFL, 0)) < 0
+                     || fcntl(lfd, F_SETFL, flags | O_NONBLOCK) != 0)) {
+        msg("fcntl: %s", strerror(errno));
+        close(lfd);
+        lfd = -1;
+    }
     if (lfd < 0) {
         s2n_config_free(config);
         cache_close(&cache);
@@ -1067,10 +1356,32 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     while (o.max_conns == 0 || served < o.max_conns) {
-        int fd = accept(lfd, NULL, NULL);
-        int flags;
+        struct pollfd p;
+        int timeout_ms = -1; /* without --rotate-keys: until a client comes */
+        int n, fd;
+        if (rot.period_ms > 0) {
+            /* Key rotation is checked here, between connections, and when the
+             * wait below times out at the next check. */
+            long long left;
+            rotate_keys(config, &o, &rot);
+            left = rot.next_ms - now_ms();
+            timeout_ms = left <= 0 ? 0 : (int)left; /* at most S/2 s: fits */
+        }
+        p.fd = lfd;
+        p.events = POLLIN;
+        p.revents = 0;
+        n = poll(&p, 1, timeout_ms);
+        if (n == 0 || (n < 0 && errno == EINTR)) {
+            continue;
+        }
+        if (n < 0) {
+            msg("poll: %s", strerror(errno));
+            break;
+        }
+        fd = accept(lfd, NULL, NULL);
         if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) {
+            if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN
+                || errno == EWOULDBLOCK) {
                 continue;
             }
             msg("accept: %s", strerror(errno));
