@@ -92,6 +92,8 @@ pub struct Connection {
     /// A client's reading of the server's cleartext TLS1.2 flight.
     ticket_scanner: Tls12TicketScanner,
     cache: Option<Arc<ConnCache>>,
+    /// TLS1.3 cache tickets (cache on, tickets off).
+    cache_tickets: Option<Arc<CacheTickets>>,
     /// The cache lookup for this ClientHello is done (hit or miss).
     cache_looked_up: bool,
     ticket_previewed: bool,
@@ -141,6 +143,7 @@ impl Connection {
             offered: None,
             ticket_scanner: Tls12TicketScanner::default(),
             cache: None,
+            cache_tickets: None,
             cache_looked_up: false,
             ticket_previewed: false,
         }
@@ -489,7 +492,9 @@ impl Connection {
             ));
             c.session_storage = cache.clone();
             if !s.session_tickets {
-                c.ticketer = Arc::new(CacheTickets::new(cache.clone()));
+                let tickets = Arc::new(CacheTickets::new(cache.clone()));
+                c.ticketer = tickets.clone();
+                self.cache_tickets = Some(tickets);
             }
             self.cache = Some(cache);
         }
@@ -537,16 +542,22 @@ impl Connection {
     /// Lets a server's ticketer open an offered TLS1.2 ticket before rustls reads
     /// the ClientHello (see `ConnTicketer::preview_tls12`). Once per connection.
     fn preview_ticket(&mut self) {
-        let (Some(ticketer), Some(info)) = (&self.ticketer, &self.hello_info) else {
+        let Some(info) = &self.hello_info else {
             return;
         };
-        if self.ticket_previewed {
+        if self.ticket_previewed || self.mode != Mode::Server {
             return;
         }
         self.ticket_previewed = true;
         let tls12 =
             info.max_version < policy::S2N_TLS13 || self.policy_max_version() < policy::S2N_TLS13;
-        if let (true, Some(ticket)) = (tls12, &info.session_ticket) {
+        if !tls12 {
+            return;
+        }
+        if let Some(tickets) = &self.cache_tickets {
+            tickets.expect_tls12();
+        }
+        if let (Some(ticketer), Some(ticket)) = (&self.ticketer, &info.session_ticket) {
             ticketer.preview_tls12(ticket);
         }
     }
@@ -1510,5 +1521,26 @@ mod tests {
         assert_eq!(s.peer_close(), Some(PeerClose::Abrupt));
         assert_eq!(calls(&app, "delete"), 1, "abrupt close deletes it");
         drop(b);
+    }
+
+    #[test]
+    fn a_cache_only_tls12_server_gives_a_ticket_client_no_ticket() {
+        let (server, app) = cache_server("20240501");
+        let client = ticket_client("20240501");
+        let (s, c) = connect(&server, &client, None);
+        let session = c.session().unwrap();
+        assert!(!session.has_ticket);
+        assert_eq!(
+            c.ticket_scanner.ticket, None,
+            "no NewSessionTicket, not even an empty one"
+        );
+        assert!(!s
+            .handshake_type_name()
+            .to_str()
+            .unwrap()
+            .contains("WITH_SESSION_TICKET"));
+        let (s2, _) = connect(&server, &client, Some(&session.bytes));
+        assert!(s2.is_resumed(), "resumed by session ID");
+        assert_eq!(calls(&app, "store"), 1);
     }
 }

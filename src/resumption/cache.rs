@@ -219,6 +219,10 @@ impl StoresServerSessions for ConnCache {
 /// the cache entry's real lifetime. TLS1.2 keeps resuming by session ID.
 pub struct CacheTickets {
     cache: Arc<ConnCache>,
+    /// Set when TLS1.2 will be negotiated: rustls then neither acknowledges a
+    /// client's ticket extension nor sends an empty NewSessionTicket (as s2n,
+    /// whose TLS1.2 cache has no tickets).
+    tls12: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for CacheTickets {
@@ -229,7 +233,15 @@ impl std::fmt::Debug for CacheTickets {
 
 impl CacheTickets {
     pub fn new(cache: Arc<ConnCache>) -> Self {
-        CacheTickets { cache }
+        CacheTickets {
+            cache,
+            tls12: Default::default(),
+        }
+    }
+
+    /// Called before rustls reads the ClientHello when TLS1.2 will be negotiated.
+    pub fn expect_tls12(&self) {
+        self.tls12.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -237,7 +249,7 @@ const TLS13: u16 = 0x0304;
 
 impl rustls::server::ProducesTickets for CacheTickets {
     fn enabled(&self) -> bool {
-        true
+        !self.tls12.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn lifetime(&self) -> u32 {
