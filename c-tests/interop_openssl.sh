@@ -47,152 +47,21 @@ set -u
 
 CELLS="tls12 tls13 no_tickets ticket_key_file failed_handshake rotation rs2nc_tls12 rs2nc_tls13 rs2nc_session_id rs2nc_sess_file"
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(dirname "$HERE")"
-RS2ND="${RS2ND:-$ROOT/build/examples/rs2nd}"
-RS2NC="${RS2NC:-$ROOT/build/examples/rs2nc}"
-CERTS="${RS2N_CERTS:-$HERE/certs}"
+. "$(dirname "${BASH_SOURCE[0]}")/interop_lib.sh"   # RS2ND, RS2NC, certs, plumbing
 OPENSSL="${OPENSSL:-openssl}"
-CA="$CERTS/ca_cert.pem"
-CERT="$CERTS/ecdsa_p256_cert.pem"
-KEY="$CERTS/ecdsa_p256_key.pem"
-
-CLIENT_TIMEOUT=20   # seconds for any one client run
-START_TIMEOUT=10    # seconds for a server to print its port
-EXIT_TIMEOUT=15     # seconds for a server to finish its connections and exit
 
 # ---------------------------------------------------------------------------
-# Plumbing
+# The OpenSSL peer (the rest is in interop_lib.sh)
 # ---------------------------------------------------------------------------
-PIDS=()
-T=""
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null
-    done
-    [ -n "$T" ] && rm -rf "$T"
-}
-trap cleanup EXIT
 
-FAILED=0
-fail() {
-    echo "FAIL: $*" >&2
-    FAILED=1
-}
-note() { echo "-- $*"; }
-
-# Shows a file in the log, indented.
-show() {
-    echo "   [$1]"
-    sed 's/^/   | /' "$1"
-}
-
-# show_rs2nd NAME: rs2nd's lines, and its stderr if it said anything (e.g. a
-# peer that reset the connection instead of answering close_notify).
-show_rs2nd() {
-    show "$T/$1.out"
-    if [ -s "$T/$1.err" ]; then show "$T/$1.err"; fi
-}
-
-# start_rs2nd NAME ARGS...: starts rs2nd (output in $T/NAME.out, .err); sets PORT
-# and SERVER_PID.
-start_rs2nd() {
-    local name="$1" i
-    shift
-    : >"$T/$name.out"
-    "$RS2ND" --cert "$CERT" --key "$KEY" "$@" >"$T/$name.out" 2>"$T/$name.err" &
-    SERVER_PID=$!
-    PIDS+=("$SERVER_PID")
-    PORT=""
-    for ((i = 0; i < START_TIMEOUT * 10; i++)); do
-        PORT="$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$T/$name.out")"
-        [ -n "$PORT" ] && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    show "$T/$name.err"
-    echo "FAIL: rs2nd $name did not start" >&2
-    exit 1
-}
-
-# start_s_server NAME ARGS...: openssl s_server on 127.0.0.1, ephemeral port,
-# ECDSA P-256 test certificate, stdin closed; sets PORT and SERVER_PID.
+# start_s_server NAME ARGS...: openssl s_server on 127.0.0.1, ephemeral port
+# ("ACCEPT 127.0.0.1:PORT"), ECDSA P-256 test certificate, stdin closed; output
+# in $T/NAME.out, .err; sets PORT and SERVER_PID.
 start_s_server() {
-    local name="$1" i
+    local name="$1"
     shift
-    : >"$T/$name.out"
-    "$OPENSSL" s_server -accept 127.0.0.1:0 -cert "$CERT" -key "$KEY" "$@" \
-        </dev/null >"$T/$name.out" 2>"$T/$name.err" &
-    SERVER_PID=$!
-    PIDS+=("$SERVER_PID")
-    PORT=""
-    for ((i = 0; i < START_TIMEOUT * 10; i++)); do
-        PORT="$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$T/$name.out")"
-        [ -n "$PORT" ] && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    show "$T/$name.out"
-    show "$T/$name.err"
-    echo "FAIL: openssl s_server $name did not start" >&2
-    exit 1
-}
-
-# wait_exit PID WHAT: the server must exit by itself (its connection limit
-# reached) within EXIT_TIMEOUT seconds, with status 0.
-wait_exit() {
-    local pid="$1" what="$2" i rc
-    for ((i = 0; i < EXIT_TIMEOUT * 10; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        fail "$what still running after ${EXIT_TIMEOUT}s (did not see all its connections)"
-        kill "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-        return 1
-    fi
-    wait "$pid"
-    rc=$?
-    if [ "$rc" -ne 0 ]; then
-        fail "$what exited with status $rc"
-        return 1
-    fi
-    return 0
-}
-
-# s_client ARGS...: openssl s_client against 127.0.0.1:$PORT, verifying the
-# server as "localhost" against the test CA; stdin must be given by the caller.
-s_client() {
-    timeout "$CLIENT_TIMEOUT" "$OPENSSL" s_client -connect "127.0.0.1:$PORT" \
-        -CAfile "$CA" -servername localhost -verify_return_error "$@"
-}
-
-# rs2nc ARGS...: rs2nc against 127.0.0.1:$PORT, trusting the test CA. After a
-# TLS1.3 handshake rs2nc reads until the server's first ticket has arrived (plus
-# 20 ms): --ticket-wait only bounds that wait, so a generous bound costs nothing
-# when tickets come, and keeps a loaded machine from turning a late ticket into
-# a spurious "New" (the default, 200 ms, is for interactive use).
-rs2nc() {
-    timeout "$CLIENT_TIMEOUT" "$RS2NC" --connect "127.0.0.1:$PORT" --ca "$CA" \
-        --server-name localhost --ticket-wait 3000 "$@"
-}
-
-# The "New, TLSv1.x, Cipher is ..." / "Reused, ..." lines of s_client or rs2nc
-# output, as "New/TLSv1.2 Reused/TLSv1.2 ...".
-resumption_of() {
-    sed -n 's/^\(New\|Reused\), \(TLSv1\.[0-9]\), Cipher is .*$/\1\/\2/p' "$1" | tr '\n' ' ' | sed 's/ $//'
-}
-
-# rs2nd's connection lines, as "New/TLSv1.2/full Reused/TLSv1.2/ticket ...";
-# a failed handshake is "failed".
-rs2nd_lines_of() {
-    sed -n -e 's/^conn [0-9]*: \(TLSv1\.[0-9]\), [^,]*, \(New\|Reused\), \([a-z-]*\), .*$/\2\/\1\/\3/p' \
-        -e 's/^conn [0-9]*: handshake failed: .*$/failed/p' "$1" | tr '\n' ' ' | sed 's/ $//'
+    spawn_server "$name" "$OPENSSL" s_server -accept 127.0.0.1:0 -cert "$CERT" -key "$KEY" "$@" </dev/null
+    wait_port "$name" "openssl s_server" ACCEPT
 }
 
 # clean_close FILE WHAT: rs2nc's stderr shows no trouble closing (s_server
@@ -238,15 +107,6 @@ ticket_key_of() {
     echo none
 }
 
-# expect WHAT GOT WANT
-expect() {
-    if [ "$2" = "$3" ]; then
-        note "$1: $2"
-    else
-        fail "$1: got \"$2\", expected \"$3\""
-    fi
-}
-
 # ---------------------------------------------------------------------------
 # Cells: rs2nd + openssl s_client
 # ---------------------------------------------------------------------------
@@ -259,7 +119,7 @@ cell_tls12() {
     s_client -reconnect -tls1_2 </dev/null >"$T/c.out" 2>&1
     local rc=$?
     wait_exit "$SERVER_PID" rs2nd
-    show_rs2nd srv
+    show_server srv
     grep -E '^(New|Reused),|Verify return code' "$T/c.out" | sed 's/^/   s_client: /'
     [ "$rc" -eq 0 ] || fail "s_client exited with $rc"
     expect "s_client" "$(resumption_of "$T/c.out")" \
@@ -290,7 +150,7 @@ cell_tls13() {
     s_client -tls1_3 -ign_eof -sess_in "$T/sess.pem" </dev/null >"$T/c2.out" 2>&1
     rc2=$?
     wait_exit "$SERVER_PID" rs2nd
-    show_rs2nd srv
+    show_server srv
     grep -hE '^(New|Reused),' "$T/c1.out" "$T/c2.out" | sed 's/^/   s_client: /'
     [ "$rc1" -eq 0 ] || fail "first s_client exited with $rc1"
     [ "$rc2" -eq 0 ] || fail "second s_client exited with $rc2"
@@ -307,7 +167,7 @@ cell_no_tickets() {
     s_client -reconnect -tls1_2 </dev/null >"$T/c.out" 2>&1
     local rc=$?
     wait_exit "$SERVER_PID" rs2nd
-    show_rs2nd srv
+    show_server srv
     [ "$rc" -eq 0 ] || fail "s_client exited with $rc"
     expect "s_client" "$(resumption_of "$T/c.out")" \
         "New/TLSv1.2 New/TLSv1.2 New/TLSv1.2 New/TLSv1.2 New/TLSv1.2 New/TLSv1.2"
@@ -345,7 +205,7 @@ cell_ticket_key_file() {
         wait_exit "$apid" "rs2nd A"
         wait_exit "$bpid" "rs2nd B"
         wait_exit "$cpid" "rs2nd C"
-        show_rs2nd "a$v"; show_rs2nd "b$v"; show_rs2nd "c$v"
+        show_server "a$v"; show_server "b$v"; show_server "c$v"
         local how=ticket
         [ "$v" = 1_3 ] && how=psk
         expect "$proto s_client A (full)" "$(resumption_of "$T/ca$v.out")" "New/$proto"
@@ -369,7 +229,7 @@ cell_failed_handshake() {
     s_client -tls1_2 </dev/null >"$T/c3.out" 2>&1
     rc=$?; [ "$rc" -eq 0 ] || fail "s_client after the failures exited with $rc"
     wait_exit "$SERVER_PID" rs2nd
-    show_rs2nd srv
+    show_server srv
     grep -hE 'alert|error' "$T/c1.out" "$T/c2.out" | head -4 | sed 's/^/   s_client: /'
     expect "rs2nd" "$(rs2nd_lines_of "$T/srv.out")" "failed failed New/TLSv1.2/full"
     expect "s_client 3" "$(resumption_of "$T/c3.out")" "New/TLSv1.2"
@@ -429,7 +289,7 @@ cell_rotation() {
     s_client -tls1_2 -ign_eof -sess_in "$T/s2.pem" </dev/null >"$T/c4.out" 2>&1
     rc=$?; [ "$rc" -eq 0 ] || fail "s_client -sess_in S2 exited with $rc"
     wait_exit "$SERVER_PID" rs2nd
-    show_rs2nd srv
+    show_server srv
 
     expect "first key named after the file's content" \
         "$(sed -n 's/^rs2nd: ticket key rotation: .*; first key \([0-9a-f]*\)$/\1/p' "$T/srv.err")" \
@@ -554,50 +414,8 @@ cell_rs2nc_sess_file() {
 # ---------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------
-if [ "${1:-}" = "--list" ]; then
-    echo "$CELLS"
-    exit 0
-fi
-if [ $# -ne 1 ]; then
-    echo "usage: $0 CELL|all|--list   (cells: $CELLS)" >&2
-    exit 2
-fi
-
-if ! command -v "$OPENSSL" >/dev/null 2>&1; then
-    echo "SKIP: $OPENSSL not found" >&2
-    exit 77
-fi
-for prog in "$RS2ND" "$RS2NC"; do
-    if [ ! -x "$prog" ]; then
-        echo "FAIL: $prog not built" >&2
-        exit 1
-    fi
-done
+parse_args "$@"
+command -v "$OPENSSL" >/dev/null 2>&1 || skip "$OPENSSL not found"
+require_programs "$RS2ND" "$RS2NC"
 echo "-- $("$OPENSSL" version)"
-
-T="$(mktemp -d "${TMPDIR:-/tmp}/rs2n-interop.XXXXXX")"
-run_cell() {
-    local cell="$1"
-    case " $CELLS " in
-    *" $cell "*) ;;
-    *) echo "unknown cell: $cell (cells: $CELLS)" >&2; exit 2 ;;
-    esac
-    echo "== $cell"
-    mkdir -p "$T/$cell"
-    local saved="$T"
-    T="$T/$cell"
-    "cell_$cell"
-    T="$saved"
-}
-if [ "$1" = all ]; then
-    for c in $CELLS; do run_cell "$c"; done
-else
-    run_cell "$1"
-fi
-
-if [ "$FAILED" -ne 0 ]; then
-    echo "== FAILED" >&2
-    exit 1
-fi
-echo "== ok"
-exit 0
+run_cells rs2n-interop "$1"

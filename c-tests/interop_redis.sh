@@ -57,123 +57,23 @@ set -u
 
 CELLS="memory options expiry redis_tls12_fleet redis_tls13_fleet redis_rs2nc redis_down"
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(dirname "$HERE")"
-RS2ND="${RS2ND:-$ROOT/build/examples/rs2nd}"
-RS2NC="${RS2NC:-$ROOT/build/examples/rs2nc}"
-CERTS="${RS2N_CERTS:-$HERE/certs}"
+. "$(dirname "${BASH_SOURCE[0]}")/interop_lib.sh"   # RS2ND, RS2NC, certs, plumbing
 OPENSSL="${OPENSSL:-openssl}"
 REDIS_SERVER="${REDIS_SERVER:-redis-server}"
 REDIS_CLI="${REDIS_CLI:-redis-cli}"
-CA="$CERTS/ca_cert.pem"
-CERT="$CERTS/ecdsa_p256_cert.pem"
-KEY="$CERTS/ecdsa_p256_key.pem"
 
-CLIENT_TIMEOUT=20   # seconds for any one client run
-START_TIMEOUT=10    # seconds for a server to be ready
-EXIT_TIMEOUT=15     # seconds for rs2nd to finish its connections and exit
 CACHE_TTL_MAX=21600 # S2N_CACHE_TTL_SECS: what rs2n passes as the store ttl
 
 # ---------------------------------------------------------------------------
-# Plumbing
+# The Redis peer (the rest is in interop_lib.sh)
 # ---------------------------------------------------------------------------
-PIDS=()
-T=""
-TOP=""   # the temporary directory; T is a cell's directory inside it
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null
-    done
-    [ -n "$TOP" ] && rm -rf "$TOP"
-}
-trap cleanup EXIT
-
-FAILED=0
-fail() {
-    echo "FAIL: $*" >&2
-    FAILED=1
-}
-note() { echo "-- $*"; }
-
-skip() {
-    echo "======================================================================" >&2
-    echo "SKIPPED: $*" >&2
-    echo "======================================================================" >&2
-    exit 77
-}
-
-show() {
-    echo "   [$1]"
-    sed 's/^/   | /' "$1"
-}
-
-show_rs2nd() {
-    show "$T/$1.out"
-    if [ -s "$T/$1.err" ]; then show "$T/$1.err"; fi
-}
-
-# start_rs2nd NAME ARGS...: starts rs2nd (output in $T/NAME.out, .err); sets PORT
-# and SERVER_PID.
-start_rs2nd() {
-    local name="$1" i
-    shift
-    : >"$T/$name.out"
-    "$RS2ND" --cert "$CERT" --key "$KEY" "$@" >"$T/$name.out" 2>"$T/$name.err" &
-    SERVER_PID=$!
-    PIDS+=("$SERVER_PID")
-    PORT=""
-    for ((i = 0; i < START_TIMEOUT * 10; i++)); do
-        PORT="$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$T/$name.out")"
-        [ -n "$PORT" ] && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    show "$T/$name.err"
-    echo "FAIL: rs2nd $name did not start" >&2
-    exit 1
-}
-
-# wait_exit PID WHAT: rs2nd must exit by itself (its --max-conns reached)
-# within EXIT_TIMEOUT seconds, with status 0.
-wait_exit() {
-    local pid="$1" what="$2" i rc
-    for ((i = 0; i < EXIT_TIMEOUT * 10; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        fail "$what still running after ${EXIT_TIMEOUT}s (did not see all its connections)"
-        kill "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-        return 1
-    fi
-    wait "$pid"
-    rc=$?
-    if [ "$rc" -ne 0 ]; then
-        fail "$what exited with status $rc"
-        return 1
-    fi
-    return 0
-}
-
-# True if some TCP socket (v4 or v6, any state) uses local or remote port $1.
-port_in_use() {
-    local hex
-    hex="$(printf '%04X' "$1")"
-    grep -qE ":$hex " /proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
 
 # start_redis: a redis-server of our own on 127.0.0.1:REDIS_PORT (a free port,
 # up to 10 tries), answering PING; sets REDIS_PORT and REDIS_PID.
 start_redis() {
     local try i p
     for ((try = 0; try < 10; try++)); do
-        p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-        port_in_use "$p" && continue
+        p="$(free_port)"
         mkdir -p "$T/redis"
         "$REDIS_SERVER" --port "$p" --bind 127.0.0.1 --save '' --appendonly no \
             --daemonize no --dir "$T/redis" --logfile "" --databases 1 \
@@ -212,29 +112,6 @@ redis_keys() {
     rcli --scan --pattern 'rs2n:*' | sort
 }
 
-# s_client ARGS...: openssl s_client against 127.0.0.1:$PORT, verifying the
-# server as "localhost" against the test CA; stdin must be given by the caller.
-s_client() {
-    timeout "$CLIENT_TIMEOUT" "$OPENSSL" s_client -connect "127.0.0.1:$PORT" \
-        -CAfile "$CA" -servername localhost -verify_return_error "$@"
-}
-
-rs2nc() {
-    timeout "$CLIENT_TIMEOUT" "$RS2NC" --connect "127.0.0.1:$PORT" --ca "$CA" \
-        --server-name localhost --ticket-wait 3000 "$@"
-}
-
-# "New/TLSv1.2 Reused/TLSv1.2 ..." from s_client or rs2nc output.
-resumption_of() {
-    sed -n 's/^\(New\|Reused\), \(TLSv1\.[0-9]\), Cipher is .*$/\1\/\2/p' "$1" | tr '\n' ' ' | sed 's/ $//'
-}
-
-# rs2nd's lines as "New/TLSv1.2/full Reused/TLSv1.2/session-id ..."; "failed".
-rs2nd_lines_of() {
-    sed -n -e 's/^conn [0-9]*: \(TLSv1\.[0-9]\), [^,]*, \(New\|Reused\), \([a-z-]*\), .*$/\2\/\1\/\3/p' \
-        -e 's/^conn [0-9]*: handshake failed: .*$/failed/p' "$1" | tr '\n' ' ' | sed 's/ $//'
-}
-
 # rs2nd's exit line on stderr: "S stored, F not stored, H hits, M misses, D deletes".
 cache_stats_of() {
     sed -n 's/^rs2nd: session cache: \([0-9]* stored, .*\)$/\1/p' "$1"
@@ -243,14 +120,6 @@ cache_stats_of() {
 # The lowercase hex after "NAME:" in s_client's session block.
 s_client_field() {
     sed -n "s/^ *$2: *\([0-9A-Fa-f]*\)\$/\1/p" "$1" | head -1 | tr 'A-F' 'a-f'
-}
-
-expect() {
-    if [ "$2" = "$3" ]; then
-        note "$1: $2"
-    else
-        fail "$1: got \"$2\", expected \"$3\""
-    fi
 }
 
 # check_ttl KEY: Redis holds KEY with a TTL in (0, CACHE_TTL_MAX].
@@ -287,7 +156,7 @@ cell_memory() {
     s_client -reconnect -no_ticket -tls1_2 </dev/null >"$T/c.out" 2>&1
     rc=$?
     wait_exit "$SERVER_PID" rs2nd
-    show_rs2nd srv
+    show_server srv
     grep -E '^(New|Reused),' "$T/c.out" | sed 's/^/   s_client: /'
     [ "$rc" -eq 0 ] || fail "s_client exited with $rc"
     expect "s_client -reconnect -no_ticket" "$(resumption_of "$T/c.out")" \
@@ -320,7 +189,7 @@ cell_memory() {
     rs2nc --tls13 --reconnect 2 >"$T/c4.out" 2>"$T/c4.err"
     rc=$?
     wait_exit "$SERVER_PID" rs2nd
-    show_rs2nd srv4
+    show_server srv4
     [ "$rc" -eq 0 ] || { show "$T/c4.err"; fail "rs2nc --tls13 exited with $rc"; }
     expect "rs2nc --tls13 --reconnect 2" "$(resumption_of "$T/c4.out")" \
         "New/TLSv1.3 Reused/TLSv1.3 Reused/TLSv1.3"
@@ -352,7 +221,7 @@ cell_expiry() {
     s_client -no_ticket -tls1_2 -sess_in "$T/sess.pem" </dev/null >"$T/c2.out" 2>&1
     rc=$?; [ "$rc" -eq 0 ] || fail "s_client 2 exited with $rc"
     wait_exit "$SERVER_PID" rs2nd
-    show_rs2nd mem
+    show_server mem
     expect "s_client (memory, 2.5 s > ttl 1 s)" "$(resumption_of "$T/c1.out") $(resumption_of "$T/c2.out")" \
         "New/TLSv1.2 New/TLSv1.2"
     # The memory cache dropped the entry itself (rs2n would also refuse a value
@@ -475,7 +344,7 @@ fleet() {
     wait_exit "$apid" "rs2nd A"
     wait_exit "$bpid" "rs2nd B"
     wait_exit "$cpid" "rs2nd C"
-    show_rs2nd a; show_rs2nd b; show_rs2nd c
+    show_server a; show_server b; show_server c
     grep -hE '^(New|Reused),' "$T/ca.out" "$T/cb.out" "$T/cc.out" | sed 's/^/   s_client: /'
     expect "$proto s_client A" "$(resumption_of "$T/ca.out")" "New/$proto"
     expect "$proto s_client B (shared Redis + key)" "$(resumption_of "$T/cb.out")" "Reused/$proto"
@@ -515,7 +384,7 @@ cell_redis_rs2nc() {
     rs2nc --no-tickets --tls12 --reconnect 2 --verbose >"$T/c.out" 2>"$T/c.err"
     rc=$?
     wait_exit "$SERVER_PID" rs2nd
-    show_rs2nd srv
+    show_server srv
     show "$T/c.out"
     [ "$rc" -eq 0 ] || { show "$T/c.err"; fail "rs2nc exited with $rc"; }
     expect "rs2nc --no-tickets --tls12 --reconnect 2" "$(resumption_of "$T/c.out")" \
@@ -533,15 +402,12 @@ cell_redis_down() {
     local rc dead
     need_redis
     # Nothing listens at the URL: every lookup is a miss, every store fails.
-    local i
-    for ((i = 0, dead = 20000 + RANDOM % 40000; i < 100; i++, dead++)); do
-        port_in_use "$dead" || break
-    done
+    dead="$(free_port)"
     start_rs2nd nored --max-conns 6 --cache "redis://127.0.0.1:$dead"
     s_client -reconnect -no_ticket -tls1_2 </dev/null >"$T/c1.out" 2>&1
     rc=$?
     wait_exit "$SERVER_PID" "rs2nd (no Redis)"
-    show_rs2nd nored
+    show_server nored
     [ "$rc" -eq 0 ] || fail "s_client -reconnect (no Redis) exited with $rc"
     expect "s_client -reconnect (no Redis)" "$(resumption_of "$T/c1.out")" \
         "New/TLSv1.2 New/TLSv1.2 New/TLSv1.2 New/TLSv1.2 New/TLSv1.2 New/TLSv1.2"
@@ -562,7 +428,7 @@ cell_redis_down() {
     s_client -no_ticket -tls1_2 -sess_in "$T/sess.pem" </dev/null >"$T/c4.out" 2>&1
     rc=$?; [ "$rc" -eq 0 ] || fail "s_client 3 (Redis dead) exited with $rc"
     wait_exit "$SERVER_PID" "rs2nd (Redis died)"
-    show_rs2nd srv
+    show_server srv
     expect "s_client (Redis died after the first)" \
         "$(resumption_of "$T/c2.out") $(resumption_of "$T/c3.out") $(resumption_of "$T/c4.out")" \
         "New/TLSv1.2 New/TLSv1.2 New/TLSv1.2"
@@ -575,50 +441,8 @@ cell_redis_down() {
 # ---------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------
-if [ "${1:-}" = "--list" ]; then
-    echo "$CELLS"
-    exit 0
-fi
-if [ $# -ne 1 ]; then
-    echo "usage: $0 CELL|all|--list   (cells: $CELLS)" >&2
-    exit 2
-fi
-
-if ! command -v "$OPENSSL" >/dev/null 2>&1; then
-    skip "$OPENSSL not found"
-fi
-for prog in "$RS2ND" "$RS2NC"; do
-    if [ ! -x "$prog" ]; then
-        echo "FAIL: $prog not built" >&2
-        exit 1
-    fi
-done
+parse_args "$@"
+command -v "$OPENSSL" >/dev/null 2>&1 || skip "$OPENSSL not found"
+require_programs "$RS2ND" "$RS2NC"
 echo "-- $("$OPENSSL" version)"
-
-TOP="$(mktemp -d "${TMPDIR:-/tmp}/rs2n-redis.XXXXXX")"
-T="$TOP"
-run_cell() {
-    local cell="$1"
-    case " $CELLS " in
-    *" $cell "*) ;;
-    *) echo "unknown cell: $cell (cells: $CELLS)" >&2; exit 2 ;;
-    esac
-    echo "== $cell"
-    mkdir -p "$T/$cell"
-    local saved="$T"
-    T="$T/$cell"
-    "cell_$cell"
-    T="$saved"
-}
-if [ "$1" = all ]; then
-    for c in $CELLS; do run_cell "$c"; done
-else
-    run_cell "$1"
-fi
-
-if [ "$FAILED" -ne 0 ]; then
-    echo "== FAILED" >&2
-    exit 1
-fi
-echo "== ok"
-exit 0
+run_cells rs2n-redis "$1"
