@@ -11,6 +11,8 @@ declare -A need=(
     [pkg-config]=pkg-config
     [redis-server]=redis-server   # c-tests/interop_redis.sh: a real Redis
     [redis-cli]=redis-tools
+    [openssl]=openssl             # c-tests/interop_openssl.sh (on the image already)
+    [node]=nodejs                 # c-tests/interop_node.sh (the image has Node 20)
 )
 # pkg-config module -> Debian package
 declare -A need_pc=(
