@@ -60,7 +60,6 @@ pub struct Connection {
     send: Option<Box<dyn Send_>>,
     tls: Option<rustls::Connection>,
     server_name: Option<CString>,
-    self_service_blinding: bool,
     hello: ClientHelloReader,
     hello_info: Option<ClientHelloInfo>,
     wire_in: u64,
@@ -117,7 +116,6 @@ impl Connection {
             send: None,
             tls: None,
             server_name: None,
-            self_service_blinding: false,
             hello: ClientHelloReader::default(),
             hello_info: None,
             wire_in: 0,
@@ -313,10 +311,6 @@ impl Connection {
     /// The client's configured name, or on a server the name the client sent (SNI).
     pub fn server_name(&self) -> Option<&CString> {
         self.server_name.as_ref()
-    }
-
-    pub fn set_self_service_blinding(&mut self, on: bool) {
-        self.self_service_blinding = on;
     }
 
     pub fn blocked(&self) -> Blocked {

@@ -191,18 +191,12 @@ pub extern "C" fn s2n_connection_set_blinding(
     conn: *mut s2n_connection,
     blinding: s2n_blinding,
 ) -> c_int {
-    with_conn(conn, |c| {
-        let self_service = match blinding {
-            S2N_BUILT_IN_BLINDING => false,
-            S2N_SELF_SERVICE_BLINDING => true,
-            other => {
-                return Err(Error::usage(format!(
-                    "blinding mode {other} is not an s2n_blinding value"
-                )))
-            }
-        };
-        c.core.set_self_service_blinding(self_service);
-        Ok(())
+    with_conn(conn, |_| match blinding {
+        // Both modes behave the same: rs2n never delays.
+        S2N_BUILT_IN_BLINDING | S2N_SELF_SERVICE_BLINDING => Ok(()),
+        other => Err(Error::usage(format!(
+            "blinding mode {other} is not an s2n_blinding value"
+        ))),
     })
 }
 
