@@ -61,22 +61,21 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <s2n.h>
+
+#define EXAMPLE_UTIL_PROG "rs2nc"
+#include "example_util.h"
 
 #define MAX_SESSION (64 * 1024)
 #define TICKET_WAIT_MS_DEFAULT 200
@@ -116,22 +115,6 @@ struct ticket_state {
     int overflow;
 };
 
-static void msg(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("rs2nc: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-static void msg_s2n(const char *what)
-{
-    int err = s2n_errno;
-    msg("%s: %s (%s)", what, s2n_strerror(err, "EN"), s2n_strerror_name(err));
-}
-
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -139,19 +122,6 @@ static void usage(FILE *out)
             "             [--policy NAME | --tls12 | --tls13] [--no-tickets] [--reconnect N]\n"
             "             [--sess-in FILE] [--sess-out FILE] [--send TEXT]\n"
             "             [--ticket-wait MS] [--timeout S] [--verbose]\n");
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end = NULL;
-    long v;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
-        return -1;
-    }
-    *out = v;
-    return 0;
 }
 
 /* HOST:PORT, [V6]:PORT */
@@ -204,14 +174,6 @@ static int parse_options(int argc, char **argv, struct options *o)
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = (i + 1 < argc) ? argv[i + 1] : NULL;
-#define NEED_VALUE()                                  \
-    do {                                              \
-        if (val == NULL) {                            \
-            msg("%s needs a value", a);               \
-            return -1;                                \
-        }                                             \
-        i++;                                          \
-    } while (0)
         if (strcmp(a, "--connect") == 0) {
             NEED_VALUE();
             if (split_host_port(val, o) != 0) {
@@ -276,7 +238,6 @@ static int parse_options(int argc, char **argv, struct options *o)
             usage(stderr);
             return -1;
         }
-#undef NEED_VALUE
     }
     if (!have_connect) {
         msg("--connect HOST:PORT is required");
@@ -296,59 +257,6 @@ static int parse_options(int argc, char **argv, struct options *o)
 /* ------------------------------------------------------------------------- */
 /* Small helpers                                                              */
 /* ------------------------------------------------------------------------- */
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Waits until `fd` is ready for what `blocked` says, at most until `deadline`
- * (monotonic ms). Returns 0 when ready, -1 on timeout (errno ETIMEDOUT) or error. */
-static int wait_fd(int fd, s2n_blocked_status blocked, long long deadline)
-{
-    for (;;) {
-        struct pollfd p;
-        long long left = deadline - now_ms();
-        int n;
-        if (left <= 0) {
-            errno = ETIMEDOUT;
-            return -1;
-        }
-        p.fd = fd;
-        p.events = (blocked == S2N_BLOCKED_ON_WRITE) ? POLLOUT : POLLIN;
-        p.revents = 0;
-        n = poll(&p, 1, (int)left);
-        if (n > 0) {
-            return 0;
-        }
-        if (n < 0 && errno != EINTR) {
-            return -1;
-        }
-    }
-}
-
-static int s2n_would_block(void)
-{
-    return s2n_error_get_type(s2n_errno) == S2N_ERR_T_BLOCKED;
-}
-
-static const char *protocol_name(int v)
-{
-    switch (v) {
-    case S2N_TLS13:
-        return "TLSv1.3";
-    case S2N_TLS12:
-        return "TLSv1.2";
-    case S2N_TLS11:
-        return "TLSv1.1";
-    case S2N_TLS10:
-        return "TLSv1";
-    default:
-        return "unknown";
-    }
-}
 
 static int is_loopback(const struct sockaddr *sa)
 {
@@ -379,7 +287,7 @@ static int connect_loopback(const struct options *o)
         return -1;
     }
     for (ai = res; ai != NULL; ai = ai->ai_next) {
-        int flags, err = 0;
+        int err = 0;
         socklen_t elen = sizeof(err);
         long long deadline;
         if (!is_loopback(ai->ai_addr)) {
@@ -390,8 +298,7 @@ static int connect_loopback(const struct options *o)
         if (fd < 0) {
             continue;
         }
-        flags = fcntl(fd, F_GETFL, 0);
-        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+        if (set_nonblocking(fd) != 0) {
             close(fd);
             fd = -1;
             continue;
@@ -523,7 +430,6 @@ static int send_and_read(struct s2n_connection *conn, int fd, const char *text, 
 {
     size_t tlen = strlen(text);
     char *line = malloc(tlen + 1);
-    size_t off = 0;
     uint8_t buf[4096];
     long long deadline = now_ms() + (long long)timeout_s * 1000;
     int got_newline = 0;
@@ -533,18 +439,10 @@ static int send_and_read(struct s2n_connection *conn, int fd, const char *text, 
     }
     memcpy(line, text, tlen);
     line[tlen] = '\n';
-    while (off < tlen + 1) {
-        s2n_blocked_status blocked = S2N_NOT_BLOCKED;
-        ssize_t w = s2n_send(conn, line + off, (ssize_t)(tlen + 1 - off), &blocked);
-        if (w < 0) {
-            if (s2n_would_block() && wait_fd(fd, blocked, deadline) == 0) {
-                continue;
-            }
-            msg_s2n("s2n_send");
-            free(line);
-            return -1;
-        }
-        off += (size_t)w;
+    if (send_all(conn, fd, line, tlen + 1, deadline) != 0) {
+        msg_s2n("s2n_send"); /* after a timeout too: the blocked error */
+        free(line);
+        return -1;
     }
     free(line);
 
@@ -578,20 +476,12 @@ static int send_and_read(struct s2n_connection *conn, int fd, const char *text, 
 static void shutdown_conn(struct s2n_connection *conn, int fd, int timeout_s)
 {
     long long deadline = now_ms() + (long long)timeout_s * 1000;
-    for (;;) {
-        s2n_blocked_status blocked = S2N_NOT_BLOCKED;
-        if (s2n_shutdown(conn, &blocked) == S2N_SUCCESS) {
-            return;
-        }
-        if (!s2n_would_block()) {
-            /* A server that just closes the socket: worth a note, not a failure. */
-            msg_s2n("s2n_shutdown");
-            return;
-        }
-        if (wait_fd(fd, blocked, deadline) != 0) {
-            msg("s2n_shutdown: no close_notify from the server within %d s", timeout_s);
-            return;
-        }
+    int r = drive_s2n_call(s2n_shutdown, conn, fd, deadline);
+    if (r < 0) {
+        /* A server that just closes the socket: worth a note, not a failure. */
+        msg_s2n("s2n_shutdown");
+    } else if (r > 0) {
+        msg("s2n_shutdown: no close_notify from the server within %d s", timeout_s);
     }
 }
 
@@ -602,8 +492,7 @@ static int run_connection(struct s2n_config *config, const struct options *o, st
 {
     struct s2n_connection *conn = NULL;
     struct ticket_state *ts = calloc(1, sizeof(*ts));
-    long long deadline;
-    int fd = -1, rc = -1, version, resumed, n;
+    int fd = -1, rc = -1, version, resumed, n, hs;
 
     if (ts == NULL) {
         return -1;
@@ -635,22 +524,16 @@ static int run_connection(struct s2n_config *config, const struct options *o, st
         goto out;
     }
 
-    deadline = now_ms() + (long long)o->timeout_s * 1000;
-    for (;;) {
-        s2n_blocked_status blocked = S2N_NOT_BLOCKED;
-        if (s2n_negotiate(conn, &blocked) == S2N_SUCCESS) {
-            break;
-        }
-        if (!s2n_would_block()) {
-            int err = s2n_errno;
-            msg("connection %ld: handshake failed: %s (%s)", index, s2n_strerror(err, "EN"),
-                s2n_strerror_name(err));
-            goto out;
-        }
-        if (wait_fd(fd, blocked, deadline) != 0) {
-            msg("connection %ld: handshake timed out after %d s", index, o->timeout_s);
-            goto out;
-        }
+    hs = drive_s2n_call(s2n_negotiate, conn, fd, now_ms() + (long long)o->timeout_s * 1000);
+    if (hs < 0) {
+        int err = s2n_errno;
+        msg("connection %ld: handshake failed: %s (%s)", index, s2n_strerror(err, "EN"),
+            s2n_strerror_name(err));
+        goto out;
+    }
+    if (hs > 0) {
+        msg("connection %ld: handshake timed out after %d s", index, o->timeout_s);
+        goto out;
     }
 
     version = s2n_connection_get_actual_protocol_version(conn);

@@ -117,7 +117,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -129,11 +128,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <s2n.h>
 
+#define EXAMPLE_UTIL_PROG "rs2nd"
+#include "example_util.h"
 #include "redis_cache.h"
 
 #define MAX_KEY_FILE (64 * 1024)
@@ -208,35 +208,6 @@ static void usage(FILE *out)
             "  (its basename's first 16 bytes) or --ticket-key-name.\n");
 }
 
-static void msg(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("rs2nd: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-static void msg_s2n(const char *what)
-{
-    int err = s2n_errno;
-    msg("%s: %s (%s)", what, s2n_strerror(err, "EN"), s2n_strerror_name(err));
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end = NULL;
-    long v;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static int parse_options(int argc, char **argv, struct options *o)
 {
     int i;
@@ -252,14 +223,6 @@ static int parse_options(int argc, char **argv, struct options *o)
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = (i + 1 < argc) ? argv[i + 1] : NULL;
-#define NEED_VALUE()                                  \
-    do {                                              \
-        if (val == NULL) {                            \
-            msg("%s needs a value", a);               \
-            return -1;                                \
-        }                                             \
-        i++;                                          \
-    } while (0)
         if (strcmp(a, "--port") == 0) {
             NEED_VALUE();
             if (parse_long(val, 0, 65535, &v) != 0) {
@@ -362,7 +325,6 @@ static int parse_options(int argc, char **argv, struct options *o)
             usage(stderr);
             return -1;
         }
-#undef NEED_VALUE
     }
     if ((o->cert == NULL) != (o->key == NULL)) {
         msg("--cert and --key go together");
@@ -514,8 +476,6 @@ struct rotation {
     char last_error[512];  /* the last failure reported; "" after a success */
     int stale_warned;      /* said that no key can encrypt any more */
 };
-
-static long long now_ms(void);
 
 /* 64-bit FNV-1a. */
 static uint64_t fnv1a64(const uint8_t *p, size_t n)
@@ -1102,60 +1062,6 @@ fail:
 /* I/O                                                                        */
 /* ------------------------------------------------------------------------- */
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Waits until `fd` is ready for what `blocked` says, at most until `deadline`
- * (monotonic ms). Returns 0 when ready, -1 on timeout or error. */
-static int wait_fd(int fd, s2n_blocked_status blocked, long long deadline)
-{
-    for (;;) {
-        struct pollfd p;
-        long long left = deadline - now_ms();
-        int n;
-        if (left <= 0) {
-            errno = ETIMEDOUT;
-            return -1;
-        }
-        p.fd = fd;
-        p.events = (blocked == S2N_BLOCKED_ON_WRITE) ? POLLOUT : POLLIN;
-        p.revents = 0;
-        n = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
-        if (n > 0) {
-            return 0;
-        }
-        if (n < 0 && errno != EINTR) {
-            return -1;
-        }
-    }
-}
-
-/* True if the last s2n call failed only because the socket would block. */
-static int s2n_would_block(void)
-{
-    return s2n_error_get_type(s2n_errno) == S2N_ERR_T_BLOCKED;
-}
-
-static const char *protocol_name(int v)
-{
-    switch (v) {
-    case S2N_TLS13:
-        return "TLSv1.3";
-    case S2N_TLS12:
-        return "TLSv1.2";
-    case S2N_TLS11:
-        return "TLSv1.1";
-    case S2N_TLS10:
-        return "TLSv1";
-    default:
-        return "unknown";
-    }
-}
-
 /* Echoes until the peer closes. Returns 0 on a clean end. */
 static int echo_loop(struct s2n_connection *conn, int fd, int timeout_s)
 {
@@ -1164,7 +1070,7 @@ static int echo_loop(struct s2n_connection *conn, int fd, int timeout_s)
     for (;;) {
         s2n_blocked_status blocked = S2N_NOT_BLOCKED;
         ssize_t n = s2n_recv(conn, buf, sizeof(buf), &blocked);
-        ssize_t off = 0;
+        int r;
         if (n == 0) {
             return 0; /* the peer closed */
         }
@@ -1179,20 +1085,14 @@ static int echo_loop(struct s2n_connection *conn, int fd, int timeout_s)
             msg_s2n("s2n_recv");
             return -1;
         }
-        while (off < n) {
-            ssize_t w = s2n_send(conn, buf + off, n - off, &blocked);
-            if (w < 0) {
-                if (s2n_would_block()) {
-                    if (wait_fd(fd, blocked, deadline) != 0) {
-                        msg("echo: peer not reading for %d s", timeout_s);
-                        return -1;
-                    }
-                    continue;
-                }
-                msg_s2n("s2n_send");
-                return -1;
-            }
-            off += w;
+        r = send_all(conn, fd, buf, (size_t)n, deadline);
+        if (r > 0) {
+            msg("echo: peer not reading for %d s", timeout_s);
+            return -1;
+        }
+        if (r < 0) {
+            msg_s2n("s2n_send");
+            return -1;
         }
         deadline = now_ms() + (long long)timeout_s * 1000;
     }
@@ -1201,20 +1101,16 @@ static int echo_loop(struct s2n_connection *conn, int fd, int timeout_s)
 static int shutdown_conn(struct s2n_connection *conn, int fd, int timeout_s)
 {
     long long deadline = now_ms() + (long long)timeout_s * 1000;
-    for (;;) {
-        s2n_blocked_status blocked = S2N_NOT_BLOCKED;
-        if (s2n_shutdown(conn, &blocked) == S2N_SUCCESS) {
-            return 0;
-        }
-        if (!s2n_would_block()) {
-            msg_s2n("s2n_shutdown");
-            return -1;
-        }
-        if (wait_fd(fd, blocked, deadline) != 0) {
-            msg("s2n_shutdown: no close_notify from the peer within %d s", timeout_s);
-            return -1;
-        }
+    int r = drive_s2n_call(s2n_shutdown, conn, fd, deadline);
+    if (r < 0) {
+        msg_s2n("s2n_shutdown");
+        return -1;
     }
+    if (r > 0) {
+        msg("s2n_shutdown: no close_notify from the peer within %d s", timeout_s);
+        return -1;
+    }
+    return 0;
 }
 
 /* Serves one accepted connection and prints its line. */
@@ -1223,7 +1119,7 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
     struct s2n_connection *conn = s2n_connection_new(S2N_SERVER);
     struct conn_state state;
     long long deadline = now_ms() + (long long)o->timeout_s * 1000;
-    int negotiated = 0;
+    int hs;
 
     memset(&state, 0, sizeof(state));
     if (conn == NULL) {
@@ -1242,25 +1138,14 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
         return;
     }
 
-    for (;;) {
-        s2n_blocked_status blocked = S2N_NOT_BLOCKED;
-        if (s2n_negotiate(conn, &blocked) == S2N_SUCCESS) {
-            negotiated = 1;
-            break;
-        }
-        if (!s2n_would_block()) {
-            int err = s2n_errno;
-            printf("conn %ld: handshake failed: %s (%s)\n", index, s2n_strerror(err, "EN"),
-                   s2n_strerror_name(err));
-            break;
-        }
-        if (wait_fd(fd, blocked, deadline) != 0) {
-            printf("conn %ld: handshake failed: timed out after %d s\n", index, o->timeout_s);
-            break;
-        }
-    }
-
-    if (negotiated) {
+    hs = drive_s2n_call(s2n_negotiate, conn, fd, deadline);
+    if (hs < 0) {
+        int err = s2n_errno;
+        printf("conn %ld: handshake failed: %s (%s)\n", index, s2n_strerror(err, "EN"),
+               s2n_strerror_name(err));
+    } else if (hs > 0) {
+        printf("conn %ld: handshake failed: timed out after %d s\n", index, o->timeout_s);
+    } else {
         int version = s2n_connection_get_actual_protocol_version(conn);
         int resumed = s2n_connection_is_session_resumed(conn);
         const char *how = "full";
@@ -1319,7 +1204,7 @@ int main(int argc, char **argv)
     struct s2n_config *config = NULL;
     static struct cache cache; /* outlives config: its callbacks' context */
     static struct rotation rot; /* --rotate-keys; all zero: none */
-    int lfd, port = 0, flags;
+    int lfd, port = 0;
     long served = 0;
 
     signal(SIGPIPE, SIG_IGN);
@@ -1341,8 +1226,7 @@ int main(int argc, char **argv)
     lfd = listen_loopback(o.port, &port);
     /* Non-blocking: rs2nd waits in poll(), then accept() must not block should
      * the client have gone in between. */
-    if (lfd >= 0 && ((flags = fcntl(lfd, F_GETFL, 0)) < 0
-                     || fcntl(lfd, F_SETFL, flags | O_NONBLOCK) != 0)) {
+    if (lfd >= 0 && set_nonblocking(lfd) != 0) {
         msg("fcntl: %s", strerror(errno));
         close(lfd);
         lfd = -1;
@@ -1388,8 +1272,7 @@ int main(int argc, char **argv)
             break;
         }
         served++;
-        flags = fcntl(fd, F_GETFL, 0);
-        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+        if (set_nonblocking(fd) != 0) {
             msg("fcntl: %s", strerror(errno));
             close(fd);
             continue;
