@@ -1435,3 +1435,26 @@ int rs2n_tk_check(const char *file, int line, const char *what, const struct rs2
     }
     return 1;
 }
+
+const struct rs2n_version_case rs2n_versions[2] = {
+    { "TLS1.2", "20240501", 0 },
+    { "TLS1.3", "default_tls13", 1 },
+};
+
+void rs2n_cache_fixture_open(const struct rs2n_version_case *v, int year,
+                             struct rs2n_fake_clock *clock, struct rs2n_test_cache *cache,
+                             struct s2n_config **server, struct s2n_config **client)
+{
+    clock->seconds = RS2N_YEAR_SECONDS(year);
+    rs2n_test_cache_init(cache, clock);
+    *server = rs2n_cache_server_config(v->policy, cache, clock);
+    *client = rs2n_cache_client_config(v->policy, clock, v->tls13);
+}
+
+void rs2n_cache_fixture_close(struct rs2n_test_cache *cache, struct s2n_config *server,
+                              struct s2n_config *client)
+{
+    s2n_config_free(client);
+    s2n_config_free(server);
+    rs2n_test_cache_free(cache);
+}

@@ -491,6 +491,24 @@ struct s2n_config *rs2n_cache_server_config(const char *policy, struct rs2n_test
 struct s2n_config *rs2n_cache_client_config(const char *policy, struct rs2n_fake_clock *clock,
                                             int tickets);
 
+/* The protocol versions the cache tests run under. */
+struct rs2n_version_case {
+    const char *name;   /* "TLS1.2" */
+    const char *policy; /* an s2n policy that negotiates it */
+    int tls13;
+};
+extern const struct rs2n_version_case rs2n_versions[2];
+
+/* A cache test's fixture: `clock` set to the start of `year`, `cache`
+ * initialised, and the server and client configs of rs2n_cache_server_config and
+ * rs2n_cache_client_config for `v` (client tickets on for TLS1.3). */
+void rs2n_cache_fixture_open(const struct rs2n_version_case *v, int year,
+                             struct rs2n_fake_clock *clock, struct rs2n_test_cache *cache,
+                             struct s2n_config **server, struct s2n_config **client);
+/* Frees what rs2n_cache_fixture_open made. */
+void rs2n_cache_fixture_close(struct rs2n_test_cache *cache, struct s2n_config *server,
+                              struct s2n_config *client);
+
 /* A client's saved session (s2n_connection_get_session). */
 struct rs2n_saved_session {
     uint8_t data[4096];

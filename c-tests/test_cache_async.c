@@ -12,19 +12,8 @@
  */
 #include "common.h"
 
-struct version_case {
-    const char *name;
-    const char *policy;
-    int tls13;
-};
-
-static const struct version_case versions[] = {
-    { "TLS1.2", "20240501", 0 },
-    { "TLS1.3", "default_tls13", 1 },
-};
-
 struct env {
-    const struct version_case *v;
+    const struct rs2n_version_case *v;
     struct rs2n_fake_clock clock;
     struct rs2n_test_cache cache;
     struct s2n_config *server, *client;
@@ -33,14 +22,11 @@ struct env {
     size_t key_len;
 };
 
-static void env_init(struct env *e, const struct version_case *v)
+static void env_init(struct env *e, const struct rs2n_version_case *v)
 {
     memset(e, 0, sizeof(*e));
     e->v = v;
-    e->clock.seconds = RS2N_YEAR_SECONDS(2055);
-    rs2n_test_cache_init(&e->cache, &e->clock);
-    e->server = rs2n_cache_server_config(v->policy, &e->cache, &e->clock);
-    e->client = rs2n_cache_client_config(v->policy, &e->clock, v->tls13);
+    rs2n_cache_fixture_open(v, 2055, &e->clock, &e->cache, &e->server, &e->client);
     struct rs2n_cache_conn c;
     int rc = rs2n_cache_connect(e->server, e->client, NULL, &e->session, RS2N_CLOSE_GRACEFUL, &c);
     if (rc != 0) {
@@ -57,9 +43,7 @@ static void env_init(struct env *e, const struct version_case *v)
 
 static void env_free(struct env *e)
 {
-    s2n_config_free(e->client);
-    s2n_config_free(e->server);
-    rs2n_test_cache_free(&e->cache);
+    rs2n_cache_fixture_close(&e->cache, e->server, e->client);
 }
 
 /* Opens a pair offering the stored session and sends the ClientHello; then
@@ -107,7 +91,7 @@ static int finish(struct env *e, struct rs2n_pair *p, int *server_resumed, int *
     return 0;
 }
 
-static void test_blocked_then_value(const struct version_case *v, unsigned blocks)
+static void test_blocked_then_value(const struct rs2n_version_case *v, unsigned blocks)
 {
     fprintf(stderr, "   %s: retrieve blocked %u time(s), then the value\n", v->name, blocks);
     struct env e;
@@ -128,7 +112,7 @@ static void test_blocked_then_value(const struct version_case *v, unsigned block
     env_free(&e);
 }
 
-static void test_blocked_then_miss(const struct version_case *v)
+static void test_blocked_then_miss(const struct rs2n_version_case *v)
 {
     fprintf(stderr, "   %s: retrieve blocked twice, then a miss\n", v->name);
     struct env e;
@@ -147,7 +131,7 @@ static void test_blocked_then_miss(const struct version_case *v)
     env_free(&e);
 }
 
-static void test_blocked_then_freed(const struct version_case *v)
+static void test_blocked_then_freed(const struct rs2n_version_case *v)
 {
     fprintf(stderr, "   %s: retrieve blocked, then the connection is freed\n", v->name);
     struct env e;
@@ -177,8 +161,8 @@ static void test_blocked_then_freed(const struct version_case *v)
 int main(void)
 {
     rs2n_test_begin("test_cache_async", 120);
-    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
-        const struct version_case *v = &versions[i];
+    for (size_t i = 0; i < sizeof(rs2n_versions) / sizeof(rs2n_versions[0]); i++) {
+        const struct rs2n_version_case *v = &rs2n_versions[i];
         fprintf(stderr, "-- %s\n", v->name);
         test_blocked_then_value(v, 1);
         test_blocked_then_value(v, 3);

@@ -19,19 +19,8 @@
 #include <pthread.h>
 #include <unistd.h>
 
-struct version_case {
-    const char *name;
-    const char *policy;
-    int tls13;
-};
-
-static const struct version_case versions[] = {
-    { "TLS1.2", "20240501", 0 },
-    { "TLS1.3", "default_tls13", 1 },
-};
-
 struct env {
-    const struct version_case *v;
+    const struct rs2n_version_case *v;
     struct rs2n_fake_clock clock;
     struct rs2n_test_cache cache;
     struct s2n_config *server, *client;
@@ -315,7 +304,7 @@ static void test_moved_between_threads(struct env *e, const struct rs2n_saved_se
     rs2n_pair_close(&p);
 }
 
-static void test_context(const struct version_case *v)
+static void test_context(const struct rs2n_version_case *v)
 {
     struct env e;
     memset(&e, 0, sizeof(e));
@@ -373,9 +362,9 @@ static void test_context(const struct version_case *v)
 int main(void)
 {
     rs2n_test_begin("test_cache_context", 120);
-    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
-        fprintf(stderr, "-- %s\n", versions[i].name);
-        test_context(&versions[i]);
+    for (size_t i = 0; i < sizeof(rs2n_versions) / sizeof(rs2n_versions[0]); i++) {
+        fprintf(stderr, "-- %s\n", rs2n_versions[i].name);
+        test_context(&rs2n_versions[i]);
     }
     return rs2n_test_finish();
 }

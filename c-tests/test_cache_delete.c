@@ -19,44 +19,28 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-struct version_case {
-    const char *name;
-    const char *policy;
-    int tls13;
-};
-
-static const struct version_case versions[] = {
-    { "TLS1.2", "20240501", 0 },
-    { "TLS1.3", "default_tls13", 1 },
-};
-
 struct key_copy {
     uint8_t bytes[RS2N_CACHE_MAX_KEY];
     size_t len;
 };
 
 struct env {
-    const struct version_case *v;
+    const struct rs2n_version_case *v;
     struct rs2n_fake_clock clock;
     struct rs2n_test_cache cache;
     struct s2n_config *server, *client;
 };
 
-static void env_init(struct env *e, const struct version_case *v)
+static void env_init(struct env *e, const struct rs2n_version_case *v)
 {
     memset(e, 0, sizeof(*e));
     e->v = v;
-    e->clock.seconds = RS2N_YEAR_SECONDS(2050);
-    rs2n_test_cache_init(&e->cache, &e->clock);
-    e->server = rs2n_cache_server_config(v->policy, &e->cache, &e->clock);
-    e->client = rs2n_cache_client_config(v->policy, &e->clock, v->tls13);
+    rs2n_cache_fixture_open(v, 2050, &e->clock, &e->cache, &e->server, &e->client);
 }
 
 static void env_free(struct env *e)
 {
-    s2n_config_free(e->client);
-    s2n_config_free(e->server);
-    rs2n_test_cache_free(&e->cache);
+    rs2n_cache_fixture_close(&e->cache, e->server, e->client);
 }
 
 static int key_equal(const struct key_copy *a, const struct key_copy *b)
@@ -87,7 +71,7 @@ static void connect_ok(struct env *e, const char *what, const struct rs2n_saved_
     EXPECT_TRUE(c->close_ok);
 }
 
-static void test_abrupt_after_full(const struct version_case *v)
+static void test_abrupt_after_full(const struct rs2n_version_case *v)
 {
     struct env e;
     env_init(&e, v);
@@ -117,7 +101,7 @@ static void test_abrupt_after_full(const struct version_case *v)
     env_free(&e);
 }
 
-static void test_abrupt_after_resumed(const struct version_case *v)
+static void test_abrupt_after_resumed(const struct rs2n_version_case *v)
 {
     struct env e;
     env_init(&e, v);
@@ -161,7 +145,7 @@ static void test_abrupt_after_resumed(const struct version_case *v)
     env_free(&e);
 }
 
-static void test_graceful(const struct version_case *v)
+static void test_graceful(const struct rs2n_version_case *v)
 {
     struct env e;
     env_init(&e, v);
@@ -206,7 +190,7 @@ static int negotiate_once(struct s2n_connection *conn, int *type, s2n_blocked_st
 
 enum drop_how { DROP_SOCKET, SEND_GARBAGE };
 
-static void test_failed_after_hit(const struct version_case *v, enum drop_how how)
+static void test_failed_after_hit(const struct rs2n_version_case *v, enum drop_how how)
 {
     const char *what = how == DROP_SOCKET ? "the client drops its socket after a cache hit"
                                           : "the client sends garbage after a cache hit";
@@ -265,7 +249,7 @@ static void test_failed_after_hit(const struct version_case *v, enum drop_how ho
     env_free(&e);
 }
 
-static void test_recv_fails(const struct version_case *v)
+static void test_recv_fails(const struct rs2n_version_case *v)
 {
     fprintf(stderr, "   %s: s2n_recv fails after the handshake\n", v->name);
     struct env e;
@@ -300,8 +284,8 @@ static void test_recv_fails(const struct version_case *v)
 int main(void)
 {
     rs2n_test_begin("test_cache_delete", 120);
-    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
-        const struct version_case *v = &versions[i];
+    for (size_t i = 0; i < sizeof(rs2n_versions) / sizeof(rs2n_versions[0]); i++) {
+        const struct rs2n_version_case *v = &rs2n_versions[i];
         fprintf(stderr, "-- %s\n", v->name);
         test_abrupt_after_full(v);
         test_abrupt_after_resumed(v);

@@ -19,19 +19,8 @@
 
 #define HOURS(h) ((uint64_t) (h) * 3600u)
 
-struct version_case {
-    const char *name;
-    const char *policy;
-    int tls13;
-};
-
-static const struct version_case versions[] = {
-    { "TLS1.2", "20240501", 0 },
-    { "TLS1.3", "default_tls13", 1 },
-};
-
 struct env {
-    const struct version_case *v;
+    const struct rs2n_version_case *v;
     struct rs2n_fake_clock clock;
     struct rs2n_test_cache cache;
     struct s2n_config *server, *client;
@@ -42,21 +31,16 @@ struct key_copy {
     size_t len;
 };
 
-static void env_init(struct env *e, const struct version_case *v)
+static void env_init(struct env *e, const struct rs2n_version_case *v)
 {
     memset(e, 0, sizeof(*e));
     e->v = v;
-    e->clock.seconds = RS2N_YEAR_SECONDS(2045);
-    rs2n_test_cache_init(&e->cache, &e->clock);
-    e->server = rs2n_cache_server_config(v->policy, &e->cache, &e->clock);
-    e->client = rs2n_cache_client_config(v->policy, &e->clock, v->tls13);
+    rs2n_cache_fixture_open(v, 2045, &e->clock, &e->cache, &e->server, &e->client);
 }
 
 static void env_free(struct env *e)
 {
-    s2n_config_free(e->client);
-    s2n_config_free(e->server);
-    rs2n_test_cache_free(&e->cache);
+    rs2n_cache_fixture_close(&e->cache, e->server, e->client);
 }
 
 static void reset_misbehaviour(struct rs2n_test_cache *c)
@@ -132,7 +116,7 @@ static void expect_still_works(struct env *e, const char *what)
     }
 }
 
-static void test_retrieve_fails(const struct version_case *v)
+static void test_retrieve_fails(const struct rs2n_version_case *v)
 {
     struct env e;
     env_init(&e, v);
@@ -144,7 +128,7 @@ static void test_retrieve_fails(const struct version_case *v)
     env_free(&e);
 }
 
-static void test_garbage(const struct version_case *v)
+static void test_garbage(const struct rs2n_version_case *v)
 {
     static const size_t lengths[] = { 1, 100, 16 * 1024, 0 };
     for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
@@ -162,7 +146,7 @@ static void test_garbage(const struct version_case *v)
     }
 }
 
-static void test_tampered(const struct version_case *v)
+static void test_tampered(const struct rs2n_version_case *v)
 {
     struct env e;
     env_init(&e, v);
@@ -191,7 +175,7 @@ static void test_tampered(const struct version_case *v)
     }
 }
 
-static void test_expired_key(const struct version_case *v)
+static void test_expired_key(const struct rs2n_version_case *v)
 {
     struct env e;
     memset(&e, 0, sizeof(e));
@@ -231,7 +215,7 @@ static void test_expired_key(const struct version_case *v)
     env_free(&e);
 }
 
-static void test_oversize(const struct version_case *v)
+static void test_oversize(const struct rs2n_version_case *v)
 {
     static const uint64_t by[] = { 1, 0 /* UINT64_MAX */ };
     for (size_t i = 0; i < 2; i++) {
@@ -251,7 +235,7 @@ static void test_oversize(const struct version_case *v)
     }
 }
 
-static void test_store_fails(const struct version_case *v, int store_rc)
+static void test_store_fails(const struct rs2n_version_case *v, int store_rc)
 {
     char what[64];
     snprintf(what, sizeof(what), "store returns %d", store_rc);
@@ -287,8 +271,8 @@ static void test_store_fails(const struct version_case *v, int store_rc)
 int main(void)
 {
     rs2n_test_begin("test_cache_misbehave", 240);
-    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
-        const struct version_case *v = &versions[i];
+    for (size_t i = 0; i < sizeof(rs2n_versions) / sizeof(rs2n_versions[0]); i++) {
+        const struct rs2n_version_case *v = &rs2n_versions[i];
         fprintf(stderr, "-- %s\n", v->name);
         test_retrieve_fails(v);
         test_garbage(v);

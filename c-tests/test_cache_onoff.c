@@ -12,17 +12,6 @@
  */
 #include "common.h"
 
-struct version_case {
-    const char *name;
-    const char *policy;
-    int tls13;
-};
-
-static const struct version_case versions[] = {
-    { "TLS1.2", "20240501", 0 },
-    { "TLS1.3", "default_tls13", 1 },
-};
-
 static const char *callback_names[3] = { "store", "retrieve", "delete" };
 
 static void set_callback(struct s2n_config *config, struct rs2n_test_cache *cache, int which)
@@ -45,7 +34,7 @@ static void set_callback(struct s2n_config *config, struct rs2n_test_cache *cach
 
 /* Two connections, the second offering the first's session. Checks whether the
  * cache was used, by the callbacks and by resumption. */
-static void check_cache(const struct version_case *v, const char *what,
+static void check_cache(const struct rs2n_version_case *v, const char *what,
                         struct s2n_config *server, struct s2n_config *client,
                         struct rs2n_test_cache *cache, int expect_on)
 {
@@ -82,7 +71,7 @@ static void check_cache(const struct version_case *v, const char *what,
     }
 }
 
-static void test_onoff(const struct version_case *v, int missing)
+static void test_onoff(const struct rs2n_version_case *v, int missing)
 {
     fprintf(stderr, "-- %s: onoff(1) without the %s callback\n", v->name,
             callback_names[missing]);
@@ -140,9 +129,9 @@ static void test_onoff(const struct version_case *v, int missing)
 int main(void)
 {
     rs2n_test_begin("test_cache_onoff", 120);
-    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+    for (size_t i = 0; i < sizeof(rs2n_versions) / sizeof(rs2n_versions[0]); i++) {
         for (int missing = 0; missing < 3; missing++) {
-            test_onoff(&versions[i], missing);
+            test_onoff(&rs2n_versions[i], missing);
         }
     }
     return rs2n_test_finish();

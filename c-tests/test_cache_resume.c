@@ -20,17 +20,6 @@
 
 #define HOURS(h) ((uint64_t) (h) * 3600u)
 
-struct version_case {
-    const char *name;
-    const char *policy;
-    int tls13;
-};
-
-static const struct version_case versions[] = {
-    { "TLS1.2", "20240501", 0 },
-    { "TLS1.3", "default_tls13", 1 },
-};
-
 /* A key copied out of a recorded call. */
 struct key_copy {
     uint8_t bytes[RS2N_CACHE_MAX_KEY];
@@ -64,7 +53,7 @@ static int conn_ok(const char *what, int rc, const struct rs2n_cache_conn *c)
         EXPECT_TRUE(c.close_ok);                                                   \
     } while (0)
 
-static void test_resume(const struct version_case *v)
+static void test_resume(const struct rs2n_version_case *v)
 {
     fprintf(stderr, "-- %s: resume through the cache\n", v->name);
     struct rs2n_fake_clock clock = { RS2N_YEAR_SECONDS(2030) };
@@ -170,7 +159,7 @@ static void test_resume(const struct version_case *v)
 }
 
 /* The ttl given to the store callback follows the session state lifetime. */
-static void test_ttl(const struct version_case *v, uint64_t lifetime, uint64_t expected_ttl)
+static void test_ttl(const struct rs2n_version_case *v, uint64_t lifetime, uint64_t expected_ttl)
 {
     fprintf(stderr, "-- %s: session state lifetime %llu s\n", v->name,
             (unsigned long long) lifetime);
@@ -195,7 +184,7 @@ static void test_ttl(const struct version_case *v, uint64_t lifetime, uint64_t e
 }
 
 /* Entries resume until the session state lifetime, not after. */
-static void test_lifetime_expiry(const struct version_case *v)
+static void test_lifetime_expiry(const struct rs2n_version_case *v)
 {
     fprintf(stderr, "-- %s: entries older than the session state lifetime\n", v->name);
     const uint64_t lifetime = HOURS(1);
@@ -256,8 +245,8 @@ static void test_lifetime_expiry(const struct version_case *v)
 int main(void)
 {
     rs2n_test_begin("test_cache_resume", 120);
-    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
-        const struct version_case *v = &versions[i];
+    for (size_t i = 0; i < sizeof(rs2n_versions) / sizeof(rs2n_versions[0]); i++) {
+        const struct rs2n_version_case *v = &rs2n_versions[i];
         test_resume(v);
         test_ttl(v, HOURS(1), HOURS(1));
         test_ttl(v, 60, 60);

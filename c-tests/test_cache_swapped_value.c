@@ -13,17 +13,6 @@
  */
 #include "common.h"
 
-struct version_case {
-    const char *name;
-    const char *policy;
-    int tls13;
-};
-
-static const struct version_case versions[] = {
-    { "TLS1.2", "20240501", 0 },
-    { "TLS1.3", "default_tls13", 1 },
-};
-
 struct key_copy {
     uint8_t bytes[RS2N_CACHE_MAX_KEY];
     size_t len;
@@ -49,7 +38,7 @@ static void stored_session(struct s2n_config *server, struct s2n_config *client,
     key->len = store->key_len;
 }
 
-static void test_swapped(const struct version_case *v)
+static void test_swapped(const struct rs2n_version_case *v)
 {
     fprintf(stderr, "-- %s: retrieve returns the value stored under another key\n", v->name);
     struct rs2n_fake_clock clock = { RS2N_YEAR_SECONDS(2047) };
@@ -104,8 +93,8 @@ static void test_swapped(const struct version_case *v)
 int main(void)
 {
     rs2n_test_begin("test_cache_swapped_value", 60);
-    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
-        test_swapped(&versions[i]);
+    for (size_t i = 0; i < sizeof(rs2n_versions) / sizeof(rs2n_versions[0]); i++) {
+        test_swapped(&rs2n_versions[i]);
     }
     return rs2n_test_finish();
 }
