@@ -73,7 +73,7 @@ pub extern "C" fn s2n_cleanup() -> c_int {
 /// difference in source code).
 #[no_mangle]
 pub extern "C" fn s2n_errno_location() -> *mut c_int {
-    errno_location()
+    guard(|| Ok(errno_location()))
 }
 
 /// The class of an error value: one of the `S2N_ERR_T_*` constants. Applications
@@ -82,7 +82,7 @@ pub extern "C" fn s2n_errno_location() -> *mut c_int {
 /// for the connection.
 #[no_mangle]
 pub extern "C" fn s2n_error_get_type(error: c_int) -> c_int {
-    error_type_of(error)
+    guard(|| Ok(error_type_of(error)))
 }
 
 fn language_ok(lang: *const c_char) -> bool {
@@ -103,16 +103,18 @@ const NO_LANGUAGE: &str = "Language is not supported for error translation";
 /// @returns A string that stays valid until this thread's next error.
 #[no_mangle]
 pub extern "C" fn s2n_strerror(error: c_int, lang: *const c_char) -> *const c_char {
-    if !language_ok(lang) {
-        return static_cstr(NO_LANGUAGE);
-    }
-    if let Some(msg) = last_message_for(error) {
-        return msg;
-    }
-    match ErrorCode::from_value(error) {
-        Some(code) => static_cstr(code.description()),
-        None => static_cstr("unknown error value"),
-    }
+    guard(|| {
+        if !language_ok(lang) {
+            return Ok(static_cstr(NO_LANGUAGE));
+        }
+        if let Some(msg) = last_message_for(error) {
+            return Ok(msg);
+        }
+        Ok(match ErrorCode::from_value(error) {
+            Some(code) => static_cstr(code.description()),
+            None => static_cstr("unknown error value"),
+        })
+    })
 }
 
 /// Like `s2n_strerror`; for the calling thread's most recent error, the specific
@@ -127,10 +129,12 @@ pub extern "C" fn s2n_strerror_debug(error: c_int, lang: *const c_char) -> *cons
 /// value rs2n does not define.
 #[no_mangle]
 pub extern "C" fn s2n_strerror_name(error: c_int) -> *const c_char {
-    match ErrorCode::from_value(error) {
-        Some(code) => static_cstr(code.name()),
-        None => static_cstr("S2N_ERR_UNKNOWN"),
-    }
+    guard(|| {
+        Ok(match ErrorCode::from_value(error) {
+            Some(code) => static_cstr(code.name()),
+            None => static_cstr("S2N_ERR_UNKNOWN"),
+        })
+    })
 }
 
 #[cfg(test)]
