@@ -2221,7 +2221,7 @@ mod tests {
 
     #[test]
     fn docs_table_is_current() {
-        let doc = include_str!("../docs/policies.md");
+        let doc = include_str!("../../docs/policies.md");
         assert!(
             doc.contains(&accepted_table()) && doc.contains(&refused_table()),
             "docs/policies.md is out of date: regenerate its tables with \
