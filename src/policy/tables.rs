@@ -4,8 +4,7 @@
 //! behind them, and the names rs2n refuses.
 //!
 //! Only data and the types describing it live here, so the tables can be checked
-//! against s2n's sources line by line; what rs2n makes of them is in the parent
-//! module.
+//! against s2n's sources line by line; what rs2n makes of them is in `builder.rs`.
 
 use rustls::CipherSuite;
 use rustls::CipherSuite as Cs;
