@@ -4,8 +4,8 @@
 //! `tables.rs` transcribes the s2n-tls 0.3.47 (`s2n-tls-sys`) policy tables: for
 //! each policy its minimum protocol version, its cipher suites in preference order,
 //! its ECC groups in preference order and whether it also offers post-quantum hybrid
-//! groups. From that, each policy gets one rustls [`CryptoProvider`], built the first
-//! time any policy is looked up and shared from then on:
+//! groups. From that, `builder.rs` gives each policy one rustls [`CryptoProvider`],
+//! built the first time any policy is looked up and shared from then on:
 //!
 //! * suites: the suites of s2n's list that rustls-ring implements, in s2n's order.
 //!   Everything else (CBC, RSA key exchange, DHE, 3DES, RC4) is dropped. A protocol
@@ -25,6 +25,9 @@
 //! and how it differs from s2n-tls; a test keeps it in step with these tables.
 //!
 //! Names are matched ignoring ASCII case, as s2n does.
+//!
+//! This file holds the public face (the policy type and the lookups); the rest of
+//! the crate needs nothing from the submodules.
 
 use std::sync::Arc;
 
