@@ -10,7 +10,7 @@ use once_cell::sync::Lazy;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, HandshakeKind, ServerConnection};
 
-use crate::client_hello::{s2n_version, ClientHelloInfo, ClientHelloReader, Tls12TicketScanner};
+use crate::hello::{s2n_version, HelloInfo, HelloReader, Tls12TicketScanner};
 use crate::config::{no_server_name, Config, SessionTicketCallback};
 use crate::error::{Error, ErrorCode, Result};
 use crate::policy;
@@ -60,8 +60,8 @@ pub struct Connection {
     send: Option<Box<dyn Send_>>,
     tls: Option<rustls::Connection>,
     server_name: Option<CString>,
-    hello: ClientHelloReader,
-    hello_info: Option<ClientHelloInfo>,
+    hello: HelloReader,
+    hello_info: Option<HelloInfo>,
     wire_in: u64,
     wire_out: u64,
     alert: Option<u8>,
@@ -80,8 +80,8 @@ pub struct Connection {
     out_sent: usize,
     /// Identifies this connection to the api layer (its handle's address).
     owner: usize,
-    server_hello: ClientHelloReader,
-    server_hello_info: Option<ClientHelloInfo>,
+    server_hello: HelloReader,
+    server_hello_info: Option<HelloInfo>,
     ticketer: Option<Arc<ConnTicketer>>,
     sessions: Option<Arc<ConnSessions>>,
     ticket_callback: Option<Arc<dyn SessionTicketCallback>>,
@@ -116,7 +116,7 @@ impl Connection {
             send: None,
             tls: None,
             server_name: None,
-            hello: ClientHelloReader::default(),
+            hello: HelloReader::default(),
             hello_info: None,
             wire_in: 0,
             wire_out: 0,
@@ -131,7 +131,7 @@ impl Connection {
             out: Vec::new(),
             out_sent: 0,
             owner: 0,
-            server_hello: ClientHelloReader::server_hello(),
+            server_hello: HelloReader::server_hello(),
             server_hello_info: None,
             ticketer: None,
             sessions: None,
@@ -391,7 +391,7 @@ impl Connection {
     }
 
     /// The session ID the client offered (the server side of the ClientHello).
-    pub fn client_hello_info(&self) -> Option<&ClientHelloInfo> {
+    pub fn client_hello_info(&self) -> Option<&HelloInfo> {
         self.hello_info.as_ref()
     }
 
@@ -583,7 +583,7 @@ impl Connection {
         let Some(sessions) = &self.sessions else {
             return;
         };
-        let id = |h: &Option<ClientHelloInfo>| {
+        let id = |h: &Option<HelloInfo>| {
             h.as_ref().map(|h| h.session_id.clone()).unwrap_or_default()
         };
         sessions.note_wire(WireFacts {
@@ -1030,8 +1030,8 @@ fn map_tls_error(e: &rustls::Error, server_name: Option<&CString>) -> Error {
 struct CountingReader<'a> {
     recv: &'a mut dyn Recv,
     count: &'a mut u64,
-    hello: Option<&'a mut ClientHelloReader>,
-    hello_info: &'a mut Option<ClientHelloInfo>,
+    hello: Option<&'a mut HelloReader>,
+    hello_info: &'a mut Option<HelloInfo>,
     scanner: Option<&'a mut Tls12TicketScanner>,
 }
 

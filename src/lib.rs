@@ -5,7 +5,7 @@
 //! rustls with the ring provider.
 pub mod api;
 pub mod certs;
-pub mod client_hello;
+pub mod hello;
 pub mod clock;
 pub mod config;
 pub mod connection;
