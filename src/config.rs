@@ -19,15 +19,9 @@ use crate::clock::{SharedClock, SystemMonotonicClock, SystemWallClock, WallTimeP
 use crate::error::{Error, ErrorCode, Result};
 use crate::policy::{self, SecurityPolicy};
 use crate::resumption::cache::SessionCache;
-use crate::resumption::client_session::SessionInfo;
+use crate::resumption::client::SessionTicketCallback;
 use crate::resumption::ticket_keys::{Lifetimes, TicketKeyStore};
 use crate::trust;
-
-/// Called once per session ticket a client receives (`s2n_config_set_session_ticket_cb`).
-/// `owner` identifies the connection to the api layer.
-pub trait SessionTicketCallback: Send + Sync {
-    fn on_ticket(&self, owner: usize, ticket: &SessionInfo) -> Result<()>;
-}
 
 /// The server name a client uses when the application set none: rustls needs one,
 /// sends no SNI for an IP address, and our verifier refuses this one by name, as
@@ -65,12 +59,6 @@ pub struct Settings {
     pub ticket_callback: Option<Arc<dyn SessionTicketCallback>>,
     /// Stateful resumption through the application's cache, when on.
     pub session_cache: Option<Arc<dyn SessionCache>>,
-}
-
-impl std::fmt::Debug for dyn SessionTicketCallback {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SessionTicketCallback")
-    }
 }
 
 impl Settings {

@@ -5,11 +5,11 @@
 //! rustls with the ring provider.
 pub mod api;
 pub mod certs;
-pub mod client_hello;
 pub mod clock;
 pub mod config;
 pub mod connection;
 pub mod error;
+pub mod hello;
 pub mod policy;
 pub mod resumption;
 pub mod transport;

@@ -8,8 +8,8 @@ use super::boundary::{guard, try_mut, try_ref, try_slice, try_slice_mut};
 use super::config::{s2n_config, with_config};
 use super::connection::{query, s2n_connection, with_conn};
 use super::S2N_SUCCESS;
-use crate::config::SessionTicketCallback;
 use crate::error::{Error, ErrorCode, Result};
+use crate::resumption::client::SessionTicketCallback;
 use crate::resumption::client_session::SessionInfo;
 
 const NANOS: u64 = 1_000_000_000;

@@ -1,10 +1,11 @@
-//! Reads the few facts of the hello messages that rustls does not expose: the
-//! client's highest protocol version (ClientHello) and the session ID the server
-//! chose (ServerHello). Both travel in the clear before any key exists.
+//! Reads the few facts of the cleartext handshake that rustls does not expose: the
+//! client's highest protocol version, session ID, PSK identity and TLS1.2 ticket
+//! (ClientHello), the version and session ID the server chose (ServerHello), and a
+//! TLS1.2 NewSessionTicket's lifetime. All travel in the clear before any key exists.
 
-/// What the server learned from the ClientHello.
+/// What one hello message showed (a ClientHello, or a ServerHello).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ClientHelloInfo {
+pub struct HelloInfo {
     /// The highest version the client offered, in s2n's numbering (33 = TLS1.2).
     pub max_version: i32,
     /// The legacy session ID (TLS1.2 resumption by ID, or TLS1.3 middlebox compatibility).
@@ -29,22 +30,22 @@ pub fn s2n_version(wire: u16) -> i32 {
 
 /// Accumulates the first bytes of one direction until its hello is complete.
 #[derive(Debug)]
-pub struct ClientHelloReader {
+pub struct HelloReader {
     raw: Vec<u8>,
     done: bool,
     msg_type: u8,
 }
 
-impl Default for ClientHelloReader {
+impl Default for HelloReader {
     fn default() -> Self {
         Self::client_hello()
     }
 }
 
-impl ClientHelloReader {
+impl HelloReader {
     /// Reads a ClientHello (what a server receives first).
     pub fn client_hello() -> Self {
-        ClientHelloReader {
+        HelloReader {
             raw: Vec::new(),
             done: false,
             msg_type: 1,
@@ -54,7 +55,7 @@ impl ClientHelloReader {
     /// Reads a ServerHello (what a client receives, and a server sends, first).
     /// Its `max_version` is the version the server selected.
     pub fn server_hello() -> Self {
-        ClientHelloReader {
+        HelloReader {
             raw: Vec::new(),
             done: false,
             msg_type: 2,
@@ -65,9 +66,9 @@ impl ClientHelloReader {
 /// More than this and we stop looking (a ClientHello is far smaller).
 const LIMIT: usize = 1 << 16;
 
-impl ClientHelloReader {
+impl HelloReader {
     /// Feeds bytes as they arrive; returns the info once the hello is complete.
-    pub fn feed(&mut self, bytes: &[u8]) -> Option<ClientHelloInfo> {
+    pub fn feed(&mut self, bytes: &[u8]) -> Option<HelloInfo> {
         if self.done {
             return None;
         }
@@ -209,7 +210,7 @@ impl<'a> Cursor<'a> {
 }
 
 /// Parses a ClientHello or ServerHello body (after the 4-byte handshake header).
-fn parse(body: &[u8], server_hello: bool) -> Option<ClientHelloInfo> {
+fn parse(body: &[u8], server_hello: bool) -> Option<HelloInfo> {
     let mut c = Cursor(body);
     let legacy_version = c.u16()?;
     c.take(32)?;
@@ -251,7 +252,7 @@ fn parse(body: &[u8], server_hello: bool) -> Option<ClientHelloInfo> {
             }
         }
     }
-    Some(ClientHelloInfo {
+    Some(HelloInfo {
         max_version,
         session_id,
         psk_identity,
@@ -301,7 +302,7 @@ mod tests {
     #[test]
     fn reads_versions_and_session_id_across_records_and_reads() {
         let wire = records(&hello(&[0x0304, 0x0303], &[9; 32]), 20);
-        let mut r = ClientHelloReader::default();
+        let mut r = HelloReader::default();
         let mut info = None;
         for byte in wire.chunks(7) {
             if let Some(i) = r.feed(byte) {
@@ -331,7 +332,7 @@ mod tests {
         body.extend(ext);
         let mut hs = vec![1, 0, 0, body.len() as u8];
         hs.extend(body);
-        let info = ClientHelloReader::client_hello()
+        let info = HelloReader::client_hello()
             .feed(&records(&hs, 300))
             .unwrap();
         assert_eq!(info.psk_identity.as_deref(), Some(&b"abc"[..]));
@@ -363,11 +364,11 @@ mod tests {
         body.extend([0, 6, 0, 43, 0, 2, 3, 4]);
         let mut hs = vec![2, 0, 0, body.len() as u8];
         hs.extend(body);
-        let mut r = ClientHelloReader::server_hello();
+        let mut r = HelloReader::server_hello();
         let info = r.feed(&records(&hs, 200)).unwrap();
         assert_eq!(info.session_id, vec![5, 6, 7, 8]);
         assert_eq!(info.max_version, 34);
-        let mut r = ClientHelloReader::client_hello();
+        let mut r = HelloReader::client_hello();
         assert_eq!(
             r.feed(&records(&hs, 200)),
             None,
@@ -377,11 +378,11 @@ mod tests {
 
     #[test]
     fn legacy_version_without_extension_and_garbage() {
-        let mut r = ClientHelloReader::default();
+        let mut r = HelloReader::default();
         let info = r.feed(&records(&hello(&[], &[]), 200)).unwrap();
         assert_eq!(info.max_version, 33);
         assert!(info.session_id.is_empty());
-        let mut r = ClientHelloReader::default();
+        let mut r = HelloReader::default();
         assert_eq!(r.feed(b"GET / HTTP/1.1\r\n\r\n"), None);
         assert_eq!(
             r.feed(&records(&hello(&[0x0304], &[]), 200)),

@@ -1,0 +1,312 @@
+//! The I/O loop: moving TLS records between rustls and the transport with s2n's
+//! non-blocking contract (a blocked call says which way it waits, and the same call
+//! made again goes on), and the application data calls built on it.
+
+use std::ffi::CString;
+use std::io::{self, Read, Write};
+
+use super::errors::map_tls_error;
+use super::{Blocked, Connection, Mode, PeerClose, MAX_RECORD_PLAINTEXT};
+use crate::error::{Error, ErrorCode, Result};
+use crate::hello::{HelloInfo, HelloReader, Tls12TicketScanner};
+use crate::transport::Recv;
+
+impl Connection {
+    /// Writes what rustls has queued. Blocked on write if the transport is full.
+    ///
+    /// rustls' records are gathered into one buffer and sent with as few calls as
+    /// the transport allows: one send per record would meet Nagle's algorithm and
+    /// delayed ACKs on TCP and stall a handshake flight for tens of milliseconds.
+    pub(super) fn flush(&mut self) -> Result<()> {
+        let (Some(tls), Some(send)) = (self.tls.as_mut(), self.send.as_mut()) else {
+            return Ok(());
+        };
+        loop {
+            while self.out_sent < self.out.len() {
+                match send.send(&self.out[self.out_sent..]) {
+                    Ok(0) => {
+                        let e = Error::new(ErrorCode::Io, "the transport accepted no bytes");
+                        return Err(self.fail(e));
+                    }
+                    Ok(n) => {
+                        self.out_sent += n;
+                        self.wire_out += n as u64;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        self.blocked = Blocked::OnWrite;
+                        return Err(Error::blocked());
+                    }
+                    Err(e) => {
+                        let e =
+                            Error::new(ErrorCode::Io, format!("sending to the peer failed: {e}"));
+                        return Err(self.fail(e));
+                    }
+                }
+            }
+            self.out.clear();
+            self.out_sent = 0;
+            if !tls.wants_write() {
+                return Ok(());
+            }
+            while tls.wants_write() {
+                // Writing into a Vec cannot fail.
+                let _ = tls.write_tls(&mut self.out);
+            }
+            // The first hello each side sends: a server's ServerHello, a client's
+            // own ClientHello (its session ID tells a TLS1.2 resumption).
+            match self.mode {
+                Mode::Server if self.server_hello_info.is_none() => {
+                    self.server_hello_info = self.server_hello.feed(&self.out);
+                }
+                Mode::Client if self.hello_info.is_none() => {
+                    self.hello_info = self.hello.feed(&self.out);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads from the transport into rustls and processes it. `Ok(false)` at end of
+    /// stream. Blocked on read if nothing is there yet.
+    pub(super) fn read_more(&mut self) -> Result<bool> {
+        let (Some(tls), Some(recv)) = (self.tls.as_mut(), self.recv.as_mut()) else {
+            return Err(Error::new(
+                ErrorCode::InvalidState,
+                "the connection has no I/O",
+            ));
+        };
+        // A server reads the client's hello, a client the server's.
+        let (reader, info) = match self.mode {
+            Mode::Server => (&mut self.hello, &mut self.hello_info),
+            Mode::Client => (&mut self.server_hello, &mut self.server_hello_info),
+        };
+        let mut reader = CountingReader {
+            recv: recv.as_mut(),
+            count: &mut self.wire_in,
+            hello: info.is_none().then_some(reader),
+            hello_info: info,
+            scanner: (self.mode == Mode::Client).then_some(self.client.scanner()),
+        };
+        match tls.read_tls(&mut reader) {
+            Ok(0) => Ok(false),
+            Ok(_) => {
+                self.before_processing()?;
+                self.process()?;
+                self.report_tickets()?;
+                Ok(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.blocked = Blocked::OnRead;
+                Err(Error::blocked())
+            }
+            Err(e) => {
+                let e = Error::new(
+                    ErrorCode::Io,
+                    format!("receiving from the peer failed: {e}"),
+                );
+                Err(self.fail(e))
+            }
+        }
+    }
+
+    pub(super) fn process(&mut self) -> Result<()> {
+        let Some(tls) = self.tls.as_mut() else {
+            return Ok(());
+        };
+        match tls.process_new_packets() {
+            Ok(state) => {
+                self.plaintext_pending = state.plaintext_bytes_to_read();
+                if let (None, rustls::Connection::Server(server)) = (&self.server_name, &*tls) {
+                    self.server_name = server.server_name().and_then(|n| CString::new(n).ok());
+                }
+                Ok(())
+            }
+            Err(e) => {
+                if let rustls::Error::AlertReceived(alert) = &e {
+                    self.alert = Some(u8::from(*alert));
+                }
+                let error = map_tls_error(&e, self.server_name.as_ref());
+                // Tell the peer why, if the transport takes it now; the error stands anyway.
+                let _ = self.flush();
+                Err(self.fail(error))
+            }
+        }
+    }
+
+    fn require_handshake(&self, what: &str) -> Result<()> {
+        if !self.is_handshake_complete() {
+            return Err(Error::new(
+                ErrorCode::InvalidState,
+                format!(
+                    "{what} before the handshake completed: call s2n_negotiate until it succeeds"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `s2n_send`: returns how many bytes of `buf` were sent. When blocked with
+    /// nothing acknowledged it fails blocked and the caller retries with the same
+    /// buffer; when some were sent it returns that count (a partial write).
+    pub fn send(&mut self, buf: &[u8]) -> Result<usize> {
+        self.blocked = Blocked::NotBlocked;
+        self.check_usable()?;
+        self.require_handshake("s2n_send")?;
+        if self.close_notify_sent {
+            return Err(Error::new(
+                ErrorCode::Closed,
+                "s2n_send after s2n_shutdown_send",
+            ));
+        }
+        if buf.len() < self.unacked {
+            let held = self.unacked;
+            self.unacked = 0;
+            return Err(Error::usage(format!(
+                "s2n_send retried with {} bytes after a blocked call had already taken {held}: retry with the same buffer",
+                buf.len()
+            )));
+        }
+        let mut acked = 0;
+        loop {
+            if let Err(e) = self.flush() {
+                if e.is_blocked() && acked > 0 {
+                    self.blocked = Blocked::NotBlocked;
+                    self.unacked -= acked;
+                    return Ok(acked);
+                }
+                return Err(e);
+            }
+            // Everything given to rustls so far is on the wire.
+            acked = self.unacked;
+            if acked == buf.len() {
+                self.unacked = 0;
+                return Ok(acked);
+            }
+            let end = buf.len().min(acked + MAX_RECORD_PLAINTEXT);
+            let tls = self.tls.as_mut().expect("handshake complete");
+            let n = tls
+                .writer()
+                .write(&buf[acked..end])
+                .map_err(|e| Error::new(ErrorCode::Internal, format!("encrypting failed: {e}")))?;
+            self.unacked += n;
+        }
+    }
+
+    /// `s2n_recv`: up to `buf.len()` bytes of application data; 0 once the peer has
+    /// closed (with close_notify, or abruptly: see [`Connection::peer_close`]).
+    pub fn recv(&mut self, buf: &mut [u8]) -> Result<usize> {
+        self.blocked = Blocked::NotBlocked;
+        self.check_usable()?;
+        self.require_handshake("s2n_recv")?;
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let tls = self.tls.as_mut().expect("handshake complete");
+            match tls.reader().read(buf) {
+                Ok(0) => {
+                    self.peer_close.get_or_insert(PeerClose::CloseNotify);
+                    return Ok(0);
+                }
+                Ok(n) => {
+                    self.plaintext_pending = self.plaintext_pending.saturating_sub(n);
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    // No close_notify: the session may be truncated; not resumable.
+                    if self.peer_close.is_none() {
+                        self.server.forget_session();
+                    }
+                    self.peer_close.get_or_insert(PeerClose::Abrupt);
+                    return Ok(0);
+                }
+                Err(e) => {
+                    return Err(Error::new(
+                        ErrorCode::Internal,
+                        format!("reading plaintext failed: {e}"),
+                    ))
+                }
+            }
+            // Replies rustls owes the peer (key updates) go out when the transport takes them.
+            match self.flush() {
+                Err(e) if !e.is_blocked() => return Err(e),
+                _ => self.blocked = Blocked::NotBlocked,
+            }
+            self.read_more()?;
+        }
+    }
+
+    /// `s2n_peek`: decrypted bytes ready for `recv` without reading the transport.
+    pub fn peek(&self) -> usize {
+        self.plaintext_pending
+    }
+
+    /// `s2n_shutdown_send`: sends close_notify; the connection can still receive.
+    pub fn shutdown_send(&mut self) -> Result<()> {
+        self.blocked = Blocked::NotBlocked;
+        self.check_usable()?;
+        let Some(tls) = self.tls.as_mut() else {
+            return Ok(());
+        };
+        if !self.close_notify_sent {
+            tls.send_close_notify();
+            self.close_notify_sent = true;
+        }
+        self.flush()
+    }
+
+    /// `s2n_shutdown`: sends close_notify and waits for the peer's, discarding any
+    /// application data still arriving.
+    pub fn shutdown(&mut self) -> Result<()> {
+        self.shutdown_send()?;
+        if self.tls.is_none() {
+            return Ok(());
+        }
+        let mut scratch = [0u8; 4096];
+        loop {
+            match self.peer_close {
+                Some(PeerClose::CloseNotify) => return Ok(()),
+                Some(PeerClose::Abrupt) => {
+                    return Err(Error::new(
+                        ErrorCode::Closed,
+                        "the peer closed the transport without sending close_notify",
+                    ))
+                }
+                None => {}
+            }
+            if !self.is_handshake_complete() {
+                // No application data can come; the peer's answer to our alert is all.
+                if !self.read_more()? {
+                    self.peer_close = Some(PeerClose::Abrupt);
+                }
+                continue;
+            }
+            self.recv(&mut scratch)?;
+        }
+    }
+}
+
+struct CountingReader<'a> {
+    recv: &'a mut dyn Recv,
+    count: &'a mut u64,
+    hello: Option<&'a mut HelloReader>,
+    hello_info: &'a mut Option<HelloInfo>,
+    scanner: Option<&'a mut Tls12TicketScanner>,
+}
+
+impl Read for CountingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.recv.recv(buf)?;
+        *self.count += n as u64;
+        if let Some(hello) = self.hello.as_mut() {
+            if let Some(info) = hello.feed(&buf[..n]) {
+                *self.hello_info = Some(info);
+            }
+        }
+        if let Some(scanner) = self.scanner.as_mut() {
+            scanner.feed(&buf[..n]);
+        }
+        Ok(n)
+    }
+}

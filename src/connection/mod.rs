@@ -1,0 +1,437 @@
+//! A connection (`s2n_connection`): drives a rustls connection over a transport with
+//! s2n's non-blocking semantics: a call that cannot go on reports which direction it
+//! is blocked on, and the same call made again continues where it stopped.
+
+use std::ffi::CString;
+use std::sync::Arc;
+
+use once_cell::sync::Lazy;
+use rustls::pki_types::ServerName;
+use rustls::{ClientConnection, ServerConnection};
+
+use crate::config::{no_server_name, Config};
+use crate::error::{Error, ErrorCode, Result};
+use crate::hello::{HelloInfo, HelloReader};
+use crate::policy;
+use crate::resumption::client::ClientResumption;
+use crate::resumption::client_session::SessionInfo;
+use crate::resumption::server::{ServerResumption, ServerSettings};
+use crate::transport::{Recv, Send_};
+
+mod errors;
+mod inspect;
+mod io;
+#[cfg(test)]
+pub mod testing;
+#[cfg(test)]
+mod tests;
+
+/// Whether a connection is a server or a client (`s2n_mode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Server,
+    Client,
+}
+
+/// What a blocked call waits for (`s2n_blocked_status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Blocked {
+    #[default]
+    NotBlocked = 0,
+    OnRead = 1,
+    OnWrite = 2,
+    OnApplicationInput = 3,
+}
+
+/// How the peer ended its side of the connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerClose {
+    CloseNotify,
+    /// The transport ended without a close_notify alert.
+    Abrupt,
+}
+
+/// The longest server name s2n accepts.
+pub(crate) const MAX_SERVER_NAME: usize = 255;
+
+/// The most plaintext put in one record; a write is acknowledged record by record.
+const MAX_RECORD_PLAINTEXT: usize = 16 * 1024;
+
+/// A connection without a config uses this one, as s2n falls back to its default.
+static DEFAULT_CONFIG: Lazy<Arc<Config>> = Lazy::new(|| Arc::new(Config::new()));
+
+pub struct Connection {
+    mode: Mode,
+    config: Option<Arc<Config>>,
+    recv: Option<Box<dyn Recv>>,
+    send: Option<Box<dyn Send_>>,
+    tls: Option<rustls::Connection>,
+    server_name: Option<CString>,
+    /// The ClientHello: read by a server, written by a client.
+    hello: HelloReader,
+    hello_info: Option<HelloInfo>,
+    wire_in: u64,
+    wire_out: u64,
+    alert: Option<u8>,
+    /// The error that ended this connection; every later I/O call reports it.
+    fatal: Option<Error>,
+    blocked: Blocked,
+    /// Bytes of the caller's current `send` buffer already given to rustls but not
+    /// yet acknowledged to the caller (s2n's retry contract).
+    unacked: usize,
+    plaintext_pending: usize,
+    close_notify_sent: bool,
+    peer_close: Option<PeerClose>,
+    handshake_name: Option<CString>,
+    /// TLS records taken from rustls and not yet all sent.
+    out: Vec<u8>,
+    out_sent: usize,
+    /// Identifies this connection to the api layer (its handle's address).
+    owner: usize,
+    /// The ServerHello: written by a server, read by a client.
+    server_hello: HelloReader,
+    server_hello_info: Option<HelloInfo>,
+    server: ServerResumption,
+    client: ClientResumption,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("mode", &self.mode)
+            .field("handshake", &self.handshake_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    pub fn new(mode: Mode) -> Self {
+        Connection {
+            mode,
+            config: None,
+            recv: None,
+            send: None,
+            tls: None,
+            server_name: None,
+            hello: HelloReader::default(),
+            hello_info: None,
+            wire_in: 0,
+            wire_out: 0,
+            alert: None,
+            fatal: None,
+            blocked: Blocked::NotBlocked,
+            unacked: 0,
+            plaintext_pending: 0,
+            close_notify_sent: false,
+            peer_close: None,
+            handshake_name: None,
+            out: Vec::new(),
+            out_sent: 0,
+            owner: 0,
+            server_hello: HelloReader::server_hello(),
+            server_hello_info: None,
+            server: ServerResumption::default(),
+            client: ClientResumption::default(),
+        }
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Forgets everything but the mode, the config and the owner, so the connection
+    /// can be reused.
+    pub fn wipe(&mut self) {
+        let config = self.config.take();
+        let owner = self.owner;
+        *self = Connection::new(self.mode);
+        self.config = config;
+        self.owner = owner;
+    }
+
+    /// Tells the connection how the api layer names it in callbacks.
+    pub fn set_owner(&mut self, owner: usize) {
+        self.owner = owner;
+    }
+
+    fn server_only(&self, what: &str) -> Result<()> {
+        if self.mode != Mode::Server {
+            return Err(Error::new(
+                ErrorCode::NotInClientMode,
+                format!("{what} is for servers"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn client_only(&self, what: &str) -> Result<()> {
+        if self.mode != Mode::Client {
+            return Err(Error::new(
+                ErrorCode::NotInServerMode,
+                format!("{what} is for clients"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `s2n_connection_add_new_tickets_to_send`: more TLS1.3 tickets after this
+    /// handshake. rustls sends tickets only with the handshake and fixes their
+    /// number when it reads the ClientHello, so tickets must be added before the
+    /// first `negotiate`.
+    pub fn add_new_tickets(&mut self, count: u8) -> Result<()> {
+        if self.tls.is_some() {
+            return Err(Error::new(
+                ErrorCode::InvalidState,
+                "rs2n can add tickets only before s2n_negotiate is first called: rustls sends tickets with the handshake only",
+            ));
+        }
+        self.server.add_new_tickets(count);
+        Ok(())
+    }
+
+    /// `s2n_connection_get_tickets_sent`.
+    pub fn tickets_sent(&self) -> Result<u16> {
+        self.server_only("s2n_connection_get_tickets_sent")?;
+        Ok(self.server.tickets_sent())
+    }
+
+    /// `s2n_connection_set_server_keying_material_lifetime`.
+    pub fn set_keying_material_lifetime(&mut self, secs: u32) {
+        self.server.set_keying_material_lifetime(secs);
+    }
+
+    /// `s2n_connection_set_session`: offers a saved session on the next handshake.
+    pub fn set_session(&mut self, bytes: &[u8]) -> Result<()> {
+        self.client_only("s2n_connection_set_session")?;
+        self.not_started("the session")?;
+        self.client.set_session(bytes)
+    }
+
+    /// The session to save for a later connection, once there is one.
+    pub fn session(&self) -> Option<SessionInfo> {
+        self.client.session()
+    }
+
+    /// `s2n_connection_get_session_ticket_lifetime_hint`.
+    pub fn session_ticket_lifetime_hint(&self) -> Result<u32> {
+        self.client.ticket_lifetime_hint()
+    }
+
+    /// The key of this connection's session in the server's cache, if any.
+    pub fn cached_session_key(&self) -> Option<Vec<u8>> {
+        self.server.cached_session_key()
+    }
+
+    fn not_started(&self, what: &str) -> Result<()> {
+        if self.tls.is_some() {
+            return Err(Error::new(
+                ErrorCode::InvalidState,
+                format!("{what} cannot change once the handshake has started; wipe the connection first"),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn set_config(&mut self, config: Arc<Config>) -> Result<()> {
+        self.not_started("the config")?;
+        self.config = Some(config);
+        Ok(())
+    }
+
+    pub fn config(&self) -> Arc<Config> {
+        self.config
+            .clone()
+            .unwrap_or_else(|| DEFAULT_CONFIG.clone())
+    }
+
+    pub fn set_recv(&mut self, recv: Box<dyn Recv>) {
+        self.recv = Some(recv);
+    }
+
+    pub fn set_send(&mut self, send: Box<dyn Send_>) {
+        self.send = Some(send);
+    }
+
+    pub fn set_server_name(&mut self, name: &str) -> Result<()> {
+        if self.mode != Mode::Client {
+            return Err(Error::new(
+                ErrorCode::NotInServerMode,
+                "s2n_set_server_name is for clients; a server reads the client's name with s2n_get_server_name",
+            ));
+        }
+        if name.len() > MAX_SERVER_NAME {
+            return Err(Error::new(
+                ErrorCode::ServerNameTooLong,
+                format!(
+                    "server name is {} bytes; at most {MAX_SERVER_NAME} are allowed",
+                    name.len()
+                ),
+            ));
+        }
+        self.not_started("the server name")?;
+        let name =
+            CString::new(name).map_err(|_| Error::usage("server name contains a NUL byte"))?;
+        self.server_name = Some(name);
+        Ok(())
+    }
+
+    fn check_usable(&self) -> Result<()> {
+        match &self.fatal {
+            Some(e) => Err(Error::new(
+                e.code,
+                format!(
+                    "the connection failed earlier and must be wiped or freed: {}",
+                    e.message
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Records a fatal error. A session this connection put in or took from the
+    /// cache is deleted from it, as in s2n.
+    fn fail(&mut self, error: Error) -> Error {
+        self.fatal = Some(error.clone());
+        self.server.forget_session();
+        error
+    }
+
+    fn ensure_tls(&mut self) -> Result<()> {
+        if self.tls.is_some() {
+            return Ok(());
+        }
+        if self.recv.is_none() || self.send.is_none() {
+            return Err(Error::new(
+                ErrorCode::InvalidState,
+                "the connection has no I/O: call s2n_connection_set_fd or set the send and recv callbacks",
+            ));
+        }
+        let config = self.config();
+        let tls: rustls::Connection = match self.mode {
+            Mode::Server => ServerConnection::new(self.server_tls_config(&config)?)
+                .map_err(|e| {
+                    Error::new(ErrorCode::Internal, format!("cannot start the server: {e}"))
+                })?
+                .into(),
+            Mode::Client => {
+                let name = match &self.server_name {
+                    Some(n) => {
+                        ServerName::try_from(n.to_string_lossy().into_owned()).map_err(|_| {
+                            Error::usage(format!(
+                                "server name {:?} is neither a DNS name nor an IP address",
+                                n.to_string_lossy()
+                            ))
+                        })?
+                    }
+                    None => no_server_name(),
+                };
+                ClientConnection::new(self.client_tls_config(&config)?, name)
+                    .map_err(|e| {
+                        Error::new(ErrorCode::Internal, format!("cannot start the client: {e}"))
+                    })?
+                    .into()
+            }
+        };
+        self.tls = Some(tls);
+        Ok(())
+    }
+
+    /// The server's rustls config, with this connection's resumption hooks.
+    fn server_tls_config(&mut self, config: &Config) -> Result<Arc<rustls::ServerConfig>> {
+        let base = config.server_config()?;
+        let s = config.settings()?;
+        if !s.session_tickets && s.session_cache.is_none() {
+            return Ok(base);
+        }
+        let settings = ServerSettings {
+            keys: config.ticket_keys(),
+            clock: s.wall_clock.clone(),
+            session_tickets: s.session_tickets,
+            require_forward_secrecy: s.require_ticket_forward_secrecy,
+            cache: s.session_cache.clone(),
+            initial_ticket_count: s.initial_ticket_count,
+            owner: self.owner,
+        };
+        Ok(self.server.tls_config(base, settings))
+    }
+
+    /// The client's rustls config, with this connection's session store.
+    fn client_tls_config(&mut self, config: &Config) -> Result<Arc<rustls::ClientConfig>> {
+        let base = config.client_config()?;
+        let s = config.settings()?;
+        Ok(self.client.tls_config(
+            &base,
+            s.session_tickets,
+            s.wall_clock.clone(),
+            s.ticket_callback.clone(),
+        ))
+    }
+
+    /// Whether a server will negotiate TLS1.3 with the client that sent `hello`.
+    fn tls13_with(&self, hello: &HelloInfo) -> bool {
+        hello.max_version >= policy::S2N_TLS13 && self.policy_max_version() >= policy::S2N_TLS13
+    }
+
+    /// Work on the cleartext hellos before rustls processes them: a server's cache
+    /// lookup (blocked on application input while the callback is not done) and
+    /// ticket preview; what a client's session store must know.
+    fn before_processing(&mut self) -> Result<()> {
+        match self.mode {
+            Mode::Server => {
+                let Some(hello) = self.hello_info.take() else {
+                    return Ok(());
+                };
+                let tls13 = self.tls13_with(&hello);
+                let done = self.server.cache_lookup(&hello, tls13);
+                if done {
+                    self.server.preview_ticket(&hello, tls13);
+                }
+                self.hello_info = Some(hello);
+                if !done {
+                    self.blocked = Blocked::OnApplicationInput;
+                    return Err(Error::code(ErrorCode::AsyncBlocked));
+                }
+            }
+            Mode::Client => self
+                .client
+                .note_wire(self.hello_info.as_ref(), self.server_hello_info.as_ref()),
+        }
+        Ok(())
+    }
+
+    /// Hands the tickets received so far to the application's callback.
+    fn report_tickets(&mut self) -> Result<()> {
+        if let Err(e) = self.client.report_tickets(self.owner) {
+            return Err(self.fail(e));
+        }
+        Ok(())
+    }
+
+    /// `s2n_negotiate`: runs the handshake until it completes or blocks.
+    pub fn negotiate(&mut self) -> Result<()> {
+        self.blocked = Blocked::NotBlocked;
+        self.check_usable()?;
+        self.ensure_tls()?;
+        if self.server.lookup_pending() && self.hello_info.is_some() {
+            // A cache lookup was blocked: ask again, then let rustls go on.
+            self.before_processing()?;
+            self.process()?;
+        }
+        loop {
+            self.flush()?;
+            if self.is_handshake_complete() {
+                if self.handshake_name.is_none() {
+                    self.handshake_name = Some(self.compute_handshake_name());
+                }
+                return Ok(());
+            }
+            if !self.read_more()? {
+                let e = Error::new(
+                    ErrorCode::Closed,
+                    "the peer closed the connection during the handshake",
+                );
+                return Err(self.fail(e));
+            }
+        }
+    }
+}

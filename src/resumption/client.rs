@@ -1,0 +1,120 @@
+//! A client connection's resumption: the session it offers (`s2n_connection_set_session`),
+//! the sessions it receives, and their reporting to the application's session
+//! ticket callback.
+//!
+//! The connection owns one [`ClientResumption`] and calls it when it builds its
+//! rustls config, as cleartext handshake bytes arrive, and after rustls has
+//! processed them.
+
+use std::sync::Arc;
+
+use super::client_session::{self, ConnSessions, SessionInfo, SessionRef, WireFacts};
+use crate::clock::SharedClock;
+use crate::error::{Error, ErrorCode, Result};
+use crate::hello::{HelloInfo, Tls12TicketScanner};
+
+/// Called once per session ticket a client receives (`s2n_config_set_session_ticket_cb`).
+/// `owner` identifies the connection to the api layer.
+pub trait SessionTicketCallback: Send + Sync {
+    fn on_ticket(&self, owner: usize, ticket: &SessionInfo) -> Result<()>;
+}
+
+impl std::fmt::Debug for dyn SessionTicketCallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionTicketCallback")
+    }
+}
+
+/// Per-connection client resumption state.
+#[derive(Debug, Default)]
+pub struct ClientResumption {
+    sessions: Option<Arc<ConnSessions>>,
+    ticket_callback: Option<Arc<dyn SessionTicketCallback>>,
+    /// The session set with `s2n_connection_set_session`, and its bytes.
+    offered: Option<(SessionRef, Vec<u8>)>,
+    /// The client's reading of the server's cleartext TLS1.2 flight.
+    ticket_scanner: Tls12TicketScanner,
+}
+
+impl ClientResumption {
+    /// Offers a saved session on the next handshake (`s2n_connection_set_session`).
+    pub fn set_session(&mut self, bytes: &[u8]) -> Result<()> {
+        let session = client_session::parse_session(bytes)?;
+        self.offered = Some((session, bytes.to_vec()));
+        Ok(())
+    }
+
+    /// The session to save for a later connection, once there is one.
+    pub fn session(&self) -> Option<SessionInfo> {
+        self.sessions.as_ref().and_then(|s| s.latest())
+    }
+
+    /// `s2n_connection_get_session_ticket_lifetime_hint`.
+    pub fn ticket_lifetime_hint(&self) -> Result<u32> {
+        match self.session() {
+            Some(s) if s.has_ticket => Ok(s.lifetime()),
+            _ => Err(Error::new(
+                ErrorCode::SessionTicketNotSupported,
+                "the connection has received no session ticket",
+            )),
+        }
+    }
+
+    /// The client's rustls config: `base` with this connection's session store
+    /// (offering the session set with `set_session`, catching new ones).
+    pub fn tls_config(
+        &mut self,
+        base: &rustls::ClientConfig,
+        tickets_on: bool,
+        clock: SharedClock,
+        callback: Option<Arc<dyn SessionTicketCallback>>,
+    ) -> Arc<rustls::ClientConfig> {
+        let sessions = Arc::new(ConnSessions::new(tickets_on, clock));
+        if let Some((session, bytes)) = &self.offered {
+            sessions.offer(session, bytes);
+        }
+        let mut c = base.clone();
+        c.resumption = client_session::resumption(sessions.clone(), tickets_on);
+        self.sessions = Some(sessions);
+        self.ticket_callback = callback;
+        Arc::new(c)
+    }
+
+    /// Reads the server's cleartext bytes as they arrive (the TLS1.2 NewSessionTicket).
+    pub fn scanner(&mut self) -> &mut Tls12TicketScanner {
+        &mut self.ticket_scanner
+    }
+
+    /// Tells the session store what the cleartext handshake showed, before rustls
+    /// processes it (and saves sessions).
+    pub fn note_wire(&self, client_hello: Option<&HelloInfo>, server_hello: Option<&HelloInfo>) {
+        let Some(sessions) = &self.sessions else {
+            return;
+        };
+        let id = |h: Option<&HelloInfo>| h.map(|h| h.session_id.clone()).unwrap_or_default();
+        sessions.note_wire(WireFacts {
+            client_session_id: id(client_hello),
+            server_session_id: id(server_hello),
+            tls12_ticket: self.ticket_scanner.ticket,
+        });
+    }
+
+    /// Hands the tickets received so far to the application's callback; its
+    /// failure fails the connection.
+    pub fn report_tickets(&self, owner: usize) -> Result<()> {
+        let (Some(sessions), Some(callback)) = (&self.sessions, &self.ticket_callback) else {
+            return Ok(());
+        };
+        for ticket in sessions.take_pending() {
+            callback.on_ticket(owner, &ticket)?;
+        }
+        Ok(())
+    }
+
+    /// Whether this TLS1.2 handshake brought a ticket.
+    pub fn tls12_ticket_received(&self) -> bool {
+        self.sessions
+            .as_ref()
+            .is_some_and(|s| s.tls12_ticket_received())
+    }
+}
