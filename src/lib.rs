@@ -12,5 +12,6 @@ pub mod error;
 pub mod hello;
 pub mod policy;
 pub mod resumption;
+pub mod sync;
 pub mod transport;
 pub mod trust;

@@ -20,6 +20,7 @@ use super::seal;
 use super::ticket_keys::TicketKeyStore;
 use crate::clock::SharedClock;
 use crate::error::Result;
+use crate::sync;
 
 const NANOS: u64 = 1_000_000_000;
 /// What s2n-tls passes as the store callback's ttl: 6 hours, whatever the session
@@ -94,10 +95,7 @@ impl ConnCache {
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        match self.state.lock() {
-            Ok(s) => s,
-            Err(p) => p.into_inner(),
-        }
+        sync::lock(&self.state)
     }
 
     fn now(&self) -> Option<u64> {

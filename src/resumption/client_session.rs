@@ -19,6 +19,7 @@ use rustls::pki_types::ServerName;
 use rustls::NamedGroup;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::sync;
 
 const MAGIC: &[u8; 4] = b"RS2N";
 const FORMAT: u8 = 1;
@@ -62,10 +63,7 @@ static REGISTRY: Lazy<Mutex<Registry>> = Lazy::new(|| {
 });
 
 fn registry() -> MutexGuard<'static, Registry> {
-    match REGISTRY.lock() {
-        Ok(r) => r,
-        Err(p) => p.into_inner(),
-    }
+    sync::lock(&REGISTRY)
 }
 
 /// A field of rustls' `Debug` form of a session, up to the next separator.
@@ -288,10 +286,7 @@ impl ConnSessions {
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        match self.state.lock() {
-            Ok(s) => s,
-            Err(p) => p.into_inner(),
-        }
+        sync::lock(&self.state)
     }
 
     /// Offers a session on the next handshake. A TLS1.3 session is taken out of

@@ -9,6 +9,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::sync;
 
 /// How many keys a config holds at most (s2n's limit).
 pub(crate) const MAX_TICKET_KEYS: usize = 48;
@@ -160,36 +161,26 @@ pub struct TicketKeyStore {
 impl std::fmt::Debug for TicketKeyStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TicketKeyStore")
-            .field("keys", &self.keys.read().map(|k| k.len()).unwrap_or(0))
+            .field("keys", &self.keys().len())
             .finish_non_exhaustive()
     }
 }
 
 impl TicketKeyStore {
     pub fn lifetimes(&self) -> Lifetimes {
-        self.lifetimes.read().map(|l| *l).unwrap_or_default()
+        *sync::read(&self.lifetimes)
     }
 
     pub fn set_lifetimes(&self, change: impl FnOnce(&mut Lifetimes)) {
-        let mut l = match self.lifetimes.write() {
-            Ok(l) => l,
-            Err(p) => p.into_inner(),
-        };
-        change(&mut l);
+        change(&mut sync::write(&self.lifetimes));
     }
 
     fn keys(&self) -> std::sync::RwLockReadGuard<'_, Vec<Arc<TicketKey>>> {
-        match self.keys.read() {
-            Ok(k) => k,
-            Err(p) => p.into_inner(),
-        }
+        sync::read(&self.keys)
     }
 
     fn keys_mut(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Arc<TicketKey>>> {
-        match self.keys.write() {
-            Ok(k) => k,
-            Err(p) => p.into_inner(),
-        }
+        sync::write(&self.keys)
     }
 
     pub fn len(&self) -> usize {

@@ -17,6 +17,7 @@ use rustls::server::ProducesTickets;
 use super::seal;
 use super::ticket_keys::TicketKeyStore;
 use crate::clock::SharedClock;
+use crate::sync;
 
 const NANOS: u64 = 1_000_000_000;
 /// RFC 8446 4.6.1: no ticket lifetime above 7 days.
@@ -94,10 +95,7 @@ impl ConnTicketer {
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        match self.state.lock() {
-            Ok(s) => s,
-            Err(p) => p.into_inner(),
-        }
+        sync::lock(&self.state)
     }
 
     fn now(&self) -> Option<u64> {
