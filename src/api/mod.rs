@@ -2,6 +2,11 @@
 //! function here checks its pointers, runs its body under [`boundary::guard`] and
 //! leaves the logic to the core types.
 //!
+//! Modules, bottom up, each importing only those below it: `boundary` (the guard,
+//! pointer checks, conversions), [`handles`] (the handle types and the wrappers
+//! that reach them), `callbacks` (every call into the application's C code), then
+//! the per-object modules, which never import each other.
+//!
 //! s2n's enums (`s2n_mode`, `s2n_blocked_status`, ...) are declared as `int`
 //! typedefs with `#define` constants: the same values and ABI as s2n's enums, and
 //! an out-of-range value from C is a usage error rather than undefined behaviour.
@@ -15,9 +20,11 @@ use std::ffi::{c_int, c_void};
 
 pub(crate) mod boundary;
 pub mod cache;
+pub(crate) mod callbacks;
 pub mod certs;
 pub mod config;
 pub mod connection;
+pub mod handles;
 pub mod io;
 pub mod library;
 pub mod resumption;
