@@ -22,21 +22,14 @@ use crate::resumption::cache::SessionCache;
 use crate::resumption::client::SessionTicketCallback;
 use crate::resumption::ticket_keys::{Lifetimes, TicketKeyStore};
 use crate::trust;
+// The trust store's type lives with the code that reads it; this keeps its old path.
+pub use crate::trust::TrustStore;
 
 /// The server name a client uses when the application set none: rustls needs one,
 /// sends no SNI for an IP address, and our verifier refuses this one by name, as
 /// s2n's default host check fails when no server name was set.
 pub(crate) fn no_server_name() -> ServerName<'static> {
     ServerName::from(std::net::Ipv4Addr::UNSPECIFIED)
-}
-
-/// Where a client's trusted roots come from.
-#[derive(Clone, Debug, Default)]
-pub struct TrustStore {
-    /// The system's CA bundle (`s2n_config_new` starts with it).
-    pub system_defaults: bool,
-    /// Roots added with `s2n_config_add_pem_to_trust_store` or a CA location.
-    pub roots: Vec<CertificateDer<'static>>,
 }
 
 /// Everything a config holds that an application sets.

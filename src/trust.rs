@@ -8,11 +8,19 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use rustls::RootCertStore;
 
-use crate::config::TrustStore;
 use crate::error::{Error, ErrorCode, Result};
 
 /// Where Debian and most Linux systems keep the CA bundle; `SSL_CERT_FILE` overrides.
 const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// Where a client's trusted roots come from.
+#[derive(Clone, Debug, Default)]
+pub struct TrustStore {
+    /// The system's CA bundle (`s2n_config_new` starts with it).
+    pub system_defaults: bool,
+    /// Roots added with `s2n_config_add_pem_to_trust_store` or a CA location.
+    pub roots: Vec<CertificateDer<'static>>,
+}
 
 /// The system's CAs, read once per process (configs share them).
 static SYSTEM_ROOTS: Lazy<Vec<CertificateDer<'static>>> = Lazy::new(|| {

@@ -1,9 +1,14 @@
 //! The one discipline every exported function follows: catch panics, check pointers,
-//! record the error for `s2n_errno`, and return s2n's failure value.
+//! record the error for `s2n_errno`, and return s2n's failure value; and the
+//! conversions it needs (C strings and buffers, heap handles, interned strings).
 
 use std::cell::{Cell, RefCell};
-use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::collections::HashMap;
+use std::ffi::{c_char, c_int, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::RwLock;
+
+use once_cell::sync::Lazy;
 
 use crate::error::{Error, ErrorCode, Result};
 
@@ -195,18 +200,26 @@ pub(crate) unsafe fn free_handle<T>(ptr: *mut T, what: &'static str) -> Result<(
     Ok(())
 }
 
-/// An application context pointer, handed back to the application's callbacks.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Ctx(pub(crate) *mut c_void);
+/// NUL-terminated copies of static strings, made once and never freed, so C gets
+/// pointers that stay valid for the life of the process.
+static INTERNED: Lazy<RwLock<HashMap<&'static str, CString>>> = Lazy::new(Default::default);
 
-// SAFETY: the pointer is only handed back to the application's own callbacks, on
-// whatever thread drives the connection, as s2n-tls does.
-unsafe impl Send for Ctx {}
-
-impl Default for Ctx {
-    fn default() -> Self {
-        Ctx(std::ptr::null_mut())
+/// A C string for `s`, valid for the life of the process.
+pub(crate) fn static_cstr(s: &'static str) -> *const c_char {
+    if let Some(c) = INTERNED
+        .read()
+        .ok()
+        .and_then(|m| m.get(s).map(|c| c.as_ptr()))
+    {
+        return c;
     }
+    let mut map = match INTERNED.write() {
+        Ok(m) => m,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    map.entry(s)
+        .or_insert_with(|| CString::new(s).unwrap_or_default())
+        .as_ptr()
 }
 
 #[cfg(test)]

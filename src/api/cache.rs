@@ -1,14 +1,12 @@
-//! The session cache callbacks (stateful resumption) on a config.
+//! The exported functions that set a config's session cache callbacks (stateful
+//! resumption), and their C types.
 
 use std::ffi::{c_int, c_void};
-use std::sync::Arc;
 
-use super::boundary::{guard, try_ref, Ctx};
-use super::config::s2n_config;
-use super::connection::s2n_connection;
-use super::{S2N_CALLBACK_BLOCKED, S2N_SUCCESS};
+use super::boundary::{guard, try_ref};
+use super::handles::{s2n_config, s2n_connection, CacheCallbacks, Ctx};
+use super::S2N_SUCCESS;
 use crate::error::{Error, ErrorCode, Result};
-use crate::resumption::cache::{Lookup, SessionCache};
 
 /// Stores `value` under `key` for `ttl_in_seconds`. Return 0 on success.
 pub type s2n_cache_store_callback = Option<
@@ -49,126 +47,7 @@ pub type s2n_cache_delete_callback = Option<
     ) -> c_int,
 >;
 
-type StoreFn = unsafe extern "C" fn(
-    *mut s2n_connection,
-    *mut c_void,
-    u64,
-    *const c_void,
-    u64,
-    *const c_void,
-    u64,
-) -> c_int;
-type RetrieveFn = unsafe extern "C" fn(
-    *mut s2n_connection,
-    *mut c_void,
-    *const c_void,
-    u64,
-    *mut c_void,
-    *mut u64,
-) -> c_int;
-type DeleteFn = unsafe extern "C" fn(*mut s2n_connection, *mut c_void, *const c_void, u64) -> c_int;
-
-/// The callbacks set so far, and whether the application turned the cache on.
-#[derive(Default)]
-pub(crate) struct CacheCallbacks {
-    store: Option<(StoreFn, Ctx)>,
-    retrieve: Option<(RetrieveFn, Ctx)>,
-    delete: Option<(DeleteFn, Ctx)>,
-    on: bool,
-}
-
-/// The application's three callbacks as the core's cache.
-struct CCache {
-    store: (StoreFn, Ctx),
-    retrieve: (RetrieveFn, Ctx),
-    delete: (DeleteFn, Ctx),
-}
-
-// SAFETY: the application's callbacks and contexts, called on whatever thread drives
-// a connection, as s2n-tls does.
-unsafe impl Send for CCache {}
-unsafe impl Sync for CCache {}
-
-impl SessionCache for CCache {
-    fn store(&self, owner: usize, ttl_secs: u64, key: &[u8], value: &[u8]) -> Result<()> {
-        let (f, ctx) = self.store;
-        // SAFETY: key and value are valid for their lengths during the call.
-        let r = unsafe {
-            f(
-                owner as *mut s2n_connection,
-                ctx.0,
-                ttl_secs,
-                key.as_ptr().cast(),
-                key.len() as u64,
-                value.as_ptr().cast(),
-                value.len() as u64,
-            )
-        };
-        match r {
-            S2N_SUCCESS => Ok(()),
-            r => Err(Error::new(
-                ErrorCode::Cancelled,
-                format!("the cache store callback returned {r}"),
-            )),
-        }
-    }
-
-    fn retrieve(&self, owner: usize, key: &[u8], buf: &mut [u8]) -> Lookup {
-        let (f, ctx) = self.retrieve;
-        let mut size = buf.len() as u64;
-        // SAFETY: key is valid for its length; buf for `size` writable bytes.
-        let r = unsafe {
-            f(
-                owner as *mut s2n_connection,
-                ctx.0,
-                key.as_ptr().cast(),
-                key.len() as u64,
-                buf.as_mut_ptr().cast(),
-                &mut size,
-            )
-        };
-        match r {
-            S2N_CALLBACK_BLOCKED => Lookup::Blocked,
-            S2N_SUCCESS if size <= buf.len() as u64 => Lookup::Found(size as usize),
-            _ => Lookup::Miss,
-        }
-    }
-
-    fn delete(&self, owner: usize, key: &[u8]) -> Result<()> {
-        let (f, ctx) = self.delete;
-        // SAFETY: key is valid for its length during the call.
-        let r = unsafe {
-            f(
-                owner as *mut s2n_connection,
-                ctx.0,
-                key.as_ptr().cast(),
-                key.len() as u64,
-            )
-        };
-        match r {
-            S2N_SUCCESS => Ok(()),
-            r => Err(Error::new(
-                ErrorCode::Cancelled,
-                format!("the cache delete callback returned {r}"),
-            )),
-        }
-    }
-}
-
-impl CacheCallbacks {
-    /// The cache the config should use now: all three callbacks and turned on.
-    fn cache(&self) -> Option<Arc<dyn SessionCache>> {
-        match (self.on, self.store, self.retrieve, self.delete) {
-            (true, Some(store), Some(retrieve), Some(delete)) => Some(Arc::new(CCache {
-                store,
-                retrieve,
-                delete,
-            })),
-            _ => None,
-        }
-    }
-}
-
+/// Changes the config's cache callbacks, then gives the config the cache they make.
 fn with_callbacks(
     config: *mut s2n_config,
     change: impl FnOnce(&mut CacheCallbacks) -> Result<()>,

@@ -1,27 +1,13 @@
-//! `struct s2n_cert_chain_and_key`: a certificate chain with its private key.
+//! The exported functions on `struct s2n_cert_chain_and_key`: a certificate chain
+//! with its private key.
 
 use std::ffi::{c_char, c_int};
 use std::sync::Mutex;
 
 use super::boundary::{free_handle, guard, into_handle, try_cbytes, try_ref};
+use super::handles::s2n_cert_chain_and_key;
 use super::S2N_SUCCESS;
 use crate::certs::CertChainAndKey;
-use crate::error::{Error, ErrorCode, Result};
-
-/// A certificate chain and private key, shared by the configs it is added to.
-pub struct s2n_cert_chain_and_key {
-    pub(crate) inner: Mutex<CertChainAndKey>,
-}
-
-impl s2n_cert_chain_and_key {
-    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut CertChainAndKey) -> Result<T>) -> Result<T> {
-        let mut inner = self
-            .inner
-            .lock()
-            .map_err(|_| Error::new(ErrorCode::Internal, "cert chain lock poisoned"))?;
-        f(&mut inner)
-    }
-}
 
 /// Creates an empty certificate chain and key; load it with
 /// `s2n_cert_chain_and_key_load_pem`, free it with `s2n_cert_chain_and_key_free`.

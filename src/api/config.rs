@@ -1,43 +1,18 @@
-//! `struct s2n_config`: settings shared by connections.
+//! The exported functions on `struct s2n_config`: settings shared by connections.
 
 use std::ffi::{c_char, c_int, c_void};
 use std::path::Path;
-use std::sync::atomic::{AtomicPtr, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
-use super::boundary::{free_handle, guard, into_handle, try_cbytes, try_mut, try_ref, try_str};
-use super::cache::CacheCallbacks;
-use super::certs::s2n_cert_chain_and_key;
+use super::boundary::{free_handle, guard, try_cbytes, try_mut, try_ref, try_str};
+use super::callbacks::CClock;
+use super::handles::{s2n_cert_chain_and_key, s2n_config, with_config};
 use super::{s2n_clock_time_nanoseconds, S2N_SUCCESS};
 use crate::certs::CertChainAndKey;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::error::{Error, ErrorCode, Result};
-
-/// A configuration shared by any number of connections.
-pub struct s2n_config {
-    pub(crate) core: Arc<Config>,
-    ctx: AtomicPtr<c_void>,
-    pub(crate) cache: Mutex<CacheCallbacks>,
-}
-
-fn new_handle(core: Config) -> *mut s2n_config {
-    into_handle(s2n_config {
-        core: Arc::new(core),
-        ctx: AtomicPtr::new(std::ptr::null_mut()),
-        cache: Mutex::new(CacheCallbacks::default()),
-    })
-}
-
-/// Runs `f` on the config behind a C pointer.
-pub(crate) fn with_config(config: *mut s2n_config, f: impl FnOnce(&Config) -> Result<()>) -> c_int {
-    guard(|| {
-        // SAFETY: `config` is NULL or a live handle from s2n_config_new.
-        let handle = unsafe { try_ref(config, "config") }?;
-        f(&handle.core)?;
-        Ok(S2N_SUCCESS)
-    })
-}
+use crate::error::{Error, Result};
 
 /// Creates a config with s2n's defaults: the "default" security policy, the
 /// system's trusted CAs (`SSL_CERT_FILE`, else /etc/ssl/certs/ca-certificates.crt,
@@ -47,14 +22,14 @@ pub(crate) fn with_config(config: *mut s2n_config, f: impl FnOnce(&Config) -> Re
 /// @returns The new config, or NULL on failure.
 #[no_mangle]
 pub extern "C" fn s2n_config_new() -> *mut s2n_config {
-    guard(|| Ok(new_handle(Config::new())))
+    guard(|| Ok(s2n_config::new_handle(Config::new())))
 }
 
 /// Like `s2n_config_new`, but with an empty trust store: cheaper when the
 /// application brings its own CAs or does not verify.
 #[no_mangle]
 pub extern "C" fn s2n_config_new_minimal() -> *mut s2n_config {
-    guard(|| Ok(new_handle(Config::new_minimal())))
+    guard(|| Ok(s2n_config::new_handle(Config::new_minimal())))
 }
 
 /// Frees a config. Connections that use it keep their own reference, so in rs2n
@@ -110,38 +85,7 @@ pub extern "C" fn s2n_config_get_ctx(config: *mut s2n_config, ctx: *mut *mut c_v
     })
 }
 
-/// An application clock: a C function and its context.
-struct CClock {
-    f: unsafe extern "C" fn(*mut c_void, *mut u64) -> c_int,
-    ctx: *mut c_void,
-    what: &'static str,
-}
-
-// SAFETY: s2n's contract makes the clock callable from any thread that uses the
-// config; the context is the application's to synchronize.
-unsafe impl Send for CClock {}
-unsafe impl Sync for CClock {}
-
-impl std::fmt::Debug for CClock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.what)
-    }
-}
-
-impl Clock for CClock {
-    fn now_nanos(&self) -> Result<u64> {
-        let mut nanos = 0u64;
-        // SAFETY: the application gave us this function and context together.
-        if unsafe { (self.f)(self.ctx, &mut nanos) } != 0 {
-            return Err(Error::new(
-                ErrorCode::Internal,
-                format!("the application's {} callback failed", self.what),
-            ));
-        }
-        Ok(nanos)
-    }
-}
-
+/// Gives the config an application clock.
 fn set_clock(
     config: *mut s2n_config,
     clock_fn: s2n_clock_time_nanoseconds,

@@ -1,87 +1,17 @@
-//! `struct s2n_connection`: one TLS connection, its settings and what it negotiated.
+//! The exported functions on `struct s2n_connection`: one TLS connection, its
+//! settings and what it negotiated.
 
 use std::ffi::{c_char, c_int, c_void};
-use std::sync::atomic::{AtomicPtr, Ordering};
-use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::sync::atomic::Ordering;
 
-use super::boundary::{free_handle, guard, into_handle, try_ref, try_str};
-use super::config::s2n_config;
-use super::io::CallbackIo;
-use super::library::static_cstr;
+use super::boundary::{free_handle, guard, static_cstr, try_ref, try_str};
+use super::handles::{query, s2n_config, s2n_connection, with_conn, CallbackIo};
 use super::{
     s2n_blinding, s2n_mode, S2N_BUILT_IN_BLINDING, S2N_CLIENT, S2N_SELF_SERVICE_BLINDING,
     S2N_SERVER, S2N_SUCCESS,
 };
-use crate::connection::{Connection, Mode};
-use crate::error::{Error, ErrorCode, Result};
-
-/// A TLS connection, server or client.
-///
-/// Differs from s2n-tls: one call at a time per connection. s2n-tls allows one
-/// sending and one receiving thread at once; in rs2n a call made while another is
-/// running on the same connection fails with S2N_ERR_CONNECTION_IN_USE
-/// (S2N_ERR_T_USAGE) instead of racing.
-pub struct s2n_connection {
-    inner: Mutex<ConnectionState>,
-    ctx: AtomicPtr<c_void>,
-}
-
-pub(crate) struct ConnectionState {
-    pub core: Connection,
-    pub io: CallbackIo,
-}
-
-impl s2n_connection {
-    /// Locks the connection for one call; a concurrent or re-entrant call is refused.
-    pub(crate) fn lock(&self) -> Result<MutexGuard<'_, ConnectionState>> {
-        match self.inner.try_lock() {
-            Ok(g) => Ok(g),
-            Err(TryLockError::WouldBlock) => Err(Error::new(
-                ErrorCode::InUse,
-                "the connection is in use by another call (another thread, or a callback re-entering it)",
-            )),
-            Err(TryLockError::Poisoned(_)) => Err(Error::new(
-                ErrorCode::Internal,
-                "the connection was left inconsistent by an internal error: wipe or free it",
-            )),
-        }
-    }
-
-    /// Locks even after an internal error, for wipe.
-    fn lock_for_wipe(&self) -> Result<MutexGuard<'_, ConnectionState>> {
-        match self.inner.try_lock() {
-            Ok(g) => Ok(g),
-            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
-            Err(TryLockError::WouldBlock) => self.lock(),
-        }
-    }
-}
-
-/// Runs `f` on the connection behind a C pointer, for an `int` result.
-pub(crate) fn with_conn(
-    conn: *mut s2n_connection,
-    f: impl FnOnce(&mut ConnectionState) -> Result<()>,
-) -> c_int {
-    guard(|| {
-        // SAFETY: `conn` is NULL or a live handle from s2n_connection_new.
-        let handle = unsafe { try_ref(conn, "conn") }?;
-        f(&mut *handle.lock()?)?;
-        Ok(S2N_SUCCESS)
-    })
-}
-
-/// Runs `f` on the connection for a value of any failure-capable type.
-pub(crate) fn query<T: super::boundary::Failure>(
-    conn: *mut s2n_connection,
-    f: impl FnOnce(&mut ConnectionState) -> Result<T>,
-) -> T {
-    guard(|| {
-        // SAFETY: as in with_conn.
-        let handle = unsafe { try_ref(conn, "conn") }?;
-        let mut state = handle.lock()?;
-        f(&mut state)
-    })
-}
+use crate::connection::Mode;
+use crate::error::{Error, ErrorCode};
 
 /// Creates a connection: `S2N_SERVER` or `S2N_CLIENT`. It uses a default config
 /// (system trust store, no certificates) until `s2n_connection_set_config`.
@@ -99,19 +29,7 @@ pub extern "C" fn s2n_connection_new(mode: s2n_mode) -> *mut s2n_connection {
                 )))
             }
         };
-        let handle = into_handle(s2n_connection {
-            inner: Mutex::new(ConnectionState {
-                core: Connection::new(mode),
-                io: CallbackIo::default(),
-            }),
-            ctx: AtomicPtr::new(std::ptr::null_mut()),
-        });
-        // Callbacks name the connection by its handle.
-        // SAFETY: `handle` was just made and is not shared yet.
-        if let Ok(state) = unsafe { (*handle).inner.get_mut() } {
-            state.core.set_owner(handle as usize);
-        }
-        Ok(handle)
+        Ok(s2n_connection::new_handle(mode))
     })
 }
 

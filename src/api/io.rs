@@ -1,103 +1,17 @@
-//! A connection's transport (file descriptors or the application's callbacks) and
-//! the I/O calls: negotiate, send, recv, peek, shutdown.
+//! The exported functions that set a connection's transport (file descriptors or
+//! the application's callbacks) and the I/O calls: negotiate, send, recv, peek,
+//! shutdown.
 
 use std::ffi::{c_int, c_void};
-use std::io;
 
 use libc::ssize_t;
 
-use super::boundary::{guard, try_mut, try_ref, try_slice, try_slice_mut, Ctx};
-use super::connection::{query, s2n_connection, with_conn, ConnectionState};
+use super::boundary::{try_slice, try_slice_mut};
+use super::callbacks::{to_len, CallbackRecv, CallbackSend};
+use super::handles::{query, s2n_connection, with_blocked, with_conn, ConnectionState, Ctx};
 use super::{s2n_blocked_status, s2n_recv_fn, s2n_send_fn, S2N_SUCCESS};
 use crate::error::{Error, Result};
-use crate::transport::{Fd, Recv, Send_};
-
-type RecvFn = unsafe extern "C" fn(*mut c_void, *mut u8, u32) -> c_int;
-type SendFn = unsafe extern "C" fn(*mut c_void, *const u8, u32) -> c_int;
-
-/// The callbacks and contexts set so far; a callback is installed as the
-/// transport once set, with whatever context is set (now or later).
-#[derive(Default)]
-pub(crate) struct CallbackIo {
-    recv: Option<RecvFn>,
-    recv_ctx: Ctx,
-    send: Option<SendFn>,
-    send_ctx: Ctx,
-}
-
-/// Reads `errno` after a callback returned -1: EAGAIN means "would block".
-fn callback_error() -> io::Error {
-    io::Error::last_os_error()
-}
-
-fn clear_errno() {
-    // SAFETY: errno is this thread's; clearing it lets us tell a callback that set
-    // EAGAIN from one that failed without setting errno.
-    unsafe { *libc::__errno_location() = 0 };
-}
-
-fn to_len(len: usize) -> u32 {
-    u32::try_from(len).unwrap_or(u32::MAX)
-}
-
-struct CallbackRecv(RecvFn, Ctx);
-
-/// Calls an I/O callback again while it reports EINTR, as s2n-tls does.
-fn retry_eintr(mut call: impl FnMut() -> c_int) -> (c_int, Option<io::Error>) {
-    loop {
-        clear_errno();
-        let n = call();
-        if n >= 0 {
-            return (n, None);
-        }
-        let e = callback_error();
-        if e.kind() != io::ErrorKind::Interrupted {
-            return (n, Some(e));
-        }
-    }
-}
-
-impl Recv for CallbackRecv {
-    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let (f, ctx, len) = (self.0, self.1 .0, to_len(buf.len()));
-        let ptr = buf.as_mut_ptr();
-        // SAFETY: buf is valid for writes of its length; the callback is the application's.
-        let (n, error) = retry_eintr(|| unsafe { f(ctx, ptr, len) });
-        if let Some(e) = error {
-            return Err(e);
-        }
-        match usize::try_from(n) {
-            Ok(n) if n <= buf.len() => Ok(n),
-            Ok(n) => Err(io::Error::other(format!(
-                "the recv callback reported {n} bytes for a {} byte buffer",
-                buf.len()
-            ))),
-            Err(_) => Err(callback_error()),
-        }
-    }
-}
-
-struct CallbackSend(SendFn, Ctx);
-
-impl Send_ for CallbackSend {
-    fn send(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let (f, ctx, len) = (self.0, self.1 .0, to_len(buf.len()));
-        let ptr = buf.as_ptr();
-        // SAFETY: buf is valid for reads of its length.
-        let (n, error) = retry_eintr(|| unsafe { f(ctx, ptr, len) });
-        if let Some(e) = error {
-            return Err(e);
-        }
-        match usize::try_from(n) {
-            Ok(n) if n <= buf.len() => Ok(n),
-            Ok(n) => Err(io::Error::other(format!(
-                "the send callback reported {n} bytes for a {} byte buffer",
-                buf.len()
-            ))),
-            Err(_) => Err(callback_error()),
-        }
-    }
-}
+use crate::transport::Fd;
 
 impl ConnectionState {
     fn install_recv_callback(&mut self) {
@@ -210,25 +124,6 @@ pub extern "C" fn s2n_connection_set_send_ctx(
         c.io.send_ctx = Ctx(ctx);
         c.install_send_callback();
         Ok(())
-    })
-}
-
-/// Runs an I/O call and reports its blocked status, as s2n does: always written,
-/// S2N_NOT_BLOCKED unless the call failed with S2N_ERR_T_BLOCKED.
-fn with_blocked<T: super::boundary::Failure>(
-    conn: *mut s2n_connection,
-    blocked: *mut s2n_blocked_status,
-    f: impl FnOnce(&mut ConnectionState) -> Result<T>,
-) -> T {
-    guard(|| {
-        // SAFETY: NULL or valid pointers, as the API requires.
-        let handle = unsafe { try_ref(conn, "conn") }?;
-        let blocked = unsafe { try_mut(blocked, "blocked") }?;
-        *blocked = super::S2N_NOT_BLOCKED;
-        let mut state = handle.lock()?;
-        let out = f(&mut state);
-        *blocked = state.core.blocked() as s2n_blocked_status;
-        out
     })
 }
 

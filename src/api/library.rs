@@ -1,38 +1,13 @@
-//! Library lifetime and the error functions.
+//! The exported functions for the library's lifetime and for errors.
 
-use std::collections::HashMap;
-use std::ffi::{c_char, c_int, CStr, CString};
+use std::ffi::{c_char, c_int, CStr};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::RwLock;
 
-use once_cell::sync::Lazy;
-
-use super::boundary::{errno_location, guard, last_message_for};
+use super::boundary::{errno_location, guard, last_message_for, static_cstr};
 use super::S2N_SUCCESS;
 use crate::error::{error_type_of, Error, ErrorCode};
 
 static INITIALIZED: AtomicBool = AtomicBool::new(false);
-
-/// NUL-terminated copies of static strings, made once and never freed, so C gets
-/// pointers that stay valid for the life of the process.
-static INTERNED: Lazy<RwLock<HashMap<&'static str, CString>>> = Lazy::new(Default::default);
-
-pub(crate) fn static_cstr(s: &'static str) -> *const c_char {
-    if let Some(c) = INTERNED
-        .read()
-        .ok()
-        .and_then(|m| m.get(s).map(|c| c.as_ptr()))
-    {
-        return c;
-    }
-    let mut map = match INTERNED.write() {
-        Ok(m) => m,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    map.entry(s)
-        .or_insert_with(|| CString::new(s).unwrap_or_default())
-        .as_ptr()
-}
 
 /// Initializes the library. Call once per process before any other function.
 ///

@@ -2,6 +2,11 @@
 //! function here checks its pointers, runs its body under [`boundary::guard`] and
 //! leaves the logic to the core types.
 //!
+//! Modules, bottom up, each importing only those below it: `boundary` (the guard,
+//! pointer checks, conversions), [`handles`] (the handle types and the wrappers
+//! that reach them), `callbacks` (every call into the application's C code), then
+//! the per-object modules, which never import each other.
+//!
 //! s2n's enums (`s2n_mode`, `s2n_blocked_status`, ...) are declared as `int`
 //! typedefs with `#define` constants: the same values and ABI as s2n's enums, and
 //! an out-of-range value from C is a usage error rather than undefined behaviour.
@@ -15,9 +20,11 @@ use std::ffi::{c_int, c_void};
 
 pub(crate) mod boundary;
 pub mod cache;
+pub(crate) mod callbacks;
 pub mod certs;
 pub mod config;
 pub mod connection;
+pub mod handles;
 pub mod io;
 pub mod library;
 pub mod resumption;
@@ -80,3 +87,93 @@ pub type s2n_recv_fn =
 /// (`EAGAIN`/`EWOULDBLOCK` when the transport cannot take data yet).
 pub type s2n_send_fn =
     Option<unsafe extern "C" fn(io_context: *mut c_void, buf: *const u8, len: u32) -> c_int>;
+
+/// The C constants are literals so cbindgen can write them into s2n.h; these tests
+/// tie each one to the value the core uses for it.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hello::s2n_version;
+    use crate::connection::{Blocked, Connection, Mode};
+    use crate::error::{ErrorCode, ErrorType};
+    use crate::policy;
+
+    /// Asserts that each core value equals its C constant.
+    #[track_caller]
+    fn assert_each<T: Copy + std::fmt::Debug>(pairs: &[(T, c_int)], value: impl Fn(T) -> c_int) {
+        for &(core, api) in pairs {
+            assert_eq!(value(core), api, "{core:?}");
+        }
+    }
+
+    #[test]
+    fn error_classes_equal_the_core_error_types() {
+        let classes = [
+            (ErrorType::Ok, S2N_ERR_T_OK),
+            (ErrorType::Io, S2N_ERR_T_IO),
+            (ErrorType::Closed, S2N_ERR_T_CLOSED),
+            (ErrorType::Blocked, S2N_ERR_T_BLOCKED),
+            (ErrorType::Alert, S2N_ERR_T_ALERT),
+            (ErrorType::Proto, S2N_ERR_T_PROTO),
+            (ErrorType::Internal, S2N_ERR_T_INTERNAL),
+            (ErrorType::Usage, S2N_ERR_T_USAGE),
+        ];
+        assert_each(&classes, |t| t as c_int);
+        // Every class the core raises is in the table.
+        for code in ErrorCode::ALL {
+            let class = code.error_type();
+            assert!(classes.iter().any(|&(t, _)| t == class), "{code:?}");
+        }
+    }
+
+    #[test]
+    fn protocol_versions_equal_the_core_ones() {
+        assert_each(
+            &[
+                (policy::S2N_SSLV3, S2N_SSLv3),
+                (policy::S2N_TLS10, S2N_TLS10),
+                (policy::S2N_TLS11, S2N_TLS11),
+                (policy::S2N_TLS12, S2N_TLS12),
+                (policy::S2N_TLS13, S2N_TLS13),
+            ],
+            |v| v,
+        );
+        // The ClientHello reader's own numbers for the wire versions, and for one it
+        // does not know. (S2N_SSLv2 has no core counterpart: rs2n never reports it.)
+        assert_each(
+            &[
+                (0x0300, S2N_SSLv3),
+                (0x0301, S2N_TLS10),
+                (0x0302, S2N_TLS11),
+                (0x0303, S2N_TLS12),
+                (0x0304, S2N_TLS13),
+                (0x0200, S2N_UNKNOWN_PROTOCOL_VERSION),
+            ],
+            s2n_version,
+        );
+        // A server's version before the ClientHello.
+        assert_eq!(
+            Connection::new(Mode::Server).actual_protocol_version(),
+            S2N_UNKNOWN_PROTOCOL_VERSION
+        );
+    }
+
+    /// `handles::with_blocked` converts with `as`, so the values must be equal.
+    #[test]
+    fn blocked_statuses_equal_the_core_ones() {
+        // An exhaustive match, so a status added to the core must be added here.
+        let api = |b: Blocked| match b {
+            Blocked::NotBlocked => S2N_NOT_BLOCKED,
+            Blocked::OnRead => S2N_BLOCKED_ON_READ,
+            Blocked::OnWrite => S2N_BLOCKED_ON_WRITE,
+            Blocked::OnApplicationInput => S2N_BLOCKED_ON_APPLICATION_INPUT,
+        };
+        let all = [
+            Blocked::NotBlocked,
+            Blocked::OnRead,
+            Blocked::OnWrite,
+            Blocked::OnApplicationInput,
+        ];
+        assert_each(&all.map(|b| (b, api(b))), |b| b as c_int);
+    }
+}

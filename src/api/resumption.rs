@@ -1,16 +1,18 @@
-//! Session resumption: ticket keys and lifetimes on the config, ticket counts and
-//! keying material on the connection, and client sessions (`struct s2n_session_ticket`).
+//! The exported functions for session resumption: ticket keys and lifetimes on the
+//! config, ticket counts and keying material on the connection, and client sessions
+//! (`struct s2n_session_ticket`).
 
 use std::ffi::{c_int, c_void};
 use std::sync::Arc;
 
 use super::boundary::{guard, try_mut, try_ref, try_slice, try_slice_mut};
-use super::config::{s2n_config, with_config};
-use super::connection::{query, s2n_connection, with_conn};
+use super::callbacks::CTicketCallback;
+use super::handles::{
+    query, s2n_config, s2n_connection, s2n_session_ticket, with_config, with_conn,
+};
 use super::S2N_SUCCESS;
 use crate::error::{Error, ErrorCode, Result};
 use crate::resumption::client::SessionTicketCallback;
-use crate::resumption::client_session::SessionInfo;
 
 const NANOS: u64 = 1_000_000_000;
 
@@ -173,12 +175,6 @@ pub extern "C" fn s2n_connection_set_server_keying_material_lifetime(
     })
 }
 
-/// A session ticket a client received, as handed to the session ticket callback;
-/// valid only during the callback.
-pub struct s2n_session_ticket {
-    info: SessionInfo,
-}
-
 /// Called on a client once for each session ticket it receives (TLS1.2 during the
 /// handshake; TLS1.3 after it, while `s2n_recv` reads). Return S2N_SUCCESS (any
 /// value >= 0); a negative value fails the connection (S2N_ERR_CANCELLED).
@@ -189,35 +185,6 @@ pub type s2n_session_ticket_fn = Option<
         ticket: *mut s2n_session_ticket,
     ) -> c_int,
 >;
-
-struct CTicketCallback {
-    f: unsafe extern "C" fn(*mut s2n_connection, *mut c_void, *mut s2n_session_ticket) -> c_int,
-    ctx: *mut c_void,
-}
-
-// SAFETY: the application's callback and context, called on the thread driving a
-// connection, as s2n-tls does.
-unsafe impl Send for CTicketCallback {}
-unsafe impl Sync for CTicketCallback {}
-
-impl SessionTicketCallback for CTicketCallback {
-    fn on_ticket(&self, owner: usize, ticket: &SessionInfo) -> Result<()> {
-        let mut t = s2n_session_ticket {
-            info: ticket.clone(),
-        };
-        // SAFETY: `owner` is the connection handle's address (set at creation);
-        // the ticket lives for the duration of the call.
-        let r = unsafe { (self.f)(owner as *mut s2n_connection, self.ctx, &mut t) };
-        // As in s2n-tls, any value >= S2N_SUCCESS is success.
-        if r < S2N_SUCCESS {
-            return Err(Error::new(
-                ErrorCode::Cancelled,
-                format!("the session ticket callback returned {r}"),
-            ));
-        }
-        Ok(())
-    }
-}
 
 /// Sets the client's session ticket callback and its context; NULL unsets it.
 /// Needs session tickets on (`s2n_config_set_session_tickets_onoff`). The

@@ -1,0 +1,252 @@
+//! Every call from Rust into the application's C code: the session cache, the
+//! clocks, the session ticket callback and the I/O callbacks, each as the core trait
+//! it implements. All the crate's `unsafe impl Send/Sync` for C pointers are here,
+//! so the claims can be checked in one place.
+
+use std::ffi::{c_int, c_void};
+use std::io;
+use std::sync::Arc;
+
+use super::handles::{
+    s2n_connection, s2n_session_ticket, CacheCallbacks, Ctx, DeleteFn, RecvFn, RetrieveFn, SendFn,
+    StoreFn,
+};
+use super::{S2N_CALLBACK_BLOCKED, S2N_SUCCESS};
+use crate::clock::Clock;
+use crate::resumption::client::SessionTicketCallback;
+use crate::error::{Error, ErrorCode, Result};
+use crate::resumption::cache::{Lookup, SessionCache};
+use crate::resumption::client_session::SessionInfo;
+use crate::transport::{Recv, Send_};
+
+// SAFETY: the pointer is only handed back to the application's own callbacks, on
+// whatever thread drives the connection, as s2n-tls does.
+unsafe impl Send for Ctx {}
+
+/// A callback's status as a result: anything but S2N_SUCCESS cancels the operation.
+fn succeeded(what: &str, r: c_int) -> Result<()> {
+    match r {
+        S2N_SUCCESS => Ok(()),
+        r => Err(Error::new(
+            ErrorCode::Cancelled,
+            format!("the {what} callback returned {r}"),
+        )),
+    }
+}
+
+/// The application's three session cache callbacks as the core's cache.
+struct CCache {
+    store: (StoreFn, Ctx),
+    retrieve: (RetrieveFn, Ctx),
+    delete: (DeleteFn, Ctx),
+}
+
+// SAFETY: the application's callbacks and contexts, called on whatever thread drives
+// a connection, as s2n-tls does.
+unsafe impl Send for CCache {}
+// SAFETY: as for Send: s2n-tls, too, calls them from any connection's thread.
+unsafe impl Sync for CCache {}
+
+impl SessionCache for CCache {
+    fn store(&self, owner: usize, ttl_secs: u64, key: &[u8], value: &[u8]) -> Result<()> {
+        let (f, ctx) = self.store;
+        // SAFETY: key and value are valid for their lengths during the call.
+        let r = unsafe {
+            f(
+                owner as *mut s2n_connection,
+                ctx.0,
+                ttl_secs,
+                key.as_ptr().cast(),
+                key.len() as u64,
+                value.as_ptr().cast(),
+                value.len() as u64,
+            )
+        };
+        succeeded("cache store", r)
+    }
+
+    fn retrieve(&self, owner: usize, key: &[u8], buf: &mut [u8]) -> Lookup {
+        let (f, ctx) = self.retrieve;
+        let mut size = buf.len() as u64;
+        // SAFETY: key is valid for its length; buf for `size` writable bytes.
+        let r = unsafe {
+            f(
+                owner as *mut s2n_connection,
+                ctx.0,
+                key.as_ptr().cast(),
+                key.len() as u64,
+                buf.as_mut_ptr().cast(),
+                &mut size,
+            )
+        };
+        match r {
+            S2N_CALLBACK_BLOCKED => Lookup::Blocked,
+            S2N_SUCCESS if size <= buf.len() as u64 => Lookup::Found(size as usize),
+            _ => Lookup::Miss,
+        }
+    }
+
+    fn delete(&self, owner: usize, key: &[u8]) -> Result<()> {
+        let (f, ctx) = self.delete;
+        // SAFETY: key is valid for its length during the call.
+        let r = unsafe {
+            f(
+                owner as *mut s2n_connection,
+                ctx.0,
+                key.as_ptr().cast(),
+                key.len() as u64,
+            )
+        };
+        succeeded("cache delete", r)
+    }
+}
+
+impl CacheCallbacks {
+    /// The cache the config should use now: all three callbacks and turned on.
+    pub(crate) fn cache(&self) -> Option<Arc<dyn SessionCache>> {
+        match (self.on, self.store, self.retrieve, self.delete) {
+            (true, Some(store), Some(retrieve), Some(delete)) => Some(Arc::new(CCache {
+                store,
+                retrieve,
+                delete,
+            })),
+            _ => None,
+        }
+    }
+}
+
+/// An application clock: a C function and its context.
+pub(crate) struct CClock {
+    pub(crate) f: unsafe extern "C" fn(*mut c_void, *mut u64) -> c_int,
+    pub(crate) ctx: *mut c_void,
+    pub(crate) what: &'static str,
+}
+
+// SAFETY: s2n's contract makes the clock callable from any thread that uses the
+// config; the context is the application's to synchronize.
+unsafe impl Send for CClock {}
+// SAFETY: as for Send.
+unsafe impl Sync for CClock {}
+
+impl std::fmt::Debug for CClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.what)
+    }
+}
+
+impl Clock for CClock {
+    fn now_nanos(&self) -> Result<u64> {
+        let mut nanos = 0u64;
+        // SAFETY: the application gave us this function and context together.
+        if unsafe { (self.f)(self.ctx, &mut nanos) } != 0 {
+            return Err(Error::new(
+                ErrorCode::Internal,
+                format!("the application's {} callback failed", self.what),
+            ));
+        }
+        Ok(nanos)
+    }
+}
+
+/// The client's session ticket callback and its context.
+pub(crate) struct CTicketCallback {
+    pub(crate) f:
+        unsafe extern "C" fn(*mut s2n_connection, *mut c_void, *mut s2n_session_ticket) -> c_int,
+    pub(crate) ctx: *mut c_void,
+}
+
+// SAFETY: the application's callback and context, called on the thread driving a
+// connection, as s2n-tls does.
+unsafe impl Send for CTicketCallback {}
+// SAFETY: as for Send.
+unsafe impl Sync for CTicketCallback {}
+
+impl SessionTicketCallback for CTicketCallback {
+    fn on_ticket(&self, owner: usize, ticket: &SessionInfo) -> Result<()> {
+        let mut t = s2n_session_ticket {
+            info: ticket.clone(),
+        };
+        // SAFETY: `owner` is the connection handle's address (set at creation);
+        // the ticket lives for the duration of the call.
+        let r = unsafe { (self.f)(owner as *mut s2n_connection, self.ctx, &mut t) };
+        // As in s2n-tls, any value >= S2N_SUCCESS is success.
+        if r < S2N_SUCCESS {
+            return Err(Error::new(
+                ErrorCode::Cancelled,
+                format!("the session ticket callback returned {r}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads `errno` after a callback returned -1: EAGAIN means "would block".
+fn callback_error() -> io::Error {
+    io::Error::last_os_error()
+}
+
+fn clear_errno() {
+    // SAFETY: errno is this thread's; clearing it lets us tell a callback that set
+    // EAGAIN from one that failed without setting errno.
+    unsafe { *libc::__errno_location() = 0 };
+}
+
+/// A length for C's `uint32_t`, saturating.
+pub(crate) fn to_len(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(u32::MAX)
+}
+
+/// Calls an I/O callback again while it reports EINTR, as s2n-tls does.
+fn retry_eintr(mut call: impl FnMut() -> c_int) -> (c_int, Option<io::Error>) {
+    loop {
+        clear_errno();
+        let n = call();
+        if n >= 0 {
+            return (n, None);
+        }
+        let e = callback_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return (n, Some(e));
+        }
+    }
+}
+
+/// Runs the `what` I/O callback on a buffer of `len` bytes: the count it reports,
+/// which must fit the buffer, or its error.
+fn call_io(what: &str, len: usize, call: impl FnMut() -> c_int) -> io::Result<usize> {
+    let (n, error) = retry_eintr(call);
+    if let Some(e) = error {
+        return Err(e);
+    }
+    match usize::try_from(n) {
+        Ok(n) if n <= len => Ok(n),
+        Ok(n) => Err(io::Error::other(format!(
+            "the {what} callback reported {n} bytes for a {len} byte buffer"
+        ))),
+        Err(_) => Err(callback_error()),
+    }
+}
+
+/// The application's recv callback as the connection's transport.
+pub(crate) struct CallbackRecv(pub(crate) RecvFn, pub(crate) Ctx);
+
+impl Recv for CallbackRecv {
+    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let (f, ctx, len) = (self.0, self.1 .0, to_len(buf.len()));
+        let ptr = buf.as_mut_ptr();
+        // SAFETY: buf is valid for writes of its length; the callback is the application's.
+        call_io("recv", buf.len(), || unsafe { f(ctx, ptr, len) })
+    }
+}
+
+/// The application's send callback as the connection's transport.
+pub(crate) struct CallbackSend(pub(crate) SendFn, pub(crate) Ctx);
+
+impl Send_ for CallbackSend {
+    fn send(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let (f, ctx, len) = (self.0, self.1 .0, to_len(buf.len()));
+        let ptr = buf.as_ptr();
+        // SAFETY: buf is valid for reads of its length.
+        call_io("send", buf.len(), || unsafe { f(ctx, ptr, len) })
+    }
+}
