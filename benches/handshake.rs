@@ -59,7 +59,7 @@ use rs2n::connection::{Connection, Mode};
 use rs2n::resumption::cache::{Lookup, SessionCache};
 use rs2n::resumption::client_session::{self, ConnSessions};
 use rs2n::resumption::ticketer::ConnTicketer;
-use rs2n::transport::{Recv, Send_};
+use rs2n::transport::{RecvHalf, SendHalf};
 
 const SERVER_NAME: &str = "localhost";
 
@@ -129,13 +129,13 @@ impl End {
     }
 }
 
-impl Recv for End {
+impl RecvHalf for End {
     fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         End::pull(self, buf)
     }
 }
 
-impl Send_ for End {
+impl SendHalf for End {
     fn send(&mut self, buf: &[u8]) -> io::Result<usize> {
         Ok(self.put(&[buf]))
     }

@@ -3,6 +3,10 @@
 //! Layers, top down: [`api`] (the C functions: pointer checks, panic guard, errno,
 //! conversion) over the safe core ([`config`], [`connection`], [`certs`], ...), over
 //! rustls with the ring provider.
+// Unsafe code lives only in the C layer (`api`, which allows it back); the core is
+// safe Rust, testable without C. tests/conventions.rs keeps it so.
+#![deny(unsafe_code)]
+
 pub mod api;
 pub mod certs;
 pub mod clock;

@@ -230,27 +230,34 @@ mod tests {
     fn guard_turns_errors_and_panics_into_failure_values() {
         let r: c_int = guard(|| Err(Error::usage("bad thing")));
         assert_eq!(r, -1);
+        // SAFETY: the thread's errno cell lives as long as the thread.
         let errno = unsafe { *errno_location() };
         assert_eq!(errno, ErrorCode::InvalidArgument.value());
+        // SAFETY: a message recorded by the failing call above, NUL-terminated.
         let msg = unsafe { CStr::from_ptr(last_message_for(errno).unwrap()) };
         assert_eq!(msg.to_str().unwrap(), "bad thing");
 
         let p: *mut u8 = guard(|| panic!("boom"));
         assert!(p.is_null());
+        // SAFETY: as above.
         let errno = unsafe { *errno_location() };
         assert_eq!(errno, ErrorCode::Panic.value());
+        // SAFETY: as above.
         let msg = unsafe { CStr::from_ptr(last_message_for(errno).unwrap()) };
         assert!(msg.to_str().unwrap().contains("boom"));
     }
 
     #[test]
     fn null_arguments_are_usage_errors() {
+        // SAFETY: NULL is what is being tested; try_ref checks for it.
         let e = unsafe { try_ref::<u8>(std::ptr::null(), "conn") }.unwrap_err();
         assert_eq!(e.code, ErrorCode::Null);
         assert!(e.message.contains("conn"));
+        // SAFETY: NULL with length 0 is what is being tested; try_slice checks for it.
         assert!(unsafe { try_slice(std::ptr::null(), 0, "buf") }
             .unwrap()
             .is_empty());
+        // SAFETY: as above.
         assert!(unsafe { try_slice(std::ptr::null(), 3, "buf") }.is_err());
     }
 }

@@ -13,11 +13,11 @@ use super::handles::{
 };
 use super::{S2N_CALLBACK_BLOCKED, S2N_SUCCESS};
 use crate::clock::Clock;
-use crate::resumption::client::SessionTicketCallback;
 use crate::error::{Error, ErrorCode, Result};
 use crate::resumption::cache::{Lookup, SessionCache};
+use crate::resumption::client::SessionTicketCallback;
 use crate::resumption::client_session::SessionInfo;
-use crate::transport::{Recv, Send_};
+use crate::transport::{RecvHalf, SendHalf};
 
 // SAFETY: the pointer is only handed back to the application's own callbacks, on
 // whatever thread drives the connection, as s2n-tls does.
@@ -230,7 +230,7 @@ fn call_io(what: &str, len: usize, call: impl FnMut() -> c_int) -> io::Result<us
 /// The application's recv callback as the connection's transport.
 pub(crate) struct CallbackRecv(pub(crate) RecvFn, pub(crate) Ctx);
 
-impl Recv for CallbackRecv {
+impl RecvHalf for CallbackRecv {
     fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let (f, ctx, len) = (self.0, self.1 .0, to_len(buf.len()));
         let ptr = buf.as_mut_ptr();
@@ -242,7 +242,7 @@ impl Recv for CallbackRecv {
 /// The application's send callback as the connection's transport.
 pub(crate) struct CallbackSend(pub(crate) SendFn, pub(crate) Ctx);
 
-impl Send_ for CallbackSend {
+impl SendHalf for CallbackSend {
     fn send(&mut self, buf: &[u8]) -> io::Result<usize> {
         let (f, ctx, len) = (self.0, self.1 .0, to_len(buf.len()));
         let ptr = buf.as_ptr();

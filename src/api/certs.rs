@@ -40,7 +40,9 @@ pub extern "C" fn s2n_cert_chain_and_key_load_pem(
     guard(|| {
         // SAFETY: the pointers are NULL or valid as the API requires.
         let handle = unsafe { try_ref(chain_and_key, "chain_and_key") }?;
+        // SAFETY: as above.
         let chain = unsafe { try_cbytes(chain_pem, "chain_pem") }?;
+        // SAFETY: as above.
         let key = unsafe { try_cbytes(private_key_pem, "private_key_pem") }?;
         handle.with(|c| c.load_pem(chain, key))?;
         Ok(S2N_SUCCESS)

@@ -79,6 +79,7 @@ pub extern "C" fn s2n_config_get_ctx(config: *mut s2n_config, ctx: *mut *mut c_v
     guard(|| {
         // SAFETY: NULL or valid pointers.
         let handle = unsafe { try_ref(config, "config") }?;
+        // SAFETY: as above.
         let out = unsafe { try_mut(ctx, "ctx") }?;
         *out = handle.ctx.load(Ordering::Acquire);
         Ok(S2N_SUCCESS)
@@ -163,6 +164,7 @@ pub extern "C" fn s2n_config_add_cert_chain_and_key(
     with_config(config, |c| {
         // SAFETY: NULL or NUL-terminated strings.
         let chain = unsafe { try_cbytes(cert_chain_pem, "cert_chain_pem") }?;
+        // SAFETY: as above.
         let key = unsafe { try_cbytes(private_key_pem, "private_key_pem") }?;
         let mut pair = CertChainAndKey::new();
         pair.load_pem(chain, key)?;

@@ -194,6 +194,7 @@ pub(crate) fn with_blocked<T: Failure>(
     guard(|| {
         // SAFETY: NULL or valid pointers, as the API requires.
         let handle = unsafe { try_ref(conn, "conn") }?;
+        // SAFETY: as above.
         let blocked = unsafe { try_mut(blocked, "blocked") }?;
         *blocked = S2N_NOT_BLOCKED;
         let mut state = handle.lock()?;

@@ -8,10 +8,10 @@ use libc::ssize_t;
 
 use super::boundary::{try_slice, try_slice_mut};
 use super::callbacks::{to_len, CallbackRecv, CallbackSend};
+use super::fd::Fd;
 use super::handles::{query, s2n_connection, with_blocked, with_conn, ConnectionState, Ctx};
 use super::{s2n_blocked_status, s2n_recv_fn, s2n_send_fn, S2N_SUCCESS};
 use crate::error::{Error, Result};
-use crate::transport::Fd;
 
 impl ConnectionState {
     fn install_recv_callback(&mut self) {

@@ -117,6 +117,7 @@ mod tests {
     use super::*;
 
     fn text(p: *const c_char) -> String {
+        // SAFETY: the library's strings are NUL-terminated and static.
         unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_string()
     }
 
@@ -130,6 +131,7 @@ mod tests {
         assert_eq!(static_cstr("abc"), static_cstr("abc"), "interned once");
         let r = guard::<c_int>(|| Err(Error::null("config")));
         assert_eq!(r, -1);
+        // SAFETY: the thread's errno cell lives as long as the thread.
         let e = unsafe { *s2n_errno_location() };
         assert_eq!(
             text(s2n_strerror(e, c"EN".as_ptr())),

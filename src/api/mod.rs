@@ -5,7 +5,8 @@
 //! Modules, bottom up, each importing only those below it: `boundary` (the guard,
 //! pointer checks, conversions), [`handles`] (the handle types and the wrappers
 //! that reach them), `callbacks` (every call into the application's C code), then
-//! the per-object modules, which never import each other.
+//! the per-object modules, which never import each other. `fd` is the transport over
+//! a file descriptor (libc).
 //!
 //! s2n's enums (`s2n_mode`, `s2n_blocked_status`, ...) are declared as `int`
 //! typedefs with `#define` constants: the same values and ABI as s2n's enums, and
@@ -15,6 +16,12 @@
 // These functions are called from C with raw pointers; each one checks its
 // pointers through `boundary` before use, which is the point of this layer.
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
+// The crate denies unsafe code (src/lib.rs); this layer is where it lives: raw
+// pointers from C, calls into C callbacks, and libc for file descriptors. Each
+// block says why it is sound (SAFETY), checked by tests/conventions.rs.
+#![allow(unsafe_code)]
+// SAFETY: as above.
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 use std::ffi::{c_int, c_void};
 
@@ -24,6 +31,7 @@ pub(crate) mod callbacks;
 pub mod certs;
 pub mod config;
 pub mod connection;
+pub(crate) mod fd;
 pub mod handles;
 pub mod io;
 pub mod library;
@@ -93,9 +101,9 @@ pub type s2n_send_fn =
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hello::s2n_version;
     use crate::connection::{Blocked, Connection, Mode};
     use crate::error::{ErrorCode, ErrorType};
+    use crate::hello::s2n_version;
     use crate::policy;
 
     /// Asserts that each core value equals its C constant.

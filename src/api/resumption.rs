@@ -56,6 +56,7 @@ pub extern "C" fn s2n_config_add_ticket_crypto_key(
         }
         // SAFETY: non-NULL and valid for the given lengths by the API's contract.
         let name = unsafe { try_slice(name, name_len as usize, "name") }?;
+        // SAFETY: as above.
         let key = unsafe { try_slice(key, key_len as usize, "key") }?;
         c.add_ticket_key(name, key, intro_time_in_seconds_from_epoch)
     })
@@ -216,6 +217,7 @@ pub extern "C" fn s2n_session_ticket_get_data_len(
     guard(|| {
         // SAFETY: NULL or valid pointers.
         let t = unsafe { try_ref(ticket, "ticket") }?;
+        // SAFETY: as above.
         let out = unsafe { try_mut(data_len, "data_len") }?;
         *out = t.info.bytes.len();
         Ok(S2N_SUCCESS)
@@ -253,6 +255,7 @@ pub extern "C" fn s2n_session_ticket_get_lifetime(
     guard(|| {
         // SAFETY: NULL or valid pointers.
         let t = unsafe { try_ref(ticket, "ticket") }?;
+        // SAFETY: as above.
         let out = unsafe { try_mut(session_lifetime, "session_lifetime") }?;
         *out = t.info.lifetime();
         Ok(S2N_SUCCESS)

@@ -9,7 +9,7 @@ use super::errors::map_tls_error;
 use super::{Blocked, Connection, Mode, PeerClose, MAX_RECORD_PLAINTEXT};
 use crate::error::{Error, ErrorCode, Result};
 use crate::hello::{HelloInfo, HelloReader, Tls12TicketScanner};
-use crate::transport::Recv;
+use crate::transport::RecvHalf;
 
 impl Connection {
     /// Writes what rustls has queued. Blocked on write if the transport is full.
@@ -288,7 +288,7 @@ impl Connection {
 }
 
 struct CountingReader<'a> {
-    recv: &'a mut dyn Recv,
+    recv: &'a mut dyn RecvHalf,
     count: &'a mut u64,
     hello: Option<&'a mut HelloReader>,
     hello_info: &'a mut Option<HelloInfo>,

@@ -16,7 +16,7 @@ use crate::policy;
 use crate::resumption::client::ClientResumption;
 use crate::resumption::client_session::SessionInfo;
 use crate::resumption::server::{ServerResumption, ServerSettings};
-use crate::transport::{Recv, Send_};
+use crate::transport::{RecvHalf, SendHalf};
 
 mod errors;
 mod inspect;
@@ -63,8 +63,8 @@ static DEFAULT_CONFIG: Lazy<Arc<Config>> = Lazy::new(|| Arc::new(Config::new()))
 pub struct Connection {
     mode: Mode,
     config: Option<Arc<Config>>,
-    recv: Option<Box<dyn Recv>>,
-    send: Option<Box<dyn Send_>>,
+    recv: Option<Box<dyn RecvHalf>>,
+    send: Option<Box<dyn SendHalf>>,
     tls: Option<rustls::Connection>,
     server_name: Option<CString>,
     /// The ClientHello: read by a server, written by a client.
@@ -244,11 +244,11 @@ impl Connection {
             .unwrap_or_else(|| DEFAULT_CONFIG.clone())
     }
 
-    pub fn set_recv(&mut self, recv: Box<dyn Recv>) {
+    pub fn set_recv(&mut self, recv: Box<dyn RecvHalf>) {
         self.recv = Some(recv);
     }
 
-    pub fn set_send(&mut self, send: Box<dyn Send_>) {
+    pub fn set_send(&mut self, send: Box<dyn SendHalf>) {
         self.send = Some(send);
     }
 

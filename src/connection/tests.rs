@@ -107,13 +107,13 @@ fn garbage_and_early_close_are_errors_not_panics() {
 
 #[test]
 fn blocked_send_is_retried_with_the_same_buffer() {
-    use crate::transport::Send_;
+    use crate::transport::SendHalf;
     /// Takes at most `budget` bytes, then would block.
     struct Tight(
         crate::transport::memory::End,
         Arc<std::sync::atomic::AtomicUsize>,
     );
-    impl Send_ for Tight {
+    impl SendHalf for Tight {
         fn send(&mut self, buf: &[u8]) -> io::Result<usize> {
             let budget = self.1.load(std::sync::atomic::Ordering::SeqCst);
             if budget == 0 {
