@@ -731,7 +731,7 @@ fn overhead(m: &Material) {
         line(
             "Config::settings() read guard",
             per_op(B, 2000, || {
-                black_box(cfg.settings().unwrap().session_tickets);
+                black_box(cfg.settings().session_tickets);
             }),
         );
         let base = cfg.server_config().unwrap();
@@ -742,7 +742,7 @@ fn overhead(m: &Material) {
             }),
         );
         let keys = cfg.ticket_keys();
-        let clock = cfg.settings().unwrap().wall_clock.clone();
+        let clock = cfg.settings().wall_clock.clone();
         line(
             "ConnTicketer::new + Arc::new",
             per_op(B, 2000, || {
@@ -828,7 +828,7 @@ fn overhead(m: &Material) {
                 black_box(Arc::new((*cbase).clone()));
             }),
         );
-        let cclock = ccfg.settings().unwrap().wall_clock.clone();
+        let cclock = ccfg.settings().wall_clock.clone();
         line(
             "ConnSessions::new + Arc + client_session::resumption()",
             per_op(B, 2000, || {

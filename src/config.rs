@@ -21,6 +21,7 @@ use crate::policy::{self, SecurityPolicy};
 use crate::resumption::cache::SessionCache;
 use crate::resumption::client::SessionTicketCallback;
 use crate::resumption::ticket_keys::{Lifetimes, TicketKeyStore};
+use crate::sync;
 use crate::trust;
 // The trust store's type lives with the code that reads it; this keeps its old path.
 pub use crate::trust::TrustStore;
@@ -96,13 +97,6 @@ impl std::fmt::Debug for Config {
     }
 }
 
-fn poisoned() -> Error {
-    Error::new(
-        ErrorCode::Internal,
-        "config lock poisoned by an earlier internal error",
-    )
-}
-
 impl Config {
     /// A config as `s2n_config_new` makes it: default policy, system trust store.
     pub fn new() -> Self {
@@ -123,23 +117,23 @@ impl Config {
     }
 
     /// Reads the settings.
-    pub fn settings(&self) -> Result<RwLockReadGuard<'_, Settings>> {
-        self.settings.read().map_err(|_| poisoned())
+    pub fn settings(&self) -> RwLockReadGuard<'_, Settings> {
+        sync::read(&self.settings)
     }
 
     /// Changes the settings; the rustls configs are rebuilt on next use. The change
     /// is applied only if `change` succeeds.
     pub fn update<T>(&self, change: impl FnOnce(&mut Settings) -> Result<T>) -> Result<T> {
-        let mut settings = self.settings.write().map_err(|_| poisoned())?;
+        let mut settings = sync::write(&self.settings);
         let mut next = settings.clone();
         let out = change(&mut next)?;
         *settings = next;
-        *self.built_mut()? = Built::default();
+        *self.built_mut() = Built::default();
         Ok(out)
     }
 
-    fn built_mut(&self) -> Result<RwLockWriteGuard<'_, Built>> {
-        self.built.write().map_err(|_| poisoned())
+    fn built_mut(&self) -> RwLockWriteGuard<'_, Built> {
+        sync::write(&self.built)
     }
 
     pub fn set_cipher_preferences(&self, name: &str) -> Result<()> {
@@ -215,7 +209,9 @@ impl Config {
     /// Differs from s2n-tls, which drops keys added while tickets and the cache are
     /// both off: rs2n keeps them, so the order of set-up calls does not matter.
     pub fn add_ticket_key(&self, name: &[u8], material: &[u8], intro_secs: u64) -> Result<()> {
-        let now = self.settings()?.wall_clock.now_nanos()?;
+        // No lock is held while the application's clock runs.
+        let clock = self.settings().wall_clock.clone();
+        let now = clock.now_nanos()?;
         self.ticket_keys.add(name, material, intro_secs, now)
     }
 
@@ -266,11 +262,11 @@ impl Config {
 
     /// The rustls server config for these settings, built at most once per change.
     pub fn server_config(&self) -> Result<Arc<ServerConfig>> {
-        if let Some(c) = &self.built.read().map_err(|_| poisoned())?.server {
+        if let Some(c) = &sync::read(&self.built).server {
             return Ok(c.clone());
         }
-        let settings = self.settings()?;
-        let mut built = self.built_mut()?;
+        let settings = self.settings();
+        let mut built = self.built_mut();
         if let Some(c) = &built.server {
             return Ok(c.clone());
         }
@@ -281,11 +277,11 @@ impl Config {
 
     /// The rustls client config for these settings, built at most once per change.
     pub fn client_config(&self) -> Result<Arc<ClientConfig>> {
-        if let Some(c) = &self.built.read().map_err(|_| poisoned())?.client {
+        if let Some(c) = &sync::read(&self.built).client {
             return Ok(c.clone());
         }
-        let settings = self.settings()?;
-        let mut built = self.built_mut()?;
+        let settings = self.settings();
+        let mut built = self.built_mut();
         if let Some(c) = &built.client {
             return Ok(c.clone());
         }
@@ -381,10 +377,7 @@ fn shared_verifier(
     }
     let mut key = [0u8; 32];
     key.copy_from_slice(ctx.finish().as_ref());
-    let mut verifiers = match VERIFIERS.lock() {
-        Ok(v) => v,
-        Err(p) => p.into_inner(),
-    };
+    let mut verifiers = sync::lock(&VERIFIERS);
     if let Some(v) = verifiers.get(&key) {
         return Ok(v.clone());
     }
@@ -593,11 +586,11 @@ mod tests {
     #[test]
     fn failed_change_leaves_settings_alone() {
         let c = server_config();
-        let before = c.settings().unwrap().policy.name;
+        let before = c.settings().policy.name;
         assert!(c.set_cipher_preferences("no-such-policy").is_err());
-        assert_eq!(c.settings().unwrap().policy.name, before);
+        assert_eq!(c.settings().policy.name, before);
         assert!(c.add_pem_to_trust_store(b"garbage").is_err());
-        assert!(c.settings().unwrap().trust.roots.is_empty());
+        assert!(c.settings().trust.roots.is_empty());
     }
 
     #[test]
@@ -608,7 +601,7 @@ mod tests {
             c.add_pem_to_trust_store(&cert_file("ca_cert.pem")).unwrap();
         }
         let verifier = |c: &Config| {
-            let s = c.settings().unwrap();
+            let s = c.settings();
             shared_verifier(&s, &s.policy.provider()).unwrap()
         };
         let va = verifier(&a);
@@ -625,11 +618,11 @@ mod tests {
     #[test]
     fn trust_store_changes() {
         let c = Config::new();
-        assert!(c.settings().unwrap().trust.system_defaults);
+        assert!(c.settings().trust.system_defaults);
         c.add_pem_to_trust_store(&cert_file("ca_cert.pem")).unwrap();
-        assert_eq!(c.settings().unwrap().trust.roots.len(), 1);
+        assert_eq!(c.settings().trust.roots.len(), 1);
         c.wipe_trust_store().unwrap();
-        let s = c.settings().unwrap();
+        let s = c.settings();
         assert!(!s.trust.system_defaults && s.trust.roots.is_empty());
     }
 }

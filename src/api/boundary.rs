@@ -11,6 +11,7 @@ use std::sync::RwLock;
 use once_cell::sync::Lazy;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::sync;
 
 thread_local! {
     /// The integer behind `s2n_errno` for this thread.
@@ -206,18 +207,11 @@ static INTERNED: Lazy<RwLock<HashMap<&'static str, CString>>> = Lazy::new(Defaul
 
 /// A C string for `s`, valid for the life of the process.
 pub(crate) fn static_cstr(s: &'static str) -> *const c_char {
-    if let Some(c) = INTERNED
-        .read()
-        .ok()
-        .and_then(|m| m.get(s).map(|c| c.as_ptr()))
-    {
-        return c;
+    if let Some(c) = sync::read(&INTERNED).get(s) {
+        return c.as_ptr();
     }
-    let mut map = match INTERNED.write() {
-        Ok(m) => m,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    map.entry(s)
+    sync::write(&INTERNED)
+        .entry(s)
         .or_insert_with(|| CString::new(s).unwrap_or_default())
         .as_ptr()
 }

@@ -6,7 +6,8 @@ use std::ffi::{c_int, c_void};
 use super::boundary::{guard, try_ref};
 use super::handles::{s2n_config, s2n_connection, CacheCallbacks, Ctx};
 use super::S2N_SUCCESS;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
+use crate::sync;
 
 /// Stores `value` under `key` for `ttl_in_seconds`. Return 0 on success.
 pub type s2n_cache_store_callback = Option<
@@ -55,10 +56,7 @@ fn with_callbacks(
     guard(|| {
         // SAFETY: NULL or a live config handle.
         let handle = unsafe { try_ref(config, "config") }?;
-        let mut callbacks = handle
-            .cache
-            .lock()
-            .map_err(|_| Error::new(ErrorCode::Internal, "cache callbacks lock poisoned"))?;
+        let mut callbacks = sync::lock(&handle.cache);
         change(&mut callbacks)?;
         handle.core.set_session_cache(callbacks.cache())?;
         Ok(S2N_SUCCESS)

@@ -66,7 +66,7 @@ pub extern "C" fn s2n_connection_wipe(conn: *mut s2n_connection) -> c_int {
     guard(|| {
         // SAFETY: NULL or a live handle.
         let handle = unsafe { try_ref(conn, "conn") }?;
-        let mut state = handle.lock_for_wipe()?;
+        let mut state = handle.enter()?;
         state.core.wipe();
         state.io = CallbackIo::default();
         handle.ctx.store(std::ptr::null_mut(), Ordering::Release);

@@ -8,7 +8,7 @@
 
 use std::ffi::{c_int, c_void};
 use std::sync::atomic::AtomicPtr;
-use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::boundary::{guard, into_handle, try_mut, try_ref, Failure};
 use super::{s2n_blocked_status, S2N_NOT_BLOCKED, S2N_SUCCESS};
@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::connection::{Connection, Mode};
 use crate::error::{Error, ErrorCode, Result};
 use crate::resumption::client_session::SessionInfo;
+use crate::sync;
 
 /// An application context pointer, handed back to the application's callbacks.
 #[derive(Clone, Copy, Debug)]
@@ -133,28 +134,27 @@ impl s2n_connection {
         handle
     }
 
-    /// Locks the connection for one call; a concurrent or re-entrant call is refused.
-    fn lock(&self) -> Result<MutexGuard<'_, ConnectionState>> {
-        match self.inner.try_lock() {
-            Ok(g) => Ok(g),
-            Err(TryLockError::WouldBlock) => Err(Error::new(
+    /// Begins one call on the connection (its lock marks it busy); a concurrent or
+    /// re-entrant call is refused.
+    /// After a call that panicked (reported then as an internal error) the
+    /// connection has failed, as after any fatal error: it can be inspected, wiped
+    /// or freed.
+    pub(crate) fn enter(&self) -> Result<MutexGuard<'_, ConnectionState>> {
+        let poisoned = self.inner.is_poisoned();
+        let mut state = sync::try_lock(&self.inner).ok_or_else(|| {
+            Error::new(
                 ErrorCode::InUse,
                 "the connection is in use by another call (another thread, or a callback re-entering it)",
-            )),
-            Err(TryLockError::Poisoned(_)) => Err(Error::new(
+            )
+        })?;
+        if poisoned {
+            self.inner.clear_poison();
+            state.core.mark_failed(Error::new(
                 ErrorCode::Internal,
-                "the connection was left inconsistent by an internal error: wipe or free it",
-            )),
+                "an earlier call on this connection failed internally: wipe or free it",
+            ));
         }
-    }
-
-    /// Locks even after an internal error, for wipe.
-    pub(crate) fn lock_for_wipe(&self) -> Result<MutexGuard<'_, ConnectionState>> {
-        match self.inner.try_lock() {
-            Ok(g) => Ok(g),
-            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
-            Err(TryLockError::WouldBlock) => self.lock(),
-        }
+        Ok(state)
     }
 }
 
@@ -166,7 +166,7 @@ pub(crate) fn with_conn(
     guard(|| {
         // SAFETY: `conn` is NULL or a live handle from s2n_connection_new.
         let handle = unsafe { try_ref(conn, "conn") }?;
-        f(&mut *handle.lock()?)?;
+        f(&mut *handle.enter()?)?;
         Ok(S2N_SUCCESS)
     })
 }
@@ -179,7 +179,7 @@ pub(crate) fn query<T: Failure>(
     guard(|| {
         // SAFETY: as in with_conn.
         let handle = unsafe { try_ref(conn, "conn") }?;
-        let mut state = handle.lock()?;
+        let mut state = handle.enter()?;
         f(&mut state)
     })
 }
@@ -197,7 +197,7 @@ pub(crate) fn with_blocked<T: Failure>(
         // SAFETY: as above.
         let blocked = unsafe { try_mut(blocked, "blocked") }?;
         *blocked = S2N_NOT_BLOCKED;
-        let mut state = handle.lock()?;
+        let mut state = handle.enter()?;
         let out = f(&mut state);
         *blocked = state.core.blocked() as s2n_blocked_status;
         out
@@ -211,11 +211,7 @@ pub struct s2n_cert_chain_and_key {
 
 impl s2n_cert_chain_and_key {
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut CertChainAndKey) -> Result<T>) -> Result<T> {
-        let mut inner = self
-            .inner
-            .lock()
-            .map_err(|_| Error::new(ErrorCode::Internal, "cert chain lock poisoned"))?;
-        f(&mut inner)
+        f(&mut sync::lock(&self.inner))
     }
 }
 
@@ -223,4 +219,42 @@ impl s2n_cert_chain_and_key {
 /// valid only during the callback.
 pub struct s2n_session_ticket {
     pub(crate) info: SessionInfo,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::connection::{s2n_connection_free, s2n_connection_new, s2n_connection_wipe};
+    use super::super::io::s2n_negotiate;
+    use super::super::library::{s2n_errno_location, s2n_error_get_type};
+    use super::super::{S2N_ERR_T_INTERNAL, S2N_ERR_T_USAGE, S2N_FAILURE, S2N_SERVER};
+    use super::*;
+
+    fn negotiate_error_type(conn: *mut s2n_connection) -> c_int {
+        let mut blocked = S2N_NOT_BLOCKED;
+        assert_eq!(s2n_negotiate(conn, &mut blocked), S2N_FAILURE);
+        // SAFETY: the calling thread's errno cell.
+        s2n_error_get_type(unsafe { *s2n_errno_location() })
+    }
+
+    #[test]
+    fn a_call_that_panicked_fails_the_connection_until_wiped() {
+        let conn = s2n_connection_new(S2N_SERVER);
+        // SAFETY: a live handle, used by this thread only.
+        let handle = unsafe { &*conn };
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _busy = handle.enter().unwrap();
+            panic!("a bug inside a call");
+        }));
+        assert!(handle.inner.is_poisoned());
+        assert_eq!(negotiate_error_type(conn), S2N_ERR_T_INTERNAL);
+        assert!(
+            !handle.inner.is_poisoned(),
+            "taken once, then the failure stands"
+        );
+        assert_eq!(negotiate_error_type(conn), S2N_ERR_T_INTERNAL);
+        assert_eq!(s2n_connection_wipe(conn), S2N_SUCCESS);
+        // No I/O set: a usage error again, as on a new connection.
+        assert_eq!(negotiate_error_type(conn), S2N_ERR_T_USAGE);
+        assert_eq!(s2n_connection_free(conn), S2N_SUCCESS);
+    }
 }

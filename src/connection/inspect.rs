@@ -58,10 +58,7 @@ impl Connection {
     }
 
     pub(super) fn policy_max_version(&self) -> i32 {
-        self.config()
-            .settings()
-            .map(|s| s.policy.max_version)
-            .unwrap_or(policy::S2N_TLS13)
+        self.config().settings().policy.max_version
     }
 
     fn negotiated_version(&self) -> Option<i32> {

@@ -288,6 +288,12 @@ impl Connection {
         }
     }
 
+    /// Fails the connection with `error` (the C layer's report of a call that
+    /// panicked): every later I/O call reports it until the connection is wiped.
+    pub fn mark_failed(&mut self, error: Error) {
+        self.fail(error);
+    }
+
     /// Records a fatal error. A session this connection put in or took from the
     /// cache is deleted from it, as in s2n.
     fn fail(&mut self, error: Error) -> Error {
@@ -339,7 +345,7 @@ impl Connection {
     /// The server's rustls config, with this connection's resumption hooks.
     fn server_tls_config(&mut self, config: &Config) -> Result<Arc<rustls::ServerConfig>> {
         let base = config.server_config()?;
-        let s = config.settings()?;
+        let s = config.settings();
         if !s.session_tickets && s.session_cache.is_none() {
             return Ok(base);
         }
@@ -358,7 +364,7 @@ impl Connection {
     /// The client's rustls config, with this connection's session store.
     fn client_tls_config(&mut self, config: &Config) -> Result<Arc<rustls::ClientConfig>> {
         let base = config.client_config()?;
-        let s = config.settings()?;
+        let s = config.settings();
         Ok(self.client.tls_config(
             &base,
             s.session_tickets,
