@@ -379,14 +379,14 @@ struct MapCache {
 }
 
 impl SessionCache for MapCache {
-    fn store(&self, _: usize, _: u64, key: &[u8], value: &[u8]) -> rs2n::error::Result<()> {
+    fn store(&self, _: rs2n::owner::Owner, _: u64, key: &[u8], value: &[u8]) -> rs2n::error::Result<()> {
         self.map
             .lock()
             .unwrap()
             .insert(key.to_vec(), value.to_vec());
         Ok(())
     }
-    fn retrieve(&self, _: usize, key: &[u8], buf: &mut [u8]) -> Lookup {
+    fn retrieve(&self, _: rs2n::owner::Owner, key: &[u8], buf: &mut [u8]) -> Lookup {
         match self.map.lock().unwrap().get(key) {
             Some(v) if v.len() <= buf.len() => {
                 buf[..v.len()].copy_from_slice(v);
@@ -395,7 +395,7 @@ impl SessionCache for MapCache {
             _ => Lookup::Miss,
         }
     }
-    fn delete(&self, _: usize, key: &[u8]) -> rs2n::error::Result<()> {
+    fn delete(&self, _: rs2n::owner::Owner, key: &[u8]) -> rs2n::error::Result<()> {
         self.map.lock().unwrap().remove(key);
         Ok(())
     }

@@ -14,6 +14,7 @@ pub mod config;
 pub mod connection;
 pub mod error;
 pub mod hello;
+pub mod owner;
 pub mod policy;
 pub mod resumption;
 pub mod sync;

@@ -14,6 +14,7 @@ use super::handles::{
 use super::{S2N_CALLBACK_BLOCKED, S2N_SUCCESS};
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
+use crate::owner::Owner;
 use crate::resumption::cache::{Lookup, SessionCache};
 use crate::resumption::client::SessionTicketCallback;
 use crate::resumption::client_session::SessionInfo;
@@ -22,6 +23,12 @@ use crate::transport::{RecvHalf, SendHalf};
 // SAFETY: the pointer is only handed back to the application's own callbacks, on
 // whatever thread drives the connection, as s2n-tls does.
 unsafe impl Send for Ctx {}
+
+/// The connection handle a callback receives: the token the handle gave its core
+/// connection at creation (NULL for a connection made from Rust).
+fn conn_of(owner: Owner) -> *mut s2n_connection {
+    owner.token() as *mut s2n_connection
+}
 
 /// A callback's status as a result: anything but S2N_SUCCESS cancels the operation.
 fn succeeded(what: &str, r: c_int) -> Result<()> {
@@ -48,12 +55,12 @@ unsafe impl Send for CCache {}
 unsafe impl Sync for CCache {}
 
 impl SessionCache for CCache {
-    fn store(&self, owner: usize, ttl_secs: u64, key: &[u8], value: &[u8]) -> Result<()> {
+    fn store(&self, owner: Owner, ttl_secs: u64, key: &[u8], value: &[u8]) -> Result<()> {
         let (f, ctx) = self.store;
         // SAFETY: key and value are valid for their lengths during the call.
         let r = unsafe {
             f(
-                owner as *mut s2n_connection,
+                conn_of(owner),
                 ctx.0,
                 ttl_secs,
                 key.as_ptr().cast(),
@@ -65,13 +72,13 @@ impl SessionCache for CCache {
         succeeded("cache store", r)
     }
 
-    fn retrieve(&self, owner: usize, key: &[u8], buf: &mut [u8]) -> Lookup {
+    fn retrieve(&self, owner: Owner, key: &[u8], buf: &mut [u8]) -> Lookup {
         let (f, ctx) = self.retrieve;
         let mut size = buf.len() as u64;
         // SAFETY: key is valid for its length; buf for `size` writable bytes.
         let r = unsafe {
             f(
-                owner as *mut s2n_connection,
+                conn_of(owner),
                 ctx.0,
                 key.as_ptr().cast(),
                 key.len() as u64,
@@ -86,17 +93,10 @@ impl SessionCache for CCache {
         }
     }
 
-    fn delete(&self, owner: usize, key: &[u8]) -> Result<()> {
+    fn delete(&self, owner: Owner, key: &[u8]) -> Result<()> {
         let (f, ctx) = self.delete;
         // SAFETY: key is valid for its length during the call.
-        let r = unsafe {
-            f(
-                owner as *mut s2n_connection,
-                ctx.0,
-                key.as_ptr().cast(),
-                key.len() as u64,
-            )
-        };
+        let r = unsafe { f(conn_of(owner), ctx.0, key.as_ptr().cast(), key.len() as u64) };
         succeeded("cache delete", r)
     }
 }
@@ -162,13 +162,13 @@ unsafe impl Send for CTicketCallback {}
 unsafe impl Sync for CTicketCallback {}
 
 impl SessionTicketCallback for CTicketCallback {
-    fn on_ticket(&self, owner: usize, ticket: &SessionInfo) -> Result<()> {
+    fn on_ticket(&self, owner: Owner, ticket: &SessionInfo) -> Result<()> {
         let mut t = s2n_session_ticket {
             info: ticket.clone(),
         };
         // SAFETY: `owner` is the connection handle's address (set at creation);
         // the ticket lives for the duration of the call.
-        let r = unsafe { (self.f)(owner as *mut s2n_connection, self.ctx, &mut t) };
+        let r = unsafe { (self.f)(conn_of(owner), self.ctx, &mut t) };
         // As in s2n-tls, any value >= S2N_SUCCESS is success.
         if r < S2N_SUCCESS {
             return Err(Error::new(

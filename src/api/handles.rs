@@ -16,6 +16,7 @@ use crate::certs::CertChainAndKey;
 use crate::config::Config;
 use crate::connection::{Connection, Mode};
 use crate::error::{Error, ErrorCode, Result};
+use crate::owner::Owner;
 use crate::resumption::client_session::SessionInfo;
 use crate::sync;
 
@@ -129,7 +130,7 @@ impl s2n_connection {
         // Callbacks name the connection by its handle.
         // SAFETY: `handle` was just made and is not shared yet.
         if let Ok(state) = unsafe { (*handle).inner.get_mut() } {
-            state.core.set_owner(handle as usize);
+            state.core.set_owner(Owner::new(handle as usize));
         }
         handle
     }

@@ -12,6 +12,7 @@ use rustls::{ClientConnection, ServerConnection};
 use crate::config::{no_server_name, Config};
 use crate::error::{Error, ErrorCode, Result};
 use crate::hello::{HelloInfo, HelloReader};
+use crate::owner::Owner;
 use crate::policy;
 use crate::resumption::client::ClientResumption;
 use crate::resumption::client_session::SessionInfo;
@@ -87,7 +88,7 @@ pub struct Connection {
     out: Vec<u8>,
     out_sent: usize,
     /// Identifies this connection to the api layer (its handle's address).
-    owner: usize,
+    owner: Owner,
     /// The ServerHello: written by a server, read by a client.
     server_hello: HelloReader,
     server_hello_info: Option<HelloInfo>,
@@ -127,7 +128,7 @@ impl Connection {
             handshake_name: None,
             out: Vec::new(),
             out_sent: 0,
-            owner: 0,
+            owner: Owner::NONE,
             server_hello: HelloReader::server_hello(),
             server_hello_info: None,
             server: ServerResumption::default(),
@@ -150,7 +151,7 @@ impl Connection {
     }
 
     /// Tells the connection how the api layer names it in callbacks.
-    pub fn set_owner(&mut self, owner: usize) {
+    pub fn set_owner(&mut self, owner: Owner) {
         self.owner = owner;
     }
 

@@ -20,6 +20,7 @@ use super::seal;
 use super::ticket_keys::TicketKeyStore;
 use crate::clock::SharedClock;
 use crate::error::Result;
+use crate::owner::Owner;
 use crate::sync;
 
 const NANOS: u64 = 1_000_000_000;
@@ -42,9 +43,9 @@ pub enum Lookup {
 
 /// The application's cache. `owner` names the connection to the api layer.
 pub trait SessionCache: Send + Sync {
-    fn store(&self, owner: usize, ttl_secs: u64, key: &[u8], value: &[u8]) -> Result<()>;
-    fn retrieve(&self, owner: usize, key: &[u8], buf: &mut [u8]) -> Lookup;
-    fn delete(&self, owner: usize, key: &[u8]) -> Result<()>;
+    fn store(&self, owner: Owner, ttl_secs: u64, key: &[u8], value: &[u8]) -> Result<()>;
+    fn retrieve(&self, owner: Owner, key: &[u8], buf: &mut [u8]) -> Lookup;
+    fn delete(&self, owner: Owner, key: &[u8]) -> Result<()>;
 }
 
 impl std::fmt::Debug for dyn SessionCache {
@@ -68,7 +69,7 @@ pub struct ConnCache {
     app: Arc<dyn SessionCache>,
     keys: Arc<TicketKeyStore>,
     clock: SharedClock,
-    owner: usize,
+    owner: Owner,
     state: Mutex<State>,
 }
 
@@ -83,7 +84,7 @@ impl ConnCache {
         app: Arc<dyn SessionCache>,
         keys: Arc<TicketKeyStore>,
         clock: SharedClock,
-        owner: usize,
+        owner: Owner,
     ) -> Self {
         ConnCache {
             app,
@@ -283,7 +284,7 @@ pub mod testing {
     }
 
     impl SessionCache for MemoryCache {
-        fn store(&self, _: usize, ttl: u64, key: &[u8], value: &[u8]) -> Result<()> {
+        fn store(&self, _: Owner, ttl: u64, key: &[u8], value: &[u8]) -> Result<()> {
             self.calls.lock().unwrap().push("store".into());
             self.ttls.lock().unwrap().push(ttl);
             self.entries
@@ -293,7 +294,7 @@ pub mod testing {
             Ok(())
         }
 
-        fn retrieve(&self, _: usize, key: &[u8], buf: &mut [u8]) -> Lookup {
+        fn retrieve(&self, _: Owner, key: &[u8], buf: &mut [u8]) -> Lookup {
             self.calls.lock().unwrap().push("retrieve".into());
             let mut block = self.block_next.lock().unwrap();
             if *block > 0 {
@@ -309,7 +310,7 @@ pub mod testing {
             }
         }
 
-        fn delete(&self, _: usize, key: &[u8]) -> Result<()> {
+        fn delete(&self, _: Owner, key: &[u8]) -> Result<()> {
             self.calls.lock().unwrap().push("delete".into());
             self.entries.lock().unwrap().remove(key);
             Ok(())
@@ -329,7 +330,7 @@ mod tests {
         let clock = Arc::new(FakeClock::default());
         clock.set_secs(1_000_000);
         keys.add(b"k", b"material", 0, 1_000_000 * NANOS).unwrap();
-        let c = ConnCache::new(app.clone(), keys, clock.clone(), 0);
+        let c = ConnCache::new(app.clone(), keys, clock.clone(), Owner::NONE);
         (app, c, clock)
     }
 

@@ -12,11 +12,12 @@ use super::client_session::{self, ConnSessions, SessionInfo, SessionRef, WireFac
 use crate::clock::SharedClock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::hello::{HelloInfo, Tls12TicketScanner};
+use crate::owner::Owner;
 
 /// Called once per session ticket a client receives (`s2n_config_set_session_ticket_cb`).
 /// `owner` identifies the connection to the api layer.
 pub trait SessionTicketCallback: Send + Sync {
-    fn on_ticket(&self, owner: usize, ticket: &SessionInfo) -> Result<()>;
+    fn on_ticket(&self, owner: Owner, ticket: &SessionInfo) -> Result<()>;
 }
 
 impl std::fmt::Debug for dyn SessionTicketCallback {
@@ -101,7 +102,7 @@ impl ClientResumption {
 
     /// Hands the tickets received so far to the application's callback; its
     /// failure fails the connection.
-    pub fn report_tickets(&self, owner: usize) -> Result<()> {
+    pub fn report_tickets(&self, owner: Owner) -> Result<()> {
         let (Some(sessions), Some(callback)) = (&self.sessions, &self.ticket_callback) else {
             return Ok(());
         };

@@ -13,6 +13,7 @@ use super::ticket_keys::TicketKeyStore;
 use super::ticketer::{ConnTicketer, DEFAULT_KEYING_MATERIAL_LIFETIME_SECS};
 use crate::clock::SharedClock;
 use crate::hello::HelloInfo;
+use crate::owner::Owner;
 
 /// What a server connection takes from its config to resume sessions.
 pub struct ServerSettings {
@@ -25,7 +26,7 @@ pub struct ServerSettings {
     pub cache: Option<Arc<dyn SessionCache>>,
     pub initial_ticket_count: u8,
     /// Names the connection to the application's callbacks.
-    pub owner: usize,
+    pub owner: Owner,
 }
 
 /// Per-connection server resumption state.
