@@ -3,6 +3,8 @@
 //! (ClientHello), the version and session ID the server chose (ServerHello), and a
 //! TLS1.2 NewSessionTicket's lifetime. All travel in the clear before any key exists.
 
+use crate::policy;
+
 /// What one hello message showed (a ClientHello, or a ServerHello).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HelloInfo {
@@ -16,14 +18,14 @@ pub struct HelloInfo {
     pub session_ticket: Option<Vec<u8>>,
 }
 
-/// s2n's number for a wire version (0x0303 is TLS1.2 = 33).
+/// s2n's number for a wire version (0x0303 is TLS1.2 = 33); 0 for an unknown one.
 pub fn s2n_version(wire: u16) -> i32 {
     match wire {
-        0x0300 => 30,
-        0x0301 => 31,
-        0x0302 => 32,
-        0x0303 => 33,
-        0x0304 => 34,
+        0x0300 => policy::S2N_SSLV3,
+        0x0301 => policy::S2N_TLS10,
+        0x0302 => policy::S2N_TLS11,
+        0x0303 => policy::S2N_TLS12,
+        0x0304 => policy::S2N_TLS13,
         _ => 0,
     }
 }
@@ -165,7 +167,7 @@ impl Tls12TicketScanner {
             }
             let msg = &msgs[4..4 + len];
             match msgs[0] {
-                2 if parse(msg, true).is_some_and(|h| h.max_version >= 34) => self.done = true,
+                2 if parse(msg, true).is_some_and(|h| h.max_version >= policy::S2N_TLS13) => self.done = true,
                 4 if msg.len() >= 6 => {
                     let lifetime = u32::from_be_bytes([msg[0], msg[1], msg[2], msg[3]]);
                     let ticket_len = u16::from_be_bytes([msg[4], msg[5]]);
