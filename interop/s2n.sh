@@ -13,8 +13,8 @@
 #
 # CMake registers each cell as the CTest test interop_s2n_<cell> (label
 # "interop"); they require the CTest fixture s2n_peer, whose setup test
-# build_s2n_peer runs `cargo build --release` for interop/s2n-peer (see the end
-# of CMakeLists.txt). Environment:
+# build_s2n_peer runs `cargo build --release` for interop/s2n-peer (see
+# interop/CMakeLists.txt). Environment:
 #   RS2ND, RS2NC   the example programs (default: build/examples/rs2nd, rs2nc)
 #   RS2N_CERTS     the test PKI (default: c-tests/certs)
 #   S2N_PEER       the s2n-peer binary (default:
