@@ -16,7 +16,7 @@
  *     call must return -1 with a class in {PROTO, CLOSED, IO, ALERT}.
  * Afterwards the same configs still make normal handshakes.
  */
-#include "common.h"
+#include "testlib.h"
 
 #include <errno.h>
 #include <sys/socket.h>

@@ -10,14 +10,14 @@
  *   - blocked, then the connection is freed: no crash, nothing deleted, and
  *     the session still resumes on a new connection.
  */
-#include "common.h"
+#include "testlib.h"
 
 struct env {
     const struct rs2n_version_case *v;
     struct rs2n_fake_clock clock;
     struct rs2n_test_cache cache;
     struct s2n_config *server, *client;
-    struct rs2n_saved_session session; /* stored in the cache */
+    struct rs2n_session session; /* stored in the cache */
     uint8_t key[RS2N_CACHE_MAX_KEY];
     size_t key_len;
 };
@@ -27,8 +27,9 @@ static void env_init(struct env *e, const struct rs2n_version_case *v)
     memset(e, 0, sizeof(*e));
     e->v = v;
     rs2n_cache_fixture_open(v, 2055, &e->clock, &e->cache, &e->server, &e->client);
-    struct rs2n_cache_conn c;
-    int rc = rs2n_cache_connect(e->server, e->client, NULL, &e->session, RS2N_CLOSE_GRACEFUL, &c);
+    struct rs2n_conn c;
+    int rc = rs2n_connect(e->server, e->client, RS2N_CACHE_OPTS(NULL, RS2N_CLOSE_GRACEFUL), &c);
+    e->session = c.session;
     if (rc != 0) {
         rs2n_print_pair_result("full handshake", &c.res);
     }
@@ -85,7 +86,7 @@ static int finish(struct env *e, struct rs2n_pair *p, int *server_resumed, int *
     *server_resumed = s2n_connection_is_session_resumed(p->server);
     *client_resumed = s2n_connection_is_session_resumed(p->client);
     if (e->v->tls13) {
-        rs2n_read_ticket(p->client);
+        rs2n_read_tickets(p->client);
     }
     EXPECT_EQUAL(rs2n_shutdown_pair(p->server, p->client), 0);
     return 0;
@@ -145,8 +146,8 @@ static void test_blocked_then_freed(const struct rs2n_version_case *v)
     /* The session is still there for a new connection (the client's session
      * was not used up: the first attempt never got an answer). */
     rs2n_test_cache_clear_calls(&e.cache);
-    struct rs2n_cache_conn c;
-    EXPECT_EQUAL(rs2n_cache_connect(e.server, e.client, &e.session, NULL, RS2N_CLOSE_GRACEFUL, &c),
+    struct rs2n_conn c;
+    EXPECT_EQUAL(rs2n_connect(e.server, e.client, RS2N_CACHE_OPTS(&e.session, RS2N_CLOSE_GRACEFUL), &c),
                  0);
     if (!v->tls13) {
         /* (A TLS1.3 client session resumes once: rs2n's client counts the

@@ -13,7 +13,7 @@
  *     thread; and a connection whose retrieve blocked on the main thread and
  *     is then driven by a second thread retrieves again from that thread.
  */
-#include "common.h"
+#include "testlib.h"
 
 #include <poll.h>
 #include <pthread.h>
@@ -158,7 +158,7 @@ static int client_negotiate(struct s2n_connection *client, int fd)
 /* Reads until the client has a session to save (a TLS1.3 ticket comes after
  * the handshake). */
 static void client_wait_session(struct s2n_connection *client, int fd,
-                                struct rs2n_saved_session *save)
+                                struct rs2n_session *save)
 {
     for (int i = 0; i < 50 && s2n_connection_get_session_length(client) == 0; i++) {
         wait_fd(fd, POLLIN);
@@ -193,8 +193,8 @@ static int client_shutdown(struct s2n_connection *client, int fd)
 /* One connection with the server in a new thread. Checks the callbacks made
  * during it; returns the number of calls made. */
 static size_t threaded_connection(struct env *e, const char *what,
-                                  const struct rs2n_saved_session *offer,
-                                  struct rs2n_saved_session *save, enum server_end end,
+                                  const struct rs2n_session *offer,
+                                  struct rs2n_session *save, enum server_end end,
                                   int *resumed)
 {
     fprintf(stderr, "   %s: %s\n", e->v->name, what);
@@ -256,7 +256,7 @@ static void *negotiate_once_main(void *arg)
     return NULL;
 }
 
-static void test_moved_between_threads(struct env *e, const struct rs2n_saved_session *offer)
+static void test_moved_between_threads(struct env *e, const struct rs2n_session *offer)
 {
     fprintf(stderr, "   %s: retrieve blocked on the main thread, continued in another\n",
             e->v->name);
@@ -312,14 +312,14 @@ static void test_context(const struct rs2n_version_case *v)
     e.clock.seconds = RS2N_YEAR_SECONDS(2060);
     rs2n_test_cache_init(&e.cache, &e.clock);
     e.server = rs2n_cache_server_config(v->policy, &e.cache, &e.clock);
-    e.client = rs2n_cache_client_config(v->policy, &e.clock, v->tls13);
+    e.client = rs2n_resume_client_config(v->policy, &e.clock, v->tls13, NULL);
     /* Three different context pointers. */
     REQUIRE((void *) &e.cache.store_ctx != (void *) &e.cache.retrieve_ctx);
     REQUIRE((void *) &e.cache.retrieve_ctx != (void *) &e.cache.delete_ctx);
     REQUIRE((void *) &e.cache.store_ctx != (void *) &e.cache.delete_ctx);
 
     /* Thread 1: a full handshake stores. */
-    struct rs2n_saved_session s1, s2, s3, s4;
+    struct rs2n_session s1, s2, s3, s4;
     int resumed = -1;
     threaded_connection(&e, "full handshake in a server thread", NULL, &s1, END_GRACEFUL,
                         &resumed);
@@ -339,19 +339,21 @@ static void test_context(const struct rs2n_version_case *v)
 
     /* The main thread: a full handshake, then one resumed from it. */
     fprintf(stderr, "   %s: in the main thread\n", v->name);
-    struct rs2n_cache_conn c;
+    struct rs2n_conn c;
     rs2n_test_cache_clear_calls(&e.cache);
-    EXPECT_EQUAL(rs2n_cache_connect(e.server, e.client, NULL, &s3, RS2N_CLOSE_GRACEFUL, &c), 0);
+    EXPECT_EQUAL(rs2n_connect(e.server, e.client, RS2N_CACHE_OPTS(NULL, RS2N_CLOSE_GRACEFUL), &c), 0);
+    s3 = c.session;
     EXPECT_EQUAL(check_calls(&e, "full handshake in the main thread", c.server, NULL,
                              pthread_self()),
                  1);
     rs2n_test_cache_clear_calls(&e.cache);
-    EXPECT_EQUAL(rs2n_cache_connect(e.server, e.client, &s3, NULL, RS2N_CLOSE_ABRUPT, &c), 0);
+    EXPECT_EQUAL(rs2n_connect(e.server, e.client, RS2N_CACHE_OPTS(&s3, RS2N_CLOSE_ABRUPT), &c), 0);
     EXPECT_TRUE(c.server_resumed);
     EXPECT_TRUE(check_calls(&e, "resumed in the main thread", c.server, NULL, pthread_self()) >= 2);
 
     /* Blocked on the main thread, answered in another. */
-    EXPECT_EQUAL(rs2n_cache_connect(e.server, e.client, NULL, &s4, RS2N_CLOSE_GRACEFUL, &c), 0);
+    EXPECT_EQUAL(rs2n_connect(e.server, e.client, RS2N_CACHE_OPTS(NULL, RS2N_CLOSE_GRACEFUL), &c), 0);
+    s4 = c.session;
     test_moved_between_threads(&e, &s4);
 
     s2n_config_free(e.client);

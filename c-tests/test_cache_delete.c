@@ -14,7 +14,7 @@
  *   - a connection whose s2n_recv fails (garbage after the handshake) deletes
  *     its session.
  */
-#include "common.h"
+#include "testlib.h"
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -58,25 +58,28 @@ static void last_key(struct env *e, enum rs2n_cache_op op, struct key_copy *k)
 }
 
 /* One connection; fails the test if the handshake or the close went wrong. */
-static void connect_ok(struct env *e, const char *what, const struct rs2n_saved_session *offer,
-                       struct rs2n_saved_session *save, enum rs2n_close_how how,
-                       struct rs2n_cache_conn *c)
+static void connect_ok(struct env *e, const char *what, const struct rs2n_session *offer,
+                       struct rs2n_session *save, enum rs2n_close_how how,
+                       struct rs2n_conn *c)
 {
     fprintf(stderr, "   %s: %s\n", e->v->name, what);
-    int rc = rs2n_cache_connect(e->server, e->client, offer, save, how, c);
+    int rc = rs2n_connect(e->server, e->client, RS2N_CACHE_OPTS(offer, how), c);
+    if (save) {
+        *save = c->session;
+    }
     if (rc != 0) {
         rs2n_test_fail(__FILE__, __LINE__, "%s: %s: the handshake failed", e->v->name, what);
         rs2n_print_pair_result(what, &c->res);
     }
-    EXPECT_TRUE(c->close_ok);
+    EXPECT_TRUE(c->after_ok);
 }
 
 static void test_abrupt_after_full(const struct rs2n_version_case *v)
 {
     struct env e;
     env_init(&e, v);
-    struct rs2n_saved_session s;
-    struct rs2n_cache_conn c;
+    struct rs2n_session s;
+    struct rs2n_conn c;
     struct key_copy stored, deleted;
 
     connect_ok(&e, "full handshake, then the client closes abruptly", NULL, &s,
@@ -105,8 +108,8 @@ static void test_abrupt_after_resumed(const struct rs2n_version_case *v)
 {
     struct env e;
     env_init(&e, v);
-    struct rs2n_saved_session s1, s2;
-    struct rs2n_cache_conn c;
+    struct rs2n_session s1, s2;
+    struct rs2n_conn c;
     struct key_copy k1, k2, deleted;
 
     connect_ok(&e, "full handshake", NULL, &s1, RS2N_CLOSE_GRACEFUL, &c);
@@ -149,8 +152,8 @@ static void test_graceful(const struct rs2n_version_case *v)
 {
     struct env e;
     env_init(&e, v);
-    struct rs2n_saved_session s1, s2;
-    struct rs2n_cache_conn c;
+    struct rs2n_session s1, s2;
+    struct rs2n_conn c;
     struct key_copy k1;
 
     connect_ok(&e, "full handshake, graceful shutdown", NULL, &s1, RS2N_CLOSE_GRACEFUL, &c);
@@ -197,8 +200,8 @@ static void test_failed_after_hit(const struct rs2n_version_case *v, enum drop_h
     fprintf(stderr, "   %s: %s\n", v->name, what);
     struct env e;
     env_init(&e, v);
-    struct rs2n_saved_session s;
-    struct rs2n_cache_conn c;
+    struct rs2n_session s;
+    struct rs2n_conn c;
     struct key_copy k;
     connect_ok(&e, "full handshake", NULL, &s, RS2N_CLOSE_GRACEFUL, &c);
     last_key(&e, RS2N_CACHE_STORE, &k);
@@ -259,7 +262,7 @@ static void test_recv_fails(const struct rs2n_version_case *v)
     struct rs2n_pair_result res;
     REQUIRE(rs2n_negotiate_pair(p.server, p.client, &res) == 0);
     if (v->tls13) {
-        rs2n_read_ticket(p.client);
+        rs2n_read_tickets(p.client);
     }
     EXPECT_EQUAL(e.cache.stores, 1);
     struct key_copy k;

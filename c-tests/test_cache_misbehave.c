@@ -15,7 +15,7 @@
  *     handshake succeeds and the next connection is a full handshake.
  * (A value stored under another key: test_cache_swapped_value.c.)
  */
-#include "common.h"
+#include "testlib.h"
 
 #define HOURS(h) ((uint64_t) (h) * 3600u)
 
@@ -51,16 +51,17 @@ static void reset_misbehaviour(struct rs2n_test_cache *c)
 }
 
 /* A full handshake that stores a session: the client's session and its key. */
-static void stored_session(struct env *e, struct rs2n_saved_session *s, struct key_copy *key)
+static void stored_session(struct env *e, struct rs2n_session *s, struct key_copy *key)
 {
-    struct rs2n_cache_conn c;
+    struct rs2n_conn c;
     rs2n_test_cache_clear_calls(&e->cache);
-    int rc = rs2n_cache_connect(e->server, e->client, NULL, s, RS2N_CLOSE_GRACEFUL, &c);
+    int rc = rs2n_connect(e->server, e->client, RS2N_CACHE_OPTS(NULL, RS2N_CLOSE_GRACEFUL), &c);
+    *s = c.session;
     if (rc != 0) {
         rs2n_print_pair_result("full handshake", &c.res);
     }
     REQUIRE(rc == 0);
-    EXPECT_TRUE(c.close_ok);
+    EXPECT_TRUE(c.after_ok);
     EXPECT_EQUAL(e->cache.stores, 1);
     EXPECT_TRUE(s->len > 0);
     const struct rs2n_cache_call *store = rs2n_test_cache_last(&e->cache, RS2N_CACHE_STORE, 0);
@@ -74,19 +75,20 @@ static void stored_session(struct env *e, struct rs2n_saved_session *s, struct k
 
 /* The client offers `offer`; the cache misbehaves as set up. A full handshake
  * must succeed after exactly one retrieve returning `retrieve_rc`. */
-static void expect_full(struct env *e, const char *what, const struct rs2n_saved_session *offer,
+static void expect_full(struct env *e, const char *what, const struct rs2n_session *offer,
                         int retrieve_rc, int expect_store)
 {
     fprintf(stderr, "   %s: %s\n", e->v->name, what);
-    struct rs2n_cache_conn c;
-    struct rs2n_saved_session next;
+    struct rs2n_conn c;
+    struct rs2n_session next;
     rs2n_test_cache_clear_calls(&e->cache);
-    int rc = rs2n_cache_connect(e->server, e->client, offer, &next, RS2N_CLOSE_GRACEFUL, &c);
+    int rc = rs2n_connect(e->server, e->client, RS2N_CACHE_OPTS(offer, RS2N_CLOSE_GRACEFUL), &c);
+    next = c.session;
     if (rc != 0) {
         rs2n_test_fail(__FILE__, __LINE__, "%s: %s: the handshake failed", e->v->name, what);
         rs2n_print_pair_result(what, &c.res);
     } else {
-        EXPECT_TRUE(c.close_ok);
+        EXPECT_TRUE(c.after_ok);
         EXPECT_FALSE(c.server_resumed);
         EXPECT_FALSE(c.client_resumed);
     }
@@ -104,11 +106,11 @@ static void expect_full(struct env *e, const char *what, const struct rs2n_saved
 static void expect_still_works(struct env *e, const char *what)
 {
     reset_misbehaviour(&e->cache);
-    struct rs2n_saved_session s;
-    struct rs2n_cache_conn c;
+    struct rs2n_session s;
+    struct rs2n_conn c;
     stored_session(e, &s, NULL);
     rs2n_test_cache_clear_calls(&e->cache);
-    int rc = rs2n_cache_connect(e->server, e->client, &s, NULL, RS2N_CLOSE_GRACEFUL, &c);
+    int rc = rs2n_connect(e->server, e->client, RS2N_CACHE_OPTS(&s, RS2N_CLOSE_GRACEFUL), &c);
     if (rc != 0 || !c.server_resumed || !c.client_resumed) {
         rs2n_test_fail(__FILE__, __LINE__, "%s: after %s: a new session did not resume",
                        e->v->name, what);
@@ -120,7 +122,7 @@ static void test_retrieve_fails(const struct rs2n_version_case *v)
 {
     struct env e;
     env_init(&e, v);
-    struct rs2n_saved_session s;
+    struct rs2n_session s;
     stored_session(&e, &s, NULL);
     e.cache.retrieve_mode = RS2N_RETRIEVE_FAIL;
     expect_full(&e, "retrieve returns -1", &s, -1, 1);
@@ -134,7 +136,7 @@ static void test_garbage(const struct rs2n_version_case *v)
     for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
         struct env e;
         env_init(&e, v);
-        struct rs2n_saved_session s;
+        struct rs2n_session s;
         stored_session(&e, &s, NULL);
         char what[64];
         snprintf(what, sizeof(what), "retrieve returns %zu garbage bytes", lengths[i]);
@@ -150,7 +152,7 @@ static void test_tampered(const struct rs2n_version_case *v)
 {
     struct env e;
     env_init(&e, v);
-    struct rs2n_saved_session s;
+    struct rs2n_session s;
     stored_session(&e, &s, NULL);
     e.cache.retrieve_mode = RS2N_RETRIEVE_TAMPER;
     expect_full(&e, "retrieve returns the value with a byte flipped", &s, 0, 1);
@@ -191,17 +193,17 @@ static void test_expired_key(const struct rs2n_version_case *v)
     EXPECT_SUCCESS(s2n_config_set_session_state_lifetime(e.server, HOURS(10)));
     REQUIRE(rs2n_test_cache_attach(e.server, &e.cache) == 0);
     rs2n_add_ticket_key(e.server, "old-key");
-    e.client = rs2n_cache_client_config(v->policy, &e.clock, v->tls13);
+    e.client = rs2n_resume_client_config(v->policy, &e.clock, v->tls13, NULL);
 
-    struct rs2n_saved_session s;
+    struct rs2n_session s;
     struct key_copy k;
     stored_session(&e, &s, &k);
 
     /* Half an hour later (still in the first window) it resumes. */
     e.clock.seconds += 1800;
     if (!v->tls13) {
-        struct rs2n_cache_conn c;
-        EXPECT_EQUAL(rs2n_cache_connect(e.server, e.client, &s, NULL, RS2N_CLOSE_GRACEFUL, &c),
+        struct rs2n_conn c;
+        EXPECT_EQUAL(rs2n_connect(e.server, e.client, RS2N_CACHE_OPTS(&s, RS2N_CLOSE_GRACEFUL), &c),
                      0);
         EXPECT_TRUE(c.server_resumed);
     }
@@ -221,7 +223,7 @@ static void test_oversize(const struct rs2n_version_case *v)
     for (size_t i = 0; i < 2; i++) {
         struct env e;
         env_init(&e, v);
-        struct rs2n_saved_session s;
+        struct rs2n_session s;
         stored_session(&e, &s, NULL);
         e.cache.retrieve_mode = RS2N_RETRIEVE_OVERSIZE;
         e.cache.oversize_by = by[i] ? by[i] : UINT64_MAX - 16 * 1024;
@@ -243,25 +245,26 @@ static void test_store_fails(const struct rs2n_version_case *v, int store_rc)
     struct env e;
     env_init(&e, v);
     e.cache.store_rc = store_rc;
-    struct rs2n_saved_session s;
-    struct rs2n_cache_conn c;
-    int rc = rs2n_cache_connect(e.server, e.client, NULL, &s, RS2N_CLOSE_GRACEFUL, &c);
+    struct rs2n_session s;
+    struct rs2n_conn c;
+    int rc = rs2n_connect(e.server, e.client, RS2N_CACHE_OPTS(NULL, RS2N_CLOSE_GRACEFUL), &c);
+    s = c.session;
     if (rc != 0) {
         rs2n_test_fail(__FILE__, __LINE__, "%s: %s: the handshake failed", v->name, what);
         rs2n_print_pair_result(what, &c.res);
     }
-    EXPECT_TRUE(c.close_ok);
+    EXPECT_TRUE(c.after_ok);
     EXPECT_EQUAL(e.cache.stores, 1);
     EXPECT_EQUAL(rs2n_test_cache_size(&e.cache), 0);
 
     /* Nothing was stored: the next connection is a full handshake. */
     rs2n_test_cache_clear_calls(&e.cache);
-    rc = rs2n_cache_connect(e.server, e.client, &s, NULL, RS2N_CLOSE_GRACEFUL, &c);
+    rc = rs2n_connect(e.server, e.client, RS2N_CACHE_OPTS(&s, RS2N_CLOSE_GRACEFUL), &c);
     if (rc != 0) {
         rs2n_test_fail(__FILE__, __LINE__, "%s: %s: the next handshake failed", v->name, what);
         rs2n_print_pair_result(what, &c.res);
     }
-    EXPECT_TRUE(c.close_ok);
+    EXPECT_TRUE(c.after_ok);
     EXPECT_FALSE(c.server_resumed);
     EXPECT_FALSE(c.client_resumed);
     expect_still_works(&e, what);

@@ -10,7 +10,7 @@
  *     whose entry is still in the cache gives a full handshake;
  *   - onoff(1) once more turns it back on.
  */
-#include "common.h"
+#include "testlib.h"
 
 static const char *callback_names[3] = { "store", "retrieve", "delete" };
 
@@ -39,26 +39,27 @@ static void check_cache(const struct rs2n_version_case *v, const char *what,
                         struct rs2n_test_cache *cache, int expect_on)
 {
     fprintf(stderr, "   %s %s: cache expected %s\n", v->name, what, expect_on ? "on" : "off");
-    struct rs2n_saved_session s;
-    struct rs2n_cache_conn c;
+    struct rs2n_session s;
+    struct rs2n_conn c;
     rs2n_test_cache_clear_calls(cache);
 
-    int rc = rs2n_cache_connect(server, client, NULL, &s, RS2N_CLOSE_GRACEFUL, &c);
+    int rc = rs2n_connect(server, client, RS2N_CACHE_OPTS(NULL, RS2N_CLOSE_GRACEFUL), &c);
+    s = c.session;
     if (rc != 0) {
         rs2n_print_pair_result(what, &c.res);
     }
     EXPECT_EQUAL(rc, 0);
-    EXPECT_TRUE(c.close_ok);
+    EXPECT_TRUE(c.after_ok);
     EXPECT_FALSE(c.server_resumed);
     EXPECT_EQUAL(cache->stores, expect_on ? 1 : 0);
     EXPECT_EQUAL(cache->retrieves, 0);
 
-    rc = rs2n_cache_connect(server, client, &s, NULL, RS2N_CLOSE_GRACEFUL, &c);
+    rc = rs2n_connect(server, client, RS2N_CACHE_OPTS(&s, RS2N_CLOSE_GRACEFUL), &c);
     if (rc != 0) {
         rs2n_print_pair_result(what, &c.res);
     }
     EXPECT_EQUAL(rc, 0);
-    EXPECT_TRUE(c.close_ok);
+    EXPECT_TRUE(c.after_ok);
     EXPECT_EQUAL(c.server_resumed, expect_on);
     EXPECT_EQUAL(c.client_resumed, expect_on);
     if (!expect_on) {
@@ -80,7 +81,7 @@ static void test_onoff(const struct rs2n_version_case *v, int missing)
     rs2n_test_cache_init(&cache, &clock);
     struct s2n_config *server = rs2n_server_config(RS2N_CERT_ECDSA_P256, v->policy);
     EXPECT_SUCCESS(s2n_config_set_wall_clock(server, rs2n_fake_clock_fn, &clock));
-    struct s2n_config *client = rs2n_cache_client_config(v->policy, &clock, v->tls13);
+    struct s2n_config *client = rs2n_resume_client_config(v->policy, &clock, v->tls13, NULL);
 
     for (int i = 0; i < 3; i++) {
         if (i != missing) {
@@ -100,9 +101,10 @@ static void test_onoff(const struct rs2n_version_case *v, int missing)
     check_cache(v, "all three, onoff(1)", server, client, &cache, 1);
 
     /* An entry stored now stays in the cache while the cache is off. */
-    struct rs2n_saved_session s;
-    struct rs2n_cache_conn c;
-    EXPECT_SUCCESS(rs2n_cache_connect(server, client, NULL, &s, RS2N_CLOSE_GRACEFUL, &c));
+    struct rs2n_session s;
+    struct rs2n_conn c;
+    EXPECT_SUCCESS(rs2n_connect(server, client, RS2N_CACHE_OPTS(NULL, RS2N_CLOSE_GRACEFUL), &c));
+    s = c.session;
     EXPECT_TRUE(s.len > 0);
 
     EXPECT_SUCCESS(s2n_config_set_session_cache_onoff(server, 0));
@@ -110,7 +112,7 @@ static void test_onoff(const struct rs2n_version_case *v, int missing)
     rs2n_test_cache_clear_calls(&cache);
     size_t entries = rs2n_test_cache_size(&cache);
     EXPECT_TRUE(entries > 0);
-    EXPECT_EQUAL(rs2n_cache_connect(server, client, &s, NULL, RS2N_CLOSE_GRACEFUL, &c), 0);
+    EXPECT_EQUAL(rs2n_connect(server, client, RS2N_CACHE_OPTS(&s, RS2N_CLOSE_GRACEFUL), &c), 0);
     EXPECT_FALSE(c.server_resumed);
     EXPECT_FALSE(c.client_resumed);
     EXPECT_EQUAL(cache.retrieves + cache.stores + cache.deletes, 0);

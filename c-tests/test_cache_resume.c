@@ -16,7 +16,7 @@
  *     it and not after (full handshake, success), both when the cache expires
  *     it and when a sloppy cache still returns it.
  */
-#include "common.h"
+#include "testlib.h"
 
 #define HOURS(h) ((uint64_t) (h) * 3600u)
 
@@ -35,7 +35,7 @@ static void copy_key(struct key_copy *k, const struct rs2n_cache_call *call)
     }
 }
 
-static int conn_ok(const char *what, int rc, const struct rs2n_cache_conn *c)
+static int conn_ok(const char *what, int rc, const struct rs2n_conn *c)
 {
     if (rc != 0) {
         rs2n_print_pair_result(what, &c->res);
@@ -43,14 +43,15 @@ static int conn_ok(const char *what, int rc, const struct rs2n_cache_conn *c)
     return rc == 0;
 }
 
-#define EXPECT_CONNECT(what, ...)                                                  \
-    do {                                                                           \
-        int rs2n_rc_ = rs2n_cache_connect(__VA_ARGS__);                           \
-        if (!conn_ok(what, rs2n_rc_, &c)) {                                        \
-            rs2n_test_fail(__FILE__, __LINE__, "%s: %s: handshake failed", v->name, \
-                           what);                                                  \
-        }                                                                          \
-        EXPECT_TRUE(c.close_ok);                                                   \
+/* One connection into `c`: the client offers `offer` (NULL: nothing). */
+#define EXPECT_CONNECT(what, server, client, offer, how)                            \
+    do {                                                                            \
+        int rs2n_rc_ = rs2n_connect(server, client, RS2N_CACHE_OPTS(offer, how), &c); \
+        if (!conn_ok(what, rs2n_rc_, &c)) {                                         \
+            rs2n_test_fail(__FILE__, __LINE__, "%s: %s: handshake failed", v->name,  \
+                           what);                                                   \
+        }                                                                           \
+        EXPECT_TRUE(c.after_ok);                                                    \
     } while (0)
 
 static void test_resume(const struct rs2n_version_case *v)
@@ -60,14 +61,15 @@ static void test_resume(const struct rs2n_version_case *v)
     struct rs2n_test_cache cache;
     rs2n_test_cache_init(&cache, &clock);
     struct s2n_config *server = rs2n_cache_server_config(v->policy, &cache, &clock);
-    struct s2n_config *client = rs2n_cache_client_config(v->policy, &clock, v->tls13);
-    struct rs2n_saved_session s1, s2, s3;
-    struct rs2n_cache_conn c;
+    struct s2n_config *client = rs2n_resume_client_config(v->policy, &clock, v->tls13, NULL);
+    struct rs2n_session s1, s2, s3;
+    struct rs2n_conn c;
     struct key_copy key1, key2;
     int expected_version = v->tls13 ? S2N_TLS13 : S2N_TLS12;
 
     /* A full handshake stores the session. */
-    EXPECT_CONNECT("first connection", server, client, NULL, &s1, RS2N_CLOSE_GRACEFUL, &c);
+    EXPECT_CONNECT("first connection", server, client, NULL, RS2N_CLOSE_GRACEFUL);
+    s1 = c.session;
     EXPECT_EQUAL(c.version, expected_version);
     EXPECT_FALSE(c.server_resumed);
     EXPECT_FALSE(c.client_resumed);
@@ -92,7 +94,8 @@ static void test_resume(const struct rs2n_version_case *v)
 
     /* The next connection resumes it. */
     rs2n_test_cache_clear_calls(&cache);
-    EXPECT_CONNECT("resumed connection", server, client, &s1, &s2, RS2N_CLOSE_GRACEFUL, &c);
+    EXPECT_CONNECT("resumed connection", server, client, &s1, RS2N_CLOSE_GRACEFUL);
+    s2 = c.session;
     EXPECT_EQUAL(c.version, expected_version);
     EXPECT_TRUE(c.server_resumed);
     EXPECT_TRUE(c.client_resumed);
@@ -113,7 +116,7 @@ static void test_resume(const struct rs2n_version_case *v)
 
         /* A TLS1.2 session can be offered again: it resumes again. */
         rs2n_test_cache_clear_calls(&cache);
-        EXPECT_CONNECT("resumed again", server, client, &s1, NULL, RS2N_CLOSE_GRACEFUL, &c);
+        EXPECT_CONNECT("resumed again", server, client, &s1, RS2N_CLOSE_GRACEFUL);
         EXPECT_TRUE(c.server_resumed);
         EXPECT_TRUE(c.client_resumed);
         retrieve = rs2n_test_cache_last(&cache, RS2N_CACHE_RETRIEVE, 0);
@@ -136,15 +139,15 @@ static void test_resume(const struct rs2n_version_case *v)
 
         /* The used session does not resume again: a full handshake. */
         rs2n_test_cache_clear_calls(&cache);
-        EXPECT_CONNECT("used session offered again", server, client, &s1, NULL,
-                       RS2N_CLOSE_GRACEFUL, &c);
+        EXPECT_CONNECT("used session offered again", server, client, &s1, RS2N_CLOSE_GRACEFUL);
         EXPECT_FALSE(c.server_resumed);
         EXPECT_FALSE(c.client_resumed);
         EXPECT_EQUAL(cache.hits, 0);
 
         /* The fresh ticket resumes, once. */
         rs2n_test_cache_clear_calls(&cache);
-        EXPECT_CONNECT("fresh ticket", server, client, &s2, &s3, RS2N_CLOSE_GRACEFUL, &c);
+        EXPECT_CONNECT("fresh ticket", server, client, &s2, RS2N_CLOSE_GRACEFUL);
+        s3 = c.session;
         EXPECT_TRUE(c.server_resumed);
         EXPECT_TRUE(c.client_resumed);
         retrieve = rs2n_test_cache_last(&cache, RS2N_CACHE_RETRIEVE, 0);
@@ -168,9 +171,9 @@ static void test_ttl(const struct rs2n_version_case *v, uint64_t lifetime, uint6
     rs2n_test_cache_init(&cache, &clock);
     struct s2n_config *server = rs2n_cache_server_config(v->policy, &cache, &clock);
     EXPECT_SUCCESS(s2n_config_set_session_state_lifetime(server, lifetime));
-    struct s2n_config *client = rs2n_cache_client_config(v->policy, &clock, v->tls13);
-    struct rs2n_cache_conn c;
-    EXPECT_CONNECT("full handshake", server, client, NULL, NULL, RS2N_CLOSE_GRACEFUL, &c);
+    struct s2n_config *client = rs2n_resume_client_config(v->policy, &clock, v->tls13, NULL);
+    struct rs2n_conn c;
+    EXPECT_CONNECT("full handshake", server, client, NULL, RS2N_CLOSE_GRACEFUL);
     EXPECT_EQUAL(cache.stores, 1);
     const struct rs2n_cache_call *store = rs2n_test_cache_last(&cache, RS2N_CACHE_STORE, 0);
     EXPECT_TRUE(store != NULL && store->ttl == expected_ttl);
@@ -193,24 +196,25 @@ static void test_lifetime_expiry(const struct rs2n_version_case *v)
     rs2n_test_cache_init(&cache, &clock);
     struct s2n_config *server = rs2n_cache_server_config(v->policy, &cache, &clock);
     EXPECT_SUCCESS(s2n_config_set_session_state_lifetime(server, lifetime));
-    struct s2n_config *client = rs2n_cache_client_config(v->policy, &clock, v->tls13);
-    struct rs2n_saved_session s;
-    struct rs2n_cache_conn c;
+    struct s2n_config *client = rs2n_resume_client_config(v->policy, &clock, v->tls13, NULL);
+    struct rs2n_session s;
+    struct rs2n_conn c;
 
     /* A minute before the lifetime ends: resumed. */
-    EXPECT_CONNECT("full handshake", server, client, NULL, &s, RS2N_CLOSE_GRACEFUL, &c);
+    EXPECT_CONNECT("full handshake", server, client, NULL, RS2N_CLOSE_GRACEFUL);
+    s = c.session;
     EXPECT_TRUE(s.len > 0);
     clock.seconds += lifetime - 60;
-    EXPECT_CONNECT("just before the lifetime", server, client, &s, NULL, RS2N_CLOSE_GRACEFUL,
-                   &c);
+    EXPECT_CONNECT("just before the lifetime", server, client, &s, RS2N_CLOSE_GRACEFUL);
     EXPECT_TRUE(c.server_resumed);
     EXPECT_TRUE(c.client_resumed);
 
     /* A second after: a full handshake that succeeds (the cache expired it). */
-    EXPECT_CONNECT("full handshake", server, client, NULL, &s, RS2N_CLOSE_GRACEFUL, &c);
+    EXPECT_CONNECT("full handshake", server, client, NULL, RS2N_CLOSE_GRACEFUL);
+    s = c.session;
     clock.seconds += lifetime + 1;
     rs2n_test_cache_clear_calls(&cache);
-    EXPECT_CONNECT("after the lifetime", server, client, &s, NULL, RS2N_CLOSE_GRACEFUL, &c);
+    EXPECT_CONNECT("after the lifetime", server, client, &s, RS2N_CLOSE_GRACEFUL);
     EXPECT_EQUAL(c.rc, 0);
     EXPECT_FALSE(c.server_resumed);
     EXPECT_FALSE(c.client_resumed);
@@ -223,12 +227,12 @@ static void test_lifetime_expiry(const struct rs2n_version_case *v)
     /* The first ticket key has stopped encrypting (2 hours) by now. */
     rs2n_add_ticket_key(server, "cache-key-2");
     struct rs2n_fake_clock client_clock = clock;
-    struct s2n_config *client2 = rs2n_cache_client_config(v->policy, &client_clock, v->tls13);
-    EXPECT_CONNECT("full handshake", server, client2, NULL, &s, RS2N_CLOSE_GRACEFUL, &c);
+    struct s2n_config *client2 = rs2n_resume_client_config(v->policy, &client_clock, v->tls13, NULL);
+    EXPECT_CONNECT("full handshake", server, client2, NULL, RS2N_CLOSE_GRACEFUL);
+    s = c.session;
     clock.seconds += lifetime + 1;
     rs2n_test_cache_clear_calls(&cache);
-    EXPECT_CONNECT("sloppy cache after the lifetime", server, client2, &s, NULL,
-                   RS2N_CLOSE_GRACEFUL, &c);
+    EXPECT_CONNECT("sloppy cache after the lifetime", server, client2, &s, RS2N_CLOSE_GRACEFUL);
     EXPECT_EQUAL(c.rc, 0);
     EXPECT_EQUAL(cache.hits, 1); /* the cache did return the old value */
     EXPECT_FALSE(c.server_resumed);

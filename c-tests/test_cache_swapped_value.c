@@ -11,7 +11,7 @@
  * handshake fails in this case; rs2n promises better: see the header's
  * s2n_config_set_cache_retrieve_callback and docs "Session cache".)
  */
-#include "common.h"
+#include "testlib.h"
 
 struct key_copy {
     uint8_t bytes[RS2N_CACHE_MAX_KEY];
@@ -20,17 +20,18 @@ struct key_copy {
 
 /* A full handshake that stores a session: the client's session and its key. */
 static void stored_session(struct s2n_config *server, struct s2n_config *client,
-                           struct rs2n_test_cache *cache, struct rs2n_saved_session *s,
+                           struct rs2n_test_cache *cache, struct rs2n_session *s,
                            struct key_copy *key)
 {
-    struct rs2n_cache_conn c;
+    struct rs2n_conn c;
     rs2n_test_cache_clear_calls(cache);
-    int rc = rs2n_cache_connect(server, client, NULL, s, RS2N_CLOSE_GRACEFUL, &c);
+    int rc = rs2n_connect(server, client, RS2N_CACHE_OPTS(NULL, RS2N_CLOSE_GRACEFUL), &c);
+    *s = c.session;
     if (rc != 0) {
         rs2n_print_pair_result("full handshake", &c.res);
     }
     REQUIRE(rc == 0);
-    EXPECT_TRUE(c.close_ok);
+    EXPECT_TRUE(c.after_ok);
     EXPECT_TRUE(s->len > 0);
     const struct rs2n_cache_call *store = rs2n_test_cache_last(cache, RS2N_CACHE_STORE, 0);
     REQUIRE(store != NULL && store->key_len <= RS2N_CACHE_MAX_KEY);
@@ -45,9 +46,9 @@ static void test_swapped(const struct rs2n_version_case *v)
     struct rs2n_test_cache cache;
     rs2n_test_cache_init(&cache, &clock);
     struct s2n_config *server = rs2n_cache_server_config(v->policy, &cache, &clock);
-    struct s2n_config *client = rs2n_cache_client_config(v->policy, &clock, v->tls13);
+    struct s2n_config *client = rs2n_resume_client_config(v->policy, &clock, v->tls13, NULL);
 
-    struct rs2n_saved_session sa, sb, next;
+    struct rs2n_session sa, sb, next;
     struct key_copy ka, kb;
     stored_session(server, client, &cache, &sa, &ka);
     stored_session(server, client, &cache, &sb, &kb);
@@ -58,8 +59,9 @@ static void test_swapped(const struct rs2n_version_case *v)
     memcpy(cache.other_key, kb.bytes, kb.len);
     cache.other_key_len = kb.len;
     rs2n_test_cache_clear_calls(&cache);
-    struct rs2n_cache_conn c;
-    int rc = rs2n_cache_connect(server, client, &sa, &next, RS2N_CLOSE_GRACEFUL, &c);
+    struct rs2n_conn c;
+    int rc = rs2n_connect(server, client, RS2N_CACHE_OPTS(&sa, RS2N_CLOSE_GRACEFUL), &c);
+    next = c.session;
     if (rc != 0) {
         rs2n_test_fail(__FILE__, __LINE__,
                        "%s: a value stored under another key failed the handshake instead of "
@@ -67,7 +69,7 @@ static void test_swapped(const struct rs2n_version_case *v)
                        v->name);
         rs2n_print_pair_result("swapped value", &c.res);
     } else {
-        EXPECT_TRUE(c.close_ok);
+        EXPECT_TRUE(c.after_ok);
         EXPECT_FALSE(c.server_resumed);
         EXPECT_FALSE(c.client_resumed);
         EXPECT_EQUAL(cache.stores, 1);
@@ -80,7 +82,7 @@ static void test_swapped(const struct rs2n_version_case *v)
 
     /* B itself, asked for under its own key, still resumes. */
     cache.retrieve_mode = RS2N_RETRIEVE_NORMAL;
-    rc = rs2n_cache_connect(server, client, &sb, NULL, RS2N_CLOSE_GRACEFUL, &c);
+    rc = rs2n_connect(server, client, RS2N_CACHE_OPTS(&sb, RS2N_CLOSE_GRACEFUL), &c);
     EXPECT_EQUAL(rc, 0);
     EXPECT_TRUE(c.server_resumed);
     EXPECT_TRUE(c.client_resumed);

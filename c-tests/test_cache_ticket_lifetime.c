@@ -11,7 +11,7 @@
  * default lifetime, 1 hour and 60 seconds: the client's
  * s2n_connection_get_session_ticket_lifetime_hint must be in (0, lifetime].
  */
-#include "common.h"
+#include "testlib.h"
 
 static void test_hint(uint64_t lifetime)
 {
@@ -24,10 +24,11 @@ static void test_hint(uint64_t lifetime)
     if (lifetime != 15 * 3600) {
         EXPECT_SUCCESS(s2n_config_set_session_state_lifetime(server, lifetime));
     }
-    struct s2n_config *client = rs2n_cache_client_config("default_tls13", &clock, 1);
-    struct rs2n_saved_session s;
-    struct rs2n_cache_conn c;
-    int rc = rs2n_cache_connect(server, client, NULL, &s, RS2N_CLOSE_GRACEFUL, &c);
+    struct s2n_config *client = rs2n_resume_client_config("default_tls13", &clock, 1, NULL);
+    struct rs2n_session s;
+    struct rs2n_conn c;
+    int rc = rs2n_connect(server, client, RS2N_CACHE_OPTS(NULL, RS2N_CLOSE_GRACEFUL), &c);
+    s = c.session;
     if (rc != 0) {
         rs2n_print_pair_result("handshake", &c.res);
     }

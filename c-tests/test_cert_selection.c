@@ -13,7 +13,7 @@
  *   - the certificate matching the client's server name (SNI), checked by the
  *     client's verification of that name.
  */
-#include "common.h"
+#include "testlib.h"
 
 /* ------------------------------------------------------------------------- */
 /* Several certificates on one server                                        */

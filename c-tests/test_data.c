@@ -13,7 +13,7 @@
  *   - s2n_connection_wipe, then a second full handshake on the same objects.
  * Every byte is checked against a position-dependent pattern.
  */
-#include "common.h"
+#include "testlib.h"
 
 #include <pthread.h>
 #include <sys/socket.h>

@@ -14,7 +14,7 @@
  *     s2n_error_get_type for real errors of each class; s2n_errno reset and
  *     per thread.
  */
-#include "common.h"
+#include "testlib.h"
 
 #include <pthread.h>
 #include <sys/stat.h>

@@ -10,7 +10,7 @@
  * suite, handshake type, server name, wire byte counts, contexts), and a few
  * bytes each way to show both sides derived the same keys.
  */
-#include "common.h"
+#include "testlib.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -13,7 +13,7 @@
  *   - a callback that reports more bytes than it was given room for is an
  *     error, not a crash.
  */
-#include "common.h"
+#include "testlib.h"
 
 #include <errno.h>
 #include <sys/socket.h>

@@ -5,7 +5,7 @@
  * callback got); 0 for TLS1.3 without the cache; a buffer too small is a usage
  * error (S2N_ERR_SESSION_ID_TOO_LONG); NULL arguments are usage errors.
  */
-#include "common.h"
+#include "testlib.h"
 
 static void test_tls12_cache(void)
 {
@@ -13,7 +13,7 @@ static void test_tls12_cache(void)
     struct rs2n_test_cache cache;
     rs2n_test_cache_init(&cache, &clock);
     struct s2n_config *server = rs2n_cache_server_config("20240501", &cache, &clock);
-    struct s2n_config *client = rs2n_cache_client_config("20240501", &clock, 0);
+    struct s2n_config *client = rs2n_resume_client_config("20240501", &clock, 0, NULL);
 
     struct rs2n_pair p;
     rs2n_pair_open(&p, server, client, "localhost", 1);

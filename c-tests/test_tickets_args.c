@@ -15,14 +15,14 @@
  *     ticket, decrypt-only 0 resumes only while the key encrypts, session
  *     state 0 issues no TLS1.3 ticket.
  */
-#include "common.h"
+#include "testlib.h"
 
-static uint64_t clock_ns = RS2N_TK_T0 * RS2N_TK_NS;
+static struct rs2n_fake_clock tk_clock = { RS2N_TK_T0 };
 static struct rs2n_tk_log tk_log;
 
 static void at(uint64_t secs_after_t0)
 {
-    clock_ns = (RS2N_TK_T0 + secs_after_t0) * RS2N_TK_NS;
+    tk_clock.seconds = RS2N_TK_T0 + secs_after_t0;
 }
 
 #define EXPECT_ADD_FAILS(call, err_name)                                          \
@@ -39,21 +39,21 @@ static int add(struct s2n_config *config, const char *name, uint32_t name_len, c
 }
 
 static void connect_offer(struct s2n_config *server, struct s2n_config *client,
-                          const struct rs2n_tk_session *offer, struct rs2n_tk_result *r)
+                          const struct rs2n_session *offer, struct rs2n_conn *r)
 {
-    struct rs2n_tk_opts opts;
+    struct rs2n_connect_opts opts;
     memset(&opts, 0, sizeof(opts));
     opts.offer = offer;
     rs2n_tk_log_reset(&tk_log);
-    rs2n_tk_connect(server, client, &opts, r);
+    rs2n_connect(server, client, &opts, r);
 }
 
 static void test_add_errors(void)
 {
     printf("s2n_config_add_ticket_crypto_key errors\n");
     at(0);
-    struct s2n_config *config = rs2n_tk_server_config("default_tls13", &clock_ns);
-    struct s2n_config *client = rs2n_tk_client_config("default_tls13", &clock_ns, &tk_log);
+    struct s2n_config *config = rs2n_resume_server_config("default_tls13", &tk_clock, 1);
+    struct s2n_config *client = rs2n_resume_client_config("default_tls13", &tk_clock, 1, &tk_log);
     static const char m[] = "0123456789abcdef0123456789abcdef";
 
     EXPECT_ADD_FAILS(add(config, "k", 1, m, 0), "S2N_ERR_INVALID_TICKET_KEY_LENGTH");
@@ -73,7 +73,7 @@ static void test_add_errors(void)
     EXPECT_STRING_EQUAL(s2n_strerror_name(s2n_errno), "S2N_ERR_NULL");
 
     /* None of that added a key: no ticket. */
-    struct rs2n_tk_result r;
+    struct rs2n_conn r;
     connect_offer(config, client, NULL, &r);
     RS2N_TK_CHECK("after failed adds only", &r, &tk_log, S2N_TLS13, 0, 0);
 
@@ -116,7 +116,7 @@ static void test_add_errors(void)
 
     connect_offer(config, client, NULL, &r);
     RS2N_TK_CHECK("48 keys", &r, &tk_log, S2N_TLS13, 0, 1);
-    struct rs2n_tk_session s = r.session;
+    struct rs2n_session s = r.session;
     connect_offer(config, client, &s, &r);
     RS2N_TK_CHECK("48 keys, resumed", &r, &tk_log, S2N_TLS13, 1, 1);
 
@@ -139,7 +139,7 @@ static void test_add_errors(void)
 static void test_lifetime_setters(void)
 {
     printf("lifetime setters\n");
-    struct s2n_config *config = rs2n_tk_server_config("default_tls13", &clock_ns);
+    struct s2n_config *config = rs2n_resume_server_config("default_tls13", &tk_clock, 1);
     EXPECT_SUCCESS(s2n_config_set_ticket_encrypt_decrypt_key_lifetime(config, 0));
     EXPECT_SUCCESS(s2n_config_set_ticket_decrypt_key_lifetime(config, 0));
     EXPECT_SUCCESS(s2n_config_set_session_state_lifetime(config, 0));
@@ -157,12 +157,12 @@ static void test_zero_lifetimes(const char *policy, int version)
 {
     const int tls13 = version == S2N_TLS13;
     printf("lifetimes of 0, %s\n", tls13 ? "TLS1.3" : "TLS1.2");
-    struct s2n_config *client = rs2n_tk_client_config(policy, &clock_ns, &tk_log);
-    struct rs2n_tk_result r;
+    struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
+    struct rs2n_conn r;
 
     /* Encrypt-decrypt 0: keys never encrypt. */
     at(0);
-    struct s2n_config *server = rs2n_tk_server_config(policy, &clock_ns);
+    struct s2n_config *server = rs2n_resume_server_config(policy, &tk_clock, 1);
     EXPECT_SUCCESS(s2n_config_set_ticket_encrypt_decrypt_key_lifetime(server, 0));
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, "zero-ed", "material zero ed", 0));
     connect_offer(server, client, NULL, &r);
@@ -170,16 +170,16 @@ static void test_zero_lifetimes(const char *policy, int version)
     s2n_config_free(server);
 
     /* Decrypt-only 0: a ticket resumes while its key encrypts, not after. */
-    server = rs2n_tk_server_config(policy, &clock_ns);
+    server = rs2n_resume_server_config(policy, &tk_clock, 1);
     EXPECT_SUCCESS(s2n_config_set_ticket_encrypt_decrypt_key_lifetime(server, 100));
     EXPECT_SUCCESS(s2n_config_set_ticket_decrypt_key_lifetime(server, 0));
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, "zero-do", "material zero do", 0));
     connect_offer(server, client, NULL, &r);
     RS2N_TK_CHECK("decrypt-only lifetime 0", &r, &tk_log, version, 0, 1);
     EXPECT_EQUAL(r.lifetime_hint, 100);
-    struct rs2n_tk_session s1 = r.session;
+    struct rs2n_session s1 = r.session;
     connect_offer(server, client, NULL, &r);
-    struct rs2n_tk_session s2 = r.session;
+    struct rs2n_session s2 = r.session;
     at(99);
     connect_offer(server, client, &s1, &r);
     RS2N_TK_CHECK("decrypt-only lifetime 0, key still encrypting", &r, &tk_log, version, 1,
@@ -193,7 +193,7 @@ static void test_zero_lifetimes(const char *policy, int version)
      * TLS1.3 ticket with a zero lifetime (S2N_ERR_ZERO_LIFETIME_TICKET is
      * swallowed); the handshake succeeds. */
     at(0);
-    server = rs2n_tk_server_config(policy, &clock_ns);
+    server = rs2n_resume_server_config(policy, &tk_clock, 1);
     EXPECT_SUCCESS(s2n_config_set_session_state_lifetime(server, 0));
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, "zero-state", "material zero state", 0));
     connect_offer(server, client, NULL, &r);

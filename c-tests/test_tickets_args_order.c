@@ -8,9 +8,9 @@
  * (S2N_ERR_INVALID_TICKET_KEY_NAME_OR_NAME_LENGTH), then duplicates. So with
  * 48 keys, a name of 0 or 17 bytes gets S2N_ERR_TICKET_KEY_LIMIT.
  */
-#include "common.h"
+#include "testlib.h"
 
-static uint64_t clock_ns = RS2N_TK_T0 * RS2N_TK_NS;
+static struct rs2n_fake_clock tk_clock = { RS2N_TK_T0 };
 
 #define EXPECT_ADD_FAILS(call, err_name)                                          \
     do {                                                                          \
@@ -21,7 +21,7 @@ static uint64_t clock_ns = RS2N_TK_T0 * RS2N_TK_NS;
 int main(void)
 {
     rs2n_test_begin("test_tickets_args_order", 60);
-    struct s2n_config *config = rs2n_tk_server_config("default_tls13", &clock_ns);
+    struct s2n_config *config = rs2n_resume_server_config("default_tls13", &tk_clock, 1);
     for (int i = 0; i < 48; i++) {
         char name[16], material[32];
         snprintf(name, sizeof(name), "key-%02d", i);

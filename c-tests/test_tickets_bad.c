@@ -23,9 +23,9 @@
  * another process (another process tag) or naming an unknown session are
  * accepted and give a full handshake.
  */
-#include "common.h"
+#include "testlib.h"
 
-static uint64_t clock_ns = RS2N_TK_T0 * RS2N_TK_NS;
+static struct rs2n_fake_clock tk_clock = { RS2N_TK_T0 };
 static struct rs2n_tk_log tk_log;
 
 #define KEY_NAME "bad-tests-key"
@@ -37,20 +37,21 @@ static const char *vname(int version)
 }
 
 static void connect_offer(struct s2n_config *server, struct s2n_config *client,
-                          const struct rs2n_tk_session *offer, struct rs2n_tk_result *r)
+                          const struct rs2n_session *offer, struct rs2n_conn *r)
 {
-    struct rs2n_tk_opts opts;
+    struct rs2n_connect_opts opts;
     memset(&opts, 0, sizeof(opts));
     opts.offer = offer;
+    opts.offer_may_fail = 1; /* offer_bad checks s2n_connection_set_session itself */
     rs2n_tk_log_reset(&tk_log);
-    rs2n_tk_connect(server, client, &opts, r);
+    rs2n_connect(server, client, &opts, r);
 }
 
 /* A fresh session from a full handshake with `server`. */
-static struct rs2n_tk_session get_session(struct s2n_config *server, struct s2n_config *client,
+static struct rs2n_session get_session(struct s2n_config *server, struct s2n_config *client,
                                           int version)
 {
-    struct rs2n_tk_result r;
+    struct rs2n_conn r;
     connect_offer(server, client, NULL, &r);
     RS2N_TK_CHECK("full handshake for a session", &r, &tk_log, version, 0, 1);
     REQUIRE(r.session.len > 0);
@@ -144,7 +145,7 @@ static void test_wire(struct s2n_config *server_config, struct s2n_config *clien
     static const char *names[] = { "unchanged (control)", "a bit of the sealed part flipped",
                                    "a bit of the key name flipped" };
     printf("  %s, ticket in the ClientHello: %s\n", vname(version), names[mode]);
-    struct rs2n_tk_session session = get_session(server_config, client_config, version);
+    struct rs2n_session session = get_session(server_config, client_config, version);
 
     struct rs2n_mem_pipe pipe;
     rs2n_mem_pipe_init(&pipe);
@@ -220,16 +221,16 @@ static void test_other_servers(const char *policy, int version)
 {
     const int tls13 = version == S2N_TLS13;
     printf("  %s, servers that cannot use the ticket\n", vname(version));
-    struct s2n_config *server = rs2n_tk_server_config(policy, &clock_ns);
+    struct s2n_config *server = rs2n_resume_server_config(policy, &tk_clock, 1);
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, KEY_NAME, KEY_MATERIAL, 0));
-    struct s2n_config *client = rs2n_tk_client_config(policy, &clock_ns, &tk_log);
+    struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
 
-    struct s2n_config *same_name = rs2n_tk_server_config(policy, &clock_ns);
+    struct s2n_config *same_name = rs2n_resume_server_config(policy, &tk_clock, 1);
     REQUIRE_SUCCESS(rs2n_tk_add_key(same_name, KEY_NAME, "other material under the same name", 0));
-    struct s2n_config *other_name = rs2n_tk_server_config(policy, &clock_ns);
+    struct s2n_config *other_name = rs2n_resume_server_config(policy, &tk_clock, 1);
     REQUIRE_SUCCESS(rs2n_tk_add_key(other_name, "another-name", KEY_MATERIAL, 0));
-    struct s2n_config *no_key = rs2n_tk_server_config(policy, &clock_ns);
-    struct s2n_config *tickets_off = rs2n_tk_server_config(policy, &clock_ns);
+    struct s2n_config *no_key = rs2n_resume_server_config(policy, &tk_clock, 1);
+    struct s2n_config *tickets_off = rs2n_resume_server_config(policy, &tk_clock, 1);
     REQUIRE_SUCCESS(rs2n_tk_add_key(tickets_off, KEY_NAME, KEY_MATERIAL, 0));
     EXPECT_SUCCESS(s2n_config_set_session_tickets_onoff(tickets_off, 0));
 
@@ -243,9 +244,9 @@ static void test_other_servers(const char *policy, int version)
         { "no ticket key", no_key, 0 },
         { "session tickets off", tickets_off, 0 },
     };
-    struct rs2n_tk_result r;
+    struct rs2n_conn r;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct rs2n_tk_session s = get_session(server, client, version);
+        struct rs2n_session s = get_session(server, client, version);
         connect_offer(cases[i].config, client, &s, &r);
         RS2N_TK_CHECK(cases[i].what, &r, &tk_log, version, 0, cases[i].tickets);
         /* The client did offer the ticket. */
@@ -278,12 +279,12 @@ static void test_other_servers(const char *policy, int version)
 static void offer_bad(struct s2n_config *server, struct s2n_config *client, int version,
                       const char *what, const uint8_t *bytes, size_t len, int accepted)
 {
-    struct rs2n_tk_session s;
+    struct rs2n_session s;
     memset(&s, 0, sizeof(s));
     REQUIRE(len <= sizeof(s.data));
     memcpy(s.data, bytes, len);
     s.len = (int) len;
-    struct rs2n_tk_result r;
+    struct rs2n_conn r;
     connect_offer(server, client, &s, &r);
     if (accepted) {
         if (r.set_session_rc != 0) {
@@ -314,13 +315,13 @@ static void offer_bad(struct s2n_config *server, struct s2n_config *client, int 
 static void test_set_session(const char *policy, int version)
 {
     printf("  %s, s2n_connection_set_session with bad bytes\n", vname(version));
-    struct s2n_config *server = rs2n_tk_server_config(policy, &clock_ns);
+    struct s2n_config *server = rs2n_resume_server_config(policy, &tk_clock, 1);
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, KEY_NAME, KEY_MATERIAL, 0));
-    struct s2n_config *client = rs2n_tk_client_config(policy, &clock_ns, &tk_log);
+    struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
 
-    struct rs2n_tk_session good = get_session(server, client, version);
+    struct rs2n_session good = get_session(server, client, version);
     const size_t n = (size_t) good.len;
-    uint8_t buf[RS2N_TK_SESSION_MAX];
+    uint8_t buf[RS2N_SESSION_MAX];
 
     uint32_t x = 2463534242u;
     for (size_t i = 0; i < sizeof(buf); i++) {
@@ -366,7 +367,7 @@ static void test_set_session(const char *policy, int version)
     offer_bad(server, client, version, "an unknown session id", buf, n, 1);
 
     /* The good session was not harmed by all this. */
-    struct rs2n_tk_result r;
+    struct rs2n_conn r;
     connect_offer(server, client, &good, &r);
     RS2N_TK_CHECK("the good session", &r, &tk_log, version, 1, version == S2N_TLS13 ? 1 : 0);
 
@@ -396,9 +397,9 @@ int main(void)
     } versions[] = { { "default_tls13", S2N_TLS13 }, { "20240501", S2N_TLS12 } };
     for (size_t v = 0; v < 2; v++) {
         printf("%s\n", vname(versions[v].version));
-        struct s2n_config *server = rs2n_tk_server_config(versions[v].policy, &clock_ns);
+        struct s2n_config *server = rs2n_resume_server_config(versions[v].policy, &tk_clock, 1);
         REQUIRE_SUCCESS(rs2n_tk_add_key(server, KEY_NAME, KEY_MATERIAL, 0));
-        struct s2n_config *client = rs2n_tk_client_config(versions[v].policy, &clock_ns, &tk_log);
+        struct s2n_config *client = rs2n_resume_client_config(versions[v].policy, &tk_clock, 1, &tk_log);
         test_wire(server, client, versions[v].version, TAMPER_NONE);
         test_wire(server, client, versions[v].version, TAMPER_SEALED);
         test_wire(server, client, versions[v].version, TAMPER_NAME);

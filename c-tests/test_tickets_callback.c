@@ -12,9 +12,9 @@
  *   - s2n_config_set_session_ticket_cb with a NULL callback unsets it (as in
  *     s2n-tls); with a NULL config it fails.
  */
-#include "common.h"
+#include "testlib.h"
 
-static uint64_t clock_ns = RS2N_TK_T0 * RS2N_TK_NS;
+static struct rs2n_fake_clock tk_clock = { RS2N_TK_T0 };
 
 struct cb_state {
     int ret;                     /* what the callback returns */
@@ -34,7 +34,7 @@ static int ticket_cb(struct s2n_connection *conn, void *ctx, struct s2n_session_
         st->wrong_conn++;
     }
     size_t len = 0;
-    uint8_t data[RS2N_TK_SESSION_MAX];
+    uint8_t data[RS2N_SESSION_MAX];
     if (s2n_session_ticket_get_data_len(ticket, &len) != S2N_SUCCESS || len == 0 || len > sizeof(data)) {
         st->errors++;
         return st->ret;
@@ -70,9 +70,9 @@ static int ticket_cb(struct s2n_connection *conn, void *ctx, struct s2n_session_
  * was read without error. Reports the error of the failing call in *err. */
 static int run(const char *policy, int version, int ret, struct cb_state *st, int *err)
 {
-    struct s2n_config *server = rs2n_tk_server_config(policy, &clock_ns);
+    struct s2n_config *server = rs2n_resume_server_config(policy, &tk_clock, 1);
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, "cb-key", "material of the callback key", 0));
-    struct s2n_config *client = rs2n_tk_client_config(policy, &clock_ns, NULL);
+    struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, NULL);
     memset(st, 0, sizeof(*st));
     st->ret = ret;
     REQUIRE_SUCCESS(s2n_config_set_session_ticket_cb(client, ticket_cb, st));
@@ -152,15 +152,15 @@ int main(void)
      * nothing is called. */
     printf("unsetting the callback with NULL\n");
     EXPECT_FAILURE_WITH_TYPE(s2n_config_set_session_ticket_cb(NULL, ticket_cb, NULL), S2N_ERR_T_USAGE);
-    struct s2n_config *server = rs2n_tk_server_config("default_tls13", &clock_ns);
+    struct s2n_config *server = rs2n_resume_server_config("default_tls13", &tk_clock, 1);
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, "cb-key", "material of the callback key", 0));
-    struct s2n_config *client = rs2n_tk_client_config("default_tls13", &clock_ns, NULL);
+    struct s2n_config *client = rs2n_resume_client_config("default_tls13", &tk_clock, 1, NULL);
     struct cb_state st;
     memset(&st, 0, sizeof(st));
     EXPECT_SUCCESS(s2n_config_set_session_ticket_cb(client, ticket_cb, &st));
     EXPECT_SUCCESS(s2n_config_set_session_ticket_cb(client, NULL, NULL));
-    struct rs2n_tk_result r;
-    rs2n_tk_connect(server, client, NULL, &r);
+    struct rs2n_conn r;
+    rs2n_connect(server, client, NULL, &r);
     RS2N_TK_CHECK("callback unset", &r, NULL, S2N_TLS13, 0, 1);
     EXPECT_EQUAL(st.calls, 0);
     s2n_config_free(server);

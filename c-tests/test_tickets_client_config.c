@@ -26,32 +26,32 @@
  * per distinct trust settings; so after the trust store changes, a session from
  * before gives a full handshake (which must still succeed), never an error.
  */
-#include "common.h"
+#include "testlib.h"
 
-static uint64_t clock_ns = RS2N_TK_T0 * RS2N_TK_NS;
+static struct rs2n_fake_clock tk_clock = { RS2N_TK_T0 };
 static struct rs2n_tk_log tk_log;
 
 #define KEY "client-cfg-key"
 
-static struct rs2n_tk_session get_session(struct s2n_config *server, struct s2n_config *client,
+static struct rs2n_session get_session(struct s2n_config *server, struct s2n_config *client,
                                           int version)
 {
-    struct rs2n_tk_result r;
+    struct rs2n_conn r;
     rs2n_tk_log_reset(&tk_log);
-    rs2n_tk_connect(server, client, NULL, &r);
+    rs2n_connect(server, client, NULL, &r);
     RS2N_TK_CHECK("full handshake with config A", &r, &tk_log, version, 0, 1);
     return r.session;
 }
 
 static void expect_resumes(const char *what, struct s2n_config *server, struct s2n_config *client,
-                           const struct rs2n_tk_session *s, int version)
+                           const struct rs2n_session *s, int version)
 {
-    struct rs2n_tk_opts opts;
+    struct rs2n_connect_opts opts;
     memset(&opts, 0, sizeof(opts));
     opts.offer = s;
-    struct rs2n_tk_result r;
+    struct rs2n_conn r;
     rs2n_tk_log_reset(&tk_log);
-    rs2n_tk_connect(server, client, &opts, &r);
+    rs2n_connect(server, client, &opts, &r);
     char label[160];
     snprintf(label, sizeof(label), "%s, %s", version == S2N_TLS13 ? "TLS1.3" : "TLS1.2", what);
     if (rs2n_tk_find_ticket(r.client_hello, r.client_hello_len, KEY) < 0) {
@@ -63,11 +63,11 @@ static void expect_resumes(const char *what, struct s2n_config *server, struct s
 static void test_configs(const char *policy, int version)
 {
     printf("%s\n", version == S2N_TLS13 ? "TLS1.3" : "TLS1.2");
-    struct s2n_config *server = rs2n_tk_server_config(policy, &clock_ns);
+    struct s2n_config *server = rs2n_resume_server_config(policy, &tk_clock, 1);
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, KEY, "material of the client config tests", 0));
-    struct s2n_config *a = rs2n_tk_client_config(policy, &clock_ns, &tk_log);
-    struct s2n_config *b = rs2n_tk_client_config(policy, &clock_ns, &tk_log);
-    struct rs2n_tk_session s;
+    struct s2n_config *a = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
+    struct s2n_config *b = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
+    struct rs2n_session s;
 
     s = get_session(server, a, version);
     expect_resumes("config A (control)", server, a, &s, version);
@@ -81,7 +81,7 @@ static void test_configs(const char *policy, int version)
                    version);
 
     s = get_session(server, a, version);
-    EXPECT_SUCCESS(s2n_config_set_wall_clock(a, rs2n_tk_clock, &clock_ns));
+    EXPECT_SUCCESS(s2n_config_set_wall_clock(a, rs2n_fake_clock_fn, &tk_clock));
     expect_resumes("config A after s2n_config_set_wall_clock (same clock)", server, a, &s, version);
 
     s = get_session(server, a, version);
@@ -97,7 +97,7 @@ static void test_configs(const char *policy, int version)
     /* A reload: the old config freed, a new one made the same way. */
     s = get_session(server, a, version);
     s2n_config_free(a);
-    struct s2n_config *reloaded = rs2n_tk_client_config(policy, &clock_ns, &tk_log);
+    struct s2n_config *reloaded = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
     expect_resumes("a new config after the old one was freed", server, reloaded, &s, version);
 
     /* Other trust settings: a full handshake, not an error (documented). */
@@ -106,12 +106,12 @@ static void test_configs(const char *policy, int version)
     EXPECT_SUCCESS(s2n_config_add_pem_to_trust_store(reloaded, other_ca));
     free(other_ca);
     {
-        struct rs2n_tk_opts opts;
+        struct rs2n_connect_opts opts;
         memset(&opts, 0, sizeof(opts));
         opts.offer = &s;
-        struct rs2n_tk_result r;
+        struct rs2n_conn r;
         rs2n_tk_log_reset(&tk_log);
-        rs2n_tk_connect(server, reloaded, &opts, &r);
+        rs2n_connect(server, reloaded, &opts, &r);
         RS2N_TK_CHECK("config after adding another CA: full handshake", &r, &tk_log, version, 0, 1);
     }
 

@@ -11,26 +11,26 @@
  *   - s2n_config_set_initial_ticket_count turns session tickets on;
  *   - s2n_connection_get_tickets_sent on a client or with NULL fails.
  */
-#include "common.h"
+#include "testlib.h"
 
-static uint64_t clock_ns = RS2N_TK_T0 * RS2N_TK_NS;
+static struct rs2n_fake_clock tk_clock = { RS2N_TK_T0 };
 static struct rs2n_tk_log tk_log;
 
 static void connect_with(struct s2n_config *server, struct s2n_config *client,
-                         const struct rs2n_tk_session *offer, uint8_t add,
-                         struct rs2n_tk_result *r)
+                         const struct rs2n_session *offer, uint8_t add,
+                         struct rs2n_conn *r)
 {
-    struct rs2n_tk_opts opts;
+    struct rs2n_connect_opts opts;
     memset(&opts, 0, sizeof(opts));
     opts.offer = offer;
     opts.add_tickets = add;
     rs2n_tk_log_reset(&tk_log);
-    rs2n_tk_connect(server, client, &opts, r);
+    rs2n_connect(server, client, &opts, r);
 }
 
 static struct s2n_config *keyed_server(const char *policy)
 {
-    struct s2n_config *server = rs2n_tk_server_config(policy, &clock_ns);
+    struct s2n_config *server = rs2n_resume_server_config(policy, &tk_clock, 1);
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, "count-key", "material of the count key", 0));
     return server;
 }
@@ -38,9 +38,9 @@ static struct s2n_config *keyed_server(const char *policy)
 static void test_tls13_counts(void)
 {
     printf("TLS1.3 ticket counts\n");
-    struct s2n_config *client = rs2n_tk_client_config("default_tls13", &clock_ns, &tk_log);
+    struct s2n_config *client = rs2n_resume_client_config("default_tls13", &tk_clock, 1, &tk_log);
     struct s2n_config *server = keyed_server("default_tls13");
-    struct rs2n_tk_result r;
+    struct rs2n_conn r;
 
     connect_with(server, client, NULL, 0, &r);
     RS2N_TK_CHECK("default count", &r, &tk_log, S2N_TLS13, 0, 1);
@@ -71,7 +71,7 @@ static void test_tls13_counts(void)
     RS2N_TK_CHECK("initial count 3 + 2 added", &r, &tk_log, S2N_TLS13, 0, 5);
 
     /* A resumed connection gets the added tickets too. */
-    struct rs2n_tk_session s = tk_log.tickets[4];
+    struct rs2n_session s = tk_log.tickets[4];
     connect_with(server, client, &s, 1, &r);
     RS2N_TK_CHECK("resumed, initial count 3 + 1 added", &r, &tk_log, S2N_TLS13, 1, 4);
 
@@ -92,13 +92,13 @@ static void test_tls13_counts(void)
 static void test_tls12_counts(void)
 {
     printf("TLS1.2 ticket counts\n");
-    struct s2n_config *client = rs2n_tk_client_config("20240501", &clock_ns, &tk_log);
+    struct s2n_config *client = rs2n_resume_client_config("20240501", &tk_clock, 1, &tk_log);
     struct s2n_config *server = keyed_server("default_tls13"); /* TLS1.2 negotiated: the client's limit */
-    struct rs2n_tk_result r;
+    struct rs2n_conn r;
 
     connect_with(server, client, NULL, 0, &r);
     RS2N_TK_CHECK("TLS1.2 full handshake", &r, &tk_log, S2N_TLS12, 0, 1);
-    struct rs2n_tk_session s = r.session;
+    struct rs2n_session s = r.session;
 
     /* TLS1.2 sends one ticket, whatever the TLS1.3 ticket counts say. */
     EXPECT_SUCCESS(s2n_config_set_initial_ticket_count(server, 3));
@@ -120,9 +120,9 @@ static void test_tls12_counts(void)
 static void test_count_turns_tickets_on(void)
 {
     printf("initial ticket count turns tickets on\n");
-    struct s2n_config *client = rs2n_tk_client_config("default_tls13", &clock_ns, &tk_log);
+    struct s2n_config *client = rs2n_resume_client_config("default_tls13", &tk_clock, 1, &tk_log);
     struct s2n_config *server = keyed_server("default_tls13");
-    struct rs2n_tk_result r;
+    struct rs2n_conn r;
     EXPECT_SUCCESS(s2n_config_set_session_tickets_onoff(server, 0));
     connect_with(server, client, NULL, 0, &r);
     RS2N_TK_CHECK("tickets off", &r, &tk_log, S2N_TLS13, 0, 0);
@@ -140,7 +140,7 @@ static void test_count_turns_tickets_on(void)
 static void test_after_handshake_and_errors(void)
 {
     printf("adding tickets after the handshake; tickets_sent errors\n");
-    struct s2n_config *client = rs2n_tk_client_config("default_tls13", &clock_ns, &tk_log);
+    struct s2n_config *client = rs2n_resume_client_config("default_tls13", &tk_clock, 1, &tk_log);
     struct s2n_config *server = keyed_server("default_tls13");
     struct rs2n_pair p;
     struct rs2n_pair_result res;

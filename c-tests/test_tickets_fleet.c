@@ -11,14 +11,14 @@
  *     in the parent (rs2n client sessions resume in the process that got them).
  *     A child with other key material gives a full handshake.
  */
-#include "common.h"
+#include "testlib.h"
 
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static uint64_t clock_ns = RS2N_TK_T0 * RS2N_TK_NS;
+static struct rs2n_fake_clock tk_clock = { RS2N_TK_T0 };
 static struct rs2n_tk_log tk_log;
 
 #define FLEET_NAME "fleet-key-2024"
@@ -30,18 +30,18 @@ static const char *vname(int version)
 }
 
 static void connect_offer(struct s2n_config *server, struct s2n_config *client,
-                          const struct rs2n_tk_session *offer, struct rs2n_tk_result *r)
+                          const struct rs2n_session *offer, struct rs2n_conn *r)
 {
-    struct rs2n_tk_opts opts;
+    struct rs2n_connect_opts opts;
     memset(&opts, 0, sizeof(opts));
     opts.offer = offer;
     rs2n_tk_log_reset(&tk_log);
-    rs2n_tk_connect(server, client, &opts, r);
+    rs2n_connect(server, client, &opts, r);
 }
 
 static struct s2n_config *fleet_server(const char *policy, const char *material, uint64_t intro)
 {
-    struct s2n_config *server = rs2n_tk_server_config(policy, &clock_ns);
+    struct s2n_config *server = rs2n_resume_server_config(policy, &tk_clock, 1);
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, FLEET_NAME, material, intro));
     return server;
 }
@@ -56,8 +56,8 @@ static void test_two_configs(const char *policy, int version)
     struct s2n_config *b = fleet_server(policy, FLEET_MATERIAL, RS2N_TK_T0 - 60);
     REQUIRE_SUCCESS(rs2n_tk_add_key(b, "b-only", "b's own other key material", RS2N_TK_T0 + 3600));
     struct s2n_config *other = fleet_server(policy, "not the fleet's material", 0);
-    struct s2n_config *client = rs2n_tk_client_config(policy, &clock_ns, &tk_log);
-    struct rs2n_tk_result r;
+    struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
+    struct rs2n_conn r;
 
     connect_offer(a, client, NULL, &r);
     RS2N_TK_CHECK("server a", &r, &tk_log, version, 0, 1);
@@ -66,7 +66,7 @@ static void test_two_configs(const char *policy, int version)
 
     connect_offer(b, client, NULL, &r);
     RS2N_TK_CHECK("server b", &r, &tk_log, version, 0, 1);
-    struct rs2n_tk_session from_b = r.session;
+    struct rs2n_session from_b = r.session;
     connect_offer(a, client, &from_b, &r);
     RS2N_TK_CHECK("b's ticket on server a", &r, &tk_log, version, 1, tls13 ? 1 : 0);
     if (tls13) {
@@ -76,7 +76,7 @@ static void test_two_configs(const char *policy, int version)
     }
 
     connect_offer(a, client, NULL, &r);
-    struct rs2n_tk_session from_a = r.session;
+    struct rs2n_session from_a = r.session;
     connect_offer(other, client, &from_a, &r);
     RS2N_TK_CHECK("a's ticket on a server with other material", &r, &tk_log, version, 0, 1);
     EXPECT_TRUE(rs2n_tk_find_ticket(r.client_hello, r.client_hello_len, FLEET_NAME) >= 0);
@@ -142,9 +142,9 @@ static void run_child(int fd, const char *policy, const char *material, int vers
 }
 
 /* Connects the parent's client, offering `offer`, to a child process's server. */
-static void connect_to_child(struct s2n_config *client, const struct rs2n_tk_session *offer,
+static void connect_to_child(struct s2n_config *client, const struct rs2n_session *offer,
                              const char *policy, const char *material, int version,
-                             int expect_resumed, struct rs2n_tk_session *got)
+                             int expect_resumed, struct rs2n_session *got)
 {
     int fds[2];
     REQUIRE(rs2n_socketpair(fds) == 0);
@@ -208,15 +208,15 @@ static void test_two_processes(const char *policy, int version)
     const int tls13 = version == S2N_TLS13;
     printf("two server processes with the same key, %s\n", vname(version));
     struct s2n_config *parent_server = fleet_server(policy, FLEET_MATERIAL, 0);
-    struct s2n_config *client = rs2n_tk_client_config(policy, &clock_ns, &tk_log);
-    struct rs2n_tk_result r;
+    struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
+    struct rs2n_conn r;
 
     connect_offer(parent_server, client, NULL, &r);
     RS2N_TK_CHECK("the parent's server", &r, &tk_log, version, 0, 1);
-    struct rs2n_tk_session from_parent = r.session;
+    struct rs2n_session from_parent = r.session;
 
     /* Resumes on the child's server. */
-    struct rs2n_tk_session from_child;
+    struct rs2n_session from_child;
     memset(&from_child, 0, sizeof(from_child));
     connect_to_child(client, &from_parent, policy, FLEET_MATERIAL, version, 1, &from_child);
 
@@ -234,8 +234,8 @@ static void test_two_processes(const char *policy, int version)
     /* A child with other material: a full handshake, and its ticket is useless
      * to the parent's server. */
     connect_offer(parent_server, client, NULL, &r);
-    struct rs2n_tk_session fresh = r.session;
-    struct rs2n_tk_session from_stranger;
+    struct rs2n_session fresh = r.session;
+    struct rs2n_session from_stranger;
     memset(&from_stranger, 0, sizeof(from_stranger));
     connect_to_child(client, &fresh, policy, "a stranger's material", version, 0, &from_stranger);
     EXPECT_TRUE(from_stranger.len > 0);

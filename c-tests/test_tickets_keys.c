@@ -14,33 +14,33 @@
  * Lifetimes are set small (1000 s encrypt-decrypt, 500 s decrypt-only) so the
  * numbers stay readable. Server and client configs share one clock.
  */
-#include "common.h"
+#include "testlib.h"
 
 #define ED 1000 /* encrypt-decrypt lifetime, seconds */
 #define DO 500  /* decrypt-only lifetime, seconds */
 
-static uint64_t clock_ns;
+static struct rs2n_fake_clock tk_clock;
 static struct rs2n_tk_log tk_log;
 
 static void at(uint64_t secs_after_t0)
 {
-    clock_ns = (RS2N_TK_T0 + secs_after_t0) * RS2N_TK_NS;
+    tk_clock.seconds = RS2N_TK_T0 + secs_after_t0;
 }
 
 /* One connection, the client offering `offer` (NULL: none). */
 static void connect(struct s2n_config *server, struct s2n_config *client,
-                    const struct rs2n_tk_session *offer, struct rs2n_tk_result *r)
+                    const struct rs2n_session *offer, struct rs2n_conn *r)
 {
-    struct rs2n_tk_opts opts;
+    struct rs2n_connect_opts opts;
     memset(&opts, 0, sizeof(opts));
     opts.offer = offer;
     rs2n_tk_log_reset(&tk_log);
-    rs2n_tk_connect(server, client, &opts, r);
+    rs2n_connect(server, client, &opts, r);
 }
 
 static struct s2n_config *small_window_server(const char *policy)
 {
-    struct s2n_config *server = rs2n_tk_server_config(policy, &clock_ns);
+    struct s2n_config *server = rs2n_resume_server_config(policy, &tk_clock, 1);
     EXPECT_SUCCESS(s2n_config_set_ticket_encrypt_decrypt_key_lifetime(server, ED));
     EXPECT_SUCCESS(s2n_config_set_ticket_decrypt_key_lifetime(server, DO));
     return server;
@@ -52,18 +52,18 @@ static void test_windows(const char *policy, int version)
     printf("key windows, %s\n", tls13 ? "TLS1.3" : "TLS1.2");
     at(0);
     struct s2n_config *server = small_window_server(policy);
-    struct s2n_config *client = rs2n_tk_client_config(policy, &clock_ns, &tk_log);
+    struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, "key-A", "material of key A, 32 bytes long", 0));
 
     /* The key encrypts from its intro time... */
-    struct rs2n_tk_result r;
-    struct rs2n_tk_session s1, a1, a2, a3;
+    struct rs2n_conn r;
+    struct rs2n_session s1, a1, a2, a3;
     connect(server, client, NULL, &r);
     RS2N_TK_CHECK("T0: full handshake", &r, &tk_log, version, 0, 1);
     EXPECT_EQUAL(r.lifetime_hint, ED + DO);
     s1 = r.session;
     connect(server, client, NULL, &r);
-    struct rs2n_tk_session s0 = r.session; /* kept for after key A expires */
+    struct rs2n_session s0 = r.session; /* kept for after key A expires */
     EXPECT_TRUE(s0.len > 0);
 
     /* ...and decrypts inside its encrypt-decrypt window. */
@@ -103,11 +103,11 @@ static void test_windows(const char *policy, int version)
                   version, 1, 1);
     /* Key B was introduced at ED: its ticket's hint is B's whole life. */
     EXPECT_EQUAL(r.lifetime_hint, ED + DO);
-    struct rs2n_tk_session b1 = r.session;
+    struct rs2n_session b1 = r.session;
     /* Full handshakes now get tickets from B. */
     connect(server, client, NULL, &r);
     RS2N_TK_CHECK("key B current: full handshake", &r, &tk_log, version, 0, 1);
-    struct rs2n_tk_session b2 = r.session;
+    struct rs2n_session b2 = r.session;
 
     /* The last second of key A's decrypt-only window. */
     at(ED + DO - 1);
@@ -155,10 +155,10 @@ static void test_future_key(const char *policy, int version)
     printf("future intro time, %s\n", tls13 ? "TLS1.3" : "TLS1.2");
     at(0);
     struct s2n_config *server = small_window_server(policy);
-    struct s2n_config *client = rs2n_tk_client_config(policy, &clock_ns, &tk_log);
+    struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, "future", "material of the future key", RS2N_TK_T0 + 100));
 
-    struct rs2n_tk_result r;
+    struct rs2n_conn r;
     connect(server, client, NULL, &r);
     RS2N_TK_CHECK("T0, key introduced at T0+100", &r, &tk_log, version, 0, 0);
     at(99);
@@ -201,11 +201,11 @@ static void test_zero_encrypt_lifetime(const char *policy, int version)
 {
     printf("encrypt-decrypt lifetime 0, %s\n", version == S2N_TLS13 ? "TLS1.3" : "TLS1.2");
     at(0);
-    struct s2n_config *server = rs2n_tk_server_config(policy, &clock_ns);
-    struct s2n_config *client = rs2n_tk_client_config(policy, &clock_ns, &tk_log);
+    struct s2n_config *server = rs2n_resume_server_config(policy, &tk_clock, 1);
+    struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
     EXPECT_SUCCESS(s2n_config_set_ticket_encrypt_decrypt_key_lifetime(server, 0));
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, "k0", "material of key k0", 0));
-    struct rs2n_tk_result r;
+    struct rs2n_conn r;
     connect(server, client, NULL, &r);
     RS2N_TK_CHECK("encrypt-decrypt lifetime 0", &r, &tk_log, version, 0, 0);
     at(1);

@@ -11,29 +11,29 @@
  *     tickets, stops resuming when the first full handshake's keying material
  *     lifetime runs out; TLS1.2 sessions are not bound by it (as in s2n-tls).
  */
-#include "common.h"
+#include "testlib.h"
 
 #define DAY (24ull * 3600)
 #define WEEK (7 * DAY)
 
-static uint64_t clock_ns;        /* the server's, and usually the client's */
-static uint64_t client_clock_ns; /* a client clock that lags */
+static struct rs2n_fake_clock tk_clock;     /* the server's, and usually the client's */
+static struct rs2n_fake_clock client_clock; /* a client clock that lags */
 static struct rs2n_tk_log tk_log;
 
 static void at(uint64_t secs_after_t0)
 {
-    clock_ns = (RS2N_TK_T0 + secs_after_t0) * RS2N_TK_NS;
+    tk_clock.seconds = RS2N_TK_T0 + secs_after_t0;
 }
 
 static void connect_opts(struct s2n_config *server, struct s2n_config *client,
-                         const struct rs2n_tk_session *offer, uint32_t km, struct rs2n_tk_result *r)
+                         const struct rs2n_session *offer, uint32_t km, struct rs2n_conn *r)
 {
-    struct rs2n_tk_opts opts;
+    struct rs2n_connect_opts opts;
     memset(&opts, 0, sizeof(opts));
     opts.offer = offer;
     opts.keying_material_lifetime = km;
     rs2n_tk_log_reset(&tk_log);
-    rs2n_tk_connect(server, client, &opts, r);
+    rs2n_connect(server, client, &opts, r);
 }
 
 static const char *vname(int version)
@@ -44,7 +44,7 @@ static const char *vname(int version)
 /* A server with one key introduced at T0 and these lifetimes (0: default). */
 static struct s2n_config *server_with(const char *policy, uint64_t ed, uint64_t dec, uint64_t state)
 {
-    struct s2n_config *server = rs2n_tk_server_config(policy, &clock_ns);
+    struct s2n_config *server = rs2n_resume_server_config(policy, &tk_clock, 1);
     if (ed) {
         EXPECT_SUCCESS(s2n_config_set_ticket_encrypt_decrypt_key_lifetime(server, ed));
     }
@@ -54,10 +54,10 @@ static struct s2n_config *server_with(const char *policy, uint64_t ed, uint64_t 
     if (state) {
         EXPECT_SUCCESS(s2n_config_set_session_state_lifetime(server, state));
     }
-    uint64_t saved = clock_ns;
+    uint64_t saved = tk_clock.seconds;
     at(0);
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, "hint-key", "material of the hint key", 0));
-    clock_ns = saved;
+    tk_clock.seconds = saved;
     return server;
 }
 
@@ -65,7 +65,7 @@ static struct s2n_config *server_with(const char *policy, uint64_t ed, uint64_t 
 static void expect_hint(const char *what, struct s2n_config *server, struct s2n_config *client,
                         int version, uint64_t when, uint32_t km, long expected)
 {
-    struct rs2n_tk_result r;
+    struct rs2n_conn r;
     at(when);
     connect_opts(server, client, NULL, km, &r);
     if (RS2N_TK_CHECK(what, &r, &tk_log, version, 0, 1)) {
@@ -81,7 +81,7 @@ static void test_hint(const char *policy, int version)
 {
     const int tls13 = version == S2N_TLS13;
     printf("lifetime hint, %s\n", vname(version));
-    struct s2n_config *client = rs2n_tk_client_config(policy, &clock_ns, &tk_log);
+    struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
 
     /* Defaults: 2 h + 13 h of key life, 15 h of session state, 1 week of
      * keying material: 15 h for a key introduced now. */
@@ -122,7 +122,7 @@ static void test_hint(const char *policy, int version)
     server = server_with(policy, 1000, 500, 0);
     if (tls13) {
         EXPECT_SUCCESS(s2n_config_set_initial_ticket_count(server, 3));
-        struct rs2n_tk_result r;
+        struct rs2n_conn r;
         at(100);
         connect_opts(server, client, NULL, 0, &r);
         RS2N_TK_CHECK("three tickets", &r, &tk_log, version, 0, 3);
@@ -137,14 +137,14 @@ static void test_hint(const char *policy, int version)
          * handshake's keying material, and honour the resumed connection's own
          * setting if smaller. */
         server = server_with(policy, 30 * DAY, 30 * DAY, 30 * DAY);
-        struct rs2n_tk_result r;
+        struct rs2n_conn r;
         at(0);
         connect_opts(server, client, NULL, 1000, &r);
         RS2N_TK_CHECK("keying material 1000 s", &r, &tk_log, version, 0, 1);
         EXPECT_EQUAL(r.lifetime_hint, 1000);
-        struct rs2n_tk_session s = r.session;
+        struct rs2n_session s = r.session;
         connect_opts(server, client, NULL, 1000, &r);
-        struct rs2n_tk_session s2 = r.session;
+        struct rs2n_session s2 = r.session;
         at(400);
         connect_opts(server, client, &s, 0, &r);
         RS2N_TK_CHECK("resumed 400 s later", &r, &tk_log, version, 1, 1);
@@ -163,12 +163,12 @@ static void test_session_state(const char *policy, int version, int lagging_clie
     const int tls13 = version == S2N_TLS13;
     printf("session state lifetime, %s%s\n", vname(version),
            lagging_client ? ", the client's clock stuck at T0" : "");
-    client_clock_ns = RS2N_TK_T0 * RS2N_TK_NS;
+    client_clock.seconds = RS2N_TK_T0;
     struct s2n_config *server = server_with(policy, 0, 0, 600);
     struct s2n_config *client =
-        rs2n_tk_client_config(policy, lagging_client ? &client_clock_ns : &clock_ns, &tk_log);
-    struct rs2n_tk_result r;
-    struct rs2n_tk_session s[3];
+        rs2n_resume_client_config(policy, lagging_client ? &client_clock : &tk_clock, 1, &tk_log);
+    struct rs2n_conn r;
+    struct rs2n_session s[3];
     at(0);
     for (int i = 0; i < 3; i++) {
         connect_opts(server, client, NULL, 0, &r);
@@ -205,11 +205,11 @@ static void test_keying_material_chain(int lagging_client)
 {
     printf("keying material through resumptions, TLS1.3%s\n",
            lagging_client ? ", the client's clock stuck at T0" : "");
-    client_clock_ns = RS2N_TK_T0 * RS2N_TK_NS;
+    client_clock.seconds = RS2N_TK_T0;
     struct s2n_config *server = server_with("default_tls13", 0, 0, 0);
-    struct s2n_config *client = rs2n_tk_client_config(
-        "default_tls13", lagging_client ? &client_clock_ns : &clock_ns, &tk_log);
-    struct rs2n_tk_result r;
+    struct s2n_config *client = rs2n_resume_client_config(
+        "default_tls13", lagging_client ? &client_clock : &tk_clock, 1, &tk_log);
+    struct rs2n_conn r;
     at(0);
     connect_opts(server, client, NULL, 300, &r);
     RS2N_TK_CHECK("full handshake, keying material 300 s", &r, &tk_log, S2N_TLS13, 0, 1);
@@ -247,12 +247,12 @@ static void test_keying_material_tls12(void)
 {
     printf("keying material lifetime and TLS1.2\n");
     struct s2n_config *server = server_with("20240501", 0, 0, 0);
-    struct s2n_config *client = rs2n_tk_client_config("20240501", &clock_ns, &tk_log);
-    struct rs2n_tk_result r;
+    struct s2n_config *client = rs2n_resume_client_config("20240501", &tk_clock, 1, &tk_log);
+    struct rs2n_conn r;
     at(0);
     connect_opts(server, client, NULL, 300, &r);
     RS2N_TK_CHECK("TLS1.2 full handshake, keying material 300 s", &r, &tk_log, S2N_TLS12, 0, 1);
-    struct rs2n_tk_session s = r.session;
+    struct rs2n_session s = r.session;
     at(1000);
     connect_opts(server, client, &s, 300, &r);
     RS2N_TK_CHECK("TLS1.2 resumption after 1000 s", &r, &tk_log, S2N_TLS12, 1, 0);

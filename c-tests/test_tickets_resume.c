@@ -15,24 +15,24 @@
  *   - a session offered to a server that negotiates another protocol version
  *     gives a full handshake at that version.
  */
-#include "common.h"
+#include "testlib.h"
 
-static uint64_t clock_ns = RS2N_TK_T0 * RS2N_TK_NS;
+static struct rs2n_fake_clock tk_clock = { RS2N_TK_T0 };
 static struct rs2n_tk_log tk_log;
 
 static void connect_offer(struct s2n_config *server, struct s2n_config *client,
-                          const struct rs2n_tk_session *offer, struct rs2n_tk_result *r)
+                          const struct rs2n_session *offer, struct rs2n_conn *r)
 {
-    struct rs2n_tk_opts opts;
+    struct rs2n_connect_opts opts;
     memset(&opts, 0, sizeof(opts));
     opts.offer = offer;
     rs2n_tk_log_reset(&tk_log);
-    rs2n_tk_connect(server, client, &opts, r);
+    rs2n_connect(server, client, &opts, r);
 }
 
 static struct s2n_config *keyed_server(const char *policy)
 {
-    struct s2n_config *server = rs2n_tk_server_config(policy, &clock_ns);
+    struct s2n_config *server = rs2n_resume_server_config(policy, &tk_clock, 1);
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, "resume-key", "material of the resume key", 0));
     return server;
 }
@@ -43,8 +43,8 @@ static void test_sources(const char *policy, int version)
     printf("session bytes from the callback and from s2n_connection_get_session, %s\n",
            tls13 ? "TLS1.3" : "TLS1.2");
     struct s2n_config *server = keyed_server(policy);
-    struct s2n_config *client = rs2n_tk_client_config(policy, &clock_ns, &tk_log);
-    struct rs2n_tk_result r;
+    struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
+    struct rs2n_conn r;
 
     /* From the callback. */
     connect_offer(server, client, NULL, &r);
@@ -55,20 +55,20 @@ static void test_sources(const char *policy, int version)
         EXPECT_TRUE(r.session_len_before_recv > 0);
     }
     EXPECT_TRUE(r.session.len > 0);
-    struct rs2n_tk_session from_cb = tk_log.tickets[0];
+    struct rs2n_session from_cb = tk_log.tickets[0];
     connect_offer(server, client, &from_cb, &r);
     RS2N_TK_CHECK("the callback's bytes", &r, &tk_log, version, 1, tls13 ? 1 : 0);
 
     /* From s2n_connection_get_session (of another connection). */
     connect_offer(server, client, NULL, &r);
     RS2N_TK_CHECK("full handshake", &r, &tk_log, version, 0, 1);
-    struct rs2n_tk_session from_get = r.session;
+    struct rs2n_session from_get = r.session;
     connect_offer(server, client, &from_get, &r);
     RS2N_TK_CHECK("s2n_connection_get_session's bytes", &r, &tk_log, version, 1, tls13 ? 1 : 0);
 
     /* A resumed connection's own session resumes too (TLS1.3: its fresh
      * ticket; TLS1.2: the same session). */
-    struct rs2n_tk_session again = r.session;
+    struct rs2n_session again = r.session;
     EXPECT_TRUE(again.len > 0);
     connect_offer(server, client, &again, &r);
     RS2N_TK_CHECK("the resumed connection's session", &r, &tk_log, version, 1, tls13 ? 1 : 0);
@@ -97,16 +97,16 @@ static void test_forward_secrecy(void)
 {
     printf("s2n_config_require_ticket_forward_secrecy\n");
     struct s2n_config *server = keyed_server("default_tls13");
-    struct s2n_config *client12 = rs2n_tk_client_config("20240501", &clock_ns, &tk_log);
-    struct s2n_config *client13 = rs2n_tk_client_config("default_tls13", &clock_ns, &tk_log);
-    struct rs2n_tk_result r;
+    struct s2n_config *client12 = rs2n_resume_client_config("20240501", &tk_clock, 1, &tk_log);
+    struct s2n_config *client13 = rs2n_resume_client_config("default_tls13", &tk_clock, 1, &tk_log);
+    struct rs2n_conn r;
 
     connect_offer(server, client12, NULL, &r);
     RS2N_TK_CHECK("TLS1.2 before forward secrecy is required", &r, &tk_log, S2N_TLS12, 0, 1);
-    struct rs2n_tk_session before = r.session;
+    struct rs2n_session before = r.session;
     connect_offer(server, client13, NULL, &r);
     RS2N_TK_CHECK("TLS1.3 before forward secrecy is required", &r, &tk_log, S2N_TLS13, 0, 1);
-    struct rs2n_tk_session before13 = r.session;
+    struct rs2n_session before13 = r.session;
 
     EXPECT_SUCCESS(s2n_config_require_ticket_forward_secrecy(server, true));
     connect_offer(server, client12, NULL, &r);
@@ -146,11 +146,11 @@ static void test_getters(void)
 {
     printf("session getters\n");
     struct s2n_config *server = keyed_server("20240501");
-    struct s2n_config *client = rs2n_tk_client_config("20240501", &clock_ns, &tk_log);
+    struct s2n_config *client = rs2n_resume_client_config("20240501", &tk_clock, 1, &tk_log);
     struct s2n_connection *conn = s2n_connection_new(S2N_CLIENT);
     REQUIRE_NOT_NULL(conn);
     EXPECT_SUCCESS(s2n_connection_set_config(conn, client));
-    uint8_t buf[RS2N_TK_SESSION_MAX];
+    uint8_t buf[RS2N_SESSION_MAX];
     EXPECT_EQUAL(s2n_connection_get_session_length(conn), 0);
     EXPECT_EQUAL(s2n_connection_get_session(conn, buf, sizeof(buf)), 0);
     EXPECT_FAILURE_WITH_TYPE(s2n_connection_get_session_ticket_lifetime_hint(conn), S2N_ERR_T_USAGE);
@@ -190,12 +190,12 @@ static void test_version_change(void)
     printf("sessions across protocol versions\n");
     struct s2n_config *server13 = keyed_server("default_tls13");
     struct s2n_config *server12 = keyed_server("20240501");
-    struct s2n_config *client = rs2n_tk_client_config("default_tls13", &clock_ns, &tk_log);
-    struct rs2n_tk_result r;
+    struct s2n_config *client = rs2n_resume_client_config("default_tls13", &tk_clock, 1, &tk_log);
+    struct rs2n_conn r;
 
     connect_offer(server12, client, NULL, &r);
     RS2N_TK_CHECK("TLS1.2-only server", &r, &tk_log, S2N_TLS12, 0, 1);
-    struct rs2n_tk_session s12 = r.session;
+    struct rs2n_session s12 = r.session;
 
     /* A TLS1.2 session on a TLS1.3 server: a full TLS1.3 handshake and a TLS1.3
      * ticket. (Until s2n_recv reads it, the client's session is still the
@@ -210,7 +210,7 @@ static void test_version_change(void)
     EXPECT_EQUAL(tk_log.count, 1);
     EXPECT_TRUE(r.session.len > 0);
     EXPECT_STRING_EQUAL(r.client_type, "NEGOTIATED|FULL_HANDSHAKE|MIDDLEBOX_COMPAT");
-    struct rs2n_tk_session s13 = r.session;
+    struct rs2n_session s13 = r.session;
     connect_offer(server12, client, &s12, &r);
     RS2N_TK_CHECK("TLS1.2 session, back on the TLS1.2-only server", &r, &tk_log, S2N_TLS12, 1, 0);
     connect_offer(server13, client, &s13, &r);

@@ -15,7 +15,7 @@
  * Every handshake must succeed, every key must be added, and at least 90% of
  * the resumption attempts must resume.
  */
-#include "common.h"
+#include "testlib.h"
 
 #include <pthread.h>
 #include <time.h>
@@ -23,20 +23,22 @@
 #define WORKERS 4
 #define RUN_NS (2000ull * 1000 * 1000)
 
+/* The fake clock behind a lock: the key thread moves it while the workers'
+ * connections read it. */
 struct locked_clock {
     pthread_mutex_t lock;
-    uint64_t ns;
+    struct rs2n_fake_clock now;
 };
 
-static struct locked_clock fake = { PTHREAD_MUTEX_INITIALIZER, RS2N_TK_T0 * RS2N_TK_NS };
+static struct locked_clock fake = { PTHREAD_MUTEX_INITIALIZER, { RS2N_TK_T0 } };
 
 static int locked_clock_fn(void *ctx, uint64_t *nanoseconds)
 {
     struct locked_clock *c = ctx;
     pthread_mutex_lock(&c->lock);
-    *nanoseconds = c->ns;
+    int rc = rs2n_fake_clock_fn(&c->now, nanoseconds);
     pthread_mutex_unlock(&c->lock);
-    return 0;
+    return rc;
 }
 
 static uint64_t monotonic_ns(void)
@@ -62,7 +64,7 @@ static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     struct s2n_config *client_config = client_configs[w->version == S2N_TLS13 ? 0 : 1];
-    uint8_t session[RS2N_TK_SESSION_MAX];
+    uint8_t session[RS2N_SESSION_MAX];
     int session_len = 0;
     for (unsigned long i = 0; !stop; i++) {
         struct rs2n_pair p;
@@ -133,7 +135,7 @@ static void *rotator_main(void *arg)
         struct timespec pause = { 0, 5 * 1000 * 1000 };
         nanosleep(&pause, NULL);
         pthread_mutex_lock(&fake.lock);
-        fake.ns += RS2N_TK_NS;
+        fake.now.seconds += 1;
         pthread_mutex_unlock(&fake.lock);
         char name[17], material[48];
         snprintf(name, sizeof(name), "rot-%06lu", r->added + r->failed + 1);

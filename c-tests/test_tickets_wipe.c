@@ -8,9 +8,9 @@
  *   - the client has no session and no lifetime hint, and a session saved
  *     before the wipe resumes on the wiped connection.
  */
-#include "common.h"
+#include "testlib.h"
 
-static uint64_t clock_ns = RS2N_TK_T0 * RS2N_TK_NS;
+static struct rs2n_fake_clock tk_clock = { RS2N_TK_T0 };
 static struct rs2n_tk_log tk_log;
 
 struct round {
@@ -18,12 +18,12 @@ struct round {
     int resumed;
     uint16_t tickets_sent;
     int hint;
-    struct rs2n_tk_session session;
+    struct rs2n_session session;
 };
 
 /* One handshake on the (fresh or wiped) connections over a new pipe. */
 static void run_round(struct s2n_connection *server, struct s2n_connection *client,
-                      uint32_t km, uint8_t add, const struct rs2n_tk_session *offer,
+                      uint32_t km, uint8_t add, const struct rs2n_session *offer,
                       struct round *out)
 {
     memset(out, 0, sizeof(*out));
@@ -79,9 +79,9 @@ static void test_wipe(const char *policy, int version)
 {
     const int tls13 = version == S2N_TLS13;
     printf("wiped connections, %s\n", tls13 ? "TLS1.3" : "TLS1.2");
-    struct s2n_config *server_config = rs2n_tk_server_config(policy, &clock_ns);
+    struct s2n_config *server_config = rs2n_resume_server_config(policy, &tk_clock, 1);
     REQUIRE_SUCCESS(rs2n_tk_add_key(server_config, "wipe-key", "material of the wipe key", 0));
-    struct s2n_config *client_config = rs2n_tk_client_config(policy, &clock_ns, &tk_log);
+    struct s2n_config *client_config = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
     struct s2n_connection *server = s2n_connection_new(S2N_SERVER);
     struct s2n_connection *client = s2n_connection_new(S2N_CLIENT);
     REQUIRE(server && client);

@@ -14,7 +14,7 @@
  * After every failure the same configs make a successful connection (after the
  * client config is given the CA when that was what was missing).
  */
-#include "common.h"
+#include "testlib.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -104,41 +104,38 @@ static char *make_ca_dir(const char *cert_name, char *file_out, size_t file_out_
     return d;
 }
 
-/* A settable wall clock: nanoseconds since the epoch, or a failure. */
-struct fake_clock {
-    uint64_t seconds;
+/* The fake clock, counting its calls, or failing. */
+struct counting_clock {
+    struct rs2n_fake_clock now;
     int fail;
     unsigned long calls;
 };
 
 static int fake_wall_clock(void *ctx, uint64_t *nanoseconds)
 {
-    struct fake_clock *c = ctx;
+    struct counting_clock *c = ctx;
     c->calls++;
     if (c->fail) {
         return -1;
     }
-    *nanoseconds = c->seconds * 1000000000ull;
-    return 0;
+    return rs2n_fake_clock_fn(&c->now, nanoseconds);
 }
-
-#define YEAR_SECONDS(y) ((uint64_t) ((y) - 1970) * 31556952ull)
 
 /* The test certificates are valid from 2000 to 2126. */
 static void test_validity_period(const char *policy, struct s2n_config *server)
 {
-    struct fake_clock clock = { YEAR_SECONDS(2050), 0, 0 };
+    struct counting_clock clock = { { RS2N_YEAR_SECONDS(2050) }, 0, 0 };
     struct s2n_config *client = rs2n_client_config("ca_cert.pem", policy);
     EXPECT_SUCCESS(s2n_config_set_wall_clock(client, fake_wall_clock, &clock));
     EXPECT_OK(server, client, "localhost", "client clock in 2050");
     /* The client read its clock (with its context) to check the dates. */
     EXPECT_TRUE(clock.calls > 0);
 
-    clock.seconds = YEAR_SECONDS(2200);
+    clock.now.seconds = RS2N_YEAR_SECONDS(2200);
     EXPECT_REFUSED(server, client, "localhost", "client clock in 2200 (certificates expired)");
-    clock.seconds = YEAR_SECONDS(1990);
+    clock.now.seconds = RS2N_YEAR_SECONDS(1990);
     EXPECT_REFUSED(server, client, "localhost", "client clock in 1990 (not yet valid)");
-    clock.seconds = YEAR_SECONDS(2050);
+    clock.now.seconds = RS2N_YEAR_SECONDS(2050);
     EXPECT_OK(server, client, "localhost", "same config, clock back in 2050");
 
     /* A clock that fails makes the handshake fail; it is not ignored. */
@@ -158,7 +155,7 @@ static void test_validity_period(const char *policy, struct s2n_config *server)
     /* Without verification the dates do not matter either. */
     struct s2n_config *insecure = rs2n_client_config(NULL, policy);
     EXPECT_SUCCESS(s2n_config_disable_x509_verification(insecure));
-    clock.seconds = YEAR_SECONDS(2200);
+    clock.now.seconds = RS2N_YEAR_SECONDS(2200);
     EXPECT_SUCCESS(s2n_config_set_wall_clock(insecure, fake_wall_clock, &clock));
     EXPECT_OK(server, insecure, "localhost", "verification off, clock in 2200");
 

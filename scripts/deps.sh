@@ -9,10 +9,10 @@ set -euo pipefail
 declare -A need=(
     [cmake]=cmake
     [pkg-config]=pkg-config
-    [redis-server]=redis-server   # c-tests/interop_redis.sh: a real Redis
+    [redis-server]=redis-server   # interop/redis.sh: a real Redis
     [redis-cli]=redis-tools
-    [openssl]=openssl             # c-tests/interop_openssl.sh (on the image already)
-    [node]=nodejs                 # c-tests/interop_node.sh (the image has Node 20)
+    [openssl]=openssl             # interop/openssl.sh (on the image already)
+    [node]=nodejs                 # interop/node.sh (the image has Node 20)
 )
 # pkg-config module -> Debian package
 declare -A need_pc=(

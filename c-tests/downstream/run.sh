@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Downstream tests of an installed rs2n, run by CTest (see the top-level
-# CMakeLists.txt, which sets the environment below).
+# Downstream tests of an installed rs2n, run by CTest (see
+# c-tests/CMakeLists.txt, which sets the environment below).
 #   run.sh install       install the build into $RS2N_PREFIX (fresh)
 #   run.sh find_package  build main.c with find_package(rs2n), shared + static
 #   run.sh pkg_config    build main.c with `cc $(pkg-config ...)`, shared + static

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# interop_s2n.sh: session resumption between rs2n's example programs
+# interop/s2n.sh: session resumption between rs2n's example programs
 # (examples/rs2nd.c, examples/rs2nc.c) and the REAL s2n-tls: interop/s2n-peer,
 # a separate program built on the crates.io s2n-tls crate (the s2n-tls C
 # library over aws-lc), run as a separate process and never linked with rs2n.
@@ -7,16 +7,16 @@
 # both sides: on the rs2n program's own report and on s2n-tls's
 # (s2n_connection_is_session_resumed in s2n-peer).
 #
-#   bash c-tests/interop_s2n.sh CELL     # one cell, e.g. rs2nd_tls13
-#   bash c-tests/interop_s2n.sh all      # every cell
-#   bash c-tests/interop_s2n.sh --list   # the cells
+#   bash interop/s2n.sh CELL     # one cell, e.g. rs2nd_tls13
+#   bash interop/s2n.sh all      # every cell
+#   bash interop/s2n.sh --list   # the cells
 #
 # CMake registers each cell as the CTest test interop_s2n_<cell> (label
 # "interop"); they require the CTest fixture s2n_peer, whose setup test
-# build_s2n_peer runs `cargo build --release` for interop/s2n-peer (see the end
-# of CMakeLists.txt). Environment:
+# build_s2n_peer runs `cargo build --release` for interop/s2n-peer (see
+# interop/CMakeLists.txt). Environment:
 #   RS2ND, RS2NC   the example programs (default: build/examples/rs2nd, rs2nc)
-#   RS2N_CERTS     the test PKI (default: c-tests/certs next to this script)
+#   RS2N_CERTS     the test PKI (default: c-tests/certs)
 #   S2N_PEER       the s2n-peer binary (default:
 #                  interop/s2n-peer/target/release/s2n-peer)
 # Without the s2n-peer binary the script exits 77 (CTest: skipped). The
@@ -48,11 +48,11 @@ set -u
 
 CELLS="rs2nd_tls13 rs2nd_tls12 rs2nd_session_id rs2nc_tls13 rs2nc_tls12 rs2nc_session_id"
 
-. "$(dirname "${BASH_SOURCE[0]}")/interop_lib.sh"   # RS2ND, RS2NC, certs, plumbing
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # RS2ND, RS2NC, certs, plumbing
 S2N_PEER="${S2N_PEER:-$ROOT/interop/s2n-peer/target/release/s2n-peer}"
 
 # ---------------------------------------------------------------------------
-# The s2n-tls peer (the rest is in interop_lib.sh)
+# The s2n-tls peer (the rest is in lib.sh)
 # ---------------------------------------------------------------------------
 
 # start_s2n_server NAME ARGS...: s2n-peer server on an ephemeral port (it

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# interop_redis.sh: stateful session resumption through rs2nd's session cache
+# interop/redis.sh: stateful session resumption through rs2nd's session cache
 # (examples/rs2nd.c --cache memory | redis://HOST:PORT), checked with the OpenSSL
 # command line tool and rs2nc, against a real redis-server of the test's own.
 # Servers of one fleet share a Redis AND a ticket key file: rs2n seals what it
 # hands to the cache with the ticket key.
 #
-#   bash c-tests/interop_redis.sh CELL     # one cell, e.g. redis_tls12_fleet
-#   bash c-tests/interop_redis.sh all      # every cell
-#   bash c-tests/interop_redis.sh --list   # the cells
+#   bash interop/redis.sh CELL     # one cell, e.g. redis_tls12_fleet
+#   bash interop/redis.sh all      # every cell
+#   bash interop/redis.sh --list   # the cells
 #
 # CMake registers each cell as the CTest test interop_redis_<cell> (label
 # "interop"), passing the programs' paths in the environment:
 #   RS2ND, RS2NC   the example programs (default: build/examples/rs2nd, rs2nc)
-#   RS2N_CERTS     the test PKI (default: c-tests/certs next to this script)
+#   RS2N_CERTS     the test PKI (default: c-tests/certs)
 #   OPENSSL        the openssl binary (default: openssl on PATH)
 #   REDIS_SERVER, REDIS_CLI   (default: redis-server, redis-cli on PATH)
 # Exit 77 (CTest: skipped, never passed), with a loud SKIPPED line: openssl
@@ -57,7 +57,7 @@ set -u
 
 CELLS="memory options expiry redis_tls12_fleet redis_tls13_fleet redis_rs2nc redis_down"
 
-. "$(dirname "${BASH_SOURCE[0]}")/interop_lib.sh"   # RS2ND, RS2NC, certs, plumbing
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # RS2ND, RS2NC, certs, plumbing
 OPENSSL="${OPENSSL:-openssl}"
 REDIS_SERVER="${REDIS_SERVER:-redis-server}"
 REDIS_CLI="${REDIS_CLI:-redis-cli}"
@@ -65,7 +65,7 @@ REDIS_CLI="${REDIS_CLI:-redis-cli}"
 CACHE_TTL_MAX=21600 # S2N_CACHE_TTL_SECS: what rs2n passes as the store ttl
 
 # ---------------------------------------------------------------------------
-# The Redis peer (the rest is in interop_lib.sh)
+# The Redis peer (the rest is in lib.sh)
 # ---------------------------------------------------------------------------
 
 # start_redis: a redis-server of our own on 127.0.0.1:REDIS_PORT (a free port,
@@ -260,7 +260,7 @@ fleet() {
     [ "$v" = 1_3 ] && tls13=1
     if [ $tls13 -eq 1 ]; then
         how=psk
-        extra=(-ign_eof)   # read the post-handshake ticket (see interop_openssl.sh)
+        extra=(-ign_eof)   # read the post-handshake ticket (see openssl.sh)
         nconns_a=2         # A also sees the replay of its single-use ticket
     else
         how=session-id

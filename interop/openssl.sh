@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# interop_openssl.sh: session resumption between rs2n's example programs
+# interop/openssl.sh: session resumption between rs2n's example programs
 # (examples/rs2nd.c, examples/rs2nc.c) and the OpenSSL command line tool, the way
 # the s2n usage guide and `openssl s_client -reconnect` check it: the first
 # connection says "New", the following ones "Reused".
 #
-#   bash c-tests/interop_openssl.sh CELL     # one cell, e.g. tls12
-#   bash c-tests/interop_openssl.sh all      # every cell
-#   bash c-tests/interop_openssl.sh --list   # the cells
+#   bash interop/openssl.sh CELL     # one cell, e.g. tls12
+#   bash interop/openssl.sh all      # every cell
+#   bash interop/openssl.sh --list   # the cells
 #
 # CMake registers each cell as the CTest test interop_openssl_<cell> (label
 # "interop"), passing the programs' paths in the environment:
 #   RS2ND, RS2NC   the example programs (default: build/examples/rs2nd, rs2nc)
-#   RS2N_CERTS     the test PKI (default: c-tests/certs next to this script)
+#   RS2N_CERTS     the test PKI (default: c-tests/certs)
 #   OPENSSL        the openssl binary (default: openssl on PATH)
 # Without openssl the script exits 77 (CTest: skipped, never passed).
 #
@@ -47,11 +47,11 @@ set -u
 
 CELLS="tls12 tls13 no_tickets ticket_key_file failed_handshake rotation rs2nc_tls12 rs2nc_tls13 rs2nc_session_id rs2nc_sess_file"
 
-. "$(dirname "${BASH_SOURCE[0]}")/interop_lib.sh"   # RS2ND, RS2NC, certs, plumbing
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # RS2ND, RS2NC, certs, plumbing
 OPENSSL="${OPENSSL:-openssl}"
 
 # ---------------------------------------------------------------------------
-# The OpenSSL peer (the rest is in interop_lib.sh)
+# The OpenSSL peer (the rest is in lib.sh)
 # ---------------------------------------------------------------------------
 
 # start_s_server NAME ARGS...: openssl s_server on 127.0.0.1, ephemeral port

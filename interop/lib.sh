@@ -1,8 +1,8 @@
-# interop_lib.sh: the plumbing shared by the interop scripts
-# c-tests/interop_{openssl,redis,node,s2n}.sh. Not run by itself (no CELLS line,
+# interop/lib.sh: the plumbing shared by the interop scripts
+# interop/{openssl,redis,node,s2n}.sh. Not run by itself (no CELLS line,
 # no test): each script sources it, right after `set -u` and its CELLS line,
 #
-#   . "$(dirname "${BASH_SOURCE[0]}")/interop_lib.sh"
+#   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 #
 # then sets its peer's defaults, defines its cells (functions cell_<name>) and
 # ends with
@@ -12,7 +12,7 @@
 #   require_programs "$RS2ND" "$RS2NC"
 #   run_cells TMPNAME "$1"                   # one cell or all; exits
 #
-# What it sets: HERE (c-tests), ROOT, RS2ND, RS2NC, CERTS, CA, CERT, KEY, the
+# What it sets: HERE (interop/), ROOT, RS2ND, RS2NC, CERTS, CA, CERT, KEY, the
 # timeouts, and per run TOP (the temporary directory, removed on exit) and T
 # (the running cell's directory inside it). Every process started with
 # spawn_server (or added to PIDS) is killed by the EXIT trap. A cell records
@@ -23,7 +23,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
 RS2ND="${RS2ND:-$ROOT/build/examples/rs2nd}"
 RS2NC="${RS2NC:-$ROOT/build/examples/rs2nc}"
-CERTS="${RS2N_CERTS:-$HERE/certs}"
+CERTS="${RS2N_CERTS:-$ROOT/c-tests/certs}"
 CA="$CERTS/ca_cert.pem"
 CERT="$CERTS/ecdsa_p256_cert.pem"
 KEY="$CERTS/ecdsa_p256_key.pem"

@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# interop_node.sh: session resumption between rs2n's example programs
+# interop/node.sh: session resumption between rs2n's example programs
 # (examples/rs2nd.c, examples/rs2nc.c) and Node.js's built-in `tls` module
 # (interop/node/server.js, interop/node/client.js; OpenSSL inside Node), each a
 # separate process. Every cell is a full handshake and then resumptions, and
 # asserts "Reused" on both sides: on the rs2n program's own report and on the
 # Node peer's (socket.isSessionReused()).
 #
-#   bash c-tests/interop_node.sh CELL     # one cell, e.g. rs2nd_tls13
-#   bash c-tests/interop_node.sh all      # every cell
-#   bash c-tests/interop_node.sh --list   # the cells
+#   bash interop/node.sh CELL     # one cell, e.g. rs2nd_tls13
+#   bash interop/node.sh all      # every cell
+#   bash interop/node.sh --list   # the cells
 #
 # CMake registers each cell as the CTest test interop_node_<cell> (label
 # "interop"), passing in the environment:
 #   RS2ND, RS2NC   the example programs (default: build/examples/rs2nd, rs2nc)
-#   RS2N_CERTS     the test PKI (default: c-tests/certs next to this script)
+#   RS2N_CERTS     the test PKI (default: c-tests/certs)
 #   NODE           the node binary (default: node on PATH)
 # Without node the script exits 77 (CTest: skipped). The session-ID cell with
 # rs2nd as the server needs rs2nd's session cache option (--cache memory); an
@@ -41,12 +41,12 @@ set -u
 
 CELLS="rs2nd_tls13 rs2nd_tls12 rs2nd_session_id rs2nc_tls13 rs2nc_tls12 rs2nc_session_id"
 
-. "$(dirname "${BASH_SOURCE[0]}")/interop_lib.sh"   # RS2ND, RS2NC, certs, plumbing
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # RS2ND, RS2NC, certs, plumbing
 NODE="${NODE:-node}"
 NODE_DIR="$ROOT/interop/node"
 
 # ---------------------------------------------------------------------------
-# The Node.js peer (the rest is in interop_lib.sh)
+# The Node.js peer (the rest is in lib.sh)
 # ---------------------------------------------------------------------------
 
 # start_node_server NAME ARGS...: interop/node/server.js on an ephemeral port;
