@@ -167,7 +167,9 @@ impl Tls12TicketScanner {
             }
             let msg = &msgs[4..4 + len];
             match msgs[0] {
-                2 if parse(msg, true).is_some_and(|h| h.max_version >= policy::S2N_TLS13) => self.done = true,
+                2 if parse(msg, true).is_some_and(|h| h.max_version >= policy::S2N_TLS13) => {
+                    self.done = true
+                }
                 4 if msg.len() >= 6 => {
                     let lifetime = u32::from_be_bytes([msg[0], msg[1], msg[2], msg[3]]);
                     let ticket_len = u16::from_be_bytes([msg[4], msg[5]]);

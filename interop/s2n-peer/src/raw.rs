@@ -1,0 +1,130 @@
+//! The server's handle on s2n's C API (the sys layer, `s2n_tls::ffi`): owned
+//! `s2n_config` / `s2n_connection` pointers, s2n error text, and blocking
+//! calls retried until a deadline.
+
+use std::ffi::{c_char, c_int, c_void, CStr};
+use std::time::Instant;
+
+use s2n_tls::ffi;
+
+use crate::common::{line_for, sleep_or_timeout};
+use crate::Res;
+
+// S2N_TLS12 / S2N_TLS13 are C macros, not in the generated bindings.
+pub const S2N_TLS12: c_int = 33;
+pub const S2N_TLS13: c_int = 34;
+
+pub fn cstr_lossy(p: *const c_char) -> String {
+    if p.is_null() {
+        "?".into()
+    } else {
+        unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+    }
+}
+
+/// Error text for a raw s2n call that failed (reads the thread's s2n_errno).
+pub fn ffi_err(what: &str) -> String {
+    unsafe {
+        let errno = *ffi::s2n_errno_location();
+        let msg = cstr_lossy(ffi::s2n_strerror(errno, c"EN".as_ptr()));
+        let name = cstr_lossy(ffi::s2n_strerror_name(errno));
+        let os = if ffi::s2n_error_get_type(errno) as ffi::s2n_error_type::Type
+            == ffi::s2n_error_type::IO
+        {
+            format!(": {}", std::io::Error::last_os_error())
+        } else {
+            String::new()
+        };
+        format!("{what}: {msg} ({name}){os}")
+    }
+}
+
+pub fn ffi_check(rc: c_int, what: &str) -> Res<()> {
+    if rc < 0 {
+        Err(ffi_err(what))
+    } else {
+        Ok(())
+    }
+}
+
+/// An owned `s2n_config`; outlives every connection that uses it.
+pub struct RawConfig(pub *mut ffi::s2n_config);
+
+impl Drop for RawConfig {
+    fn drop(&mut self) {
+        unsafe { ffi::s2n_config_free(self.0) };
+    }
+}
+
+/// An owned `s2n_connection`.
+pub struct RawConn(pub *mut ffi::s2n_connection);
+
+impl Drop for RawConn {
+    fn drop(&mut self) {
+        unsafe { ffi::s2n_connection_free(self.0) };
+    }
+}
+
+impl RawConn {
+    /// Retry an s2n call while it reports "blocked" (a socket timeout on our
+    /// blocking socket), up to `deadline`.
+    pub fn call(
+        &mut self,
+        what: &str,
+        deadline: Instant,
+        mut f: impl FnMut(*mut ffi::s2n_connection, &mut ffi::s2n_blocked_status::Type) -> isize,
+    ) -> Res<isize> {
+        loop {
+            let mut blocked = ffi::s2n_blocked_status::NOT_BLOCKED;
+            let rc = f(self.0, &mut blocked);
+            if rc >= 0 {
+                return Ok(rc);
+            }
+            let ty = unsafe { ffi::s2n_error_get_type(*ffi::s2n_errno_location()) };
+            if ty as ffi::s2n_error_type::Type != ffi::s2n_error_type::BLOCKED {
+                return Err(ffi_err(what));
+            }
+            sleep_or_timeout(what, deadline)?;
+        }
+    }
+
+    pub fn negotiate(&mut self, deadline: Instant) -> Res<()> {
+        self.call("handshake", deadline, |c, b| unsafe {
+            ffi::s2n_negotiate(c, b) as isize
+        })
+        .map(|_| ())
+    }
+
+    pub fn send_all(&mut self, mut data: &[u8], deadline: Instant) -> Res<()> {
+        while !data.is_empty() {
+            let d = data;
+            let n = self.call("send", deadline, |c, b| unsafe {
+                ffi::s2n_send(c, d.as_ptr() as *const c_void, d.len() as isize, b)
+            })?;
+            data = &data[n as usize..];
+        }
+        Ok(())
+    }
+
+    pub fn recv(&mut self, buf: &mut [u8], deadline: Instant) -> Res<usize> {
+        let len = buf.len() as isize;
+        let p = buf.as_mut_ptr() as *mut c_void;
+        self.call("recv", deadline, |c, b| unsafe {
+            ffi::s2n_recv(c, p, len, b)
+        })
+        .map(|n| n as usize)
+    }
+
+    pub fn summary(&mut self) -> String {
+        unsafe {
+            let resumed = ffi::s2n_connection_is_session_resumed(self.0) == 1;
+            let proto = match ffi::s2n_connection_get_actual_protocol_version(self.0) {
+                S2N_TLS12 => "TLSv1.2".to_string(),
+                S2N_TLS13 => "TLSv1.3".to_string(),
+                v => format!("version-{v}"),
+            };
+            let cipher = cstr_lossy(ffi::s2n_connection_get_cipher(self.0));
+            line_for(resumed, &proto, &cipher)
+        }
+    }
+}

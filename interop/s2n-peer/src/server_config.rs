@@ -1,0 +1,96 @@
+//! The server's `s2n_config`: security policy, certificate and key, and the
+//! resumption it offers (session tickets, the session-ID cache, the ticket
+//! key both need).
+
+use std::collections::HashMap;
+use std::ffi::{c_void, CString};
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use s2n_tls::ffi;
+
+use crate::cache::{cache_delete, cache_retrieve, cache_store, Cache};
+use crate::common::err;
+use crate::raw::{ffi_check, ffi_err, RawConfig};
+use crate::Res;
+
+pub struct ServerOpts {
+    pub cert: Vec<u8>,
+    pub key: Vec<u8>,
+    pub policy: String,
+    pub tickets: bool,
+    pub cache: bool,
+    pub ticket_key: Vec<u8>,
+    pub ticket_key_name: String,
+}
+
+pub fn server_config(o: &ServerOpts) -> Res<RawConfig> {
+    s2n_tls::init::init(); // s2n_init + the crate's allocator hooks, once
+    let cfg = unsafe { ffi::s2n_config_new_minimal() };
+    if cfg.is_null() {
+        return Err(ffi_err("s2n_config_new_minimal"));
+    }
+    let cfg = RawConfig(cfg);
+    let policy = CString::new(o.policy.as_str()).map_err(err("--policy"))?;
+    let cert = CString::new(o.cert.clone()).map_err(err("--cert"))?;
+    let key = CString::new(o.key.clone()).map_err(err("--key"))?;
+    unsafe {
+        ffi_check(
+            ffi::s2n_config_set_cipher_preferences(cfg.0, policy.as_ptr()),
+            "security policy",
+        )?;
+        ffi_check(
+            ffi::s2n_config_add_cert_chain_and_key(cfg.0, cert.as_ptr(), key.as_ptr()),
+            "certificate/key",
+        )?;
+        if o.cache {
+            // Leaked on purpose: lives as long as the process.
+            let cache: &'static Cache = Box::leak(Box::new(Mutex::new(HashMap::new())));
+            let ctx = cache as *const Cache as *mut c_void;
+            ffi_check(
+                ffi::s2n_config_set_cache_store_callback(cfg.0, Some(cache_store), ctx),
+                "cache store callback",
+            )?;
+            ffi_check(
+                ffi::s2n_config_set_cache_retrieve_callback(cfg.0, Some(cache_retrieve), ctx),
+                "cache retrieve callback",
+            )?;
+            ffi_check(
+                ffi::s2n_config_set_cache_delete_callback(cfg.0, Some(cache_delete), ctx),
+                "cache delete callback",
+            )?;
+            ffi_check(
+                ffi::s2n_config_set_session_cache_onoff(cfg.0, 1),
+                "session cache on",
+            )?;
+        }
+        if o.tickets {
+            ffi_check(
+                ffi::s2n_config_set_session_tickets_onoff(cfg.0, 1),
+                "session tickets on",
+            )?;
+        }
+        if o.tickets || o.cache {
+            // Tickets and the session-ID cache both encrypt the session state
+            // with the ticket keys, so either needs one (added after
+            // enabling: s2n ignores keys added while both are off).
+            let intro = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_err(err("clock"))?
+                .as_secs();
+            let mut k = o.ticket_key.clone();
+            ffi_check(
+                ffi::s2n_config_add_ticket_crypto_key(
+                    cfg.0,
+                    o.ticket_key_name.as_ptr(),
+                    o.ticket_key_name.len() as u32,
+                    k.as_mut_ptr(),
+                    k.len() as u32,
+                    intro,
+                ),
+                "ticket key",
+            )?;
+        }
+    }
+    Ok(cfg)
+}
