@@ -385,12 +385,23 @@ int s2n_connection_set_config(struct s2n_connection *conn, struct s2n_config *co
 /**
  * Frees a connection and everything it holds (its keys are wiped by rustls).
  * It does not close the file descriptors it was given.
+ *
+ * Errors: NULL conn; a call on the connection is still running
+ * (S2N_ERR_CONNECTION_IN_USE): freeing a connection from inside one of its own
+ * callbacks (I/O, session cache, session ticket) is refused and leaves it as it
+ * was; free it once that call has returned. (s2n-tls leaves freeing a connection
+ * in use undefined.) Freeing a connection while another thread may start a call
+ * on it remains the application's bug, as in s2n-tls.
  */
 int s2n_connection_free(struct s2n_connection *conn);
 
 /**
  * Resets a connection for reuse: everything is forgotten but its mode and config
  * (I/O, context, server name, negotiated state). Works after any failure.
+ *
+ * Errors: NULL conn; a call on the connection is still running, e.g. wipe from
+ * inside one of its own callbacks (S2N_ERR_CONNECTION_IN_USE): refused, nothing
+ * is wiped.
  */
 int s2n_connection_wipe(struct s2n_connection *conn);
 

@@ -50,10 +50,19 @@ pub extern "C" fn s2n_connection_set_config(
 
 /// Frees a connection and everything it holds (its keys are wiped by rustls).
 /// It does not close the file descriptors it was given.
+///
+/// Errors: NULL conn; a call on the connection is still running
+/// (S2N_ERR_CONNECTION_IN_USE): freeing a connection from inside one of its own
+/// callbacks (I/O, session cache, session ticket) is refused and leaves it as it
+/// was; free it once that call has returned. (s2n-tls leaves freeing a connection
+/// in use undefined.) Freeing a connection while another thread may start a call
+/// on it remains the application's bug, as in s2n-tls.
 #[no_mangle]
 pub extern "C" fn s2n_connection_free(conn: *mut s2n_connection) -> c_int {
     guard(|| {
-        // SAFETY: the handle came from s2n_connection_new.
+        // SAFETY: NULL or a live handle from s2n_connection_new.
+        unsafe { try_ref(conn, "conn") }?.ensure_idle()?;
+        // SAFETY: the handle came from s2n_connection_new and no call is using it.
         unsafe { free_handle(conn, "conn") }?;
         Ok(S2N_SUCCESS)
     })
@@ -61,6 +70,10 @@ pub extern "C" fn s2n_connection_free(conn: *mut s2n_connection) -> c_int {
 
 /// Resets a connection for reuse: everything is forgotten but its mode and config
 /// (I/O, context, server name, negotiated state). Works after any failure.
+///
+/// Errors: NULL conn; a call on the connection is still running, e.g. wipe from
+/// inside one of its own callbacks (S2N_ERR_CONNECTION_IN_USE): refused, nothing
+/// is wiped.
 #[no_mangle]
 pub extern "C" fn s2n_connection_wipe(conn: *mut s2n_connection) -> c_int {
     guard(|| {

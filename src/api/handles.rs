@@ -53,7 +53,9 @@ pub(crate) fn with_config(config: *mut s2n_config, f: impl FnOnce(&Config) -> Re
     guard(|| {
         // SAFETY: `config` is NULL or a live handle from s2n_config_new.
         let handle = unsafe { try_ref(config, "config") }?;
-        f(&handle.core)?;
+        // Our own reference: a callback `f` runs (the wall clock) may free the handle.
+        let core = Arc::clone(&handle.core);
+        f(&core)?;
         Ok(S2N_SUCCESS)
     })
 }
@@ -142,12 +144,7 @@ impl s2n_connection {
     /// or freed.
     pub(crate) fn enter(&self) -> Result<MutexGuard<'_, ConnectionState>> {
         let poisoned = self.inner.is_poisoned();
-        let mut state = sync::try_lock(&self.inner).ok_or_else(|| {
-            Error::new(
-                ErrorCode::InUse,
-                "the connection is in use by another call (another thread, or a callback re-entering it)",
-            )
-        })?;
+        let mut state = sync::try_lock(&self.inner).ok_or_else(in_use)?;
         if poisoned {
             self.inner.clear_poison();
             state.core.mark_failed(Error::new(
@@ -157,6 +154,20 @@ impl s2n_connection {
         }
         Ok(state)
     }
+
+    /// Checks that no call is running on the connection, before it is freed: a
+    /// callback freeing its own connection (or another thread freeing it mid-call)
+    /// would pull it from under that call.
+    pub(crate) fn ensure_idle(&self) -> Result<()> {
+        sync::try_lock(&self.inner).map(drop).ok_or_else(in_use)
+    }
+}
+
+fn in_use() -> Error {
+    Error::new(
+        ErrorCode::InUse,
+        "the connection is in use by another call (another thread, or a callback re-entering it)",
+    )
 }
 
 /// Runs `f` on the connection behind a C pointer, for an `int` result.
