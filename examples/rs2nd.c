@@ -95,7 +95,7 @@
  *   conn 1: TLSv1.3, TLS_AES_128_GCM_SHA256, New, full, NEGOTIATED|FULL_HANDSHAKE|MIDDLEBOX_COMPAT
  *   conn 2: TLSv1.3, TLS_AES_128_GCM_SHA256, Reused, psk, NEGOTIATED|MIDDLEBOX_COMPAT
  *   conn 3: TLSv1.2, ECDHE-ECDSA-AES128-GCM-SHA256, Reused, ticket, NEGOTIATED|...
- *   conn 4: handshake failed: <s2n_strerror> (<s2n_strerror_name>)
+ *   conn 4: handshake failed: <s2n_strerror_debug> (<s2n_strerror_name>)
  *
  * "New" or "Reused" is s2n_connection_is_session_resumed(); then how it resumed:
  * "full" (not resumed), "ticket" (TLS1.2, a session ticket), "session-id" (TLS1.2,
@@ -656,7 +656,7 @@ static void rotate_keys(struct s2n_config *config, const struct options *o, stru
             added = 1;
         } else {
             rotation_failed(rot, "cannot add ticket key %s: %s (%s)", name,
-                            s2n_strerror(s2n_errno, "EN"), s2n_strerror_name(s2n_errno));
+                            s2n_strerror_debug(s2n_errno, "EN"), s2n_strerror_name(s2n_errno));
         }
         memset(generated, 0, sizeof(generated));
     } else {
@@ -678,7 +678,7 @@ static void rotate_keys(struct s2n_config *config, const struct options *o, stru
                 /* E.g. the file went back to an earlier key that is still
                  * decrypting: s2n refuses its name a second time. */
                 rotation_failed(rot, "cannot add ticket key %s from %s: %s (%s)", name,
-                                o->ticket_key_file, s2n_strerror(s2n_errno, "EN"),
+                                o->ticket_key_file, s2n_strerror_debug(s2n_errno, "EN"),
                                 s2n_strerror_name(s2n_errno));
             }
         }
@@ -1124,7 +1124,7 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
     memset(&state, 0, sizeof(state));
     if (conn == NULL) {
         printf("conn %ld: handshake failed: s2n_connection_new: %s (%s)\n", index,
-               s2n_strerror(s2n_errno, "EN"), s2n_strerror_name(s2n_errno));
+               s2n_strerror_debug(s2n_errno, "EN"), s2n_strerror_name(s2n_errno));
         fflush(stdout);
         return;
     }
@@ -1132,7 +1132,7 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
         || s2n_connection_set_ctx(conn, &state) != S2N_SUCCESS
         || s2n_connection_set_fd(conn, fd) != S2N_SUCCESS) {
         printf("conn %ld: handshake failed: set-up: %s (%s)\n", index,
-               s2n_strerror(s2n_errno, "EN"), s2n_strerror_name(s2n_errno));
+               s2n_strerror_debug(s2n_errno, "EN"), s2n_strerror_name(s2n_errno));
         fflush(stdout);
         s2n_connection_free(conn);
         return;
@@ -1141,7 +1141,7 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
     hs = drive_s2n_call(s2n_negotiate, conn, fd, deadline);
     if (hs < 0) {
         int err = s2n_errno;
-        printf("conn %ld: handshake failed: %s (%s)\n", index, s2n_strerror(err, "EN"),
+        printf("conn %ld: handshake failed: %s (%s)\n", index, s2n_strerror_debug(err, "EN"),
                s2n_strerror_name(err));
     } else if (hs > 0) {
         printf("conn %ld: handshake failed: timed out after %d s\n", index, o->timeout_s);

@@ -449,7 +449,8 @@ int s2n_set_server_name(struct s2n_connection *conn, const char *server_name);
  * On a server, the name the client asked for (SNI) once the ClientHello is read;
  * on a client, the name set with `s2n_set_server_name`.
  *
- * @returns The name, valid until the connection is wiped or freed; NULL if none.
+ * @returns The name, valid until the connection is wiped or freed (a later
+ * `s2n_set_server_name` does not invalidate it); NULL if none.
  */
 const char *s2n_get_server_name(struct s2n_connection *conn);
 
@@ -652,25 +653,33 @@ int *s2n_errno_location(void);
 int s2n_error_get_type(int error);
 
 /**
- * An English description of an error. For the calling thread's most recent error
- * it is the specific message (what exactly was wrong); for any other value, the
- * generic description of that error.
+ * The generic English description of an error value, the same for every error
+ * of its kind (e.g. "NULL pointer encountered"); `s2n_strerror_debug` says what
+ * exactly was wrong.
  *
  * @param lang NULL or "EN"; anything else gives a "not supported" message.
- * @returns A string that stays valid until this thread's next error.
+ * @returns A static string, valid for the life of the process (as in s2n-tls);
+ * "unknown error value" for a value rs2n does not define.
  */
 const char *s2n_strerror(int error, const char *lang);
 
 /**
- * Like `s2n_strerror`; for the calling thread's most recent error, the specific
- * message. (s2n-tls adds a source location here; rs2n's messages say what was
- * wrong instead.)
+ * What exactly was wrong: for the calling thread's most recent error (when
+ * `error` is its value), the specific message, e.g. "config must not be NULL";
+ * for any other value, `s2n_strerror`'s description.
+ *
+ * Differs from s2n-tls, which gives the source file and line of the error (a
+ * static string). rs2n's message lives in a per-thread buffer: the pointer stays
+ * valid while the calling thread lives, but the thread's next error rewrites the
+ * text, so copy it to keep it. Messages are cut at 511 bytes.
+ *
+ * @param lang NULL or "EN"; anything else gives a "not supported" message.
  */
 const char *s2n_strerror_debug(int error, const char *lang);
 
 /**
  * s2n's name for an error value, e.g. "S2N_ERR_NULL"; "S2N_ERR_UNKNOWN" for a
- * value rs2n does not define.
+ * value rs2n does not define. A static string, valid for the life of the process.
  */
 const char *s2n_strerror_name(int error);
 

@@ -5,7 +5,7 @@ use std::ffi::{c_char, c_int, c_void};
 use std::sync::atomic::Ordering;
 
 use super::boundary::{free_handle, guard, static_cstr, try_ref, try_str};
-use super::handles::{query, s2n_config, s2n_connection, with_conn, CallbackIo};
+use super::handles::{hand_out, query, s2n_config, s2n_connection, with_conn, CallbackIo};
 use super::{
     s2n_blinding, s2n_mode, S2N_BUILT_IN_BLINDING, S2N_CLIENT, S2N_SELF_SERVICE_BLINDING,
     S2N_SERVER, S2N_SUCCESS,
@@ -82,6 +82,7 @@ pub extern "C" fn s2n_connection_wipe(conn: *mut s2n_connection) -> c_int {
         let mut state = handle.enter()?;
         state.core.wipe();
         state.io = CallbackIo::default();
+        state.handed_out.clear();
         handle.ctx.store(std::ptr::null_mut(), Ordering::Release);
         Ok(S2N_SUCCESS)
     })
@@ -160,11 +161,12 @@ pub extern "C" fn s2n_set_server_name(
 /// On a server, the name the client asked for (SNI) once the ClientHello is read;
 /// on a client, the name set with `s2n_set_server_name`.
 ///
-/// @returns The name, valid until the connection is wiped or freed; NULL if none.
+/// @returns The name, valid until the connection is wiped or freed (a later
+/// `s2n_set_server_name` does not invalidate it); NULL if none.
 #[no_mangle]
 pub extern "C" fn s2n_get_server_name(conn: *mut s2n_connection) -> *const c_char {
     query(conn, |c| match c.core.server_name() {
-        Some(name) => Ok(name.as_ptr()),
+        Some(name) => Ok(hand_out(&mut c.handed_out, name)),
         None => Err(Error::new(
             ErrorCode::InvalidState,
             "no server name was set or received",

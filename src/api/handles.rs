@@ -6,7 +6,7 @@
 //! The stored callbacks are plain data here because the handles hold them and their
 //! signatures name `s2n_connection`; the code that calls them is in `callbacks`.
 
-use std::ffi::{c_int, c_void};
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::sync::atomic::AtomicPtr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -104,6 +104,19 @@ pub struct s2n_connection {
 pub(crate) struct ConnectionState {
     pub core: Connection,
     pub io: CallbackIo,
+    /// Strings handed to C that are documented to live until wipe or free, kept
+    /// here because the core may replace its own copy sooner.
+    pub handed_out: Vec<CString>,
+}
+
+/// A pointer to a copy of `s` in `kept` (a connection's `handed_out`), which lives
+/// until the connection is wiped or freed. One copy per distinct string.
+pub(crate) fn hand_out(kept: &mut Vec<CString>, s: &CStr) -> *const c_char {
+    if let Some(k) = kept.iter().find(|k| k.as_c_str() == s) {
+        return k.as_ptr();
+    }
+    kept.push(s.to_owned());
+    kept.last().map_or(std::ptr::null(), |k| k.as_ptr())
 }
 
 pub(crate) type RecvFn = unsafe extern "C" fn(*mut c_void, *mut u8, u32) -> c_int;
@@ -126,6 +139,7 @@ impl s2n_connection {
             inner: Mutex::new(ConnectionState {
                 core: Connection::new(mode),
                 io: CallbackIo::default(),
+                handed_out: Vec::new(),
             }),
             ctx: AtomicPtr::new(std::ptr::null_mut()),
         });
