@@ -7,6 +7,14 @@
  * s2n's enums (s2n_mode, s2n_blocked_status, s2n_error_type, s2n_blinding) are int
  * typedefs with #define constants here: same values, same ABI, and code written
  * for s2n-tls compiles unchanged. Callback typedefs are function pointer types.
+ *
+ * Callbacks (I/O, clocks, session cache, session ticket) run with no rs2n lock
+ * held: they may change any config, their own included, and use other
+ * connections. The connection a callback runs for is busy: calls on it fail with
+ * S2N_ERR_CONNECTION_IN_USE (s2n_connection_free and s2n_connection_wipe too),
+ * except s2n_connection_get_ctx and s2n_connection_set_ctx. A callback must
+ * return: leaving it by longjmp, a C++ exception or thread cancellation skips
+ * rs2n's frames, which is undefined behaviour and unsupported (as in rustls-ffi).
  */
 
 #ifndef S2N_H
@@ -224,9 +232,11 @@ int s2n_config_set_cache_delete_callback(struct s2n_config *config, s2n_cache_de
  * into this cache, each used once, with the store ttl as their lifetime hint.
  *
  * Differs from s2n-tls: the callbacks run while the connection is busy, so on the
- * `conn` they are given only `s2n_connection_get_ctx` works; other calls on it
- * fail with S2N_ERR_CONNECTION_IN_USE. Keep per-connection data the callbacks
- * need in the connection's context.
+ * `conn` they are given only `s2n_connection_get_ctx` (and `_set_ctx`) works;
+ * other calls on it fail with S2N_ERR_CONNECTION_IN_USE, `s2n_connection_free`
+ * and `s2n_connection_wipe` included. Keep per-connection data the callbacks
+ * need in the connection's context. No lock is held while they run: they may
+ * change the config and use other connections (see "Callbacks" at the top).
  */
 int s2n_config_set_session_cache_onoff(struct s2n_config *config, uint8_t enabled);
 
@@ -305,6 +315,9 @@ int s2n_config_get_ctx(struct s2n_config *config, void **ctx);
  * Replaces the wall clock (nanoseconds since the Unix epoch) the config uses for
  * certificate validity and, with tickets, key and session lifetimes. Tests use it
  * to move time without sleeping. Default: the system's real-time clock.
+ *
+ * The clock runs with no lock held and may change this config (see "Callbacks" at
+ * the top); freeing the config from it is safe in rs2n.
  *
  * Errors: NULL config or clock_fn. A clock that returns non-zero makes the
  * operation that needed the time fail.
@@ -530,6 +543,7 @@ int s2n_connection_set_write_fd(struct s2n_connection *conn, int writefd);
  * Receives through an application callback instead of a file descriptor. The
  * callback returns the bytes read, 0 at end of stream, or -1 with errno set
  * (EAGAIN/EWOULDBLOCK: no data yet, and the s2n call returns blocked on read).
+ * It runs with no lock held, its connection busy (see "Callbacks" at the top).
  *
  * Errors: NULL conn or callback.
  */
@@ -537,7 +551,8 @@ int s2n_connection_set_recv_cb(struct s2n_connection *conn, s2n_recv_fn recv);
 
 /**
  * Sends through an application callback: it returns the bytes written, or -1 with
- * errno set (EAGAIN/EWOULDBLOCK: the s2n call returns blocked on write).
+ * errno set (EAGAIN/EWOULDBLOCK: the s2n call returns blocked on write). It runs
+ * with no lock held, its connection busy (see "Callbacks" at the top).
  *
  * Errors: NULL conn or callback.
  */
@@ -774,7 +789,8 @@ int s2n_connection_set_server_keying_material_lifetime(struct s2n_connection *co
  * Needs session tickets on (`s2n_config_set_session_tickets_onoff`). The
  * callback runs while the connection is busy: it may read the ticket and
  * `s2n_connection_get_ctx`, but other calls on that connection fail with
- * S2N_ERR_CONNECTION_IN_USE.
+ * S2N_ERR_CONNECTION_IN_USE (free and wipe included). No lock is held while it
+ * runs: it may change the config and use other connections.
  */
 int s2n_config_set_session_ticket_cb(struct s2n_config *config, s2n_session_ticket_fn callback, void *ctx);
 

@@ -133,9 +133,11 @@ pub extern "C" fn s2n_config_set_cache_delete_callback(
 /// into this cache, each used once, with the store ttl as their lifetime hint.
 ///
 /// Differs from s2n-tls: the callbacks run while the connection is busy, so on the
-/// `conn` they are given only `s2n_connection_get_ctx` works; other calls on it
-/// fail with S2N_ERR_CONNECTION_IN_USE. Keep per-connection data the callbacks
-/// need in the connection's context.
+/// `conn` they are given only `s2n_connection_get_ctx` (and `_set_ctx`) works;
+/// other calls on it fail with S2N_ERR_CONNECTION_IN_USE, `s2n_connection_free`
+/// and `s2n_connection_wipe` included. Keep per-connection data the callbacks
+/// need in the connection's context. No lock is held while they run: they may
+/// change the config and use other connections (see "Callbacks" at the top).
 #[no_mangle]
 pub extern "C" fn s2n_config_set_session_cache_onoff(
     config: *mut s2n_config,

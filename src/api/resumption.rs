@@ -191,7 +191,8 @@ pub type s2n_session_ticket_fn = Option<
 /// Needs session tickets on (`s2n_config_set_session_tickets_onoff`). The
 /// callback runs while the connection is busy: it may read the ticket and
 /// `s2n_connection_get_ctx`, but other calls on that connection fail with
-/// S2N_ERR_CONNECTION_IN_USE.
+/// S2N_ERR_CONNECTION_IN_USE (free and wipe included). No lock is held while it
+/// runs: it may change the config and use other connections.
 #[no_mangle]
 pub extern "C" fn s2n_config_set_session_ticket_cb(
     config: *mut s2n_config,
