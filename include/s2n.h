@@ -709,14 +709,16 @@ const char *s2n_strerror_name(int error);
  *
  * Expired keys are dropped (and wiped) whenever a key is added.
  *
- * Errors (S2N_ERR_T_USAGE): NULL arguments; an empty key
+ * Errors (S2N_ERR_T_USAGE): NULL arguments; an empty key, or one over 64 KiB
  * (S2N_ERR_INVALID_TICKET_KEY_LENGTH); a name that is empty, longer than 16 bytes
  * or already used (S2N_ERR_INVALID_TICKET_KEY_NAME_OR_NAME_LENGTH); key material
  * already used under another name (S2N_ERR_TICKET_KEY_NOT_UNIQUE); 48 unexpired
  * keys already (S2N_ERR_TICKET_KEY_LIMIT).
  *
  * Differs from s2n-tls: s2n-tls silently ignores keys added while session tickets
- * and the session cache are both off; rs2n keeps them.
+ * and the session cache are both off; rs2n keeps them. s2n-tls takes key material
+ * of any length; rs2n refuses more than 64 KiB (a garbage length, not a key)
+ * without reading it.
  */
 int s2n_config_add_ticket_crypto_key(struct s2n_config *config, const uint8_t *name, uint32_t name_len, uint8_t *key, uint32_t key_len, uint64_t intro_time_in_seconds_from_epoch);
 
@@ -827,9 +829,9 @@ int s2n_session_ticket_get_lifetime(struct s2n_session_ticket *ticket, uint32_t 
  * accepted and give a full handshake. Bytes from s2n-tls or any other library are
  * rejected.
  *
- * Errors: NULL arguments; bytes that are not an rs2n session
- * (S2N_ERR_INVALID_SERIALIZED_SESSION_STATE); a server connection; the handshake
- * has started. The connection stays usable for a full handshake.
+ * Errors: NULL arguments; bytes that are not an rs2n session, or a `length` longer
+ * than any (S2N_ERR_INVALID_SERIALIZED_SESSION_STATE); a server connection; the
+ * handshake has started. The connection stays usable for a full handshake.
  */
 int s2n_connection_set_session(struct s2n_connection *conn, const uint8_t *session, size_t length);
 

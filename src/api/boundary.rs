@@ -183,6 +183,21 @@ pub(crate) unsafe fn try_cbytes<'a>(ptr: *const c_char, what: &'static str) -> R
     Ok(CStr::from_ptr(ptr).to_bytes())
 }
 
+/// Checks a caller's buffer before a slice is made of it: NULL (with a length) is
+/// `S2N_ERR_NULL`; a length past `isize::MAX` (no buffer is that big, and a slice
+/// of it is undefined behaviour) is a usage error naming the argument.
+fn check_buffer(is_null: bool, len: usize, what: &'static str) -> Result<()> {
+    if is_null {
+        return Err(Error::null(what));
+    }
+    if isize::try_from(len).is_err() {
+        return Err(Error::usage(format!(
+            "the length of {what} ({len}) is more than any buffer can hold"
+        )));
+    }
+    Ok(())
+}
+
 /// Borrows a caller's buffer; a zero length with a NULL pointer is an empty slice.
 ///
 /// # Safety
@@ -195,9 +210,7 @@ pub(crate) unsafe fn try_slice<'a>(
     if len == 0 {
         return Ok(&[]);
     }
-    if ptr.is_null() {
-        return Err(Error::null(what));
-    }
+    check_buffer(ptr.is_null(), len, what)?;
     Ok(std::slice::from_raw_parts(ptr, len))
 }
 
@@ -213,9 +226,7 @@ pub(crate) unsafe fn try_slice_mut<'a>(
     if len == 0 {
         return Ok(&mut []);
     }
-    if ptr.is_null() {
-        return Err(Error::null(what));
-    }
+    check_buffer(ptr.is_null(), len, what)?;
     Ok(std::slice::from_raw_parts_mut(ptr, len))
 }
 
@@ -301,5 +312,19 @@ mod tests {
             .is_empty());
         // SAFETY: as above.
         assert!(unsafe { try_slice(std::ptr::null(), 3, "buf") }.is_err());
+    }
+
+    #[test]
+    fn lengths_no_buffer_can_have_are_usage_errors() {
+        let mut byte = 0u8;
+        for len in [isize::MAX as usize + 1, usize::MAX] {
+            // SAFETY: the length is refused before any slice is made.
+            let e = unsafe { try_slice(&byte, len, "session") }.unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidArgument);
+            assert!(e.message.contains("session"), "{}", e.message);
+            // SAFETY: as above.
+            let e = unsafe { try_slice_mut(&mut byte, len, "buf") }.unwrap_err();
+            assert!(e.message.contains("buf"), "{}", e.message);
+        }
     }
 }
