@@ -61,7 +61,8 @@
  *   --cache redis://HOST[:PORT]
  *                         a session cache in Redis (port 6379 by default), shared
  *                         by every server given the same Redis: SET key value EX ttl
- *                         on store, GET on retrieve, DEL on delete, keys being
+ *                         on store, GET on retrieve (GETDEL for a TLS1.3 ticket:
+ *                         single-use; Redis >= 6.2), DEL on delete, keys being
  *                         --cache-prefix + the hex of the session ID (or of the
  *                         TLS1.3 cache ticket). A Redis problem is a cache miss,
  *                         reported on stderr. Needs rs2nd built with hiredis
@@ -144,7 +145,8 @@
 
 #define CACHE_PREFIX_DEFAULT "rs2n:"
 #define CACHE_PREFIX_MAX 64
-#define CACHE_KEY_MAX 128           /* bytes of a cache key; rs2n's are 32 */
+#define CACHE_KEY_MAX 128           /* bytes of a cache key; rs2n's are 32 or 48 */
+#define CACHE_SESSION_ID_MAX 32     /* a longer key is a TLS1.3 ticket: single-use */
 #define CACHE_VALUE_MAX (16 * 1024) /* what the retrieve callback can return */
 #define MEM_CACHE_BUCKETS 1024
 #define MEM_CACHE_MAX_ENTRIES 10000
@@ -842,6 +844,9 @@ static int mem_retrieve(struct mem_cache *m, const uint8_t *key, size_t key_len,
     }
     memcpy(value, (*link)->data + key_len, (*link)->value_len);
     *value_size = (uint64_t)(*link)->value_len;
+    if (key_len > CACHE_SESSION_ID_MAX) {
+        mem_unlink(m, link); /* a TLS1.3 ticket: taken, as the Redis cache does */
+    }
     return 0;
 }
 

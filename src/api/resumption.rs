@@ -412,7 +412,7 @@ fn visible_session_id(c: &crate::connection::Connection) -> Vec<u8> {
 }
 
 /// The length of the TLS1.2 session ID the server chose (0 before the ServerHello,
-/// and for TLS1.3 unless the server cached the session: then its cache key).
+/// and for TLS1.3 unless the server cached the session: then its 48-byte cache key).
 #[no_mangle]
 pub extern "C" fn s2n_connection_get_session_id_length(conn: *mut s2n_connection) -> c_int {
     query(conn, |c| Ok(visible_session_id(&c.core).len() as c_int))
