@@ -41,7 +41,7 @@
  * directory.
  *
  * Exits 0 if every connection succeeded and every connection after the full ones
- * resumed its session, 1 otherwise (with s2n_strerror's text).
+ * resumed its session, 1 otherwise (with s2n_strerror_debug's text).
  */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -96,7 +96,7 @@ static void fail_msg(const char *fmt, ...)
 static void fail_s2n(const char *what)
 {
     int err = s2n_errno;
-    fail_msg("%s failed: %s (%s)", what, s2n_strerror(err, "EN"), s2n_strerror_name(err));
+    fail_msg("%s failed: %s (%s)", what, s2n_strerror_debug(err, "EN"), s2n_strerror_name(err));
 }
 
 /* Runs an s2n call that returns S2N_SUCCESS/S2N_FAILURE; on failure reports it

@@ -65,7 +65,7 @@ static inline EXAMPLE_UTIL_PRINTF(1, 2) void msg(const char *fmt, ...)
 static inline void msg_s2n(const char *what)
 {
     int err = s2n_errno;
-    msg("%s: %s (%s)", what, s2n_strerror(err, "EN"), s2n_strerror_name(err));
+    msg("%s: %s (%s)", what, s2n_strerror_debug(err, "EN"), s2n_strerror_name(err));
 }
 
 /* Parses a whole decimal string into *out if it lies in [lo, hi]; returns 0, else -1. */

@@ -12,7 +12,11 @@
  * sessions.
  *
  *   store     SET <prefix><hex key> <value> EX <ttl>
- *   retrieve  GET <prefix><hex key>
+ *   retrieve  GET <prefix><hex key>      a TLS1.2 session ID (key of at most 32
+ *                                        bytes): it resumes again and again
+ *             GETDEL <prefix><hex key>   a TLS1.3 ticket (key over 32 bytes):
+ *                                        single-use, so taken atomically and no
+ *                                        two servers can resume it (Redis >= 6.2)
  *   delete    DEL <prefix><hex key>
  *
  * Every command is blocking with a timeout (REDIS_CACHE_TIMEOUT_MS, for connect
@@ -42,7 +46,9 @@
 #define REDIS_CACHE_RETRY_MS 1000
 #define REDIS_CACHE_DEFAULT_PORT 6379
 #define REDIS_CACHE_PREFIX_MAX 64
-#define REDIS_CACHE_KEY_MAX 128 /* bytes of a cache key (rs2n's are 32) */
+#define REDIS_CACHE_KEY_MAX 128 /* bytes of a cache key (rs2n's are 32 or 48) */
+/* The longest TLS1.2 session ID: a longer key is an rs2n TLS1.3 ticket. */
+#define REDIS_CACHE_SESSION_ID_MAX 32
 
 struct redis_cache {
     char host[256];
@@ -264,8 +270,10 @@ static int redis_cache_store(struct redis_cache *rc, uint64_t ttl_s, const void 
     return ok ? 0 : -1;
 }
 
-/* GET key into value (which holds *value_size bytes). Returns 0 on a hit (and
- * sets *value_size), -1 on a miss: absent, too big, or any Redis problem. */
+/* GET key into value (which holds *value_size bytes); GETDEL for a TLS1.3
+ * ticket, which is single-use (rs2n's rule: a key over 32 bytes). Returns 0 on a
+ * hit (and sets *value_size), -1 on a miss: absent, too big, or any Redis
+ * problem. */
 static int redis_cache_retrieve(struct redis_cache *rc, const void *key, uint64_t key_size,
                                 void *value, uint64_t *value_size)
 {
@@ -279,11 +287,11 @@ static int redis_cache_retrieve(struct redis_cache *rc, const void *key, uint64_
     if (klen < 0) {
         return -1;
     }
-    argv[0] = "GET";
+    argv[0] = key_size > REDIS_CACHE_SESSION_ID_MAX ? "GETDEL" : "GET";
     argv[1] = k;
-    argvlen[0] = 3;
+    argvlen[0] = strlen(argv[0]);
     argvlen[1] = (size_t)klen;
-    reply = redis_cache_command(rc, "GET", 2, argv, argvlen);
+    reply = redis_cache_command(rc, argv[0], 2, argv, argvlen);
     if (reply == NULL) {
         return -1;
     }

@@ -527,7 +527,7 @@ static int run_connection(struct s2n_config *config, const struct options *o, st
     hs = drive_s2n_call(s2n_negotiate, conn, fd, now_ms() + (long long)o->timeout_s * 1000);
     if (hs < 0) {
         int err = s2n_errno;
-        msg("connection %ld: handshake failed: %s (%s)", index, s2n_strerror(err, "EN"),
+        msg("connection %ld: handshake failed: %s (%s)", index, s2n_strerror_debug(err, "EN"),
             s2n_strerror_name(err));
         goto out;
     }

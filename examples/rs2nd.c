@@ -61,7 +61,8 @@
  *   --cache redis://HOST[:PORT]
  *                         a session cache in Redis (port 6379 by default), shared
  *                         by every server given the same Redis: SET key value EX ttl
- *                         on store, GET on retrieve, DEL on delete, keys being
+ *                         on store, GET on retrieve (GETDEL for a TLS1.3 ticket:
+ *                         single-use; Redis >= 6.2), DEL on delete, keys being
  *                         --cache-prefix + the hex of the session ID (or of the
  *                         TLS1.3 cache ticket). A Redis problem is a cache miss,
  *                         reported on stderr. Needs rs2nd built with hiredis
@@ -95,7 +96,7 @@
  *   conn 1: TLSv1.3, TLS_AES_128_GCM_SHA256, New, full, NEGOTIATED|FULL_HANDSHAKE|MIDDLEBOX_COMPAT
  *   conn 2: TLSv1.3, TLS_AES_128_GCM_SHA256, Reused, psk, NEGOTIATED|MIDDLEBOX_COMPAT
  *   conn 3: TLSv1.2, ECDHE-ECDSA-AES128-GCM-SHA256, Reused, ticket, NEGOTIATED|...
- *   conn 4: handshake failed: <s2n_strerror> (<s2n_strerror_name>)
+ *   conn 4: handshake failed: <s2n_strerror_debug> (<s2n_strerror_name>)
  *
  * "New" or "Reused" is s2n_connection_is_session_resumed(); then how it resumed:
  * "full" (not resumed), "ticket" (TLS1.2, a session ticket), "session-id" (TLS1.2,
@@ -144,7 +145,8 @@
 
 #define CACHE_PREFIX_DEFAULT "rs2n:"
 #define CACHE_PREFIX_MAX 64
-#define CACHE_KEY_MAX 128           /* bytes of a cache key; rs2n's are 32 */
+#define CACHE_KEY_MAX 128           /* bytes of a cache key; rs2n's are 32 or 48 */
+#define CACHE_SESSION_ID_MAX 32     /* a longer key is a TLS1.3 ticket: single-use */
 #define CACHE_VALUE_MAX (16 * 1024) /* what the retrieve callback can return */
 #define MEM_CACHE_BUCKETS 1024
 #define MEM_CACHE_MAX_ENTRIES 10000
@@ -656,7 +658,7 @@ static void rotate_keys(struct s2n_config *config, const struct options *o, stru
             added = 1;
         } else {
             rotation_failed(rot, "cannot add ticket key %s: %s (%s)", name,
-                            s2n_strerror(s2n_errno, "EN"), s2n_strerror_name(s2n_errno));
+                            s2n_strerror_debug(s2n_errno, "EN"), s2n_strerror_name(s2n_errno));
         }
         memset(generated, 0, sizeof(generated));
     } else {
@@ -678,7 +680,7 @@ static void rotate_keys(struct s2n_config *config, const struct options *o, stru
                 /* E.g. the file went back to an earlier key that is still
                  * decrypting: s2n refuses its name a second time. */
                 rotation_failed(rot, "cannot add ticket key %s from %s: %s (%s)", name,
-                                o->ticket_key_file, s2n_strerror(s2n_errno, "EN"),
+                                o->ticket_key_file, s2n_strerror_debug(s2n_errno, "EN"),
                                 s2n_strerror_name(s2n_errno));
             }
         }
@@ -842,6 +844,9 @@ static int mem_retrieve(struct mem_cache *m, const uint8_t *key, size_t key_len,
     }
     memcpy(value, (*link)->data + key_len, (*link)->value_len);
     *value_size = (uint64_t)(*link)->value_len;
+    if (key_len > CACHE_SESSION_ID_MAX) {
+        mem_unlink(m, link); /* a TLS1.3 ticket: taken, as the Redis cache does */
+    }
     return 0;
 }
 
@@ -1124,7 +1129,7 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
     memset(&state, 0, sizeof(state));
     if (conn == NULL) {
         printf("conn %ld: handshake failed: s2n_connection_new: %s (%s)\n", index,
-               s2n_strerror(s2n_errno, "EN"), s2n_strerror_name(s2n_errno));
+               s2n_strerror_debug(s2n_errno, "EN"), s2n_strerror_name(s2n_errno));
         fflush(stdout);
         return;
     }
@@ -1132,7 +1137,7 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
         || s2n_connection_set_ctx(conn, &state) != S2N_SUCCESS
         || s2n_connection_set_fd(conn, fd) != S2N_SUCCESS) {
         printf("conn %ld: handshake failed: set-up: %s (%s)\n", index,
-               s2n_strerror(s2n_errno, "EN"), s2n_strerror_name(s2n_errno));
+               s2n_strerror_debug(s2n_errno, "EN"), s2n_strerror_name(s2n_errno));
         fflush(stdout);
         s2n_connection_free(conn);
         return;
@@ -1141,7 +1146,7 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
     hs = drive_s2n_call(s2n_negotiate, conn, fd, deadline);
     if (hs < 0) {
         int err = s2n_errno;
-        printf("conn %ld: handshake failed: %s (%s)\n", index, s2n_strerror(err, "EN"),
+        printf("conn %ld: handshake failed: %s (%s)\n", index, s2n_strerror_debug(err, "EN"),
                s2n_strerror_name(err));
     } else if (hs > 0) {
         printf("conn %ld: handshake failed: timed out after %d s\n", index, o->timeout_s);

@@ -7,6 +7,14 @@
  * s2n's enums (s2n_mode, s2n_blocked_status, s2n_error_type, s2n_blinding) are int
  * typedefs with #define constants here: same values, same ABI, and code written
  * for s2n-tls compiles unchanged. Callback typedefs are function pointer types.
+ *
+ * Callbacks (I/O, clocks, session cache, session ticket) run with no rs2n lock
+ * held: they may change any config, their own included, and use other
+ * connections. The connection a callback runs for is busy: calls on it fail with
+ * S2N_ERR_CONNECTION_IN_USE (s2n_connection_free and s2n_connection_wipe too),
+ * except s2n_connection_get_ctx and s2n_connection_set_ctx. A callback must
+ * return: leaving it by longjmp, a C++ exception or thread cancellation skips
+ * rs2n's frames, which is undefined behaviour and unsupported (as in rustls-ffi).
  */
 
 #ifndef S2N_H
@@ -80,7 +88,9 @@ struct s2n_connection;
 struct s2n_session_ticket;
 
 /**
- * Stores `value` under `key` for `ttl_in_seconds`. Return 0 on success.
+ * Stores `value` under `key` for `ttl_in_seconds`. Return 0 on success. A key of
+ * at most 32 bytes is a TLS1.2 session ID; a longer one (48 bytes) an rs2n TLS1.3
+ * ticket, used once (see `s2n_cache_retrieve_callback`).
  */
 typedef int (*s2n_cache_store_callback)(struct s2n_connection *conn, void *ctx, uint64_t ttl_in_seconds, const void *key, uint64_t key_size, const void *value, uint64_t value_size);
 
@@ -90,6 +100,17 @@ typedef int (*s2n_cache_store_callback)(struct s2n_connection *conn, void *ctx, 
  * when the answer is not ready yet (the handshake pauses: `s2n_negotiate` returns
  * blocked with S2N_BLOCKED_ON_APPLICATION_INPUT and asks again when called again),
  * anything else for a miss.
+ *
+ * Which entries to take (rs2n's rule; s2n-tls caches TLS1.2 sessions only): a key
+ * longer than 32 bytes is a TLS1.3 ticket, which resumes once. Take it: read and
+ * delete it in one atomic step (e.g. Redis GETDEL), so that two connections, on
+ * one server or on servers sharing the cache, cannot both resume it. A key of at
+ * most 32 bytes is a TLS1.2 session ID, which resumes again and again: read it and
+ * leave it. A ticket looked up is spent even when it does not resume (say, on a
+ * server with other ticket keys). rs2n still calls the delete callback for a
+ * TLS1.3 ticket it resumed, so a cache that only reads deletes used tickets too,
+ * but not atomically. A retrieve that returned S2N_CALLBACK_BLOCKED is asked again
+ * for the same key: answer from what the first call took.
  */
 typedef int (*s2n_cache_retrieve_callback)(struct s2n_connection *conn, void *ctx, const void *key, uint64_t key_size, void *value, uint64_t *value_size);
 
@@ -192,7 +213,9 @@ int s2n_config_set_cache_store_callback(struct s2n_config *config, s2n_cache_sto
 
 /**
  * Sets the callback that looks a session up in the application's cache, and its
- * context. rs2n offers it a 16 KiB buffer; a value that does not fit, a failing
+ * context; see `s2n_cache_retrieve_callback` for the entries it should take (read
+ * and delete atomically): TLS1.3 tickets, keys over 32 bytes. rs2n offers it a 16
+ * KiB buffer; a value that does not fit, a failing
  * callback, or a value that does not authenticate under a ticket key (tampered,
  * from another fleet, expired key, older than the session state lifetime) is a
  * miss: a full handshake, never an error.
@@ -206,7 +229,7 @@ int s2n_config_set_cache_retrieve_callback(struct s2n_config *config, s2n_cache_
  * context. It is called for the session of a connection that fails or whose peer
  * ends the transport without close_notify (applications must shut down
  * gracefully to keep sessions resumable), and for a TLS1.3 session when it is
- * used (those are single-use).
+ * used (those are single-use; a no-op if the retrieve callback took it).
  *
  * Errors: NULL config or callback.
  */
@@ -221,12 +244,15 @@ int s2n_config_set_cache_delete_callback(struct s2n_config *config, s2n_cache_de
  *
  * TLS1.2 resumes by session ID. TLS1.3 (an rs2n extension: s2n-tls does not cache
  * TLS1.3 sessions): with session tickets off, the server's TLS1.3 tickets are keys
- * into this cache, each used once, with the store ttl as their lifetime hint.
+ * into this cache (48 bytes: longer than any session ID), each used once, with the
+ * store ttl as their lifetime hint.
  *
  * Differs from s2n-tls: the callbacks run while the connection is busy, so on the
- * `conn` they are given only `s2n_connection_get_ctx` works; other calls on it
- * fail with S2N_ERR_CONNECTION_IN_USE. Keep per-connection data the callbacks
- * need in the connection's context.
+ * `conn` they are given only `s2n_connection_get_ctx` (and `_set_ctx`) works;
+ * other calls on it fail with S2N_ERR_CONNECTION_IN_USE, `s2n_connection_free`
+ * and `s2n_connection_wipe` included. Keep per-connection data the callbacks
+ * need in the connection's context. No lock is held while they run: they may
+ * change the config and use other connections (see "Callbacks" at the top).
  */
 int s2n_config_set_session_cache_onoff(struct s2n_config *config, uint8_t enabled);
 
@@ -305,6 +331,9 @@ int s2n_config_get_ctx(struct s2n_config *config, void **ctx);
  * Replaces the wall clock (nanoseconds since the Unix epoch) the config uses for
  * certificate validity and, with tickets, key and session lifetimes. Tests use it
  * to move time without sleeping. Default: the system's real-time clock.
+ *
+ * The clock runs with no lock held and may change this config (see "Callbacks" at
+ * the top); freeing the config from it is safe in rs2n.
  *
  * Errors: NULL config or clock_fn. A clock that returns non-zero makes the
  * operation that needed the time fail.
@@ -385,12 +414,23 @@ int s2n_connection_set_config(struct s2n_connection *conn, struct s2n_config *co
 /**
  * Frees a connection and everything it holds (its keys are wiped by rustls).
  * It does not close the file descriptors it was given.
+ *
+ * Errors: NULL conn; a call on the connection is still running
+ * (S2N_ERR_CONNECTION_IN_USE): freeing a connection from inside one of its own
+ * callbacks (I/O, session cache, session ticket) is refused and leaves it as it
+ * was; free it once that call has returned. (s2n-tls leaves freeing a connection
+ * in use undefined.) Freeing a connection while another thread may start a call
+ * on it remains the application's bug, as in s2n-tls.
  */
 int s2n_connection_free(struct s2n_connection *conn);
 
 /**
  * Resets a connection for reuse: everything is forgotten but its mode and config
  * (I/O, context, server name, negotiated state). Works after any failure.
+ *
+ * Errors: NULL conn; a call on the connection is still running, e.g. wipe from
+ * inside one of its own callbacks (S2N_ERR_CONNECTION_IN_USE): refused, nothing
+ * is wiped.
  */
 int s2n_connection_wipe(struct s2n_connection *conn);
 
@@ -438,7 +478,8 @@ int s2n_set_server_name(struct s2n_connection *conn, const char *server_name);
  * On a server, the name the client asked for (SNI) once the ClientHello is read;
  * on a client, the name set with `s2n_set_server_name`.
  *
- * @returns The name, valid until the connection is wiped or freed; NULL if none.
+ * @returns The name, valid until the connection is wiped or freed (a later
+ * `s2n_set_server_name` does not invalidate it); NULL if none.
  */
 const char *s2n_get_server_name(struct s2n_connection *conn);
 
@@ -518,6 +559,7 @@ int s2n_connection_set_write_fd(struct s2n_connection *conn, int writefd);
  * Receives through an application callback instead of a file descriptor. The
  * callback returns the bytes read, 0 at end of stream, or -1 with errno set
  * (EAGAIN/EWOULDBLOCK: no data yet, and the s2n call returns blocked on read).
+ * It runs with no lock held, its connection busy (see "Callbacks" at the top).
  *
  * Errors: NULL conn or callback.
  */
@@ -525,7 +567,8 @@ int s2n_connection_set_recv_cb(struct s2n_connection *conn, s2n_recv_fn recv);
 
 /**
  * Sends through an application callback: it returns the bytes written, or -1 with
- * errno set (EAGAIN/EWOULDBLOCK: the s2n call returns blocked on write).
+ * errno set (EAGAIN/EWOULDBLOCK: the s2n call returns blocked on write). It runs
+ * with no lock held, its connection busy (see "Callbacks" at the top).
  *
  * Errors: NULL conn or callback.
  */
@@ -641,25 +684,33 @@ int *s2n_errno_location(void);
 int s2n_error_get_type(int error);
 
 /**
- * An English description of an error. For the calling thread's most recent error
- * it is the specific message (what exactly was wrong); for any other value, the
- * generic description of that error.
+ * The generic English description of an error value, the same for every error
+ * of its kind (e.g. "NULL pointer encountered"); `s2n_strerror_debug` says what
+ * exactly was wrong.
  *
  * @param lang NULL or "EN"; anything else gives a "not supported" message.
- * @returns A string that stays valid until this thread's next error.
+ * @returns A static string, valid for the life of the process (as in s2n-tls);
+ * "unknown error value" for a value rs2n does not define.
  */
 const char *s2n_strerror(int error, const char *lang);
 
 /**
- * Like `s2n_strerror`; for the calling thread's most recent error, the specific
- * message. (s2n-tls adds a source location here; rs2n's messages say what was
- * wrong instead.)
+ * What exactly was wrong: for the calling thread's most recent error (when
+ * `error` is its value), the specific message, e.g. "config must not be NULL";
+ * for any other value, `s2n_strerror`'s description.
+ *
+ * Differs from s2n-tls, which gives the source file and line of the error (a
+ * static string). rs2n's message lives in a per-thread buffer: the pointer stays
+ * valid while the calling thread lives, but the thread's next error rewrites the
+ * text, so copy it to keep it. Messages are cut at 511 bytes.
+ *
+ * @param lang NULL or "EN"; anything else gives a "not supported" message.
  */
 const char *s2n_strerror_debug(int error, const char *lang);
 
 /**
  * s2n's name for an error value, e.g. "S2N_ERR_NULL"; "S2N_ERR_UNKNOWN" for a
- * value rs2n does not define.
+ * value rs2n does not define. A static string, valid for the life of the process.
  */
 const char *s2n_strerror_name(int error);
 
@@ -674,14 +725,16 @@ const char *s2n_strerror_name(int error);
  *
  * Expired keys are dropped (and wiped) whenever a key is added.
  *
- * Errors (S2N_ERR_T_USAGE): NULL arguments; an empty key
+ * Errors (S2N_ERR_T_USAGE): NULL arguments; an empty key, or one over 64 KiB
  * (S2N_ERR_INVALID_TICKET_KEY_LENGTH); a name that is empty, longer than 16 bytes
  * or already used (S2N_ERR_INVALID_TICKET_KEY_NAME_OR_NAME_LENGTH); key material
  * already used under another name (S2N_ERR_TICKET_KEY_NOT_UNIQUE); 48 unexpired
  * keys already (S2N_ERR_TICKET_KEY_LIMIT).
  *
  * Differs from s2n-tls: s2n-tls silently ignores keys added while session tickets
- * and the session cache are both off; rs2n keeps them.
+ * and the session cache are both off; rs2n keeps them. s2n-tls takes key material
+ * of any length; rs2n refuses more than 64 KiB (a garbage length, not a key)
+ * without reading it.
  */
 int s2n_config_add_ticket_crypto_key(struct s2n_config *config, const uint8_t *name, uint32_t name_len, uint8_t *key, uint32_t key_len, uint64_t intro_time_in_seconds_from_epoch);
 
@@ -754,7 +807,8 @@ int s2n_connection_set_server_keying_material_lifetime(struct s2n_connection *co
  * Needs session tickets on (`s2n_config_set_session_tickets_onoff`). The
  * callback runs while the connection is busy: it may read the ticket and
  * `s2n_connection_get_ctx`, but other calls on that connection fail with
- * S2N_ERR_CONNECTION_IN_USE.
+ * S2N_ERR_CONNECTION_IN_USE (free and wipe included). No lock is held while it
+ * runs: it may change the config and use other connections.
  */
 int s2n_config_set_session_ticket_cb(struct s2n_config *config, s2n_session_ticket_fn callback, void *ctx);
 
@@ -791,9 +845,9 @@ int s2n_session_ticket_get_lifetime(struct s2n_session_ticket *ticket, uint32_t 
  * accepted and give a full handshake. Bytes from s2n-tls or any other library are
  * rejected.
  *
- * Errors: NULL arguments; bytes that are not an rs2n session
- * (S2N_ERR_INVALID_SERIALIZED_SESSION_STATE); a server connection; the handshake
- * has started. The connection stays usable for a full handshake.
+ * Errors: NULL arguments; bytes that are not an rs2n session, or a `length` longer
+ * than any (S2N_ERR_INVALID_SERIALIZED_SESSION_STATE); a server connection; the
+ * handshake has started. The connection stays usable for a full handshake.
  */
 int s2n_connection_set_session(struct s2n_connection *conn, const uint8_t *session, size_t length);
 
@@ -829,7 +883,7 @@ int s2n_connection_is_session_resumed(struct s2n_connection *conn);
 
 /**
  * The length of the TLS1.2 session ID the server chose (0 before the ServerHello,
- * and for TLS1.3 unless the server cached the session: then its cache key).
+ * and for TLS1.3 unless the server cached the session: then its 48-byte cache key).
  */
 int s2n_connection_get_session_id_length(struct s2n_connection *conn);
 

@@ -46,7 +46,9 @@
 #                      it); -sess_in to C: a miss, New, entry kept; -sess_in to B:
 #                      Reused (B: session-id)
 #   redis_tls13_fleet  the same with -tls1_3 (server tickets off: its TLS1.3
-#                      tickets are cache keys): New on C, Reused on B (psk); the
+#                      tickets are cache keys, "rs2n:" + 96 hex digits, taken with
+#                      GETDEL): C is offered a second session from A: New, and
+#                      that key is spent by C's lookup; Reused on B (psk); the
 #                      key is single-use: gone after B, offering it again is New
 #   redis_rs2nc        rs2nc --no-tickets --tls12 --reconnect 2 against rs2nd
 #                      --cache redis://: New, Reused, Reused (session-id)
@@ -256,12 +258,14 @@ cell_expiry() {
 # key file, C sharing Redis with another key.
 fleet() {
     local v="$1" proto="TLSv${1/_/.}" how pa pb pc apid bpid cpid rc key keys_after nconns_a
-    local extra=() tls13=0
+    local extra=() tls13=0 hex=64 c_sess="$T/sess.pem"
     [ "$v" = 1_3 ] && tls13=1
     if [ $tls13 -eq 1 ]; then
         how=psk
         extra=(-ign_eof)   # read the post-handshake ticket (see openssl.sh)
-        nconns_a=2         # A also sees the replay of its single-use ticket
+        nconns_a=3         # A also makes C's session, and sees the replay
+        hex=96             # a TLS1.3 cache key is 48 bytes (a session ID is 32)
+        c_sess="$T/sess2.pem"
     else
         how=session-id
         extra=(-no_ticket)
@@ -288,10 +292,10 @@ fleet() {
     show "$T/keys1"
     expect "$proto Redis keys after A" "$(wc -l <"$T/keys1" | tr -d ' ')" 1
     key="$(head -1 "$T/keys1")"
-    if [[ "$key" =~ ^rs2n:[0-9a-f]{64}$ ]]; then
+    if [[ "$key" =~ ^rs2n:[0-9a-f]{$hex}$ ]]; then
         note "$proto key: $key"
     else
-        fail "$proto key \"$key\" is not rs2n: + 64 hex digits"
+        fail "$proto key \"$key\" is not rs2n: + $hex hex digits"
     fi
     if [ $tls13 -eq 0 ]; then
         # TLS1.2: the key is the session ID the client got.
@@ -313,13 +317,24 @@ fleet() {
     fi
 
     # 2. C, same Redis, another ticket key: the value does not open: a miss
-    # (a full handshake, no error), and the entry stays for the fleet.
-    PORT=$pc s_client "-tls$v" "${extra[@]}" -sess_in "$T/sess.pem" </dev/null >"$T/cc.out" 2>&1
+    # (a full handshake, no error). A TLS1.2 entry stays for the fleet; a TLS1.3
+    # ticket is taken by any lookup (GETDEL), so C gets a session of its own.
+    local c_key="$key"
+    if [ $tls13 -eq 1 ]; then
+        PORT=$pa s_client "-tls$v" "${extra[@]}" -sess_out "$c_sess" </dev/null >"$T/ca3.out" 2>&1
+        rc=$?; [ "$rc" -eq 0 ] || fail "$proto: s_client to A (C's session) exited with $rc"
+        c_key="$(redis_keys | grep -vx "$key" | head -1)"
+    fi
+    PORT=$pc s_client "-tls$v" "${extra[@]}" -sess_in "$c_sess" </dev/null >"$T/cc.out" 2>&1
     rc=$?; [ "$rc" -eq 0 ] || fail "$proto: s_client to C exited with $rc"
-    if redis_keys | grep -qx "$key"; then
+    if [ $tls13 -eq 0 ] && redis_keys | grep -qx "$key"; then
         note "$proto: A's key still in Redis after C's miss"
-    else
+    elif [ $tls13 -eq 0 ]; then
         fail "$proto: A's key gone after C (another ticket key) looked it up"
+    elif [ -n "$c_key" ] && ! redis_keys | grep -qx "$c_key" && redis_keys | grep -qx "$key"; then
+        note "$proto: C's lookup spent its ticket ($c_key); A's first key is still there"
+    else
+        fail "$proto: C's lookup did not take exactly its own ticket (\"$c_key\")"
     fi
 
     # 3. B, same Redis and same ticket key: resumes from A's session.
@@ -353,7 +368,8 @@ fleet() {
     expect "$proto rs2nd C" "$(rs2nd_lines_of "$T/c.out")" "New/$proto/full"
     if [ $tls13 -eq 1 ]; then
         expect "$proto s_client A again (used ticket)" "$(resumption_of "$T/ca2.out")" "New/$proto"
-        expect "$proto rs2nd A" "$(rs2nd_lines_of "$T/a.out")" "New/$proto/full New/$proto/full"
+        expect "$proto rs2nd A" "$(rs2nd_lines_of "$T/a.out")" \
+            "New/$proto/full New/$proto/full New/$proto/full"
     else
         expect "$proto rs2nd A" "$(rs2nd_lines_of "$T/a.out")" "New/$proto/full"
         expect "$proto rs2nd B cache counts" "$(cache_stats_of "$T/b.err")" \

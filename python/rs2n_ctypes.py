@@ -343,7 +343,7 @@ class S2NError(Exception):
             return b.decode("utf-8", "replace") if b is not None else "(NULL)"
         return cls(what, error, lib.s2n_error_get_type(error),
                    text(lib.s2n_strerror_name(error)),
-                   text(lib.s2n_strerror(error, b"EN")))
+                   text(lib.s2n_strerror_debug(error, b"EN")))
 
 
 def last_error(lib, what="s2n call"):

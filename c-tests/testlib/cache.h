@@ -78,6 +78,9 @@ struct rs2n_test_cache {
     int store_rc;               /* non-zero: store returns it and keeps nothing */
     int ignore_ttl;             /* entries never expire (a cache with a sloppy clock) */
     int ignore_deletes;         /* delete returns 0 and keeps the entry */
+    int take_long_keys;         /* a hit on a key over 32 bytes (an rs2n TLS1.3 ticket)
+                                 * removes the entry: the take the retrieve callback's
+                                 * docs ask for */
     unsigned block_retrieves;   /* the next N retrieves return S2N_CALLBACK_BLOCKED */
     enum rs2n_retrieve_mode retrieve_mode;
     size_t garbage_len;

@@ -39,7 +39,7 @@ void rs2n_print_s2n_error(const char *prefix)
 {
     int err = s2n_errno;
     const char *name = s2n_strerror_name(err);
-    const char *msg = s2n_strerror(err, "EN");
+    const char *msg = s2n_strerror_debug(err, "EN");
     fprintf(stderr, "%s: s2n_errno=%d %s (%s): %s\n", prefix, err, name ? name : "(NULL)",
             rs2n_error_type_name(s2n_error_get_type(err)), msg ? msg : "(NULL)");
 }
@@ -48,7 +48,7 @@ int rs2n_check_error_type(const char *file, int line, const char *expr, int expe
 {
     int err = s2n_errno;
     int type = s2n_error_get_type(err);
-    const char *msg = s2n_strerror(err, "EN");
+    const char *msg = s2n_strerror_debug(err, "EN");
     const char *name = s2n_strerror_name(err);
     int ok = 1;
     if (type != expected_type) {

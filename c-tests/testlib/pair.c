@@ -14,7 +14,7 @@ void rs2n_record_error(struct rs2n_side_result *r)
 {
     int err = s2n_errno;
     const char *name = s2n_strerror_name(err);
-    const char *msg = s2n_strerror(err, "EN");
+    const char *msg = s2n_strerror_debug(err, "EN");
     r->err = err;
     r->type = s2n_error_get_type(err);
     snprintf(r->name, sizeof(r->name), "%s", name ? name : "(NULL)");

@@ -20,7 +20,7 @@ struct rs2n_side_result {
     int err;           /* s2n_errno after a failure, else 0 */
     int type;          /* s2n_error_get_type(err) */
     char name[64];     /* s2n_strerror_name(err) */
-    char msg[512];     /* s2n_strerror(err, "EN") */
+    char msg[512];     /* s2n_strerror_debug(err, "EN"): what exactly was wrong */
     unsigned long calls;
     unsigned long blocked_read, blocked_write;
 };

@@ -2,10 +2,11 @@
 //! record the error for `s2n_errno`, and return s2n's failure value; and the
 //! conversions it needs (C strings and buffers, heap handles, interned strings).
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::RwLock;
 
 use once_cell::sync::Lazy;
@@ -13,13 +14,26 @@ use once_cell::sync::Lazy;
 use crate::error::{Error, ErrorCode, Result};
 use crate::sync;
 
+/// The longest detailed message kept, in bytes with its NUL; longer ones are cut.
+const MESSAGE_CAP: usize = 512;
+
+// Only values with nothing to drop: Rust frees thread-locals that have a destructor
+// before the thread's pthread key destructors run, and touching one then aborts. These
+// stay until the thread's memory goes, so calls made at thread exit work, and the
+// pointers handed out (`s2n_errno_location`, `s2n_strerror_debug`) never dangle while
+// the thread lives.
 thread_local! {
     /// The integer behind `s2n_errno` for this thread.
     static ERRNO: Cell<c_int> = const { Cell::new(0) };
-    /// The specific message of this thread's last error, kept as a C string so
-    /// `s2n_strerror` can hand out a pointer to it.
-    static LAST_MESSAGE: RefCell<Option<(c_int, CString)>> = const { RefCell::new(None) };
+    /// The detailed message of this thread's last error (NUL-terminated; a later
+    /// error rewrites it in place), and that error's value.
+    static MESSAGE: Cell<[u8; MESSAGE_CAP]> = const { Cell::new([0; MESSAGE_CAP]) };
+    static MESSAGE_OF: Cell<c_int> = const { Cell::new(0) };
 }
+
+/// Where errors go if this thread's values are already gone (never seen: they have
+/// no destructor; `try_with` is how std lets us not rely on that).
+static ERRNO_AFTER_THREAD_EXIT: AtomicI32 = AtomicI32::new(0);
 
 /// What an exported function returns when it fails.
 pub(crate) trait Failure {
@@ -89,23 +103,44 @@ pub(crate) fn guard<T: Failure>(body: impl FnOnce() -> Result<T>) -> T {
 /// Records `error` as this thread's last error.
 pub(crate) fn set_error(error: &Error) {
     let value = error.code.value();
-    ERRNO.with(|e| e.set(value));
-    let text = CString::new(error.message.replace('\0', " ")).unwrap_or_default();
-    LAST_MESSAGE.with(|m| *m.borrow_mut() = Some((value, text)));
+    if ERRNO.try_with(|e| e.set(value)).is_err() {
+        ERRNO_AFTER_THREAD_EXIT.store(value, Ordering::Relaxed);
+    }
+    let text = message_bytes(&error.message);
+    if MESSAGE.try_with(|m| m.set(text)).is_ok() {
+        let _ = MESSAGE_OF.try_with(|m| m.set(value));
+    }
+}
+
+/// `message` as a NUL-terminated C string of at most `MESSAGE_CAP` bytes, cut at a
+/// character boundary; a NUL inside it becomes a space.
+fn message_bytes(message: &str) -> [u8; MESSAGE_CAP] {
+    let mut end = message.len().min(MESSAGE_CAP - 1);
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut out = [0u8; MESSAGE_CAP];
+    for (o, &b) in out.iter_mut().zip(&message.as_bytes()[..end]) {
+        *o = if b == 0 { b' ' } else { b };
+    }
+    out
 }
 
 /// The address of this thread's `s2n_errno`; valid for the thread's lifetime.
 pub(crate) fn errno_location() -> *mut c_int {
-    ERRNO.with(|e| e.as_ptr())
+    ERRNO
+        .try_with(|e| e.as_ptr())
+        .unwrap_or(ERRNO_AFTER_THREAD_EXIT.as_ptr())
 }
 
-/// The specific message of this thread's last error if it was `value`; the pointer
-/// stays valid until this thread records another error.
+/// The detailed message of this thread's last error if it was `value`. The pointer
+/// stays valid while the thread lives; the thread's next error rewrites the text.
 pub(crate) fn last_message_for(value: c_int) -> Option<*const c_char> {
-    LAST_MESSAGE.with(|m| match &*m.borrow() {
-        Some((v, text)) if *v == value => Some(text.as_ptr()),
+    match MESSAGE_OF.try_with(Cell::get) {
+        // 0 (S2N_ERR_OK) is never recorded: it is the cell's initial value.
+        Ok(v) if v == value && v != 0 => MESSAGE.try_with(|m| m.as_ptr().cast_const().cast()).ok(),
         _ => None,
-    })
+    }
 }
 
 /// Borrows a handle, or fails with `S2N_ERR_NULL` naming the argument.
@@ -148,6 +183,21 @@ pub(crate) unsafe fn try_cbytes<'a>(ptr: *const c_char, what: &'static str) -> R
     Ok(CStr::from_ptr(ptr).to_bytes())
 }
 
+/// Checks a caller's buffer before a slice is made of it: NULL (with a length) is
+/// `S2N_ERR_NULL`; a length past `isize::MAX` (no buffer is that big, and a slice
+/// of it is undefined behaviour) is a usage error naming the argument.
+fn check_buffer(is_null: bool, len: usize, what: &'static str) -> Result<()> {
+    if is_null {
+        return Err(Error::null(what));
+    }
+    if isize::try_from(len).is_err() {
+        return Err(Error::usage(format!(
+            "the length of {what} ({len}) is more than any buffer can hold"
+        )));
+    }
+    Ok(())
+}
+
 /// Borrows a caller's buffer; a zero length with a NULL pointer is an empty slice.
 ///
 /// # Safety
@@ -160,9 +210,7 @@ pub(crate) unsafe fn try_slice<'a>(
     if len == 0 {
         return Ok(&[]);
     }
-    if ptr.is_null() {
-        return Err(Error::null(what));
-    }
+    check_buffer(ptr.is_null(), len, what)?;
     Ok(std::slice::from_raw_parts(ptr, len))
 }
 
@@ -178,9 +226,7 @@ pub(crate) unsafe fn try_slice_mut<'a>(
     if len == 0 {
         return Ok(&mut []);
     }
-    if ptr.is_null() {
-        return Err(Error::null(what));
-    }
+    check_buffer(ptr.is_null(), len, what)?;
     Ok(std::slice::from_raw_parts_mut(ptr, len))
 }
 
@@ -242,6 +288,19 @@ mod tests {
     }
 
     #[test]
+    fn messages_are_cut_at_a_character_and_lose_their_nuls() {
+        let long = "é".repeat(MESSAGE_CAP);
+        let bytes = message_bytes(&long);
+        let text = CStr::from_bytes_until_nul(&bytes)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert_eq!(text.len(), MESSAGE_CAP - 2, "whole characters only");
+        let bytes = message_bytes("a\0b");
+        assert_eq!(CStr::from_bytes_until_nul(&bytes).unwrap(), c"a b");
+    }
+
+    #[test]
     fn null_arguments_are_usage_errors() {
         // SAFETY: NULL is what is being tested; try_ref checks for it.
         let e = unsafe { try_ref::<u8>(std::ptr::null(), "conn") }.unwrap_err();
@@ -253,5 +312,19 @@ mod tests {
             .is_empty());
         // SAFETY: as above.
         assert!(unsafe { try_slice(std::ptr::null(), 3, "buf") }.is_err());
+    }
+
+    #[test]
+    fn lengths_no_buffer_can_have_are_usage_errors() {
+        let mut byte = 0u8;
+        for len in [isize::MAX as usize + 1, usize::MAX] {
+            // SAFETY: the length is refused before any slice is made.
+            let e = unsafe { try_slice(&byte, len, "session") }.unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidArgument);
+            assert!(e.message.contains("session"), "{}", e.message);
+            // SAFETY: as above.
+            let e = unsafe { try_slice_mut(&mut byte, len, "buf") }.unwrap_err();
+            assert!(e.message.contains("buf"), "{}", e.message);
+        }
     }
 }

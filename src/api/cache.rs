@@ -9,7 +9,9 @@ use super::S2N_SUCCESS;
 use crate::error::{Error, Result};
 use crate::sync;
 
-/// Stores `value` under `key` for `ttl_in_seconds`. Return 0 on success.
+/// Stores `value` under `key` for `ttl_in_seconds`. Return 0 on success. A key of
+/// at most 32 bytes is a TLS1.2 session ID; a longer one (48 bytes) an rs2n TLS1.3
+/// ticket, used once (see `s2n_cache_retrieve_callback`).
 pub type s2n_cache_store_callback = Option<
     unsafe extern "C" fn(
         conn: *mut s2n_connection,
@@ -27,6 +29,17 @@ pub type s2n_cache_store_callback = Option<
 /// when the answer is not ready yet (the handshake pauses: `s2n_negotiate` returns
 /// blocked with S2N_BLOCKED_ON_APPLICATION_INPUT and asks again when called again),
 /// anything else for a miss.
+///
+/// Which entries to take (rs2n's rule; s2n-tls caches TLS1.2 sessions only): a key
+/// longer than 32 bytes is a TLS1.3 ticket, which resumes once. Take it: read and
+/// delete it in one atomic step (e.g. Redis GETDEL), so that two connections, on
+/// one server or on servers sharing the cache, cannot both resume it. A key of at
+/// most 32 bytes is a TLS1.2 session ID, which resumes again and again: read it and
+/// leave it. A ticket looked up is spent even when it does not resume (say, on a
+/// server with other ticket keys). rs2n still calls the delete callback for a
+/// TLS1.3 ticket it resumed, so a cache that only reads deletes used tickets too,
+/// but not atomically. A retrieve that returned S2N_CALLBACK_BLOCKED is asked again
+/// for the same key: answer from what the first call took.
 pub type s2n_cache_retrieve_callback = Option<
     unsafe extern "C" fn(
         conn: *mut s2n_connection,
@@ -83,7 +96,9 @@ pub extern "C" fn s2n_config_set_cache_store_callback(
 }
 
 /// Sets the callback that looks a session up in the application's cache, and its
-/// context. rs2n offers it a 16 KiB buffer; a value that does not fit, a failing
+/// context; see `s2n_cache_retrieve_callback` for the entries it should take (read
+/// and delete atomically): TLS1.3 tickets, keys over 32 bytes. rs2n offers it a 16
+/// KiB buffer; a value that does not fit, a failing
 /// callback, or a value that does not authenticate under a ticket key (tampered,
 /// from another fleet, expired key, older than the session state lifetime) is a
 /// miss: a full handshake, never an error.
@@ -106,7 +121,7 @@ pub extern "C" fn s2n_config_set_cache_retrieve_callback(
 /// context. It is called for the session of a connection that fails or whose peer
 /// ends the transport without close_notify (applications must shut down
 /// gracefully to keep sessions resumable), and for a TLS1.3 session when it is
-/// used (those are single-use).
+/// used (those are single-use; a no-op if the retrieve callback took it).
 ///
 /// Errors: NULL config or callback.
 #[no_mangle]
@@ -130,12 +145,15 @@ pub extern "C" fn s2n_config_set_cache_delete_callback(
 ///
 /// TLS1.2 resumes by session ID. TLS1.3 (an rs2n extension: s2n-tls does not cache
 /// TLS1.3 sessions): with session tickets off, the server's TLS1.3 tickets are keys
-/// into this cache, each used once, with the store ttl as their lifetime hint.
+/// into this cache (48 bytes: longer than any session ID), each used once, with the
+/// store ttl as their lifetime hint.
 ///
 /// Differs from s2n-tls: the callbacks run while the connection is busy, so on the
-/// `conn` they are given only `s2n_connection_get_ctx` works; other calls on it
-/// fail with S2N_ERR_CONNECTION_IN_USE. Keep per-connection data the callbacks
-/// need in the connection's context.
+/// `conn` they are given only `s2n_connection_get_ctx` (and `_set_ctx`) works;
+/// other calls on it fail with S2N_ERR_CONNECTION_IN_USE, `s2n_connection_free`
+/// and `s2n_connection_wipe` included. Keep per-connection data the callbacks
+/// need in the connection's context. No lock is held while they run: they may
+/// change the config and use other connections (see "Callbacks" at the top).
 #[no_mangle]
 pub extern "C" fn s2n_config_set_session_cache_onoff(
     config: *mut s2n_config,

@@ -104,6 +104,9 @@ fn set_clock(
 /// certificate validity and, with tickets, key and session lifetimes. Tests use it
 /// to move time without sleeping. Default: the system's real-time clock.
 ///
+/// The clock runs with no lock held and may change this config (see "Callbacks" at
+/// the top); freeing the config from it is safe in rs2n.
+///
 /// Errors: NULL config or clock_fn. A clock that returns non-zero makes the
 /// operation that needed the time fail.
 #[no_mangle]

@@ -5,7 +5,7 @@ use std::ffi::{c_char, c_int, c_void};
 use std::sync::atomic::Ordering;
 
 use super::boundary::{free_handle, guard, static_cstr, try_ref, try_str};
-use super::handles::{query, s2n_config, s2n_connection, with_conn, CallbackIo};
+use super::handles::{hand_out, query, s2n_config, s2n_connection, with_conn, CallbackIo};
 use super::{
     s2n_blinding, s2n_mode, S2N_BUILT_IN_BLINDING, S2N_CLIENT, S2N_SELF_SERVICE_BLINDING,
     S2N_SERVER, S2N_SUCCESS,
@@ -50,10 +50,19 @@ pub extern "C" fn s2n_connection_set_config(
 
 /// Frees a connection and everything it holds (its keys are wiped by rustls).
 /// It does not close the file descriptors it was given.
+///
+/// Errors: NULL conn; a call on the connection is still running
+/// (S2N_ERR_CONNECTION_IN_USE): freeing a connection from inside one of its own
+/// callbacks (I/O, session cache, session ticket) is refused and leaves it as it
+/// was; free it once that call has returned. (s2n-tls leaves freeing a connection
+/// in use undefined.) Freeing a connection while another thread may start a call
+/// on it remains the application's bug, as in s2n-tls.
 #[no_mangle]
 pub extern "C" fn s2n_connection_free(conn: *mut s2n_connection) -> c_int {
     guard(|| {
-        // SAFETY: the handle came from s2n_connection_new.
+        // SAFETY: NULL or a live handle from s2n_connection_new.
+        unsafe { try_ref(conn, "conn") }?.ensure_idle()?;
+        // SAFETY: the handle came from s2n_connection_new and no call is using it.
         unsafe { free_handle(conn, "conn") }?;
         Ok(S2N_SUCCESS)
     })
@@ -61,6 +70,10 @@ pub extern "C" fn s2n_connection_free(conn: *mut s2n_connection) -> c_int {
 
 /// Resets a connection for reuse: everything is forgotten but its mode and config
 /// (I/O, context, server name, negotiated state). Works after any failure.
+///
+/// Errors: NULL conn; a call on the connection is still running, e.g. wipe from
+/// inside one of its own callbacks (S2N_ERR_CONNECTION_IN_USE): refused, nothing
+/// is wiped.
 #[no_mangle]
 pub extern "C" fn s2n_connection_wipe(conn: *mut s2n_connection) -> c_int {
     guard(|| {
@@ -69,6 +82,7 @@ pub extern "C" fn s2n_connection_wipe(conn: *mut s2n_connection) -> c_int {
         let mut state = handle.enter()?;
         state.core.wipe();
         state.io = CallbackIo::default();
+        state.handed_out.clear();
         handle.ctx.store(std::ptr::null_mut(), Ordering::Release);
         Ok(S2N_SUCCESS)
     })
@@ -147,11 +161,12 @@ pub extern "C" fn s2n_set_server_name(
 /// On a server, the name the client asked for (SNI) once the ClientHello is read;
 /// on a client, the name set with `s2n_set_server_name`.
 ///
-/// @returns The name, valid until the connection is wiped or freed; NULL if none.
+/// @returns The name, valid until the connection is wiped or freed (a later
+/// `s2n_set_server_name` does not invalidate it); NULL if none.
 #[no_mangle]
 pub extern "C" fn s2n_get_server_name(conn: *mut s2n_connection) -> *const c_char {
     query(conn, |c| match c.core.server_name() {
-        Some(name) => Ok(name.as_ptr()),
+        Some(name) => Ok(hand_out(&mut c.handed_out, name)),
         None => Err(Error::new(
             ErrorCode::InvalidState,
             "no server name was set or received",

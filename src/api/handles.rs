@@ -6,7 +6,7 @@
 //! The stored callbacks are plain data here because the handles hold them and their
 //! signatures name `s2n_connection`; the code that calls them is in `callbacks`.
 
-use std::ffi::{c_int, c_void};
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::sync::atomic::AtomicPtr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -53,7 +53,9 @@ pub(crate) fn with_config(config: *mut s2n_config, f: impl FnOnce(&Config) -> Re
     guard(|| {
         // SAFETY: `config` is NULL or a live handle from s2n_config_new.
         let handle = unsafe { try_ref(config, "config") }?;
-        f(&handle.core)?;
+        // Our own reference: a callback `f` runs (the wall clock) may free the handle.
+        let core = Arc::clone(&handle.core);
+        f(&core)?;
         Ok(S2N_SUCCESS)
     })
 }
@@ -102,6 +104,19 @@ pub struct s2n_connection {
 pub(crate) struct ConnectionState {
     pub core: Connection,
     pub io: CallbackIo,
+    /// Strings handed to C that are documented to live until wipe or free, kept
+    /// here because the core may replace its own copy sooner.
+    pub handed_out: Vec<CString>,
+}
+
+/// A pointer to a copy of `s` in `kept` (a connection's `handed_out`), which lives
+/// until the connection is wiped or freed. One copy per distinct string.
+pub(crate) fn hand_out(kept: &mut Vec<CString>, s: &CStr) -> *const c_char {
+    if let Some(k) = kept.iter().find(|k| k.as_c_str() == s) {
+        return k.as_ptr();
+    }
+    kept.push(s.to_owned());
+    kept.last().map_or(std::ptr::null(), |k| k.as_ptr())
 }
 
 pub(crate) type RecvFn = unsafe extern "C" fn(*mut c_void, *mut u8, u32) -> c_int;
@@ -124,6 +139,7 @@ impl s2n_connection {
             inner: Mutex::new(ConnectionState {
                 core: Connection::new(mode),
                 io: CallbackIo::default(),
+                handed_out: Vec::new(),
             }),
             ctx: AtomicPtr::new(std::ptr::null_mut()),
         });
@@ -142,12 +158,7 @@ impl s2n_connection {
     /// or freed.
     pub(crate) fn enter(&self) -> Result<MutexGuard<'_, ConnectionState>> {
         let poisoned = self.inner.is_poisoned();
-        let mut state = sync::try_lock(&self.inner).ok_or_else(|| {
-            Error::new(
-                ErrorCode::InUse,
-                "the connection is in use by another call (another thread, or a callback re-entering it)",
-            )
-        })?;
+        let mut state = sync::try_lock(&self.inner).ok_or_else(in_use)?;
         if poisoned {
             self.inner.clear_poison();
             state.core.mark_failed(Error::new(
@@ -157,6 +168,20 @@ impl s2n_connection {
         }
         Ok(state)
     }
+
+    /// Checks that no call is running on the connection, before it is freed: a
+    /// callback freeing its own connection (or another thread freeing it mid-call)
+    /// would pull it from under that call.
+    pub(crate) fn ensure_idle(&self) -> Result<()> {
+        sync::try_lock(&self.inner).map(drop).ok_or_else(in_use)
+    }
+}
+
+fn in_use() -> Error {
+    Error::new(
+        ErrorCode::InUse,
+        "the connection is in use by another call (another thread, or a callback re-entering it)",
+    )
 }
 
 /// Runs `f` on the connection behind a C pointer, for an `int` result.

@@ -71,6 +71,7 @@ pub extern "C" fn s2n_connection_set_write_fd(conn: *mut s2n_connection, writefd
 /// Receives through an application callback instead of a file descriptor. The
 /// callback returns the bytes read, 0 at end of stream, or -1 with errno set
 /// (EAGAIN/EWOULDBLOCK: no data yet, and the s2n call returns blocked on read).
+/// It runs with no lock held, its connection busy (see "Callbacks" at the top).
 ///
 /// Errors: NULL conn or callback.
 #[no_mangle]
@@ -86,7 +87,8 @@ pub extern "C" fn s2n_connection_set_recv_cb(
 }
 
 /// Sends through an application callback: it returns the bytes written, or -1 with
-/// errno set (EAGAIN/EWOULDBLOCK: the s2n call returns blocked on write).
+/// errno set (EAGAIN/EWOULDBLOCK: the s2n call returns blocked on write). It runs
+/// with no lock held, its connection busy (see "Callbacks" at the top).
 ///
 /// Errors: NULL conn or callback.
 #[no_mangle]

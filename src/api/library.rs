@@ -70,38 +70,49 @@ fn language_ok(lang: *const c_char) -> bool {
 
 const NO_LANGUAGE: &str = "Language is not supported for error translation";
 
-/// An English description of an error. For the calling thread's most recent error
-/// it is the specific message (what exactly was wrong); for any other value, the
-/// generic description of that error.
+/// The generic English description of an error value, the same for every error
+/// of its kind (e.g. "NULL pointer encountered"); `s2n_strerror_debug` says what
+/// exactly was wrong.
 ///
 /// @param lang NULL or "EN"; anything else gives a "not supported" message.
-/// @returns A string that stays valid until this thread's next error.
+/// @returns A static string, valid for the life of the process (as in s2n-tls);
+/// "unknown error value" for a value rs2n does not define.
 #[no_mangle]
 pub extern "C" fn s2n_strerror(error: c_int, lang: *const c_char) -> *const c_char {
     guard(|| {
         if !language_ok(lang) {
             return Ok(static_cstr(NO_LANGUAGE));
         }
-        if let Some(msg) = last_message_for(error) {
-            return Ok(msg);
-        }
-        Ok(match ErrorCode::from_value(error) {
-            Some(code) => static_cstr(code.description()),
-            None => static_cstr("unknown error value"),
-        })
+        Ok(static_cstr(description_of(error)))
     })
 }
 
-/// Like `s2n_strerror`; for the calling thread's most recent error, the specific
-/// message. (s2n-tls adds a source location here; rs2n's messages say what was
-/// wrong instead.)
+fn description_of(error: c_int) -> &'static str {
+    ErrorCode::from_value(error).map_or("unknown error value", ErrorCode::description)
+}
+
+/// What exactly was wrong: for the calling thread's most recent error (when
+/// `error` is its value), the specific message, e.g. "config must not be NULL";
+/// for any other value, `s2n_strerror`'s description.
+///
+/// Differs from s2n-tls, which gives the source file and line of the error (a
+/// static string). rs2n's message lives in a per-thread buffer: the pointer stays
+/// valid while the calling thread lives, but the thread's next error rewrites the
+/// text, so copy it to keep it. Messages are cut at 511 bytes.
+///
+/// @param lang NULL or "EN"; anything else gives a "not supported" message.
 #[no_mangle]
 pub extern "C" fn s2n_strerror_debug(error: c_int, lang: *const c_char) -> *const c_char {
-    s2n_strerror(error, lang)
+    guard(|| {
+        if !language_ok(lang) {
+            return Ok(static_cstr(NO_LANGUAGE));
+        }
+        Ok(last_message_for(error).unwrap_or_else(|| static_cstr(description_of(error))))
+    })
 }
 
 /// s2n's name for an error value, e.g. "S2N_ERR_NULL"; "S2N_ERR_UNKNOWN" for a
-/// value rs2n does not define.
+/// value rs2n does not define. A static string, valid for the life of the process.
 #[no_mangle]
 pub extern "C" fn s2n_strerror_name(error: c_int) -> *const c_char {
     guard(|| {
@@ -134,12 +145,31 @@ mod tests {
         // SAFETY: the thread's errno cell lives as long as the thread.
         let e = unsafe { *s2n_errno_location() };
         assert_eq!(
-            text(s2n_strerror(e, c"EN".as_ptr())),
+            text(s2n_strerror_debug(e, c"EN".as_ptr())),
             "config must not be NULL"
         );
         assert_eq!(
             text(s2n_strerror(ErrorCode::Closed.value(), std::ptr::null())),
             "connection is closed"
         );
+    }
+
+    #[test]
+    fn strerror_is_static_per_code_and_debug_is_the_details() {
+        let _ = guard::<c_int>(|| Err(Error::null("config")));
+        // SAFETY: the thread's errno cell lives as long as the thread.
+        let e = unsafe { *s2n_errno_location() };
+        let generic = s2n_strerror(e, std::ptr::null());
+        let debug = s2n_strerror_debug(e, std::ptr::null());
+        assert_eq!(text(generic), "NULL pointer encountered");
+        assert_eq!(text(debug), "config must not be NULL");
+        // Later errors: the same static string; the debug text is rewritten in place.
+        let _ = guard::<c_int>(|| Err(Error::usage("something else")));
+        assert_eq!(s2n_strerror(e, std::ptr::null()), generic);
+        assert_eq!(text(generic), "NULL pointer encountered");
+        assert_eq!(text(debug), "something else");
+        // Not this thread's last error: the description.
+        assert_eq!(text(s2n_strerror_debug(e, std::ptr::null())), text(generic));
+        assert_eq!(text(s2n_strerror_debug(0, std::ptr::null())), "no error");
     }
 }

@@ -13,8 +13,15 @@ use super::handles::{
 use super::S2N_SUCCESS;
 use crate::error::{Error, ErrorCode, Result};
 use crate::resumption::client::SessionTicketCallback;
+use crate::resumption::client_session::SESSION_LEN;
+use crate::resumption::ticket_keys::KEY_NAME_LEN;
 
 const NANOS: u64 = 1_000_000_000;
+
+/// The most ticket key material rs2n takes (s2n-tls takes any length): real keys
+/// are tens of bytes, so a longer length is a mistake (a negative or garbage
+/// value), refused before the buffer is read.
+const MAX_TICKET_KEY_MATERIAL: u32 = 64 * 1024;
 
 fn secs_to_nanos(secs: u64) -> u64 {
     secs.saturating_mul(NANOS)
@@ -30,14 +37,16 @@ fn secs_to_nanos(secs: u64) -> u64 {
 ///
 /// Expired keys are dropped (and wiped) whenever a key is added.
 ///
-/// Errors (S2N_ERR_T_USAGE): NULL arguments; an empty key
+/// Errors (S2N_ERR_T_USAGE): NULL arguments; an empty key, or one over 64 KiB
 /// (S2N_ERR_INVALID_TICKET_KEY_LENGTH); a name that is empty, longer than 16 bytes
 /// or already used (S2N_ERR_INVALID_TICKET_KEY_NAME_OR_NAME_LENGTH); key material
 /// already used under another name (S2N_ERR_TICKET_KEY_NOT_UNIQUE); 48 unexpired
 /// keys already (S2N_ERR_TICKET_KEY_LIMIT).
 ///
 /// Differs from s2n-tls: s2n-tls silently ignores keys added while session tickets
-/// and the session cache are both off; rs2n keeps them.
+/// and the session cache are both off; rs2n keeps them. s2n-tls takes key material
+/// of any length; rs2n refuses more than 64 KiB (a garbage length, not a key)
+/// without reading it.
 #[no_mangle]
 pub extern "C" fn s2n_config_add_ticket_crypto_key(
     config: *mut s2n_config,
@@ -54,11 +63,29 @@ pub extern "C" fn s2n_config_add_ticket_crypto_key(
         if key.is_null() {
             return Err(Error::null("key"));
         }
+        if key_len > MAX_TICKET_KEY_MATERIAL {
+            return Err(Error::new(
+                ErrorCode::InvalidTicketKeyLength,
+                format!("key_len is {key_len} bytes; rs2n takes at most {MAX_TICKET_KEY_MATERIAL} bytes of ticket key material"),
+            ));
+        }
+        // A name over 16 bytes is refused by the key store, which needs only 17 of
+        // them to see it: the rest of a garbage length is never touched.
+        let name_view = name_len.min(KEY_NAME_LEN as u32 + 1);
         // SAFETY: non-NULL and valid for the given lengths by the API's contract.
-        let name = unsafe { try_slice(name, name_len as usize, "name") }?;
+        let name_bytes = unsafe { try_slice(name, name_view as usize, "name") }?;
         // SAFETY: as above.
         let key = unsafe { try_slice(key, key_len as usize, "key") }?;
-        c.add_ticket_key(name, key, intro_time_in_seconds_from_epoch)
+        c.add_ticket_key(name_bytes, key, intro_time_in_seconds_from_epoch)
+            .map_err(|e| match e.code {
+                ErrorCode::InvalidTicketKeyName if name_len != name_view => Error::new(
+                    e.code,
+                    format!(
+                        "ticket key name_len is {name_len} bytes; it must be 1 to {KEY_NAME_LEN}"
+                    ),
+                ),
+                _ => e,
+            })
     })
 }
 
@@ -191,7 +218,8 @@ pub type s2n_session_ticket_fn = Option<
 /// Needs session tickets on (`s2n_config_set_session_tickets_onoff`). The
 /// callback runs while the connection is busy: it may read the ticket and
 /// `s2n_connection_get_ctx`, but other calls on that connection fail with
-/// S2N_ERR_CONNECTION_IN_USE.
+/// S2N_ERR_CONNECTION_IN_USE (free and wipe included). No lock is held while it
+/// runs: it may change the config and use other connections.
 #[no_mangle]
 pub extern "C" fn s2n_config_set_session_ticket_cb(
     config: *mut s2n_config,
@@ -290,9 +318,9 @@ fn copy_out(bytes: &[u8], data: *mut u8, max: usize) -> Result<usize> {
 /// accepted and give a full handshake. Bytes from s2n-tls or any other library are
 /// rejected.
 ///
-/// Errors: NULL arguments; bytes that are not an rs2n session
-/// (S2N_ERR_INVALID_SERIALIZED_SESSION_STATE); a server connection; the handshake
-/// has started. The connection stays usable for a full handshake.
+/// Errors: NULL arguments; bytes that are not an rs2n session, or a `length` longer
+/// than any (S2N_ERR_INVALID_SERIALIZED_SESSION_STATE); a server connection; the
+/// handshake has started. The connection stays usable for a full handshake.
 #[no_mangle]
 pub extern "C" fn s2n_connection_set_session(
     conn: *mut s2n_connection,
@@ -302,6 +330,14 @@ pub extern "C" fn s2n_connection_set_session(
     with_conn(conn, |c| {
         if session.is_null() {
             return Err(Error::null("session"));
+        }
+        // Longer than any rs2n session: refused before a slice of a length that may
+        // be garbage is made.
+        if length > SESSION_LEN {
+            return Err(Error::new(
+                ErrorCode::InvalidSerializedSession,
+                format!("the session length is {length} bytes; an rs2n session is {SESSION_LEN}"),
+            ));
         }
         // SAFETY: valid for `length` bytes by the API's contract.
         let bytes = unsafe { try_slice(session, length, "session") }?;
@@ -376,7 +412,7 @@ fn visible_session_id(c: &crate::connection::Connection) -> Vec<u8> {
 }
 
 /// The length of the TLS1.2 session ID the server chose (0 before the ServerHello,
-/// and for TLS1.3 unless the server cached the session: then its cache key).
+/// and for TLS1.3 unless the server cached the session: then its 48-byte cache key).
 #[no_mangle]
 pub extern "C" fn s2n_connection_get_session_id_length(conn: *mut s2n_connection) -> c_int {
     query(conn, |c| Ok(visible_session_id(&c.core).len() as c_int))

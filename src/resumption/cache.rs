@@ -246,6 +246,12 @@ impl CacheTickets {
 
 const TLS13: u16 = 0x0304;
 
+/// The length of a TLS1.3 cache ticket (its cache key). Longer than any TLS1.2
+/// session ID (at most 32 bytes), so a cache can tell the two apart by length
+/// alone: the rule the cache callbacks' docs give applications is "a key over 32
+/// bytes is single-use: take it (read and delete atomically) in retrieve".
+const TLS13_CACHE_KEY_LEN: usize = 48;
+
 impl rustls::server::ProducesTickets for CacheTickets {
     fn enabled(&self) -> bool {
         !self.tls12.load(std::sync::atomic::Ordering::Relaxed)
@@ -259,7 +265,7 @@ impl rustls::server::ProducesTickets for CacheTickets {
         if super::ticketer::session_version(plain)? != TLS13 {
             return None;
         }
-        let mut id = vec![0u8; 32];
+        let mut id = vec![0u8; TLS13_CACHE_KEY_LEN];
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut id).ok()?;
         self.cache.put(id.clone(), plain.to_vec()).then_some(id)
     }
