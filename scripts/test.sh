@@ -23,7 +23,7 @@ bash scripts/deps.sh
 times=()
 stage_start=$SECONDS
 stage_done() { # stage_done NAME: records the time since the last stage ended
-    times+=("$(printf '%-34s %4d s' "$1" $((SECONDS - stage_start)))")
+    times+=("$(printf '%-42s %4d s' "$1" $((SECONDS - stage_start)))")
     stage_start=$SECONDS
 }
 
