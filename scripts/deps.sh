@@ -13,6 +13,7 @@ declare -A need=(
     [redis-cli]=redis-tools
     [openssl]=openssl             # interop/openssl.sh (on the image already)
     [node]=nodejs                 # interop/node.sh (the image has Node 20)
+    [valgrind]=valgrind           # scripts/memcheck.sh: the C tests under memcheck
 )
 # pkg-config module -> Debian package
 declare -A need_pc=(
