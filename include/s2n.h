@@ -672,6 +672,10 @@ const char *s2n_strerror_name(int error);
  * connections use the config. Servers given the same name and key accept each
  * other's tickets. Add a new key every half encrypt-decrypt lifetime.
  *
+ * Each ticket (and each value given to the session cache) is sealed with
+ * AES-256-GCM under a key of its own, derived from this key and random bytes
+ * carried in the ticket.
+ *
  * Expired keys are dropped (and wiped) whenever a key is added.
  *
  * Errors (S2N_ERR_T_USAGE): NULL arguments; an empty key

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustls::server::StoresServerSessions;
 
-use super::seal;
+use super::seal::{self, Domain};
 use super::ticket_keys::TicketKeyStore;
 use crate::clock::SharedClock;
 use crate::error::Result;
@@ -142,7 +142,7 @@ impl ConnCache {
         inner.extend_from_slice(&key_len.to_be_bytes());
         inner.extend_from_slice(cache_key);
         inner.extend_from_slice(value);
-        let sealed = seal::seal(&key, &inner);
+        let sealed = seal::seal(key.seal_key(), Domain::CacheValue, &inner);
         zeroize::Zeroize::zeroize(&mut inner);
         sealed
     }
@@ -150,7 +150,7 @@ impl ConnCache {
     fn open(&self, cache_key: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
         let now = self.now()?;
         let (key, _) = self.keys.decryption_key(seal::key_name(sealed)?, now)?;
-        let inner = seal::open(&key, sealed)?;
+        let inner = seal::open(key.seal_key(), Domain::CacheValue, sealed)?;
         let stored_at = u64::from_be_bytes(inner.get(..8)?.try_into().ok()?);
         if (now / NANOS).saturating_sub(stored_at) > self.keys.lifetimes().session_state / NANOS {
             return None;

@@ -4,17 +4,14 @@
 
 use std::sync::{Arc, RwLock};
 
-use ring::hkdf;
 use ring::rand::{SecureRandom, SystemRandom};
-use zeroize::Zeroizing;
 
+use super::seal::{SealKey, KEY_NAME_LEN};
 use crate::error::{Error, ErrorCode, Result};
 use crate::sync;
 
 /// How many keys a config holds at most (s2n's limit).
 pub(crate) const MAX_TICKET_KEYS: usize = 48;
-/// Key names are zero-padded to this length.
-pub(crate) const KEY_NAME_LEN: usize = 16;
 
 const NANOS: u64 = 1_000_000_000;
 const HOUR: u64 = 3600 * NANOS;
@@ -39,61 +36,37 @@ impl Default for Lifetimes {
     }
 }
 
-/// One ticket key: its name, the AES-256-GCM key derived from the application's
-/// material, and when it was introduced.
+/// One ticket key: its sealing secret (see `seal`) and when it was introduced.
 pub struct TicketKey {
-    pub name: [u8; KEY_NAME_LEN],
-    /// Wiped when the key is dropped.
-    aead_key: Zeroizing<[u8; 32]>,
-    /// Tells keys apart without comparing secrets: an HKDF output of its own.
-    fingerprint: [u8; 32],
+    seal: SealKey,
     pub intro_nanos: u64,
 }
 
 impl std::fmt::Debug for TicketKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TicketKey")
-            .field("name", &String::from_utf8_lossy(&self.name))
+            .field("seal", &self.seal)
             .field("intro_nanos", &self.intro_nanos)
-            .finish_non_exhaustive()
+            .finish()
     }
-}
-
-struct Okm32;
-
-impl hkdf::KeyType for Okm32 {
-    fn len(&self) -> usize {
-        32
-    }
-}
-
-fn expand(prk: &hkdf::Prk, info: &[u8]) -> Zeroizing<[u8; 32]> {
-    let mut out = Zeroizing::new([0u8; 32]);
-    let info = [info];
-    // Expanding 32 bytes from SHA-256 cannot fail.
-    prk.expand(&info, Okm32)
-        .and_then(|okm| okm.fill(&mut out[..]))
-        .expect("HKDF-SHA256 expand of 32 bytes");
-    out
 }
 
 impl TicketKey {
     /// Derives a key from the application's material with HKDF-SHA256.
     pub fn derive(name: [u8; KEY_NAME_LEN], material: &[u8], intro_nanos: u64) -> TicketKey {
-        let prk =
-            hkdf::Salt::new(hkdf::HKDF_SHA256, b"rs2n session ticket key v1").extract(material);
-        let aead_key = expand(&prk, b"aes-256-gcm key");
-        let fingerprint = *expand(&prk, b"key fingerprint");
         TicketKey {
-            name,
-            aead_key,
-            fingerprint,
+            seal: SealKey::derive(name, material),
             intro_nanos,
         }
     }
 
-    pub(crate) fn aead_key(&self) -> &[u8; 32] {
-        &self.aead_key
+    pub fn name(&self) -> &[u8; KEY_NAME_LEN] {
+        self.seal.name()
+    }
+
+    /// What `seal::seal` and `seal::open` take.
+    pub fn seal_key(&self) -> &SealKey {
+        &self.seal
     }
 
     /// When the key stops encrypting.
@@ -142,6 +115,13 @@ fn pad_name(name: &[u8]) -> Result<[u8; KEY_NAME_LEN]> {
     let mut padded = [0u8; KEY_NAME_LEN];
     padded[..name.len()].copy_from_slice(name);
     Ok(padded)
+}
+
+/// A zero-padded key name as text, for messages.
+fn printable(name: &[u8; KEY_NAME_LEN]) -> String {
+    String::from_utf8_lossy(name)
+        .trim_end_matches('\0')
+        .to_string()
 }
 
 /// Compares without stopping at the first difference.
@@ -218,16 +198,13 @@ impl TicketKeyStore {
         };
         let key = TicketKey::derive(name, material, intro);
         for other in keys.iter() {
-            if constant_time_eq(&other.name, &key.name) {
+            if constant_time_eq(other.name(), key.name()) {
                 return Err(Error::new(
                     ErrorCode::InvalidTicketKeyName,
-                    format!(
-                        "a ticket key named {:?} already exists",
-                        String::from_utf8_lossy(&name).trim_end_matches('\0')
-                    ),
+                    format!("a ticket key named {:?} already exists", printable(&name)),
                 ));
             }
-            if constant_time_eq(&other.fingerprint, &key.fingerprint) {
+            if constant_time_eq(other.seal_key().fingerprint(), key.seal_key().fingerprint()) {
                 return Err(Error::new(
                     ErrorCode::TicketKeyNotUnique,
                     "this key material is already in use under another name",
@@ -272,7 +249,7 @@ impl TicketKeyStore {
     pub fn decryption_key(&self, name: &[u8], now: u64) -> Option<(Arc<TicketKey>, bool)> {
         let lifetimes = self.lifetimes();
         let keys = self.keys();
-        let key = keys.iter().find(|k| constant_time_eq(&k.name, name))?;
+        let key = keys.iter().find(|k| constant_time_eq(k.name(), name))?;
         if !key.can_decrypt(now, &lifetimes) {
             return None;
         }
@@ -387,11 +364,23 @@ mod tests {
         .unwrap();
         let mut new = 0;
         for _ in 0..400 {
-            if &s.encryption_key(now).unwrap().name[..3] == b"new" {
+            if &s.encryption_key(now).unwrap().name()[..3] == b"new" {
                 new += 1;
             }
         }
         assert!(new > 250, "new key chosen {new}/400 times");
         assert!(new < 400, "old key still chosen sometimes");
+    }
+
+    #[test]
+    fn debug_shows_names_and_times_only() {
+        let key = TicketKey::derive(pad_name(b"named").unwrap(), b"material", 5);
+        assert_eq!(
+            format!("{key:?}"),
+            r#"TicketKey { seal: SealKey { name: "named", .. }, intro_nanos: 5 }"#
+        );
+        let s = TicketKeyStore::default();
+        s.add(b"k", b"material", 0, T0).unwrap();
+        assert_eq!(format!("{s:?}"), "TicketKeyStore { keys: 1, .. }");
     }
 }

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustls::server::ProducesTickets;
 
-use super::seal;
+use super::seal::{self, Domain};
 use super::ticket_keys::TicketKeyStore;
 use crate::clock::SharedClock;
 use crate::sync;
@@ -128,7 +128,7 @@ impl ConnTicketer {
     fn open(&self, ticket: &[u8]) -> Option<Opened> {
         let now = self.now()?;
         let (key, decrypt_only) = self.keys.decryption_key(seal::key_name(ticket)?, now)?;
-        let inner = seal::open(&key, ticket)?;
+        let inner = seal::open(key.seal_key(), Domain::Ticket, ticket)?;
         if inner.len() < HEADER_LEN {
             return None;
         }
@@ -209,7 +209,7 @@ impl ProducesTickets for ConnTicketer {
         inner.extend_from_slice(&now_secs.to_be_bytes());
         inner.extend_from_slice(&km_expiry.to_be_bytes());
         inner.extend_from_slice(plain);
-        let sealed = seal::seal(&key, &inner);
+        let sealed = seal::seal(key.seal_key(), Domain::Ticket, &inner);
         zeroize::Zeroize::zeroize(&mut inner);
         let sealed = sealed?;
         state.lifetime_secs = lifetime as u32;
