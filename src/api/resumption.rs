@@ -38,10 +38,16 @@ fn secs_to_nanos(secs: u64) -> u64 {
 /// (S2N_ERR_INVALID_TICKET_KEY_LENGTH); a name that is empty, longer than 16 bytes
 /// or already used (S2N_ERR_INVALID_TICKET_KEY_NAME_OR_NAME_LENGTH); key material
 /// already used under another name (S2N_ERR_TICKET_KEY_NOT_UNIQUE); 48 unexpired
-/// keys already (S2N_ERR_TICKET_KEY_LIMIT).
+/// keys already (S2N_ERR_TICKET_KEY_LIMIT); an intro time after 18441560073 s
+/// (year 2554: too large to count in nanoseconds with the key's lifetimes at their
+/// longest); a key that has already expired: intro time + encrypt-decrypt
+/// lifetime + decrypt-only lifetime at or before now (both
+/// S2N_ERR_INVALID_ARGUMENT).
 ///
 /// Differs from s2n-tls: s2n-tls silently ignores keys added while session tickets
-/// and the session cache are both off; rs2n keeps them.
+/// and the session cache are both off; rs2n keeps them. s2n-tls accepts an
+/// already-expired key and never uses it, and wraps an intro time too large
+/// around; rs2n refuses both, so the mistake shows.
 #[no_mangle]
 pub extern "C" fn s2n_config_add_ticket_crypto_key(
     config: *mut s2n_config,
@@ -67,28 +73,41 @@ pub extern "C" fn s2n_config_add_ticket_crypto_key(
 }
 
 /// How long a ticket key encrypts and decrypts after its intro time. Default 2
-/// hours. 0 is accepted (as in s2n-tls) and means keys never encrypt.
+/// hours; at most 30 days (2592000 s). 0 is accepted (as in s2n-tls) and means
+/// keys never encrypt.
+///
+/// Errors: NULL config; more than 30 days (S2N_ERR_INVALID_ARGUMENT; the lifetime
+/// is unchanged).
+///
+/// Differs from s2n-tls, which accepts any value: rs2n bounds it so that no key
+/// seals tickets forever.
 #[no_mangle]
 pub extern "C" fn s2n_config_set_ticket_encrypt_decrypt_key_lifetime(
     config: *mut s2n_config,
     lifetime_in_secs: u64,
 ) -> c_int {
     with_config(config, |c| {
-        c.set_lifetimes(|l| l.encrypt_decrypt = secs_to_nanos(lifetime_in_secs));
-        Ok(())
+        c.ticket_keys()
+            .set_encrypt_decrypt_lifetime(lifetime_in_secs)
     })
 }
 
 /// How long a ticket key still decrypts after it stops encrypting, so tickets it
-/// sealed near the end of its encrypt-decrypt window still resume. Default 13 hours.
+/// sealed near the end of its encrypt-decrypt window still resume. Default 13
+/// hours; at most 30 days (2592000 s).
+///
+/// Errors: NULL config; more than 30 days (S2N_ERR_INVALID_ARGUMENT; the lifetime
+/// is unchanged).
+///
+/// Differs from s2n-tls, which accepts any value: rs2n bounds it so that no key
+/// opens tickets forever.
 #[no_mangle]
 pub extern "C" fn s2n_config_set_ticket_decrypt_key_lifetime(
     config: *mut s2n_config,
     lifetime_in_secs: u64,
 ) -> c_int {
     with_config(config, |c| {
-        c.set_lifetimes(|l| l.decrypt_only = secs_to_nanos(lifetime_in_secs));
-        Ok(())
+        c.ticket_keys().set_decrypt_only_lifetime(lifetime_in_secs)
     })
 }
 

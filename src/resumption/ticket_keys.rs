@@ -15,10 +15,18 @@ pub(crate) const MAX_TICKET_KEYS: usize = 48;
 
 const NANOS: u64 = 1_000_000_000;
 const HOUR: u64 = 3600 * NANOS;
+/// The longest encrypt-decrypt or decrypt-only lifetime a config accepts: 30 days.
+/// s2n-tls accepts any value (and overflows past ~584 years); rs2n bounds both so a
+/// key cannot seal or open tickets forever. Tickets themselves live at most 7 days
+/// (`MAX_TICKET_LIFETIME_SECS`), so longer windows would only extend how long one
+/// key's compromise matters.
+pub(crate) const MAX_KEY_LIFETIME_SECS: u64 = 30 * 24 * 3600;
+const MAX_KEY_LIFETIME: u64 = MAX_KEY_LIFETIME_SECS * NANOS;
 
 /// The lifetimes that govern keys and sessions, in nanoseconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Lifetimes {
+    /// At most `MAX_KEY_LIFETIME_SECS`, as is `decrypt_only`.
     pub encrypt_decrypt: u64,
     pub decrypt_only: u64,
     /// How long a session may be resumed after the ticket was issued.
@@ -36,9 +44,20 @@ impl Default for Lifetimes {
     }
 }
 
+/// A key window in nanoseconds, or a usage error if longer than allowed.
+fn key_window(secs: u64, what: &str) -> Result<u64> {
+    if secs > MAX_KEY_LIFETIME_SECS {
+        return Err(Error::usage(format!(
+            "the ticket key {what} lifetime is {secs} s; at most {MAX_KEY_LIFETIME_SECS} s (30 days) is allowed"
+        )));
+    }
+    Ok(secs * NANOS)
+}
+
 /// One ticket key: its sealing secret (see `seal`) and when it was introduced.
 pub struct TicketKey {
     seal: SealKey,
+    /// With both windows at their longest, still far from overflowing (`add`).
     pub intro_nanos: u64,
 }
 
@@ -124,6 +143,28 @@ fn printable(name: &[u8; KEY_NAME_LEN]) -> String {
         .to_string()
 }
 
+/// A key's intro time in nanoseconds (0: `now`), leaving room for both windows at
+/// their longest, so no later lifetime change makes its expiry overflow.
+fn intro_nanos(intro_secs: u64, now: u64) -> Result<u64> {
+    let intro = if intro_secs == 0 {
+        Some(now)
+    } else {
+        intro_secs.checked_mul(NANOS)
+    };
+    match intro {
+        Some(nanos) if nanos.checked_add(2 * MAX_KEY_LIFETIME).is_some() => Ok(nanos),
+        _ => Err(Error::usage(format!(
+            "ticket key intro time {} s is too large: at most {} s since the epoch",
+            if intro_secs == 0 {
+                now / NANOS
+            } else {
+                intro_secs
+            },
+            (u64::MAX - 2 * MAX_KEY_LIFETIME) / NANOS
+        ))),
+    }
+}
+
 /// Compares without stopping at the first difference.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len()
@@ -151,8 +192,28 @@ impl TicketKeyStore {
         *sync::read(&self.lifetimes)
     }
 
+    /// Changes the lifetimes. The key windows are held to `MAX_KEY_LIFETIME_SECS`
+    /// (callers from C go through the checked setters below, which refuse more).
     pub fn set_lifetimes(&self, change: impl FnOnce(&mut Lifetimes)) {
-        change(&mut sync::write(&self.lifetimes));
+        let mut lifetimes = sync::write(&self.lifetimes);
+        change(&mut lifetimes);
+        lifetimes.encrypt_decrypt = lifetimes.encrypt_decrypt.min(MAX_KEY_LIFETIME);
+        lifetimes.decrypt_only = lifetimes.decrypt_only.min(MAX_KEY_LIFETIME);
+    }
+
+    /// `s2n_config_set_ticket_encrypt_decrypt_key_lifetime`: at most
+    /// `MAX_KEY_LIFETIME_SECS`; 0 is allowed (keys never encrypt), as in s2n.
+    pub fn set_encrypt_decrypt_lifetime(&self, secs: u64) -> Result<()> {
+        let nanos = key_window(secs, "encrypt-decrypt")?;
+        self.set_lifetimes(|l| l.encrypt_decrypt = nanos);
+        Ok(())
+    }
+
+    /// `s2n_config_set_ticket_decrypt_key_lifetime`: at most `MAX_KEY_LIFETIME_SECS`.
+    pub fn set_decrypt_only_lifetime(&self, secs: u64) -> Result<()> {
+        let nanos = key_window(secs, "decrypt-only")?;
+        self.set_lifetimes(|l| l.decrypt_only = nanos);
+        Ok(())
     }
 
     fn keys(&self) -> std::sync::RwLockReadGuard<'_, Vec<Arc<TicketKey>>> {
@@ -172,7 +233,10 @@ impl TicketKeyStore {
     }
 
     /// Adds a key (`s2n_config_add_ticket_crypto_key`). `intro_secs` 0 means now.
-    /// Expired keys are dropped first (and their secrets wiped).
+    /// Expired keys are dropped first (and their secrets wiped). An intro time too
+    /// large to hold with both windows at their longest, and a key that has already
+    /// expired, are usage errors: s2n-tls wraps the first around and silently keeps
+    /// the second (never using it, and dropping it on the next add).
     pub fn add(&self, name: &[u8], material: &[u8], intro_secs: u64, now: u64) -> Result<()> {
         // s2n's order of checks: material, then the key limit, then the name.
         if material.is_empty() {
@@ -191,11 +255,17 @@ impl TicketKeyStore {
             ));
         }
         let name = pad_name(name)?;
-        let intro = if intro_secs == 0 {
-            now
-        } else {
-            intro_secs.saturating_mul(NANOS)
-        };
+        let intro = intro_nanos(intro_secs, now)?;
+        if now >= intro + lifetimes.encrypt_decrypt + lifetimes.decrypt_only {
+            return Err(Error::usage(format!(
+                "ticket key {:?} expired before it was added: introduced at {} s, it encrypts for {} s and decrypts for {} s more, and the wall clock is at {} s",
+                printable(&name),
+                intro / NANOS,
+                lifetimes.encrypt_decrypt / NANOS,
+                lifetimes.decrypt_only / NANOS,
+                now / NANOS
+            )));
+        }
         let key = TicketKey::derive(name, material, intro);
         for other in keys.iter() {
             if constant_time_eq(other.name(), key.name()) {
@@ -370,6 +440,77 @@ mod tests {
         }
         assert!(new > 250, "new key chosen {new}/400 times");
         assert!(new < 400, "old key still chosen sometimes");
+    }
+
+    #[test]
+    fn key_windows_longer_than_30_days_are_refused_and_change_nothing() {
+        let s = TicketKeyStore::default();
+        let before = s.lifetimes();
+        for secs in [MAX_KEY_LIFETIME_SECS + 1, u64::MAX / NANOS, u64::MAX] {
+            let e = s.set_encrypt_decrypt_lifetime(secs).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidArgument);
+            assert!(e.message.contains("encrypt-decrypt"), "{}", e.message);
+            assert!(e.message.contains("2592000"), "{}", e.message);
+            let e = s.set_decrypt_only_lifetime(secs).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidArgument);
+            assert!(e.message.contains("decrypt-only"), "{}", e.message);
+        }
+        assert_eq!(s.lifetimes(), before);
+        s.set_encrypt_decrypt_lifetime(MAX_KEY_LIFETIME_SECS)
+            .unwrap();
+        s.set_decrypt_only_lifetime(0).unwrap();
+        assert_eq!(s.lifetimes().encrypt_decrypt, MAX_KEY_LIFETIME);
+        assert_eq!(s.lifetimes().decrypt_only, 0);
+        // Rust callers cannot exceed the bound either.
+        s.set_lifetimes(|l| l.decrypt_only = u64::MAX);
+        assert_eq!(s.lifetimes().decrypt_only, MAX_KEY_LIFETIME);
+    }
+
+    #[test]
+    fn intro_times_that_overflow_are_refused() {
+        let s = TicketKeyStore::default();
+        let max_ok = (u64::MAX - 2 * MAX_KEY_LIFETIME) / NANOS;
+        for intro in [u64::MAX, u64::MAX / NANOS + 1, max_ok + 1] {
+            let e = s.add(b"far", b"m", intro, T0).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidArgument, "intro {intro}");
+            assert!(e.message.contains("intro time"), "{}", e.message);
+        }
+        // Also when "now" comes from a wall clock that far out.
+        let e = s.add(b"far", b"m", 0, u64::MAX).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument);
+        assert!(s.is_empty());
+        // The largest allowed intro time is kept, and expires like any other key.
+        s.add(b"far", b"m", max_ok, T0).unwrap();
+        let name = pad_name(b"far").unwrap();
+        let at = max_ok * NANOS;
+        let l = s.lifetimes();
+        assert!(s.decryption_key(&name, at).is_some());
+        assert!(s
+            .decryption_key(&name, at + l.encrypt_decrypt + l.decrypt_only)
+            .is_none());
+    }
+
+    #[test]
+    fn a_key_that_already_expired_is_refused() {
+        let s = TicketKeyStore::default();
+        let l = s.lifetimes();
+        let life = (l.encrypt_decrypt + l.decrypt_only) / NANOS;
+        let now = T0 + life * NANOS;
+        let e = s.add(b"old", b"m", T0 / NANOS, now).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument);
+        assert!(e.message.contains("expired"), "{}", e.message);
+        assert!(s.is_empty());
+        // One second of life left: accepted, and usable to decrypt.
+        s.add(b"old", b"m", T0 / NANOS + 1, now).unwrap();
+        assert!(s.decryption_key(&pad_name(b"old").unwrap(), now).is_some());
+        // Both windows 0: a key would be dead on arrival.
+        let s = TicketKeyStore::default();
+        s.set_encrypt_decrypt_lifetime(0).unwrap();
+        s.set_decrypt_only_lifetime(0).unwrap();
+        assert_eq!(
+            s.add(b"k", b"m", 0, T0).unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
     }
 
     #[test]
