@@ -9,9 +9,9 @@
 //! 32 fresh random bytes, and the AES-256-GCM key is HKDF-SHA256-Expand(PRK, label |
 //! seal id), where the PRK is HKDF-Extract of the application's key material, computed
 //! once per ticket key. A key seals exactly one value, so the nonce is fixed (zero):
-//! there is no nonce to repeat, and no limit on how many values one ticket key seals.
-//! The label says what is sealed ([`Domain`]), so a ticket never opens as a cache
-//! value, nor a cache value as a ticket.
+//! there is no nonce to repeat, and no practical limit on how many values one ticket
+//! key seals. The label says what is sealed ([`Domain`]), so a ticket never opens as
+//! a cache value, nor a cache value as a ticket.
 //!
 //! The whole header is authenticated as associated data. Nothing is read from a
 //! sealed value before it authenticates, except the version and the key name used to
@@ -22,7 +22,7 @@
 //! Secrets: the PRK and each derived AES key are kept in `Zeroizing` buffers. ring's
 //! key types (`hmac::Key`, `hkdf::Prk`, `aead::LessSafeKey`) never wipe their key
 //! schedules, so they are built for one operation, in place, and wiped right after
-//! ([`with_wiped`]). That is best effort: copies ring makes inside its own functions
+//! (`with_wiped`). That is best effort: copies ring makes inside its own functions
 //! are beyond our reach.
 
 use std::mem::MaybeUninit;

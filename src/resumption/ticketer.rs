@@ -268,6 +268,13 @@ mod tests {
         p
     }
 
+    /// A TLS1.2 ticket from a fresh connection.
+    fn tls12_ticket(keys: &Arc<TicketKeyStore>, clock: &Arc<FakeClock>) -> Vec<u8> {
+        ConnTicketer::new(keys.clone(), clock.clone(), false)
+            .encrypt(&plain(0x0303))
+            .unwrap()
+    }
+
     #[test]
     fn version_is_read_with_and_without_sni() {
         assert_eq!(session_version(&plain(0x0304)), Some(0x0304));
@@ -335,9 +342,7 @@ mod tests {
     #[test]
     fn tls12_resumption_issues_no_ticket_unless_key_is_decrypt_only() {
         let (keys, clock) = fixture();
-        let ticket = ConnTicketer::new(keys.clone(), clock.clone(), false)
-            .encrypt(&plain(0x0303))
-            .unwrap();
+        let ticket = tls12_ticket(&keys, &clock);
         let resumed = ConnTicketer::new(keys.clone(), clock.clone(), false);
         resumed.decrypt(&ticket).unwrap();
         assert!(resumed.encrypt(&plain(0x0303)).is_none());
@@ -354,9 +359,7 @@ mod tests {
     #[test]
     fn a_previewed_tls12_resumption_turns_tickets_off_and_still_resumes() {
         let (keys, clock) = fixture();
-        let ticket = ConnTicketer::new(keys.clone(), clock.clone(), false)
-            .encrypt(&plain(0x0303))
-            .unwrap();
+        let ticket = tls12_ticket(&keys, &clock);
         let resumed = ConnTicketer::new(keys.clone(), clock.clone(), false);
         assert!(resumed.enabled());
         resumed.preview_tls12(&ticket);
@@ -397,9 +400,7 @@ mod tests {
     #[test]
     fn debug_never_shows_an_opened_session() {
         let (keys, clock) = fixture();
-        let ticket = ConnTicketer::new(keys.clone(), clock.clone(), false)
-            .encrypt(&plain(0x0303))
-            .unwrap();
+        let ticket = tls12_ticket(&keys, &clock);
         let t = ConnTicketer::new(keys, clock, false);
         t.preview_tls12(&ticket);
         let shown = format!("{t:?}");
