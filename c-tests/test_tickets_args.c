@@ -143,7 +143,13 @@ static void test_lifetime_setters(void)
     EXPECT_SUCCESS(s2n_config_set_ticket_encrypt_decrypt_key_lifetime(config, 0));
     EXPECT_SUCCESS(s2n_config_set_ticket_decrypt_key_lifetime(config, 0));
     EXPECT_SUCCESS(s2n_config_set_session_state_lifetime(config, 0));
-    EXPECT_SUCCESS(s2n_config_set_ticket_encrypt_decrypt_key_lifetime(config, UINT64_MAX / 2000000000u));
+    /* rs2n bounds both key windows at 30 days (s2n-tls takes any value). */
+    EXPECT_SUCCESS(s2n_config_set_ticket_encrypt_decrypt_key_lifetime(config, 30 * 24 * 3600));
+    EXPECT_SUCCESS(s2n_config_set_ticket_decrypt_key_lifetime(config, 30 * 24 * 3600));
+    EXPECT_ADD_FAILS(s2n_config_set_ticket_encrypt_decrypt_key_lifetime(config, 30 * 24 * 3600 + 1),
+                     "S2N_ERR_INVALID_ARGUMENT");
+    EXPECT_ADD_FAILS(s2n_config_set_ticket_decrypt_key_lifetime(config, UINT64_MAX / 2000000000u),
+                     "S2N_ERR_INVALID_ARGUMENT");
     EXPECT_FAILURE_WITH_TYPE(s2n_config_set_ticket_encrypt_decrypt_key_lifetime(NULL, 10), S2N_ERR_T_USAGE);
     EXPECT_FAILURE_WITH_TYPE(s2n_config_set_ticket_decrypt_key_lifetime(NULL, 10), S2N_ERR_T_USAGE);
     EXPECT_FAILURE_WITH_TYPE(s2n_config_set_session_state_lifetime(NULL, 10), S2N_ERR_T_USAGE);

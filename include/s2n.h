@@ -723,30 +723,53 @@ const char *s2n_strerror_name(int error);
  * connections use the config. Servers given the same name and key accept each
  * other's tickets. Add a new key every half encrypt-decrypt lifetime.
  *
+ * Each ticket (and each value given to the session cache) is sealed with
+ * AES-256-GCM under a key of its own, derived from this key and random bytes
+ * carried in the ticket.
+ *
  * Expired keys are dropped (and wiped) whenever a key is added.
  *
  * Errors (S2N_ERR_T_USAGE): NULL arguments; an empty key, or one over 64 KiB
  * (S2N_ERR_INVALID_TICKET_KEY_LENGTH); a name that is empty, longer than 16 bytes
  * or already used (S2N_ERR_INVALID_TICKET_KEY_NAME_OR_NAME_LENGTH); key material
  * already used under another name (S2N_ERR_TICKET_KEY_NOT_UNIQUE); 48 unexpired
- * keys already (S2N_ERR_TICKET_KEY_LIMIT).
+ * keys already (S2N_ERR_TICKET_KEY_LIMIT); an intro time after 18441560073 s
+ * (year 2554: too large to count in nanoseconds with the key's lifetimes at their
+ * longest); a key that has already expired: intro time + encrypt-decrypt
+ * lifetime + decrypt-only lifetime at or before now (both
+ * S2N_ERR_INVALID_ARGUMENT).
  *
  * Differs from s2n-tls: s2n-tls silently ignores keys added while session tickets
  * and the session cache are both off; rs2n keeps them. s2n-tls takes key material
  * of any length; rs2n refuses more than 64 KiB (a garbage length, not a key)
- * without reading it.
+ * without reading it. s2n-tls accepts an already-expired key and never uses it,
+ * and wraps an intro time too large around; rs2n refuses both, so the mistake shows.
  */
 int s2n_config_add_ticket_crypto_key(struct s2n_config *config, const uint8_t *name, uint32_t name_len, uint8_t *key, uint32_t key_len, uint64_t intro_time_in_seconds_from_epoch);
 
 /**
  * How long a ticket key encrypts and decrypts after its intro time. Default 2
- * hours. 0 is accepted (as in s2n-tls) and means keys never encrypt.
+ * hours; at most 30 days (2592000 s). 0 is accepted (as in s2n-tls) and means
+ * keys never encrypt.
+ *
+ * Errors: NULL config; more than 30 days (S2N_ERR_INVALID_ARGUMENT; the lifetime
+ * is unchanged).
+ *
+ * Differs from s2n-tls, which accepts any value: rs2n bounds it so that no key
+ * seals tickets forever.
  */
 int s2n_config_set_ticket_encrypt_decrypt_key_lifetime(struct s2n_config *config, uint64_t lifetime_in_secs);
 
 /**
  * How long a ticket key still decrypts after it stops encrypting, so tickets it
- * sealed near the end of its encrypt-decrypt window still resume. Default 13 hours.
+ * sealed near the end of its encrypt-decrypt window still resume. Default 13
+ * hours; at most 30 days (2592000 s).
+ *
+ * Errors: NULL config; more than 30 days (S2N_ERR_INVALID_ARGUMENT; the lifetime
+ * is unchanged).
+ *
+ * Differs from s2n-tls, which accepts any value: rs2n bounds it so that no key
+ * opens tickets forever.
  */
 int s2n_config_set_ticket_decrypt_key_lifetime(struct s2n_config *config, uint64_t lifetime_in_secs);
 

@@ -115,7 +115,7 @@ long rs2n_tk_find(const uint8_t *hay, size_t hay_len, const uint8_t *needle, siz
 
 long rs2n_tk_find_ticket(const uint8_t *bytes, size_t len, const char *name)
 {
-    uint8_t header[17] = { 0x01 };
+    uint8_t header[17] = { 0x02 };
     size_t n = strlen(name);
     memcpy(header + 1, name, n < 16 ? n : 16);
     return rs2n_tk_find(bytes, len, header, sizeof(header));

@@ -15,8 +15,9 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustls::server::StoresServerSessions;
+use zeroize::Zeroizing;
 
-use super::seal;
+use super::seal::{self, Domain};
 use super::ticket_keys::TicketKeyStore;
 use crate::clock::SharedClock;
 use crate::error::Result;
@@ -54,11 +55,14 @@ impl std::fmt::Debug for dyn SessionCache {
     }
 }
 
+/// A decrypted session (master secret inside): wiped on drop.
+type Session = Zeroizing<Vec<u8>>;
+
 #[derive(Default)]
 struct State {
     /// The key looked up before the ClientHello was processed, and what the cache
-    /// had for it (opened), if anything.
-    prefetched: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    /// had for it (opened: a session secret, wiped on drop), if anything.
+    prefetched: Option<(Vec<u8>, Option<Session>)>,
     /// The key of this connection's session in the cache (stored or resumed): the
     /// one to delete if the connection fails.
     session_key: Option<Vec<u8>>,
@@ -137,20 +141,19 @@ impl ConnCache {
         let now = self.now()?;
         let key = self.keys.encryption_key(now)?;
         let key_len = u16::try_from(cache_key.len()).ok()?;
-        let mut inner = Vec::with_capacity(10 + cache_key.len() + value.len());
+        // Exact capacity: never reallocated, so the one copy is the one wiped.
+        let mut inner = Zeroizing::new(Vec::with_capacity(10 + cache_key.len() + value.len()));
         inner.extend_from_slice(&(now / NANOS).to_be_bytes());
         inner.extend_from_slice(&key_len.to_be_bytes());
         inner.extend_from_slice(cache_key);
         inner.extend_from_slice(value);
-        let sealed = seal::seal(&key, &inner);
-        zeroize::Zeroize::zeroize(&mut inner);
-        sealed
+        seal::seal(key.seal_key(), Domain::CacheValue, &inner)
     }
 
-    fn open(&self, cache_key: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
+    fn open(&self, cache_key: &[u8], sealed: &[u8]) -> Option<Session> {
         let now = self.now()?;
         let (key, _) = self.keys.decryption_key(seal::key_name(sealed)?, now)?;
-        let inner = seal::open(&key, sealed)?;
+        let mut inner = seal::open(key.seal_key(), Domain::CacheValue, sealed)?;
         let stored_at = u64::from_be_bytes(inner.get(..8)?.try_into().ok()?);
         if (now / NANOS).saturating_sub(stored_at) > self.keys.lifetimes().session_state / NANOS {
             return None;
@@ -159,7 +162,9 @@ impl ConnCache {
         if inner.get(10..10 + key_len)? != cache_key {
             return None;
         }
-        Some(inner[10 + key_len..].to_vec())
+        // In place: no second copy of the secret (and the freed tail is wiped too).
+        inner.drain(..10 + key_len);
+        Some(inner)
     }
 
     /// The ttl given to the store callback: s2n's 6 hours, or the session state
@@ -169,12 +174,14 @@ impl ConnCache {
     }
 
     /// The prefetched value for `key`; rustls only asks for the key we looked up.
+    /// rustls owns the copy returned (what it does with it is rustls' business);
+    /// ours stays in `prefetched`, wiped with the connection's state.
     fn lookup(&self, key: &[u8]) -> Option<Vec<u8>> {
         let mut state = self.state();
         let value = match &state.prefetched {
-            Some((k, v)) if k == key => v.clone(),
-            _ => None,
-        }?;
+            Some((k, Some(v))) if k == key => v.to_vec(),
+            _ => return None,
+        };
         state.session_key = Some(key.to_vec());
         Some(value)
     }
@@ -182,6 +189,8 @@ impl ConnCache {
 
 impl StoresServerSessions for ConnCache {
     fn put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
+        // rustls hands the session over: this copy is ours to wipe.
+        let value = Zeroizing::new(value);
         let Some(sealed) = self.seal(&key, &value) else {
             return false;
         };

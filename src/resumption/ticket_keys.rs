@@ -4,24 +4,29 @@
 
 use std::sync::{Arc, RwLock};
 
-use ring::hkdf;
 use ring::rand::{SecureRandom, SystemRandom};
-use zeroize::Zeroizing;
 
+use super::seal::{SealKey, KEY_NAME_LEN};
 use crate::error::{Error, ErrorCode, Result};
 use crate::sync;
 
 /// How many keys a config holds at most (s2n's limit).
 pub(crate) const MAX_TICKET_KEYS: usize = 48;
-/// Key names are zero-padded to this length.
-pub(crate) const KEY_NAME_LEN: usize = 16;
 
 const NANOS: u64 = 1_000_000_000;
 const HOUR: u64 = 3600 * NANOS;
+/// The longest encrypt-decrypt or decrypt-only lifetime a config accepts: 30 days.
+/// s2n-tls accepts any value (and overflows past ~584 years); rs2n bounds both so a
+/// key cannot seal or open tickets forever. Tickets themselves live at most 7 days
+/// (`MAX_TICKET_LIFETIME_SECS`), so longer windows would only extend how long one
+/// key's compromise matters.
+pub(crate) const MAX_KEY_LIFETIME_SECS: u64 = 30 * 24 * 3600;
+const MAX_KEY_LIFETIME: u64 = MAX_KEY_LIFETIME_SECS * NANOS;
 
 /// The lifetimes that govern keys and sessions, in nanoseconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Lifetimes {
+    /// At most `MAX_KEY_LIFETIME_SECS`, as is `decrypt_only`.
     pub encrypt_decrypt: u64,
     pub decrypt_only: u64,
     /// How long a session may be resumed after the ticket was issued.
@@ -39,61 +44,48 @@ impl Default for Lifetimes {
     }
 }
 
-/// One ticket key: its name, the AES-256-GCM key derived from the application's
-/// material, and when it was introduced.
+/// A key window in nanoseconds, or a usage error if longer than allowed.
+fn key_window(secs: u64, what: &str) -> Result<u64> {
+    if secs > MAX_KEY_LIFETIME_SECS {
+        return Err(Error::usage(format!(
+            "the ticket key {what} lifetime is {secs} s; at most {MAX_KEY_LIFETIME_SECS} s (30 days) is allowed"
+        )));
+    }
+    Ok(secs * NANOS)
+}
+
+/// One ticket key: its sealing secret (see `seal`) and when it was introduced.
 pub struct TicketKey {
-    pub name: [u8; KEY_NAME_LEN],
-    /// Wiped when the key is dropped.
-    aead_key: Zeroizing<[u8; 32]>,
-    /// Tells keys apart without comparing secrets: an HKDF output of its own.
-    fingerprint: [u8; 32],
+    seal: SealKey,
+    /// With both windows at their longest, still far from overflowing (`add`).
     pub intro_nanos: u64,
 }
 
 impl std::fmt::Debug for TicketKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TicketKey")
-            .field("name", &String::from_utf8_lossy(&self.name))
+            .field("seal", &self.seal)
             .field("intro_nanos", &self.intro_nanos)
-            .finish_non_exhaustive()
+            .finish()
     }
-}
-
-struct Okm32;
-
-impl hkdf::KeyType for Okm32 {
-    fn len(&self) -> usize {
-        32
-    }
-}
-
-fn expand(prk: &hkdf::Prk, info: &[u8]) -> Zeroizing<[u8; 32]> {
-    let mut out = Zeroizing::new([0u8; 32]);
-    let info = [info];
-    // Expanding 32 bytes from SHA-256 cannot fail.
-    prk.expand(&info, Okm32)
-        .and_then(|okm| okm.fill(&mut out[..]))
-        .expect("HKDF-SHA256 expand of 32 bytes");
-    out
 }
 
 impl TicketKey {
     /// Derives a key from the application's material with HKDF-SHA256.
     pub fn derive(name: [u8; KEY_NAME_LEN], material: &[u8], intro_nanos: u64) -> TicketKey {
-        let prk =
-            hkdf::Salt::new(hkdf::HKDF_SHA256, b"rs2n session ticket key v1").extract(material);
-        let aead_key = expand(&prk, b"aes-256-gcm key");
-        let fingerprint = *expand(&prk, b"key fingerprint");
         TicketKey {
-            name,
-            aead_key,
-            fingerprint,
+            seal: SealKey::derive(name, material),
             intro_nanos,
         }
     }
 
-    pub(crate) fn aead_key(&self) -> &[u8; 32] {
-        &self.aead_key
+    pub fn name(&self) -> &[u8; KEY_NAME_LEN] {
+        self.seal.name()
+    }
+
+    /// What `seal::seal` and `seal::open` take.
+    pub fn seal_key(&self) -> &SealKey {
+        &self.seal
     }
 
     /// When the key stops encrypting.
@@ -144,6 +136,35 @@ fn pad_name(name: &[u8]) -> Result<[u8; KEY_NAME_LEN]> {
     Ok(padded)
 }
 
+/// A zero-padded key name as text, for messages.
+fn printable(name: &[u8; KEY_NAME_LEN]) -> String {
+    String::from_utf8_lossy(name)
+        .trim_end_matches('\0')
+        .to_string()
+}
+
+/// A key's intro time in nanoseconds (0: `now`), leaving room for both windows at
+/// their longest, so no later lifetime change makes its expiry overflow.
+fn intro_nanos(intro_secs: u64, now: u64) -> Result<u64> {
+    let intro = if intro_secs == 0 {
+        Some(now)
+    } else {
+        intro_secs.checked_mul(NANOS)
+    };
+    match intro {
+        Some(nanos) if nanos.checked_add(2 * MAX_KEY_LIFETIME).is_some() => Ok(nanos),
+        _ => Err(Error::usage(format!(
+            "ticket key intro time {} s is too large: at most {} s since the epoch",
+            if intro_secs == 0 {
+                now / NANOS
+            } else {
+                intro_secs
+            },
+            (u64::MAX - 2 * MAX_KEY_LIFETIME) / NANOS
+        ))),
+    }
+}
+
 /// Compares without stopping at the first difference.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len()
@@ -171,8 +192,28 @@ impl TicketKeyStore {
         *sync::read(&self.lifetimes)
     }
 
+    /// Changes the lifetimes. The key windows are held to `MAX_KEY_LIFETIME_SECS`
+    /// (callers from C go through the checked setters below, which refuse more).
     pub fn set_lifetimes(&self, change: impl FnOnce(&mut Lifetimes)) {
-        change(&mut sync::write(&self.lifetimes));
+        let mut lifetimes = sync::write(&self.lifetimes);
+        change(&mut lifetimes);
+        lifetimes.encrypt_decrypt = lifetimes.encrypt_decrypt.min(MAX_KEY_LIFETIME);
+        lifetimes.decrypt_only = lifetimes.decrypt_only.min(MAX_KEY_LIFETIME);
+    }
+
+    /// `s2n_config_set_ticket_encrypt_decrypt_key_lifetime`: at most
+    /// `MAX_KEY_LIFETIME_SECS`; 0 is allowed (keys never encrypt), as in s2n.
+    pub fn set_encrypt_decrypt_lifetime(&self, secs: u64) -> Result<()> {
+        let nanos = key_window(secs, "encrypt-decrypt")?;
+        self.set_lifetimes(|l| l.encrypt_decrypt = nanos);
+        Ok(())
+    }
+
+    /// `s2n_config_set_ticket_decrypt_key_lifetime`: at most `MAX_KEY_LIFETIME_SECS`.
+    pub fn set_decrypt_only_lifetime(&self, secs: u64) -> Result<()> {
+        let nanos = key_window(secs, "decrypt-only")?;
+        self.set_lifetimes(|l| l.decrypt_only = nanos);
+        Ok(())
     }
 
     fn keys(&self) -> std::sync::RwLockReadGuard<'_, Vec<Arc<TicketKey>>> {
@@ -192,7 +233,10 @@ impl TicketKeyStore {
     }
 
     /// Adds a key (`s2n_config_add_ticket_crypto_key`). `intro_secs` 0 means now.
-    /// Expired keys are dropped first (and their secrets wiped).
+    /// Expired keys are dropped first (and their secrets wiped). An intro time too
+    /// large to hold with both windows at their longest, and a key that has already
+    /// expired, are usage errors: s2n-tls wraps the first around and silently keeps
+    /// the second (never using it, and dropping it on the next add).
     pub fn add(&self, name: &[u8], material: &[u8], intro_secs: u64, now: u64) -> Result<()> {
         // s2n's order of checks: material, then the key limit, then the name.
         if material.is_empty() {
@@ -211,23 +255,26 @@ impl TicketKeyStore {
             ));
         }
         let name = pad_name(name)?;
-        let intro = if intro_secs == 0 {
-            now
-        } else {
-            intro_secs.saturating_mul(NANOS)
-        };
+        let intro = intro_nanos(intro_secs, now)?;
+        if now >= intro + lifetimes.encrypt_decrypt + lifetimes.decrypt_only {
+            return Err(Error::usage(format!(
+                "ticket key {:?} expired before it was added: introduced at {} s, it encrypts for {} s and decrypts for {} s more, and the wall clock is at {} s",
+                printable(&name),
+                intro / NANOS,
+                lifetimes.encrypt_decrypt / NANOS,
+                lifetimes.decrypt_only / NANOS,
+                now / NANOS
+            )));
+        }
         let key = TicketKey::derive(name, material, intro);
         for other in keys.iter() {
-            if constant_time_eq(&other.name, &key.name) {
+            if constant_time_eq(other.name(), key.name()) {
                 return Err(Error::new(
                     ErrorCode::InvalidTicketKeyName,
-                    format!(
-                        "a ticket key named {:?} already exists",
-                        String::from_utf8_lossy(&name).trim_end_matches('\0')
-                    ),
+                    format!("a ticket key named {:?} already exists", printable(&name)),
                 ));
             }
-            if constant_time_eq(&other.fingerprint, &key.fingerprint) {
+            if constant_time_eq(other.seal_key().fingerprint(), key.seal_key().fingerprint()) {
                 return Err(Error::new(
                     ErrorCode::TicketKeyNotUnique,
                     "this key material is already in use under another name",
@@ -272,7 +319,7 @@ impl TicketKeyStore {
     pub fn decryption_key(&self, name: &[u8], now: u64) -> Option<(Arc<TicketKey>, bool)> {
         let lifetimes = self.lifetimes();
         let keys = self.keys();
-        let key = keys.iter().find(|k| constant_time_eq(&k.name, name))?;
+        let key = keys.iter().find(|k| constant_time_eq(k.name(), name))?;
         if !key.can_decrypt(now, &lifetimes) {
             return None;
         }
@@ -387,11 +434,94 @@ mod tests {
         .unwrap();
         let mut new = 0;
         for _ in 0..400 {
-            if &s.encryption_key(now).unwrap().name[..3] == b"new" {
+            if &s.encryption_key(now).unwrap().name()[..3] == b"new" {
                 new += 1;
             }
         }
         assert!(new > 250, "new key chosen {new}/400 times");
         assert!(new < 400, "old key still chosen sometimes");
+    }
+
+    #[test]
+    fn key_windows_longer_than_30_days_are_refused_and_change_nothing() {
+        let s = TicketKeyStore::default();
+        let before = s.lifetimes();
+        for secs in [MAX_KEY_LIFETIME_SECS + 1, u64::MAX / NANOS, u64::MAX] {
+            let e = s.set_encrypt_decrypt_lifetime(secs).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidArgument);
+            assert!(e.message.contains("encrypt-decrypt"), "{}", e.message);
+            assert!(e.message.contains("2592000"), "{}", e.message);
+            let e = s.set_decrypt_only_lifetime(secs).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidArgument);
+            assert!(e.message.contains("decrypt-only"), "{}", e.message);
+        }
+        assert_eq!(s.lifetimes(), before);
+        s.set_encrypt_decrypt_lifetime(MAX_KEY_LIFETIME_SECS)
+            .unwrap();
+        s.set_decrypt_only_lifetime(0).unwrap();
+        assert_eq!(s.lifetimes().encrypt_decrypt, MAX_KEY_LIFETIME);
+        assert_eq!(s.lifetimes().decrypt_only, 0);
+        // Rust callers cannot exceed the bound either.
+        s.set_lifetimes(|l| l.decrypt_only = u64::MAX);
+        assert_eq!(s.lifetimes().decrypt_only, MAX_KEY_LIFETIME);
+    }
+
+    #[test]
+    fn intro_times_that_overflow_are_refused() {
+        let s = TicketKeyStore::default();
+        let max_ok = (u64::MAX - 2 * MAX_KEY_LIFETIME) / NANOS;
+        for intro in [u64::MAX, u64::MAX / NANOS + 1, max_ok + 1] {
+            let e = s.add(b"far", b"m", intro, T0).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidArgument, "intro {intro}");
+            assert!(e.message.contains("intro time"), "{}", e.message);
+        }
+        // Also when "now" comes from a wall clock that far out.
+        let e = s.add(b"far", b"m", 0, u64::MAX).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument);
+        assert!(s.is_empty());
+        // The largest allowed intro time is kept, and expires like any other key.
+        s.add(b"far", b"m", max_ok, T0).unwrap();
+        let name = pad_name(b"far").unwrap();
+        let at = max_ok * NANOS;
+        let l = s.lifetimes();
+        assert!(s.decryption_key(&name, at).is_some());
+        assert!(s
+            .decryption_key(&name, at + l.encrypt_decrypt + l.decrypt_only)
+            .is_none());
+    }
+
+    #[test]
+    fn a_key_that_already_expired_is_refused() {
+        let s = TicketKeyStore::default();
+        let l = s.lifetimes();
+        let life = (l.encrypt_decrypt + l.decrypt_only) / NANOS;
+        let now = T0 + life * NANOS;
+        let e = s.add(b"old", b"m", T0 / NANOS, now).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument);
+        assert!(e.message.contains("expired"), "{}", e.message);
+        assert!(s.is_empty());
+        // One second of life left: accepted, and usable to decrypt.
+        s.add(b"old", b"m", T0 / NANOS + 1, now).unwrap();
+        assert!(s.decryption_key(&pad_name(b"old").unwrap(), now).is_some());
+        // Both windows 0: a key would be dead on arrival.
+        let s = TicketKeyStore::default();
+        s.set_encrypt_decrypt_lifetime(0).unwrap();
+        s.set_decrypt_only_lifetime(0).unwrap();
+        assert_eq!(
+            s.add(b"k", b"m", 0, T0).unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
+    }
+
+    #[test]
+    fn debug_shows_names_and_times_only() {
+        let key = TicketKey::derive(pad_name(b"named").unwrap(), b"material", 5);
+        assert_eq!(
+            format!("{key:?}"),
+            r#"TicketKey { seal: SealKey { name: "named", .. }, intro_nanos: 5 }"#
+        );
+        let s = TicketKeyStore::default();
+        s.add(b"k", b"material", 0, T0).unwrap();
+        assert_eq!(format!("{s:?}"), "TicketKeyStore { keys: 1, .. }");
     }
 }

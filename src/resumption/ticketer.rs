@@ -13,8 +13,9 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustls::server::ProducesTickets;
+use zeroize::Zeroizing;
 
-use super::seal;
+use super::seal::{self, Domain};
 use super::ticket_keys::TicketKeyStore;
 use crate::clock::SharedClock;
 use crate::sync;
@@ -55,12 +56,21 @@ struct State {
     no_tls12_ticket: bool,
 }
 
-/// What a ticket held, once opened and checked.
-#[derive(Clone, Debug)]
+/// What a ticket held, once opened and checked. `plain` is rustls' session
+/// encoding, master secret included: wiped on drop, never printed.
 struct Opened {
-    plain: Vec<u8>,
+    plain: Zeroizing<Vec<u8>>,
     km_expiry: u64,
     decrypt_only: bool,
+}
+
+impl std::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opened")
+            .field("km_expiry", &self.km_expiry)
+            .field("decrypt_only", &self.decrypt_only)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A connection's ticketer. Cheap to make: an `Arc` of the key store and a mutex.
@@ -128,19 +138,20 @@ impl ConnTicketer {
     fn open(&self, ticket: &[u8]) -> Option<Opened> {
         let now = self.now()?;
         let (key, decrypt_only) = self.keys.decryption_key(seal::key_name(ticket)?, now)?;
-        let inner = seal::open(&key, ticket)?;
-        if inner.len() < HEADER_LEN {
+        let mut plain = seal::open(key.seal_key(), Domain::Ticket, ticket)?;
+        if plain.len() < HEADER_LEN {
             return None;
         }
-        let issued = u64::from_be_bytes(inner[0..8].try_into().ok()?);
-        let km_expiry = u64::from_be_bytes(inner[8..16].try_into().ok()?);
-        let plain = &inner[HEADER_LEN..];
+        let issued = u64::from_be_bytes(plain[0..8].try_into().ok()?);
+        let km_expiry = u64::from_be_bytes(plain[8..16].try_into().ok()?);
+        // In place: no second copy of the secret (and the freed tail is wiped too).
+        plain.drain(..HEADER_LEN);
         let now_secs = now / NANOS;
         let lifetimes = self.keys.lifetimes();
         if now_secs.saturating_sub(issued) > lifetimes.session_state / NANOS {
             return None;
         }
-        let tls12 = session_version(plain)? == TLS12;
+        let tls12 = session_version(&plain)? == TLS12;
         if tls12 && self.require_forward_secrecy {
             return None;
         }
@@ -148,7 +159,7 @@ impl ConnTicketer {
             return None;
         }
         Some(Opened {
-            plain: plain.to_vec(),
+            plain,
             km_expiry,
             decrypt_only,
         })
@@ -205,30 +216,32 @@ impl ProducesTickets for ConnTicketer {
         if lifetime == 0 {
             return None;
         }
-        let mut inner = Vec::with_capacity(HEADER_LEN + plain.len());
+        // Exact capacity: never reallocated, so the one copy is the one wiped.
+        let mut inner = Zeroizing::new(Vec::with_capacity(HEADER_LEN + plain.len()));
         inner.extend_from_slice(&now_secs.to_be_bytes());
         inner.extend_from_slice(&km_expiry.to_be_bytes());
         inner.extend_from_slice(plain);
-        let sealed = seal::seal(&key, &inner);
-        zeroize::Zeroize::zeroize(&mut inner);
-        let sealed = sealed?;
+        let sealed = seal::seal(key.seal_key(), Domain::Ticket, &inner)?;
         state.lifetime_secs = lifetime as u32;
         state.tickets_issued = state.tickets_issued.saturating_add(1);
         state.tls12_ticket_issued |= tls12;
         Some(sealed)
     }
 
+    /// rustls takes ownership of the session encoding returned here (what it does
+    /// with it is rustls' business); the Vec is moved out, not copied, so no copy
+    /// of ours is left unwiped.
     fn decrypt(&self, ticket: &[u8]) -> Option<Vec<u8>> {
         let previewed = match self.state().previewed.take() {
             Some((t, opened)) if t == ticket => Some(opened),
             _ => None,
         };
-        let opened = match previewed {
+        let mut opened = match previewed {
             Some(opened) => opened?,
             None => self.open(ticket)?,
         };
         self.state().resumed = Some((opened.km_expiry, opened.decrypt_only));
-        Some(opened.plain)
+        Some(std::mem::take(&mut *opened.plain))
     }
 }
 
@@ -253,6 +266,13 @@ mod tests {
         p.extend(version.to_be_bytes());
         p.extend([7; 40]);
         p
+    }
+
+    /// A TLS1.2 ticket from a fresh connection.
+    fn tls12_ticket(keys: &Arc<TicketKeyStore>, clock: &Arc<FakeClock>) -> Vec<u8> {
+        ConnTicketer::new(keys.clone(), clock.clone(), false)
+            .encrypt(&plain(0x0303))
+            .unwrap()
     }
 
     #[test]
@@ -322,9 +342,7 @@ mod tests {
     #[test]
     fn tls12_resumption_issues_no_ticket_unless_key_is_decrypt_only() {
         let (keys, clock) = fixture();
-        let ticket = ConnTicketer::new(keys.clone(), clock.clone(), false)
-            .encrypt(&plain(0x0303))
-            .unwrap();
+        let ticket = tls12_ticket(&keys, &clock);
         let resumed = ConnTicketer::new(keys.clone(), clock.clone(), false);
         resumed.decrypt(&ticket).unwrap();
         assert!(resumed.encrypt(&plain(0x0303)).is_none());
@@ -341,9 +359,7 @@ mod tests {
     #[test]
     fn a_previewed_tls12_resumption_turns_tickets_off_and_still_resumes() {
         let (keys, clock) = fixture();
-        let ticket = ConnTicketer::new(keys.clone(), clock.clone(), false)
-            .encrypt(&plain(0x0303))
-            .unwrap();
+        let ticket = tls12_ticket(&keys, &clock);
         let resumed = ConnTicketer::new(keys.clone(), clock.clone(), false);
         assert!(resumed.enabled());
         resumed.preview_tls12(&ticket);
@@ -379,5 +395,21 @@ mod tests {
         assert!(t.encrypt(&plain(0x0304)).is_none());
         assert!(t.decrypt(b"").is_none());
         assert!(t.decrypt(&[1; 100]).is_none());
+    }
+
+    #[test]
+    fn debug_never_shows_an_opened_session() {
+        let (keys, clock) = fixture();
+        let ticket = tls12_ticket(&keys, &clock);
+        let t = ConnTicketer::new(keys, clock, false);
+        t.preview_tls12(&ticket);
+        let shown = format!("{t:?}");
+        assert!(shown.contains("decrypt_only: false"), "previewed: {shown}");
+        let secret = format!("{:?}", [7u8; 40]);
+        assert!(
+            !shown.contains(&secret[1..secret.len() - 1]),
+            "the session shows: {shown}"
+        );
+        assert_eq!(t.decrypt(&ticket).unwrap(), plain(0x0303));
     }
 }
