@@ -10,8 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-/// Which stored session client session bytes name.
-pub type Handle = [u8; 16];
+use super::session_bytes::Handle;
 
 /// The longest rustls resumes any client session (it caps ticket lifetimes there,
 /// as RFC 8446 does): the expiry of a session whose lifetime is not known.
