@@ -12,7 +12,10 @@
 //! be reused.
 //!
 //! The registry holds at most [`REGISTRY_CAPACITY`] sessions: when full, expired
-//! ones go first, then the oldest (see [`super::session_registry`]).
+//! ones go first, then the oldest (see [`super::session_registry`]). Each session
+//! keeps the rustls config that received it alive, since rustls resumes a session
+//! only under the very certificate verifier that accepted it: so a session still
+//! resumes after its config was freed, on a new config with the same trust.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -43,6 +46,9 @@ struct Entry {
     /// None until asked for (TLS1.3: reading it from rustls costs ~10 µs, too
     /// much for every ticket).
     lifetime_secs: Option<u32>,
+    /// Keeps the verifier that accepted the session alive (rustls holds it only
+    /// weakly), so the shared verifier cache still hands it to new configs.
+    _config: Arc<rustls::ClientConfig>,
 }
 
 static REGISTRY: Lazy<Mutex<Registry<Entry>>> =
@@ -209,6 +215,8 @@ pub struct ConnSessions {
     state: Mutex<State>,
     tickets_on: bool,
     clock: crate::clock::SharedClock,
+    /// The connection's base rustls config, kept alive by the sessions it receives.
+    config: Arc<rustls::ClientConfig>,
 }
 
 impl std::fmt::Debug for ConnSessions {
@@ -218,11 +226,17 @@ impl std::fmt::Debug for ConnSessions {
 }
 
 impl ConnSessions {
-    pub fn new(tickets_on: bool, clock: crate::clock::SharedClock) -> Self {
+    /// `config` is the rustls config (without this store) the connection is built from.
+    pub fn new(
+        tickets_on: bool,
+        clock: crate::clock::SharedClock,
+        config: Arc<rustls::ClientConfig>,
+    ) -> Self {
         ConnSessions {
             state: Mutex::new(State::default()),
             tickets_on,
             clock,
+            config,
         }
     }
 
@@ -301,6 +315,7 @@ impl ConnSessions {
             stored,
             has_ticket,
             lifetime_secs,
+            _config: self.config.clone(),
         };
         let bytes = register(entry, protocol, self.now_secs());
         let mut s = self.state();
@@ -416,6 +431,7 @@ mod tests {
     mod end_to_end {
         use std::sync::Arc;
 
+        use crate::certs::testing::cert_file;
         use crate::config::Config;
         use crate::connection::testing::{client_config, handshake, pair, server_config};
         use crate::connection::{Connection, Mode};
@@ -497,6 +513,26 @@ mod tests {
                 let (resumed, fresh) = connect(&server, &client, &foreign_bytes(protocol, 3600));
                 assert!(!resumed, "{policy}");
                 assert_eq!(fresh.len(), SESSION_LEN);
+            }
+        }
+
+        #[test]
+        fn a_session_resumes_on_a_new_config_after_the_old_one_was_freed() {
+            // Trust settings no other test uses, so no other config keeps their
+            // verifier alive.
+            let unique_trust = |c: &Config| {
+                c.add_pem_to_trust_store(&cert_file("rsa2048_cert.pem"))
+                    .unwrap();
+            };
+            for policy in VERSIONS {
+                let (server, client) = configs(policy);
+                unique_trust(&client);
+                let (_, saved) = connect(&server, &client, &[]);
+                // A reload: the only config with these trust settings goes away.
+                drop(client);
+                let (_, reloaded) = configs(policy);
+                unique_trust(&reloaded);
+                assert!(connect(&server, &reloaded, &saved).0, "{policy}");
             }
         }
     }
