@@ -789,8 +789,9 @@ int s2n_session_ticket_get_lifetime(struct s2n_session_ticket *ticket, uint32_t 
  * tickets); TLS1.2 sessions can be offered again. rustls cannot import a session
  * from elsewhere, so bytes saved by another process or before a restart are
  * accepted and give a full handshake. Bytes from s2n-tls or any other library are
- * rejected, and so are this process's bytes if altered in any way (they are
- * authenticated with a key random per process); rejected bytes use up nothing.
+ * rejected, and so are this process's bytes if altered (they are authenticated
+ * with a key random per process; an altered process tag reads as another
+ * process's bytes: a full handshake); rejected bytes use up nothing.
  *
  * Errors: NULL arguments; bytes that are not an rs2n session, or this process's
  * bytes altered or forged (S2N_ERR_INVALID_SERIALIZED_SESSION_STATE); a server
