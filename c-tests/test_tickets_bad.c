@@ -18,10 +18,10 @@
  * new ticket when it has a key and tickets on), never an error.
  *
  * s2n_connection_set_session: garbage, truncated, oversized bytes and bytes
- * with a wrong magic, format or protocol fail with S2N_ERR_T_USAGE and the
- * connection then completes a full handshake; bytes with a valid header from
- * another process (another process tag) or naming an unknown session are
- * accepted and give a full handshake.
+ * with a wrong magic, format or protocol, and this process's bytes altered in
+ * any byte (they are authenticated), fail with S2N_ERR_T_USAGE and the
+ * connection then completes a full handshake; bytes from another process
+ * (another process tag) are accepted and give a full handshake.
  */
 #include "testlib.h"
 
@@ -347,9 +347,9 @@ static void test_set_session(const char *policy, int version)
     memcpy(buf, good.data, n);
     buf[4] ^= 0x80;
     offer_bad(server, client, version, "unknown format", buf, n, 0);
-    if (n > 29) {
+    if (n > 37) {
         memcpy(buf, good.data, n);
-        buf[29] = 0x99;
+        buf[37] = 0x99; /* the protocol byte */
         offer_bad(server, client, version, "unknown protocol version", buf, n, 0);
     }
 
@@ -360,11 +360,15 @@ static void test_set_session(const char *policy, int version)
     memcpy(buf, good.data, n);
     buf[20] ^= 0x80;
     offer_bad(server, client, version, "another process's tag (last byte)", buf, n, 1);
-    /* This process, a session it does not know (bytes 21..28: its id). */
+    /* This process's tag with another handle (bytes 21..36), or any byte altered:
+     * the bytes no longer authenticate, so they are rejected and consume nothing. */
     memcpy(buf, good.data, n);
-    buf[28] ^= 0x40;
+    buf[36] ^= 0x40;
     buf[21] ^= 0x40;
-    offer_bad(server, client, version, "an unknown session id", buf, n, 1);
+    offer_bad(server, client, version, "an unknown session handle", buf, n, 0);
+    memcpy(buf, good.data, n);
+    buf[n - 1] ^= 0x01;
+    offer_bad(server, client, version, "an altered MAC", buf, n, 0);
 
     /* The good session was not harmed by all this. */
     struct rs2n_conn r;

@@ -866,17 +866,29 @@ int s2n_session_ticket_get_lifetime(struct s2n_session_ticket *ticket, uint32_t 
  * tickets); TLS1.2 sessions can be offered again. rustls cannot import a session
  * from elsewhere, so bytes saved by another process or before a restart are
  * accepted and give a full handshake. Bytes from s2n-tls or any other library are
- * rejected.
+ * rejected, and so are this process's bytes if altered (they are authenticated
+ * with a key random per process; an altered process tag reads as another
+ * process's bytes: a full handshake); rejected bytes use up nothing.
  *
- * Errors: NULL arguments; bytes that are not an rs2n session, or a `length` longer
- * than any (S2N_ERR_INVALID_SERIALIZED_SESSION_STATE); a server connection; the
- * handshake has started. The connection stays usable for a full handshake.
+ * Errors: NULL arguments; bytes that are not an rs2n session, a `length` longer
+ * than any, or this process's bytes altered or forged
+ * (S2N_ERR_INVALID_SERIALIZED_SESSION_STATE); a server connection; the handshake
+ * has started. The connection stays usable for a full handshake.
  */
 int s2n_connection_set_session(struct s2n_connection *conn, const uint8_t *session, size_t length);
 
 /**
  * Copies the connection's current session, to resume it later with
- * `s2n_connection_set_session`.
+ * `s2n_connection_set_session`: 82 opaque bytes (any buffer of
+ * `s2n_connection_get_session_length` bytes holds them) naming the session this
+ * process keeps, by a random handle, authenticated.
+ *
+ * This process keeps at most 16,384 client sessions. When a new one arrives and
+ * there is no room, sessions past their lifetime go first, and only then the
+ * oldest: a saved session stops resuming early only after 16,384 newer unexpired
+ * sessions arrived. A TLS1.3 session's lifetime is known to rs2n once read
+ * (`s2n_session_ticket_get_lifetime`, `s2n_connection_get_session_ticket_lifetime_hint`);
+ * until then it counts as 7 days, the most rustls allows.
  *
  * @returns The number of bytes written; 0 when there is no session yet (a TLS1.3
  * client has one only once `s2n_recv` has read a ticket).

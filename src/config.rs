@@ -1,7 +1,6 @@
 //! A config (`s2n_config`): settings shared by many connections, and the rustls
 //! configs built from them once per change.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use once_cell::sync::Lazy;
@@ -89,6 +88,9 @@ pub struct Config {
     built: RwLock<Built>,
     /// Shared with every connection's ticketer; keys may be added while they run.
     ticket_keys: Arc<TicketKeyStore>,
+    /// The client's verifier, kept across rebuilds: a change that leaves the trust
+    /// settings alone reuses it instead of parsing the roots again.
+    verifier: Mutex<Option<Arc<dyn ServerCertVerifier>>>,
 }
 
 impl std::fmt::Debug for Config {
@@ -113,6 +115,7 @@ impl Config {
             settings: RwLock::new(settings),
             built: RwLock::new(Built::default()),
             ticket_keys: Arc::new(TicketKeyStore::default()),
+            verifier: Mutex::new(None),
         }
     }
 
@@ -285,7 +288,9 @@ impl Config {
         if let Some(c) = &built.client {
             return Ok(c.clone());
         }
-        let config = Arc::new(build_client_config(&settings)?);
+        let verifier = shared_verifier(&settings, &settings.policy.provider())?;
+        *sync::lock(&self.verifier) = Some(verifier.clone());
+        let config = Arc::new(build_client_config(&settings, verifier)?);
         built.client = Some(config.clone());
         Ok(config)
     }
@@ -325,9 +330,11 @@ fn build_server_config(s: &Settings) -> Result<ServerConfig> {
     Ok(config)
 }
 
-fn build_client_config(s: &Settings) -> Result<ClientConfig> {
+fn build_client_config(
+    s: &Settings,
+    verifier: Arc<dyn ServerCertVerifier>,
+) -> Result<ClientConfig> {
     let provider = s.policy.provider();
-    let verifier = shared_verifier(s, &provider)?;
     let time = Arc::new(WallTimeProvider(s.wall_clock.clone()));
     let mut config = ClientConfig::builder_with_details(provider, time)
         .with_protocol_versions(s.policy.versions())
@@ -339,14 +346,8 @@ fn build_client_config(s: &Settings) -> Result<ClientConfig> {
     Ok(config)
 }
 
-/// rustls resumes a client session only with the very verifier and client
-/// certificate resolver (compared by address) that accepted the original
-/// handshake. s2n resumes a session with any config, so rs2n shares one verifier
-/// per distinct trust settings across all configs and their rebuilds, and one
-/// resolver: a session resumes on any config that trusts the same roots.
-type VerifierMap = HashMap<[u8; 32], Arc<dyn ServerCertVerifier>>;
-static VERIFIERS: Lazy<Mutex<VerifierMap>> = Lazy::new(Default::default);
-
+/// One client certificate resolver for every config: rustls also resumes a session
+/// only under the resolver (compared by address) of the original handshake.
 static NO_CLIENT_CERT: Lazy<Arc<dyn ResolvesClientCert>> = Lazy::new(|| Arc::new(NoClientCert));
 
 /// No client certificate (rs2n does not do client authentication yet).
@@ -363,32 +364,18 @@ impl ResolvesClientCert for NoClientCert {
     }
 }
 
-/// The verifier for these trust settings: one per distinct (verification on or
-/// off, system roots or not, the roots added), made once per process.
+/// The verifier for these trust settings, shared by every config (and client
+/// session) with the same ones: rustls resumes a client session only under the
+/// very verifier (compared by address) that accepted it, while s2n resumes a
+/// session with any config. See `trust::shared_verifier`.
 fn shared_verifier(
     s: &Settings,
     provider: &Arc<CryptoProvider>,
 ) -> Result<Arc<dyn ServerCertVerifier>> {
-    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-    ctx.update(&[u8::from(s.verify_x509), u8::from(s.trust.system_defaults)]);
-    for root in &s.trust.roots {
-        ctx.update(&(root.len() as u64).to_be_bytes());
-        ctx.update(root);
-    }
-    let mut key = [0u8; 32];
-    key.copy_from_slice(ctx.finish().as_ref());
-    let mut verifiers = sync::lock(&VERIFIERS);
-    if let Some(v) = verifiers.get(&key) {
-        return Ok(v.clone());
-    }
-    let roots = match s.verify_x509 {
-        true => trust::root_store(&s.trust),
-        false => RootCertStore::empty(),
-    };
-    let verifier: Arc<dyn ServerCertVerifier> =
-        Arc::new(Verifier::new(s.verify_x509, roots, provider.clone())?);
-    verifiers.insert(key, verifier.clone());
-    Ok(verifier)
+    trust::shared_verifier(s.verify_x509, &s.trust, |roots| {
+        let verifier = Verifier::new(s.verify_x509, roots, provider.clone())?;
+        Ok(Arc::new(verifier))
+    })
 }
 
 /// Chooses the server certificate as s2n does: among the certificates valid for the

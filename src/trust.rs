@@ -1,14 +1,18 @@
-//! Trust stores: the system CA bundle, CA files and directories, and the rustls root
-//! store built from them.
+//! Trust stores: the system CA bundle, CA files and directories, the rustls root
+//! store built from them, and the certificate verifiers shared by trust settings.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex, Weak};
 
 use once_cell::sync::Lazy;
+use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use rustls::RootCertStore;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::sync;
 
 /// Where Debian and most Linux systems keep the CA bundle; `SSL_CERT_FILE` overrides.
 const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
@@ -44,6 +48,52 @@ pub fn root_store(trust: &TrustStore) -> RootCertStore {
     }
     store.add_parsable_certificates(trust.roots.iter().cloned());
     store
+}
+
+/// One verifier per distinct trust settings, so that a client session resumes on
+/// any config that trusts the same roots (rustls resumes only under the verifier
+/// that accepted the session). Held weakly: configs keep their verifier alive, and
+/// so do the client sessions it accepted (`resumption::client_session`), so a
+/// verifier (~125 KB with the system roots) goes once nothing uses it, and its
+/// entry with the next verifier made.
+type VerifierMap = HashMap<[u8; 32], Weak<dyn ServerCertVerifier>>;
+static VERIFIERS: Lazy<Mutex<VerifierMap>> = Lazy::new(Default::default);
+
+/// What makes trust settings distinct: verification on or off, system roots or
+/// not, the roots added.
+fn trust_key(verify: bool, trust: &TrustStore) -> [u8; 32] {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(&[u8::from(verify), u8::from(trust.system_defaults)]);
+    for root in &trust.roots {
+        ctx.update(&(root.len() as u64).to_be_bytes());
+        ctx.update(root);
+    }
+    let mut key = [0u8; 32];
+    key.copy_from_slice(ctx.finish().as_ref());
+    key
+}
+
+/// The verifier in use for these trust settings, or a new one from `make` (given
+/// the root store, empty when `verify` is off).
+pub fn shared_verifier(
+    verify: bool,
+    trust: &TrustStore,
+    make: impl FnOnce(RootCertStore) -> Result<Arc<dyn ServerCertVerifier>>,
+) -> Result<Arc<dyn ServerCertVerifier>> {
+    let key = trust_key(verify, trust);
+    // Held while making one, so two configs never make two.
+    let mut verifiers = sync::lock(&VERIFIERS);
+    if let Some(v) = verifiers.get(&key).and_then(Weak::upgrade) {
+        return Ok(v);
+    }
+    let roots = match verify {
+        true => root_store(trust),
+        false => RootCertStore::empty(),
+    };
+    let verifier = make(roots)?;
+    verifiers.retain(|_, v| v.strong_count() > 0);
+    verifiers.insert(key, Arc::downgrade(&verifier));
+    Ok(verifier)
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
@@ -104,7 +154,60 @@ pub fn load_ca_location(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::certs::testing::cert_file;
+    use crate::config::Config;
     use std::path::PathBuf;
+
+    /// A config with trust settings no other test uses (so no other config
+    /// keeps their verifier alive).
+    fn config_trusting(roots: &[&str]) -> Config {
+        let c = Config::new_minimal();
+        for r in roots {
+            c.add_pem_to_trust_store(&cert_file(r)).unwrap();
+        }
+        c.client_config().unwrap();
+        c
+    }
+
+    fn verifier_held(key: &[u8; 32]) -> bool {
+        sync::lock(&VERIFIERS)
+            .get(key)
+            .is_some_and(|v| v.strong_count() > 0)
+    }
+
+    #[test]
+    fn a_trust_store_verifier_goes_with_its_last_config() {
+        let roots = ["ecdsa_p384_cert.pem"];
+        let a = config_trusting(&roots);
+        let b = config_trusting(&roots);
+        let key = {
+            let s = a.settings();
+            trust_key(s.verify_x509, &s.trust)
+        };
+        assert!(verifier_held(&key));
+        drop(b);
+        assert!(verifier_held(&key), "config A still uses it");
+        drop(a);
+        assert!(!verifier_held(&key), "gone with the last config");
+        // Its entry goes when the next verifier is made.
+        let _other = config_trusting(&["ecdsa_p384_cert.pem", "ca_cert.pem"]);
+        assert!(!sync::lock(&VERIFIERS).contains_key(&key));
+    }
+
+    #[test]
+    fn a_change_that_keeps_the_trust_keeps_the_verifier() {
+        let a = config_trusting(&["ca_cert.pem", "ecdsa_p384_cert.pem"]);
+        let key = {
+            let s = a.settings();
+            trust_key(s.verify_x509, &s.trust)
+        };
+        let first = sync::lock(&VERIFIERS)[&key].clone();
+        // The rustls config is rebuilt; nothing but config A held the verifier.
+        a.set_session_tickets(true).unwrap();
+        a.client_config().unwrap();
+        let now = sync::lock(&VERIFIERS)[&key].clone();
+        assert!(first.upgrade().is_some() && Weak::ptr_eq(&first, &now));
+    }
 
     fn certs_dir() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("c-tests/certs")

@@ -150,7 +150,7 @@ pub fn overhead(m: &Material) {
         line(
             "ConnSessions::new + Arc + client_session::resumption()",
             per_op(B, 2000, || {
-                let s = Arc::new(ConnSessions::new(true, cclock.clone()));
+                let s = Arc::new(ConnSessions::new(true, cclock.clone(), cbase.clone()));
                 black_box(client_session::resumption(s, true));
             }),
         );

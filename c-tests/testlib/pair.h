@@ -87,7 +87,7 @@ int rs2n_shutdown_pair(struct s2n_connection *server, struct s2n_connection *cli
 /* Client sessions                                                           */
 /* ------------------------------------------------------------------------- */
 
-/* Room for one saved session (rs2n's are 42 bytes; s2n-tls's a few hundred). */
+/* Room for one saved session (rs2n's are 82 bytes; s2n-tls's a few hundred). */
 #define RS2N_SESSION_MAX 4096
 
 /* A client's saved session: s2n_connection_get_session's bytes, or a ticket's

@@ -65,16 +65,16 @@ impl ClientResumption {
     /// (offering the session set with `set_session`, catching new ones).
     pub fn tls_config(
         &mut self,
-        base: &rustls::ClientConfig,
+        base: &Arc<rustls::ClientConfig>,
         tickets_on: bool,
         clock: SharedClock,
         callback: Option<Arc<dyn SessionTicketCallback>>,
     ) -> Arc<rustls::ClientConfig> {
-        let sessions = Arc::new(ConnSessions::new(tickets_on, clock));
+        let sessions = Arc::new(ConnSessions::new(tickets_on, clock, base.clone()));
         if let Some((session, bytes)) = &self.offered {
             sessions.offer(session, bytes);
         }
-        let mut c = base.clone();
+        let mut c = rustls::ClientConfig::clone(base);
         c.resumption = client_session::resumption(sessions.clone(), tickets_on);
         self.sessions = Some(sessions);
         self.ticket_callback = callback;

@@ -3,30 +3,35 @@
 //! connection.
 //!
 //! rustls 0.23 cannot serialize a client session (no codec, no public constructor:
-//! rustls issue 2287), so the bytes an application holds are an opaque, versioned
-//! reference into a registry in this process. They resume in the process that got
-//! them; from another process, or after a restart, they are accepted and the
-//! handshake is a full one. A TLS1.3 session resumes once (rustls' sessions are
-//! single-use, as RFC 8446 recommends); a TLS1.2 session can be reused.
+//! rustls issue 2287), so the bytes an application holds are an opaque, versioned,
+//! authenticated reference (see [`super::session_bytes`]) into a registry in this
+//! process. They resume in the process that got them; from another process, or
+//! after a restart, they are accepted and the handshake is a full one; this
+//! process's bytes that were altered are rejected. A TLS1.3 session resumes once
+//! (rustls' sessions are single-use, as RFC 8446 recommends); a TLS1.2 session can
+//! be reused.
+//!
+//! The registry holds at most [`REGISTRY_CAPACITY`] sessions: when full, expired
+//! ones go first, then the oldest (see [`super::session_registry`]). Each session
+//! keeps the rustls config that received it alive, since rustls resumes a session
+//! only under the very certificate verifier that accepted it: so a session still
+//! resumes after its config was freed, on a new config with the same trust.
 
-use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use once_cell::sync::Lazy;
-use ring::rand::{SecureRandom, SystemRandom};
 use rustls::client::{ClientSessionStore, Tls12ClientSessionValue, Tls13ClientSessionValue};
 use rustls::pki_types::ServerName;
 use rustls::NamedGroup;
 
-use crate::error::{Error, ErrorCode, Result};
+use super::session_bytes;
+pub use super::session_bytes::SessionRef;
+use super::session_registry::Registry;
+use crate::error::Result;
 use crate::sync;
 
-const MAGIC: &[u8; 4] = b"RS2N";
-const FORMAT: u8 = 1;
-/// magic, format, process tag, entry id, protocol, lifetime, received at.
-pub(crate) const SESSION_LEN: usize = 4 + 1 + 16 + 8 + 1 + 4 + 8;
-/// Sessions the registry keeps at most; the oldest go first.
-const REGISTRY_CAPACITY: usize = 16 * 1024;
+/// Sessions the registry keeps at most.
+pub(crate) const REGISTRY_CAPACITY: usize = 16 * 1024;
 
 enum Stored {
     Tls12(Tls12ClientSessionValue),
@@ -41,28 +46,15 @@ struct Entry {
     /// None until asked for (TLS1.3: reading it from rustls costs ~10 µs, too
     /// much for every ticket).
     lifetime_secs: Option<u32>,
+    /// Keeps the verifier that accepted the session alive (rustls holds it only
+    /// weakly), so the shared verifier cache still hands it to new configs.
+    _config: Arc<rustls::ClientConfig>,
 }
 
-struct Registry {
-    tag: [u8; 16],
-    next_id: u64,
-    entries: HashMap<u64, Entry>,
-    order: VecDeque<u64>,
-}
+static REGISTRY: Lazy<Mutex<Registry<Entry>>> =
+    Lazy::new(|| Mutex::new(Registry::new(REGISTRY_CAPACITY)));
 
-static REGISTRY: Lazy<Mutex<Registry>> = Lazy::new(|| {
-    let mut tag = [0u8; 16];
-    // Without randomness the tag is zero: bytes then still work in this process.
-    let _ = SystemRandom::new().fill(&mut tag);
-    Mutex::new(Registry {
-        tag,
-        next_id: 1,
-        entries: HashMap::new(),
-        order: VecDeque::new(),
-    })
-});
-
-fn registry() -> MutexGuard<'static, Registry> {
+fn registry() -> MutexGuard<'static, Registry<Entry>> {
     sync::lock(&REGISTRY)
 }
 
@@ -147,13 +139,14 @@ impl SessionInfo {
 /// The lifetime of a registered session, read from rustls the first time it is asked.
 fn lifetime_of(bytes: &[u8]) -> u32 {
     let Ok(SessionRef {
-        local_id: Some(id), ..
+        handle: Some(handle),
+        ..
     }) = parse_session(bytes)
     else {
         return 0;
     };
     let mut r = registry();
-    let Some(entry) = r.entries.get_mut(&id) else {
+    let Some(entry) = r.get_mut(&handle) else {
         return 0;
     };
     if let Some(l) = entry.lifetime_secs {
@@ -164,72 +157,26 @@ fn lifetime_of(bytes: &[u8]) -> u32 {
         Stored::Tls13(v) => session_facts(v),
     };
     entry.lifetime_secs = Some(lifetime);
+    r.learned_lifetime(&handle, lifetime);
     lifetime
 }
 
-fn register(entry: Entry, protocol: u8, now_secs: u64) -> Vec<u8> {
+/// Stores a session; its bytes, or None if it could not be stored (no randomness).
+fn register(entry: Entry, protocol: u8, now_secs: u64) -> Option<Vec<u8>> {
     let lifetime_secs = entry.lifetime_secs.unwrap_or(0);
-    let mut r = registry();
-    let id = r.next_id;
-    r.next_id += 1;
-    r.entries.insert(id, entry);
-    r.order.push_back(id);
-    while r.order.len() > REGISTRY_CAPACITY {
-        if let Some(old) = r.order.pop_front() {
-            r.entries.remove(&old);
-        }
-    }
-    let mut bytes = Vec::with_capacity(SESSION_LEN);
-    bytes.extend_from_slice(MAGIC);
-    bytes.push(FORMAT);
-    bytes.extend_from_slice(&r.tag);
-    bytes.extend_from_slice(&id.to_be_bytes());
-    bytes.push(protocol);
-    bytes.extend_from_slice(&lifetime_secs.to_be_bytes());
-    bytes.extend_from_slice(&now_secs.to_be_bytes());
-    bytes
+    let handle = session_bytes::new_handle()?;
+    let bytes = session_bytes::encode(&handle, protocol, lifetime_secs, now_secs)?;
+    // A random 128-bit handle is never taken in practice; if it is, no session.
+    registry()
+        .insert(handle, entry, now_secs, lifetime_secs)
+        .then_some(bytes)
 }
 
-/// A parsed session: which registry entry it names, if it is from this process.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SessionRef {
-    local_id: Option<u64>,
-    pub protocol: u8,
-    pub lifetime_secs: u32,
-}
-
-/// Checks session bytes. Malformed bytes are an error (as s2n rejects them);
-/// well-formed bytes from another process are accepted and resume nothing.
+/// Checks session bytes. Malformed bytes, and bytes of this process that do not
+/// authenticate, are an error (as s2n rejects them); well-formed bytes from another
+/// process are accepted and resume nothing.
 pub fn parse_session(bytes: &[u8]) -> Result<SessionRef> {
-    let bad = |why: &str| {
-        Err(Error::new(
-            ErrorCode::InvalidSerializedSession,
-            format!("session bytes are not valid: {why}"),
-        ))
-    };
-    if bytes.len() != SESSION_LEN {
-        return bad(&format!(
-            "{} bytes, an rs2n session is {SESSION_LEN}",
-            bytes.len()
-        ));
-    }
-    if &bytes[..4] != MAGIC {
-        return bad("not an rs2n session (s2n-tls and other libraries' sessions cannot be read)");
-    }
-    if bytes[4] != FORMAT {
-        return bad(&format!("unknown session format {}", bytes[4]));
-    }
-    let protocol = bytes[29];
-    if protocol != 33 && protocol != 34 {
-        return bad(&format!("unknown protocol version {protocol}"));
-    }
-    let same_process = bytes[5..21] == registry().tag;
-    let id = u64::from_be_bytes(bytes[21..29].try_into().unwrap_or_default());
-    Ok(SessionRef {
-        local_id: same_process.then_some(id),
-        protocol,
-        lifetime_secs: u32::from_be_bytes(bytes[30..34].try_into().unwrap_or_default()),
-    })
+    session_bytes::parse(bytes)
 }
 
 /// What the connection read of its cleartext handshake (see [`ConnSessions::note_wire`]).
@@ -268,6 +215,8 @@ pub struct ConnSessions {
     state: Mutex<State>,
     tickets_on: bool,
     clock: crate::clock::SharedClock,
+    /// The connection's base rustls config, kept alive by the sessions it receives.
+    config: Arc<rustls::ClientConfig>,
 }
 
 impl std::fmt::Debug for ConnSessions {
@@ -277,11 +226,17 @@ impl std::fmt::Debug for ConnSessions {
 }
 
 impl ConnSessions {
-    pub fn new(tickets_on: bool, clock: crate::clock::SharedClock) -> Self {
+    /// `config` is the rustls config (without this store) the connection is built from.
+    pub fn new(
+        tickets_on: bool,
+        clock: crate::clock::SharedClock,
+        config: Arc<rustls::ClientConfig>,
+    ) -> Self {
         ConnSessions {
             state: Mutex::new(State::default()),
             tickets_on,
             clock,
+            config,
         }
     }
 
@@ -292,14 +247,15 @@ impl ConnSessions {
     /// Offers a session on the next handshake. A TLS1.3 session is taken out of
     /// the registry (single use); bytes that name nothing here offer nothing.
     pub fn offer(&self, session: &SessionRef, bytes: &[u8]) {
-        let Some(id) = session.local_id else { return };
+        let Some(handle) = session.handle else { return };
         let mut r = registry();
         let mut s = self.state();
-        match r.entries.get(&id) {
+        match r.get(&handle) {
             Some(Entry {
                 stored: Stored::Tls12(v),
                 has_ticket,
                 lifetime_secs,
+                ..
             }) => {
                 s.offered12 = Some(v.clone());
                 // A TLS1.2 session stays what get_session returns until a new one.
@@ -317,7 +273,7 @@ impl ConnSessions {
                 if let Some(Entry {
                     stored: Stored::Tls13(v),
                     ..
-                }) = r.entries.remove(&id)
+                }) = r.take(&handle)
                 {
                     s.offered13 = Some(v);
                 }
@@ -359,17 +315,20 @@ impl ConnSessions {
             stored,
             has_ticket,
             lifetime_secs,
+            _config: self.config.clone(),
         };
         let bytes = register(entry, protocol, self.now_secs());
+        let mut s = self.state();
+        s.tls12_ticket_received |= has_ticket && protocol == 33;
+        // Not stored (no randomness): nothing to hand out.
+        let Some(bytes) = bytes else { return };
         let info = SessionInfo {
             bytes,
             lifetime_secs,
             has_ticket,
             protocol,
         };
-        let mut s = self.state();
         if info.has_ticket {
-            s.tls12_ticket_received |= protocol == 33;
             s.pending.push(info.clone());
         }
         s.latest = Some(info);
@@ -469,27 +428,112 @@ mod tests {
         assert_eq!(debug_field(&w.text, "lifetime_secs: "), Some("7200"));
     }
 
-    #[test]
-    fn malformed_bytes_are_rejected_foreign_ones_accepted() {
-        assert_eq!(
-            parse_session(b"").unwrap_err().code,
-            ErrorCode::InvalidSerializedSession
-        );
-        assert!(parse_session(&[0u8; SESSION_LEN]).is_err());
-        let mut foreign = Vec::from(&MAGIC[..]);
-        foreign.push(FORMAT);
-        foreign.extend([0xee; 16]);
-        foreign.extend(7u64.to_be_bytes());
-        foreign.push(34);
-        foreign.extend(3600u32.to_be_bytes());
-        foreign.extend(0u64.to_be_bytes());
-        let r = parse_session(&foreign).unwrap();
-        assert_eq!(r.local_id, None);
-        assert_eq!(r.lifetime_secs, 3600);
-        foreign[29] = 99;
-        assert!(parse_session(&foreign).is_err());
-        let mut long = foreign.clone();
-        long.push(0);
-        assert!(parse_session(&long).is_err());
+    mod end_to_end {
+        use std::sync::Arc;
+
+        use crate::certs::testing::cert_file;
+        use crate::config::Config;
+        use crate::connection::testing::{client_config, handshake, pair, server_config};
+        use crate::connection::{Connection, Mode};
+        use crate::error::ErrorCode;
+        use crate::resumption::session_bytes::testing::{foreign_bytes, forged_bytes};
+        use crate::resumption::session_bytes::SESSION_LEN;
+
+        fn configs(policy: &str) -> (Arc<Config>, Arc<Config>) {
+            let server = server_config(policy);
+            server.set_session_tickets(true).unwrap();
+            server.add_ticket_key(b"session-bytes", b"k", 0).unwrap();
+            let client = client_config(policy);
+            client.set_session_tickets(true).unwrap();
+            (server, client)
+        }
+
+        /// A connection offering `session`; whether it resumed, and its session.
+        fn connect(server: &Arc<Config>, client: &Arc<Config>, session: &[u8]) -> (bool, Vec<u8>) {
+            let (mut s, mut c, _, _) = pair(server.clone(), client.clone());
+            if !session.is_empty() {
+                c.set_session(session).unwrap();
+            }
+            handshake(&mut s, &mut c).unwrap();
+            // TLS1.3 tickets come after the handshake.
+            assert!(c.recv(&mut [0u8; 16]).unwrap_err().is_blocked());
+            (c.is_resumed(), c.session().unwrap().bytes)
+        }
+
+        const VERSIONS: [&str; 2] = ["default_tls13", "20240501"];
+
+        #[test]
+        fn altered_bytes_never_resume_and_never_consume() {
+            for policy in VERSIONS {
+                let (server, client) = configs(policy);
+                let (_, good) = connect(&server, &client, &[]);
+                assert_eq!(good.len(), SESSION_LEN);
+                for i in 0..good.len() {
+                    let mut b = good.clone();
+                    b[i] ^= 0x01;
+                    let mut c = Connection::new(Mode::Client);
+                    match c.set_session(&b) {
+                        Err(e) => assert_eq!(e.code, ErrorCode::InvalidSerializedSession),
+                        // Only a changed process tag is accepted: a full handshake.
+                        Ok(()) => {
+                            assert!((5..21).contains(&i), "{policy}: byte {i} accepted");
+                            assert!(!connect(&server, &client, &b).0, "{policy}: byte {i}");
+                        }
+                    }
+                }
+                // The session was not used up (TLS1.3 sessions are single-use).
+                assert!(connect(&server, &client, &good).0, "{policy}");
+            }
+        }
+
+        #[test]
+        fn a_forged_id_is_rejected_and_consumes_nothing() {
+            let (server, client) = configs("default_tls13");
+            let (_, first) = connect(&server, &client, &[]);
+            let (_, second) = connect(&server, &client, &[]);
+            // The next session's bytes with the handle's low bits counted down (the
+            // old format's sequential id sat there).
+            let mut guess = second.clone();
+            guess[28] = guess[28].wrapping_sub(1);
+            let handle = super::parse_session(&first).unwrap().handle.unwrap();
+            for forged in [guess, forged_bytes(&handle)] {
+                let mut c = Connection::new(Mode::Client);
+                let e = c.set_session(&forged).unwrap_err();
+                assert_eq!(e.code, ErrorCode::InvalidSerializedSession);
+            }
+            assert!(connect(&server, &client, &first).0);
+            assert!(connect(&server, &client, &second).0);
+        }
+
+        #[test]
+        fn another_process_bytes_give_a_full_handshake() {
+            for policy in VERSIONS {
+                let (server, client) = configs(policy);
+                let protocol = if policy == "default_tls13" { 34 } else { 33 };
+                let (resumed, fresh) = connect(&server, &client, &foreign_bytes(protocol, 3600));
+                assert!(!resumed, "{policy}");
+                assert_eq!(fresh.len(), SESSION_LEN);
+            }
+        }
+
+        #[test]
+        fn a_session_resumes_on_a_new_config_after_the_old_one_was_freed() {
+            // Trust settings no other test uses, so no other config keeps their
+            // verifier alive.
+            let unique_trust = |c: &Config| {
+                c.add_pem_to_trust_store(&cert_file("rsa2048_cert.pem"))
+                    .unwrap();
+            };
+            for policy in VERSIONS {
+                let (server, client) = configs(policy);
+                unique_trust(&client);
+                let (_, saved) = connect(&server, &client, &[]);
+                // A reload: the only config with these trust settings goes away.
+                drop(client);
+                let (_, reloaded) = configs(policy);
+                unique_trust(&reloaded);
+                assert!(connect(&server, &reloaded, &saved).0, "{policy}");
+            }
+        }
     }
 }
