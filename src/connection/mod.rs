@@ -58,6 +58,9 @@ pub(crate) const MAX_SERVER_NAME: usize = 255;
 /// The most plaintext put in one record; a write is acknowledged record by record.
 const MAX_RECORD_PLAINTEXT: usize = 16 * 1024;
 
+/// A fatal decode_error alert record (RFC 8446 6: level 2, description 50).
+const DECODE_ERROR_ALERT: [u8; 7] = [21, 3, 3, 0, 2, 2, 50];
+
 /// A connection without a config uses this one, as s2n falls back to its default.
 static DEFAULT_CONFIG: Lazy<Arc<Config>> = Lazy::new(|| Arc::new(Config::new()));
 
@@ -385,6 +388,14 @@ impl Connection {
     fn before_processing(&mut self) -> Result<()> {
         match self.mode {
             Mode::Server => {
+                if let Some(Err(m)) = self.hello.outcome() {
+                    // Nothing of a malformed hello reaches the application or rustls.
+                    let e = Error::new(
+                        ErrorCode::BadMessage,
+                        format!("the client sent a malformed ClientHello: {m}"),
+                    );
+                    return Err(self.refuse(e));
+                }
                 let Some(hello) = self.hello_info.take() else {
                     return Ok(());
                 };
@@ -404,6 +415,15 @@ impl Connection {
                 .note_wire(self.hello_info.as_ref(), self.server_hello_info.as_ref()),
         }
         Ok(())
+    }
+
+    /// Fails the connection on bytes refused before rustls saw them, telling the
+    /// peer with a fatal decode_error alert (in the clear: no key exists yet).
+    fn refuse(&mut self, error: Error) -> Error {
+        self.out.extend_from_slice(&DECODE_ERROR_ALERT);
+        // The error stands whether or not the transport takes the alert now.
+        let _ = self.flush();
+        self.fail(error)
     }
 
     /// Hands the tickets received so far to the application's callback.

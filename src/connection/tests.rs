@@ -424,3 +424,122 @@ fn a_cache_only_tls12_server_gives_a_ticket_client_no_ticket() {
     assert!(s2.is_resumed(), "resumed by session ID");
     assert_eq!(calls(&app, "store"), 1);
 }
+
+/// A cache server with a stored session, and the ClientHello (records) of a
+/// client resuming it.
+fn resuming_hello(
+    policy: &str,
+) -> (
+    Arc<Config>,
+    Arc<crate::resumption::cache::testing::MemoryCache>,
+    Vec<u8>,
+) {
+    let (server, app) = cache_server(policy);
+    let client = match policy {
+        "default_tls13" => ticket_client(policy),
+        _ => client_config(policy),
+    };
+    let (_, c) = connect(&server, &client, None);
+    let hello = client_first_flight(client, Some(&c.session().unwrap().bytes));
+    (server, app, hello)
+}
+
+/// The ClientHello message inside one record.
+fn parts(records: &[u8]) -> crate::hello::testing::ClientHelloParts {
+    assert_eq!(records[0], 22);
+    assert_eq!(
+        usize::from(u16::from_be_bytes([records[3], records[4]])),
+        records.len() - 5
+    );
+    crate::hello::testing::ClientHelloParts::parse(&records[5..])
+}
+
+/// Offers `wire` to a new server connection: its negotiate result, what it sent
+/// back, and how many times the cache was asked.
+fn offer(
+    server: &Arc<Config>,
+    app: &crate::resumption::cache::testing::MemoryCache,
+    wire: &[u8],
+) -> (Result<()>, Vec<u8>, usize) {
+    use crate::transport::RecvHalf;
+    let before = calls(app, "retrieve");
+    let (mut s, _c, _, mut b) = pair(server.clone(), client_config("default"));
+    b.inject(wire);
+    let r = s.negotiate();
+    let mut reply = vec![0; 1 << 16];
+    let n = b.recv(&mut reply).unwrap_or(0);
+    reply.truncate(n);
+    (r, reply, calls(app, "retrieve") - before)
+}
+
+#[test]
+fn malformed_hellos_get_no_cache_lookup_a_clear_error_and_an_alert() {
+    use crate::hello::testing::malformed_hellos;
+    let (server, app, hello) = resuming_hello("default_tls13");
+    let (r, _, lookups) = offer(&server, &app, &hello);
+    assert!(r.unwrap_err().is_blocked(), "the real hello is fine");
+    assert_eq!(lookups, 1, "and its PSK identity is looked up");
+    for (reason, wire) in malformed_hellos(&parts(&hello)) {
+        let (r, reply, lookups) = offer(&server, &app, &wire);
+        assert_eq!(lookups, 0, "{reason}: no cache lookup");
+        let e = r.expect_err(reason);
+        assert_eq!(e.code, ErrorCode::BadMessage, "{reason}: {e}");
+        assert!(e.message.contains(reason), "{reason}: {e}");
+        assert_eq!(reply, DECODE_ERROR_ALERT, "{reason}: the client is told");
+    }
+    // TLS1.2: the session ID is the cache key.
+    let (server, app, hello) = resuming_hello("20240501");
+    assert_eq!(offer(&server, &app, &hello).2, 1);
+    let mut p = parts(&hello);
+    p.session_id.resize(255, 7);
+    let wire = crate::hello::testing::records(&p.message(), 1 << 14);
+    let (r, _, lookups) = offer(&server, &app, &wire);
+    assert_eq!(
+        lookups, 0,
+        "a 255-byte session ID never reaches the callback"
+    );
+    assert!(r.unwrap_err().message.contains("session ID of 255 bytes"));
+}
+
+#[test]
+fn rustls_refuses_what_the_pre_parse_refuses() {
+    use crate::hello::testing::{malformed_hellos, STRICTER_THAN_RUSTLS};
+    // So no client rustls would serve is refused (bar RFC violations listed).
+    let (server, _, hello) = resuming_hello("default_tls13");
+    let config = server.server_config().unwrap();
+    for (reason, wire) in malformed_hellos(&parts(&hello)) {
+        let mut tls = rustls::ServerConnection::new(config.clone()).unwrap();
+        let mut rest = &wire[..];
+        let refused = loop {
+            match tls.read_tls(&mut rest) {
+                Err(_) => break true,
+                Ok(0) => break false,
+                Ok(_) if tls.process_new_packets().is_err() => break true,
+                Ok(_) => {}
+            }
+        };
+        assert_eq!(refused, !STRICTER_THAN_RUSTLS.contains(&reason), "{reason}");
+    }
+}
+
+#[test]
+fn psk_identities_past_the_cache_key_bound_are_not_looked_up() {
+    use crate::hello::testing::{psk_extension, records, BINDER};
+    let (server, app, hello) = resuming_hello("default_tls13");
+    for len in [33, 40_000] {
+        let id = vec![3u8; len];
+        let mut p = parts(&hello);
+        *p.extension(41).unwrap() = psk_extension(&[&id], &[BINDER]);
+        let (r, reply, lookups) = offer(&server, &app, &records(&p.message(), 1 << 14));
+        assert_eq!(lookups, 0, "{len}-byte identity");
+        assert!(
+            r.unwrap_err().is_blocked(),
+            "a valid hello: a full handshake goes on"
+        );
+        assert_eq!(
+            reply[..6],
+            [22, 3, 3, reply[3], reply[4], 2],
+            "a ServerHello"
+        );
+    }
+}
