@@ -181,7 +181,9 @@ impl Connection {
     /// `s2n_connection_add_new_tickets_to_send`: more TLS1.3 tickets after this
     /// handshake. rustls sends tickets only with the handshake and fixes their
     /// number when it reads the ClientHello, so tickets must be added before the
-    /// first `negotiate`.
+    /// first `negotiate`. rustls sends them as one flight, and a rustls client (an
+    /// rs2n client too) takes at most 64 KiB of it: about 300 rs2n tickets. More
+    /// fail that client with S2N_ERR_BAD_MESSAGE; s2n-tls clients read them all.
     pub fn add_new_tickets(&mut self, count: u8) -> Result<()> {
         if self.tls.is_some() {
             return Err(Error::new(

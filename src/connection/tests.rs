@@ -543,3 +543,33 @@ fn psk_identities_past_the_cache_key_bound_are_not_looked_up() {
         );
     }
 }
+
+#[test]
+fn hundreds_of_tls13_tickets_fail_as_a_protocol_error() {
+    for (tickets, fits) in [(200u16, true), (400, false)] {
+        // At most 255 per call: the config's count, then the connection's.
+        let first = tickets.min(255);
+        let server = ticket_server("default_tls13", b"k");
+        server.set_initial_ticket_count(first as u8).unwrap();
+        let (mut s, mut c, _, _) = pair(server, ticket_client("default_tls13"));
+        s.add_new_tickets((tickets - first) as u8).unwrap();
+        handshake(&mut s, &mut c).unwrap();
+        assert!(
+            c.client.scanner().done(),
+            "a TLS1.3 ServerHello ends the scan"
+        );
+        assert!(
+            c.client.scanner().examined() < 200,
+            "only the ServerHello is scanned"
+        );
+        let mut buf = [0u8; 16];
+        let e = c.recv(&mut buf).unwrap_err();
+        if fits {
+            assert!(e.is_blocked(), "{tickets}: {e}");
+            continue;
+        }
+        // rustls holds at most 64 KiB of one flight: not the transport's failure.
+        assert_eq!(e.code, ErrorCode::BadMessage, "{tickets}: {e}");
+        assert!(e.message.contains("64 KiB"), "{e}");
+    }
+}
