@@ -183,12 +183,16 @@ fn highest_version(data: &[u8]) -> Result<Option<i32>, Malformed> {
 }
 
 /// A ServerHello body, read for the version the server selected and its session
-/// ID; `None` if it does not parse (rustls reports what is wrong with it).
+/// ID; `None` if it does not parse (rustls reports what is wrong with it), or if
+/// its session ID is longer than RFC 5246 allows (s2n never reports one).
 pub(super) fn server_hello(body: &[u8]) -> Option<HelloInfo> {
     let mut c = Cursor(body);
     let legacy = c.u16("legacy_version").ok()?;
     c.take(32, "random").ok()?;
     let session_id = c.vec8("legacy_session_id").ok()?;
+    if session_id.len() > MAX_CACHE_KEY_LEN {
+        return None;
+    }
     c.take(3, "cipher_suite and compression_method").ok()?;
     let mut max_version = s2n_version(legacy);
     if let Ok(block) = c.vec16("extensions") {

@@ -168,9 +168,14 @@ fn tls12_new_session_ticket_is_read_until_change_cipher_spec() {
 }
 
 fn server_hello(version_ext: bool) -> Vec<u8> {
+    server_hello_with_id(version_ext, &[5, 6, 7, 8])
+}
+
+fn server_hello_with_id(version_ext: bool, session_id: &[u8]) -> Vec<u8> {
     let mut body = vec![0x03, 0x03];
     body.extend([1u8; 32]);
-    body.extend([4, 5, 6, 7, 8]);
+    body.push(session_id.len() as u8);
+    body.extend(session_id);
     body.extend([0x13, 0x01, 0]);
     if version_ext {
         body.extend([0, 6, 0, 43, 0, 2, 3, 4]);
@@ -191,6 +196,11 @@ fn server_hello_session_id_and_selected_version() {
         None,
         "a ServerHello is no ClientHello"
     );
+    assert!(r.outcome().unwrap().is_err());
+    // Found by fuzzing: a session ID over 32 bytes was taken as the server's.
+    let long = server_hello_with_id(true, &[9; 33]);
+    let mut r = HelloReader::server_hello();
+    assert_eq!(r.feed(&records(&long, 200)), None);
     assert!(r.outcome().unwrap().is_err());
 }
 
