@@ -22,7 +22,7 @@ use crate::transport::{RecvHalf, SendHalf};
 mod errors;
 mod inspect;
 mod io;
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 pub mod testing;
 #[cfg(test)]
 mod tests;

@@ -573,3 +573,74 @@ fn hundreds_of_tls13_tickets_fail_as_a_protocol_error() {
         assert!(e.message.contains("64 KiB"), "{e}");
     }
 }
+
+/// Runs a handshake by hand, keeping what the server sent.
+fn server_flights(server: Arc<Config>, client: Arc<Config>, session: Option<&[u8]>) -> Vec<u8> {
+    use crate::transport::RecvHalf;
+    let (mut s, mut c, a, mut b) = pair(server, client);
+    if let Some(bytes) = session {
+        c.set_session(bytes).unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut buf = vec![0; 1 << 17];
+    for _ in 0..10 {
+        let cr = c.negotiate();
+        let sr = s.negotiate();
+        if let Ok(n) = b.recv(&mut buf) {
+            seen.extend_from_slice(&buf[..n]);
+            a.inject(&buf[..n]);
+        }
+        if cr.is_ok() && sr.is_ok() {
+            break;
+        }
+    }
+    seen
+}
+
+#[test]
+#[ignore = "writes fuzz/corpus/*/seed-*: run by hand to refresh the fuzz seeds"]
+fn write_fuzz_seed_corpora() {
+    let write = |target: &str, name: &str, bytes: &[&[u8]]| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/corpus")
+            .join(target);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("seed-{name}")), bytes.concat()).unwrap();
+    };
+    let mut hellos = vec![
+        ("tls13-cache-psk", resuming_hello("default_tls13").2),
+        ("tls12-session-id", resuming_hello("20240501").2),
+    ];
+    let mut flights = Vec::new();
+    for (policy, full, resumed) in [
+        ("default_tls13", "tls13", "tls13-ticket"),
+        ("20240501", "tls12", "tls12-ticket"),
+    ] {
+        let server = ticket_server(policy, b"seed");
+        let client = ticket_client(policy);
+        let (_, c) = connect(&server, &client, None);
+        let session = c.session().unwrap().bytes;
+        hellos.push((full, client_first_flight(client.clone(), None)));
+        hellos.push((resumed, client_first_flight(client.clone(), Some(&session))));
+        flights.push((full, server_flights(server, client, None)));
+    }
+    for (name, hello) in &hellos {
+        // hello_preparse: no chunk sizes (one byte at a time), or 1, 5, 200 in turn.
+        write("hello_preparse", name, &[&[0], hello]);
+        write(
+            "hello_preparse",
+            &format!("{name}-chunked"),
+            &[&[3, 0, 4, 199], hello],
+        );
+        // server_handshake: tickets and cache, or the cache alone.
+        write(
+            "server_handshake",
+            &format!("{name}-tickets-and-cache"),
+            &[&[0], hello],
+        );
+        write("server_handshake", &format!("{name}-cache"), &[&[1], hello]);
+    }
+    for (name, flight) in &flights {
+        write("hello_preparse", &format!("server-{name}"), &[&[0], flight]);
+    }
+}

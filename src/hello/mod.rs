@@ -5,9 +5,9 @@
 //!
 //! A server reads the ClientHello before rustls does (its cache callbacks are asked
 //! first), so this is the first code to see a client's bytes: a ClientHello is
-//! checked strictly ([`parse`]) and its facts are bounded before anything uses them.
-//! Bytes are read incrementally ([`reader`]): each is examined once, however the
-//! transport splits them.
+//! checked strictly (`parse.rs`) and its facts are bounded before anything uses
+//! them. Bytes are read incrementally (`reader.rs`): each is examined once, however
+//! the transport splits them.
 
 use std::fmt;
 
