@@ -104,7 +104,7 @@ impl CertChainAndKey {
     }
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 pub mod testing {
     use std::path::PathBuf;
 

@@ -16,7 +16,7 @@ pub trait SendHalf: Send {
 }
 
 /// An in-memory duplex pipe for tests: what one end sends, the other receives.
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 pub mod memory {
     use super::*;
     use std::collections::VecDeque;
@@ -46,17 +46,17 @@ pub mod memory {
     impl End {
         /// Closes this end's sending direction (the peer sees end of stream).
         pub fn close(&self) {
-            self.tx.lock().unwrap().1 = true;
+            crate::sync::lock(&self.tx).1 = true;
         }
         /// Puts raw bytes on the wire towards the peer.
         pub fn inject(&self, bytes: &[u8]) {
-            self.tx.lock().unwrap().0.extend(bytes);
+            crate::sync::lock(&self.tx).0.extend(bytes);
         }
     }
 
     impl RecvHalf for End {
         fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let mut q = self.rx.lock().unwrap();
+            let mut q = crate::sync::lock(&self.rx);
             if q.0.is_empty() {
                 return if q.1 {
                     Ok(0)
@@ -74,7 +74,7 @@ pub mod memory {
 
     impl SendHalf for End {
         fn send(&mut self, buf: &[u8]) -> io::Result<usize> {
-            let mut q = self.tx.lock().unwrap();
+            let mut q = crate::sync::lock(&self.tx);
             if q.1 {
                 return Err(io::ErrorKind::BrokenPipe.into());
             }

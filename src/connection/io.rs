@@ -80,8 +80,10 @@ impl Connection {
             Mode::Server => (&mut self.hello, &mut self.hello_info),
             Mode::Client => (&mut self.server_hello, &mut self.server_hello_info),
         };
+        let mut transport_failed = false;
         let mut reader = CountingReader {
             recv: recv.as_mut(),
+            failed: &mut transport_failed,
             count: &mut self.wire_in,
             hello: info.is_none().then_some(reader),
             hello_info: info,
@@ -99,11 +101,27 @@ impl Connection {
                 self.blocked = Blocked::OnRead;
                 Err(Error::blocked())
             }
-            Err(e) => {
+            Err(e) if transport_failed => {
                 let e = Error::new(
                     ErrorCode::Io,
                     format!("receiving from the peer failed: {e}"),
                 );
+                Err(self.fail(e))
+            }
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                // rustls refused more bytes: it holds at most 64 KiB of one handshake
+                // flight until its messages line up with record boundaries, and a
+                // rustls server packs the TLS1.3 tickets of one handshake into one
+                // flight: a few hundred tickets overflow it. The peer's doing, not
+                // the transport's.
+                let e = Error::new(
+                    ErrorCode::BadMessage,
+                    format!("the peer's handshake data overflowed rustls' 64 KiB handshake buffer (for example a flight of hundreds of TLS1.3 session tickets): {e}"),
+                );
+                Err(self.fail(e))
+            }
+            Err(e) => {
+                let e = Error::new(ErrorCode::Internal, format!("rustls refused to read: {e}"));
                 Err(self.fail(e))
             }
         }
@@ -289,6 +307,8 @@ impl Connection {
 
 struct CountingReader<'a> {
     recv: &'a mut dyn RecvHalf,
+    /// Set when the transport itself failed (as opposed to rustls refusing bytes).
+    failed: &'a mut bool,
     count: &'a mut u64,
     hello: Option<&'a mut HelloReader>,
     hello_info: &'a mut Option<HelloInfo>,
@@ -297,7 +317,7 @@ struct CountingReader<'a> {
 
 impl Read for CountingReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.recv.recv(buf)?;
+        let n = self.recv.recv(buf).inspect_err(|_| *self.failed = true)?;
         *self.count += n as u64;
         if let Some(hello) = self.hello.as_mut() {
             if let Some(info) = hello.feed(&buf[..n]) {

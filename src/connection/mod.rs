@@ -22,7 +22,7 @@ use crate::transport::{RecvHalf, SendHalf};
 mod errors;
 mod inspect;
 mod io;
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 pub mod testing;
 #[cfg(test)]
 mod tests;
@@ -57,6 +57,9 @@ pub(crate) const MAX_SERVER_NAME: usize = 255;
 
 /// The most plaintext put in one record; a write is acknowledged record by record.
 const MAX_RECORD_PLAINTEXT: usize = 16 * 1024;
+
+/// A fatal decode_error alert record (RFC 8446 6: level 2, description 50).
+const DECODE_ERROR_ALERT: [u8; 7] = [21, 3, 3, 0, 2, 2, 50];
 
 /// A connection without a config uses this one, as s2n falls back to its default.
 static DEFAULT_CONFIG: Lazy<Arc<Config>> = Lazy::new(|| Arc::new(Config::new()));
@@ -178,7 +181,9 @@ impl Connection {
     /// `s2n_connection_add_new_tickets_to_send`: more TLS1.3 tickets after this
     /// handshake. rustls sends tickets only with the handshake and fixes their
     /// number when it reads the ClientHello, so tickets must be added before the
-    /// first `negotiate`.
+    /// first `negotiate`. rustls sends them as one flight, and a rustls client (an
+    /// rs2n client too) takes at most 64 KiB of it: about 300 rs2n tickets. More
+    /// fail that client with S2N_ERR_BAD_MESSAGE; s2n-tls clients read them all.
     pub fn add_new_tickets(&mut self, count: u8) -> Result<()> {
         if self.tls.is_some() {
             return Err(Error::new(
@@ -385,6 +390,14 @@ impl Connection {
     fn before_processing(&mut self) -> Result<()> {
         match self.mode {
             Mode::Server => {
+                if let Some(Err(m)) = self.hello.outcome() {
+                    // Nothing of a malformed hello reaches the application or rustls.
+                    let e = Error::new(
+                        ErrorCode::BadMessage,
+                        format!("the client sent a malformed ClientHello: {m}"),
+                    );
+                    return Err(self.refuse(e));
+                }
                 let Some(hello) = self.hello_info.take() else {
                     return Ok(());
                 };
@@ -404,6 +417,15 @@ impl Connection {
                 .note_wire(self.hello_info.as_ref(), self.server_hello_info.as_ref()),
         }
         Ok(())
+    }
+
+    /// Fails the connection on bytes refused before rustls saw them, telling the
+    /// peer with a fatal decode_error alert (in the clear: no key exists yet).
+    fn refuse(&mut self, error: Error) -> Error {
+        self.out.extend_from_slice(&DECODE_ERROR_ALERT);
+        // The error stands whether or not the transport takes the alert now.
+        let _ = self.flush();
+        self.fail(error)
     }
 
     /// Hands the tickets received so far to the application's callback.

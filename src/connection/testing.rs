@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::certs::{testing::cert_file, CertChainAndKey};
-use crate::transport::memory;
+use crate::transport::{memory, RecvHalf};
 
 /// A server config with the P-256 test certificate.
 pub fn server_config(policy: &str) -> Arc<Config> {
@@ -58,4 +58,17 @@ pub fn handshake(s: &mut Connection, c: &mut Connection) -> Result<()> {
         }
     }
     panic!("handshake did not finish");
+}
+
+/// The records a client sends first (its ClientHello), offering `session` if any.
+pub fn client_first_flight(client: Arc<Config>, session: Option<&[u8]>) -> Vec<u8> {
+    let (_, mut c, mut a, _) = pair(client.clone(), client);
+    if let Some(bytes) = session {
+        c.set_session(bytes).unwrap();
+    }
+    assert!(c.negotiate().unwrap_err().is_blocked());
+    let mut out = vec![0; 1 << 17];
+    let n = a.recv(&mut out).unwrap();
+    out.truncate(n);
+    out
 }

@@ -424,3 +424,223 @@ fn a_cache_only_tls12_server_gives_a_ticket_client_no_ticket() {
     assert!(s2.is_resumed(), "resumed by session ID");
     assert_eq!(calls(&app, "store"), 1);
 }
+
+/// A cache server with a stored session, and the ClientHello (records) of a
+/// client resuming it.
+fn resuming_hello(
+    policy: &str,
+) -> (
+    Arc<Config>,
+    Arc<crate::resumption::cache::testing::MemoryCache>,
+    Vec<u8>,
+) {
+    let (server, app) = cache_server(policy);
+    let client = match policy {
+        "default_tls13" => ticket_client(policy),
+        _ => client_config(policy),
+    };
+    let (_, c) = connect(&server, &client, None);
+    let hello = client_first_flight(client, Some(&c.session().unwrap().bytes));
+    (server, app, hello)
+}
+
+/// The ClientHello message inside one record.
+fn parts(records: &[u8]) -> crate::hello::testing::ClientHelloParts {
+    assert_eq!(records[0], 22);
+    assert_eq!(
+        usize::from(u16::from_be_bytes([records[3], records[4]])),
+        records.len() - 5
+    );
+    crate::hello::testing::ClientHelloParts::parse(&records[5..])
+}
+
+/// Offers `wire` to a new server connection: its negotiate result, what it sent
+/// back, and how many times the cache was asked.
+fn offer(
+    server: &Arc<Config>,
+    app: &crate::resumption::cache::testing::MemoryCache,
+    wire: &[u8],
+) -> (Result<()>, Vec<u8>, usize) {
+    use crate::transport::RecvHalf;
+    let before = calls(app, "retrieve");
+    let (mut s, _c, _, mut b) = pair(server.clone(), client_config("default"));
+    b.inject(wire);
+    let r = s.negotiate();
+    let mut reply = vec![0; 1 << 16];
+    let n = b.recv(&mut reply).unwrap_or(0);
+    reply.truncate(n);
+    (r, reply, calls(app, "retrieve") - before)
+}
+
+#[test]
+fn malformed_hellos_get_no_cache_lookup_a_clear_error_and_an_alert() {
+    use crate::hello::testing::malformed_hellos;
+    let (server, app, hello) = resuming_hello("default_tls13");
+    let (r, _, lookups) = offer(&server, &app, &hello);
+    assert!(r.unwrap_err().is_blocked(), "the real hello is fine");
+    assert_eq!(lookups, 1, "and its PSK identity is looked up");
+    for (reason, wire) in malformed_hellos(&parts(&hello)) {
+        let (r, reply, lookups) = offer(&server, &app, &wire);
+        assert_eq!(lookups, 0, "{reason}: no cache lookup");
+        let e = r.expect_err(reason);
+        assert_eq!(e.code, ErrorCode::BadMessage, "{reason}: {e}");
+        assert!(e.message.contains(reason), "{reason}: {e}");
+        assert_eq!(reply, DECODE_ERROR_ALERT, "{reason}: the client is told");
+    }
+    // TLS1.2: the session ID is the cache key.
+    let (server, app, hello) = resuming_hello("20240501");
+    assert_eq!(offer(&server, &app, &hello).2, 1);
+    let mut p = parts(&hello);
+    p.session_id.resize(255, 7);
+    let wire = crate::hello::testing::records(&p.message(), 1 << 14);
+    let (r, _, lookups) = offer(&server, &app, &wire);
+    assert_eq!(
+        lookups, 0,
+        "a 255-byte session ID never reaches the callback"
+    );
+    assert!(r.unwrap_err().message.contains("session ID of 255 bytes"));
+}
+
+#[test]
+fn rustls_refuses_what_the_pre_parse_refuses() {
+    use crate::hello::testing::{malformed_hellos, STRICTER_THAN_RUSTLS};
+    // So no client rustls would serve is refused (bar RFC violations listed).
+    let (server, _, hello) = resuming_hello("default_tls13");
+    let config = server.server_config().unwrap();
+    for (reason, wire) in malformed_hellos(&parts(&hello)) {
+        let mut tls = rustls::ServerConnection::new(config.clone()).unwrap();
+        let mut rest = &wire[..];
+        let refused = loop {
+            match tls.read_tls(&mut rest) {
+                Err(_) => break true,
+                Ok(0) => break false,
+                Ok(_) if tls.process_new_packets().is_err() => break true,
+                Ok(_) => {}
+            }
+        };
+        assert_eq!(refused, !STRICTER_THAN_RUSTLS.contains(&reason), "{reason}");
+    }
+}
+
+#[test]
+fn psk_identities_past_the_cache_key_bound_are_not_looked_up() {
+    use crate::hello::testing::{psk_extension, records, BINDER};
+    let (server, app, hello) = resuming_hello("default_tls13");
+    for len in [33, 40_000] {
+        let id = vec![3u8; len];
+        let mut p = parts(&hello);
+        *p.extension(41).unwrap() = psk_extension(&[&id], &[BINDER]);
+        let (r, reply, lookups) = offer(&server, &app, &records(&p.message(), 1 << 14));
+        assert_eq!(lookups, 0, "{len}-byte identity");
+        assert!(
+            r.unwrap_err().is_blocked(),
+            "a valid hello: a full handshake goes on"
+        );
+        assert_eq!(
+            reply[..6],
+            [22, 3, 3, reply[3], reply[4], 2],
+            "a ServerHello"
+        );
+    }
+}
+
+#[test]
+fn hundreds_of_tls13_tickets_fail_as_a_protocol_error() {
+    for (tickets, fits) in [(200u16, true), (400, false)] {
+        // At most 255 per call: the config's count, then the connection's.
+        let first = tickets.min(255);
+        let server = ticket_server("default_tls13", b"k");
+        server.set_initial_ticket_count(first as u8).unwrap();
+        let (mut s, mut c, _, _) = pair(server, ticket_client("default_tls13"));
+        s.add_new_tickets((tickets - first) as u8).unwrap();
+        handshake(&mut s, &mut c).unwrap();
+        assert!(
+            c.client.scanner().done(),
+            "a TLS1.3 ServerHello ends the scan"
+        );
+        assert!(
+            c.client.scanner().examined() < 200,
+            "only the ServerHello is scanned"
+        );
+        let mut buf = [0u8; 16];
+        let e = c.recv(&mut buf).unwrap_err();
+        if fits {
+            assert!(e.is_blocked(), "{tickets}: {e}");
+            continue;
+        }
+        // rustls holds at most 64 KiB of one flight: not the transport's failure.
+        assert_eq!(e.code, ErrorCode::BadMessage, "{tickets}: {e}");
+        assert!(e.message.contains("64 KiB"), "{e}");
+    }
+}
+
+/// Runs a handshake by hand, keeping what the server sent.
+fn server_flights(server: Arc<Config>, client: Arc<Config>, session: Option<&[u8]>) -> Vec<u8> {
+    use crate::transport::RecvHalf;
+    let (mut s, mut c, a, mut b) = pair(server, client);
+    if let Some(bytes) = session {
+        c.set_session(bytes).unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut buf = vec![0; 1 << 17];
+    for _ in 0..10 {
+        let cr = c.negotiate();
+        let sr = s.negotiate();
+        if let Ok(n) = b.recv(&mut buf) {
+            seen.extend_from_slice(&buf[..n]);
+            a.inject(&buf[..n]);
+        }
+        if cr.is_ok() && sr.is_ok() {
+            break;
+        }
+    }
+    seen
+}
+
+#[test]
+#[ignore = "writes fuzz/corpus/*/seed-*: run by hand to refresh the fuzz seeds"]
+fn write_fuzz_seed_corpora() {
+    let write = |target: &str, name: &str, bytes: &[&[u8]]| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/corpus")
+            .join(target);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("seed-{name}")), bytes.concat()).unwrap();
+    };
+    let mut hellos = vec![
+        ("tls13-cache-psk", resuming_hello("default_tls13").2),
+        ("tls12-session-id", resuming_hello("20240501").2),
+    ];
+    let mut flights = Vec::new();
+    for (policy, full, resumed) in [
+        ("default_tls13", "tls13", "tls13-ticket"),
+        ("20240501", "tls12", "tls12-ticket"),
+    ] {
+        let server = ticket_server(policy, b"seed");
+        let client = ticket_client(policy);
+        let (_, c) = connect(&server, &client, None);
+        let session = c.session().unwrap().bytes;
+        hellos.push((full, client_first_flight(client.clone(), None)));
+        hellos.push((resumed, client_first_flight(client.clone(), Some(&session))));
+        flights.push((full, server_flights(server, client, None)));
+    }
+    for (name, hello) in &hellos {
+        // hello_preparse: no chunk sizes (one byte at a time), or 1, 5, 200 in turn.
+        write("hello_preparse", name, &[&[0], hello]);
+        write(
+            "hello_preparse",
+            &format!("{name}-chunked"),
+            &[&[3, 0, 4, 199], hello],
+        );
+        // server_handshake: tickets and cache, or the cache alone.
+        write(
+            "server_handshake",
+            &format!("{name}-tickets-and-cache"),
+            &[&[0], hello],
+        );
+        write("server_handshake", &format!("{name}-cache"), &[&[1], hello]);
+    }
+    for (name, flight) in &flights {
+        write("hello_preparse", &format!("server-{name}"), &[&[0], flight]);
+    }
+}

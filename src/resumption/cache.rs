@@ -259,7 +259,7 @@ const TLS13: u16 = 0x0304;
 /// session ID (at most 32 bytes), so a cache can tell the two apart by length
 /// alone: the rule the cache callbacks' docs give applications is "a key over 32
 /// bytes is single-use: take it (read and delete atomically) in retrieve".
-const TLS13_CACHE_KEY_LEN: usize = 48;
+pub(crate) const TLS13_CACHE_KEY_LEN: usize = 48;
 
 impl rustls::server::ProducesTickets for CacheTickets {
     fn enabled(&self) -> bool {

@@ -8,11 +8,11 @@
 
 use std::sync::Arc;
 
-use super::cache::{CacheTickets, ConnCache, SessionCache};
+use super::cache::{CacheTickets, ConnCache, SessionCache, TLS13_CACHE_KEY_LEN};
 use super::ticket_keys::TicketKeyStore;
 use super::ticketer::{ConnTicketer, DEFAULT_KEYING_MATERIAL_LIFETIME_SECS};
 use crate::clock::SharedClock;
-use crate::hello::HelloInfo;
+use crate::hello::{HelloInfo, MAX_CACHE_KEY_LEN};
 use crate::owner::Owner;
 
 /// What a server connection takes from its config to resume sessions.
@@ -122,15 +122,20 @@ impl ServerResumption {
 
     /// The key this ClientHello's session would have in the cache: the TLS1.3 PSK
     /// identity when TLS1.3 will be negotiated without tickets (rustls' stateful
-    /// tickets), else the TLS1.2 session ID.
-    fn cache_key(&self, hello: &HelloInfo, tls13: bool) -> Option<Vec<u8>> {
-        if tls13 {
-            if self.ticketer.is_some() {
-                return None;
-            }
-            return hello.psk_identity.clone();
-        }
-        (!hello.session_id.is_empty()).then(|| hello.session_id.clone())
+    /// tickets), else the TLS1.2 session ID. None longer than s2n ever looks up
+    /// (callbacks written for s2n may copy keys into 32-byte buffers).
+    fn cache_key<'h>(&self, hello: &'h HelloInfo, tls13: bool) -> Option<&'h [u8]> {
+        let key = match tls13 {
+            true if self.ticketer.is_some() => return None,
+            // Only rs2n's own TLS1.3 cache keys can be in the cache: any other
+            // identity is not looked up.
+            true => hello
+                .psk_identity
+                .as_deref()
+                .filter(|k| k.len() == TLS13_CACHE_KEY_LEN)?,
+            false => &hello.session_id,
+        };
+        (!key.is_empty() && key.len() <= MAX_CACHE_KEY_LEN.max(TLS13_CACHE_KEY_LEN)).then_some(key)
     }
 
     /// Looks the session up in the application's cache before rustls reads the
@@ -144,7 +149,7 @@ impl ServerResumption {
             return true;
         }
         if let Some(key) = self.cache_key(hello, tls13) {
-            if !cache.prefetch(&key) {
+            if !cache.prefetch(key) {
                 return false;
             }
         }

@@ -1,0 +1,174 @@
+//! Reads the few facts of the cleartext handshake that rustls does not expose: the
+//! client's highest protocol version, session ID, PSK identity and TLS1.2 ticket
+//! (ClientHello), the version and session ID the server chose (ServerHello), and a
+//! TLS1.2 NewSessionTicket's lifetime. All travel in the clear before any key exists.
+//!
+//! A server reads the ClientHello before rustls does (its cache callbacks are asked
+//! first), so this is the first code to see a client's bytes: a ClientHello is
+//! checked strictly (`parse.rs`) and its facts are bounded before anything uses
+//! them. Bytes are read incrementally (`reader.rs`): each is examined once, however
+//! the transport splits them.
+
+use std::fmt;
+
+use crate::policy;
+
+mod parse;
+mod reader;
+mod scanner;
+#[cfg(test)]
+pub mod testing;
+#[cfg(test)]
+mod tests;
+
+pub use scanner::Tls12TicketScanner;
+
+use reader::{HandshakeReader, Stop};
+
+/// cbindgen:ignore
+/// The longest cache key a server looks up: s2n's `S2N_TLS_SESSION_ID_MAX_LEN`.
+/// s2n never hands its cache callbacks a longer key, so callbacks written for s2n
+/// may use 32-byte buffers. rs2n's own keys are TLS1.2 session IDs (at most 32
+/// bytes by RFC 5246) and its TLS1.3 cache tickets (48 random bytes, looked up only
+/// at exactly that length: see `resumption::server`), which s2n-tls never has.
+pub const MAX_CACHE_KEY_LEN: usize = 32;
+/// cbindgen:ignore
+/// The longest ticket (a TLS1.2 SessionTicket, or a TLS1.3 PSK identity) the
+/// ClientHello reader keeps. rs2n's tickets are well under 1 KiB (a sealed
+/// rustls session: secret, SNI, ALPN; no client certificates), s2n's TLS1.2
+/// ticket is 138 bytes (`S2N_TLS12_TICKET_SIZE_IN_BYTES`). A longer one is no
+/// ticket of ours: the hello is still valid, and rustls gives a full handshake.
+pub const MAX_TICKET_LEN: usize = 2048;
+/// The largest handshake message read: rustls' own limit (64 KiB), far above any
+/// real hello.
+const MAX_HANDSHAKE_LEN: usize = 0xffff;
+
+const CLIENT_HELLO: u8 = 1;
+const SERVER_HELLO: u8 = 2;
+
+/// What one hello message showed (a ClientHello, or a ServerHello).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HelloInfo {
+    /// The highest version the client offered, in s2n's numbering (33 = TLS1.2).
+    pub max_version: i32,
+    /// The legacy session ID (TLS1.2 resumption by ID, or TLS1.3 middlebox
+    /// compatibility); at most [`MAX_CACHE_KEY_LEN`] bytes.
+    pub session_id: Vec<u8>,
+    /// The first TLS1.3 PSK identity offered (a ticket, or a session cache key),
+    /// if at most [`MAX_TICKET_LEN`] bytes.
+    pub psk_identity: Option<Vec<u8>>,
+    /// A TLS1.2 session ticket offered (the SessionTicket extension, when not
+    /// empty), if at most [`MAX_TICKET_LEN`] bytes.
+    pub session_ticket: Option<Vec<u8>>,
+}
+
+/// What was wrong with a hello that was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Malformed(String);
+
+impl Malformed {
+    pub(crate) fn new(what: String) -> Self {
+        Malformed(what)
+    }
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// s2n's number for a wire version (0x0303 is TLS1.2 = 33); 0 for an unknown one.
+pub fn s2n_version(wire: u16) -> i32 {
+    match wire {
+        0x0300 => policy::S2N_SSLV3,
+        0x0301 => policy::S2N_TLS10,
+        0x0302 => policy::S2N_TLS11,
+        0x0303 => policy::S2N_TLS12,
+        0x0304 => policy::S2N_TLS13,
+        _ => 0,
+    }
+}
+
+/// Reads the first handshake message of one direction as bytes arrive: a
+/// ClientHello (checked strictly) or a ServerHello.
+#[derive(Debug)]
+pub struct HelloReader {
+    reader: HandshakeReader,
+    msg_type: u8,
+    outcome: Option<Result<HelloInfo, Malformed>>,
+}
+
+impl Default for HelloReader {
+    fn default() -> Self {
+        Self::client_hello()
+    }
+}
+
+impl HelloReader {
+    /// Reads a ClientHello (what a server receives first).
+    pub fn client_hello() -> Self {
+        Self::new(CLIENT_HELLO)
+    }
+
+    /// Reads a ServerHello (what a client receives, and a server sends, first).
+    /// Its `max_version` is the version the server selected.
+    pub fn server_hello() -> Self {
+        Self::new(SERVER_HELLO)
+    }
+
+    fn new(msg_type: u8) -> Self {
+        HelloReader {
+            reader: HandshakeReader::default(),
+            msg_type,
+            outcome: None,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self.msg_type {
+            CLIENT_HELLO => "ClientHello",
+            _ => "ServerHello",
+        }
+    }
+
+    /// Feeds bytes as they arrive; returns the info once, when the hello is
+    /// complete and valid. A refused hello gives `None` here and its reason in
+    /// [`HelloReader::outcome`].
+    pub fn feed(&mut self, mut bytes: &[u8]) -> Option<HelloInfo> {
+        if self.outcome.is_some() {
+            return None;
+        }
+        let msg_type = self.msg_type;
+        let outcome = match self.reader.next_message(&mut bytes, |t| t == msg_type) {
+            Ok(None) => return None,
+            Ok(Some(m)) if m.typ != msg_type => Err(Malformed::new(format!(
+                "the first handshake message is of type {}, not a {}",
+                m.typ,
+                self.name()
+            ))),
+            Ok(Some(m)) if msg_type == CLIENT_HELLO => parse::client_hello(&m.body),
+            Ok(Some(m)) => parse::server_hello(&m.body)
+                .ok_or_else(|| Malformed::new("the ServerHello does not parse".into())),
+            Err(Stop::NotHandshake(t)) => Err(Malformed::new(format!(
+                "a record of content type {t} before the {} was complete",
+                self.name()
+            ))),
+            Err(Stop::Malformed(m)) => Err(m),
+        };
+        self.reader.release();
+        let info = outcome.as_ref().ok().cloned();
+        self.outcome = Some(outcome);
+        info
+    }
+
+    /// The hello read, or why it was refused; `None` while it is incomplete.
+    pub fn outcome(&self) -> Option<&Result<HelloInfo, Malformed>> {
+        self.outcome.as_ref()
+    }
+
+    /// Bytes examined so far (each input byte once).
+    pub fn examined(&self) -> u64 {
+        self.reader.examined()
+    }
+}

@@ -1,0 +1,216 @@
+//! The hello bodies (after the 4-byte handshake header): a ClientHello checked
+//! strictly against RFC 8446/5246 before any of its facts is used (what a server
+//! hands its cache callbacks comes from here), a ServerHello read for its facts.
+
+use std::fmt::Display;
+
+use super::{s2n_version, HelloInfo, Malformed, MAX_CACHE_KEY_LEN, MAX_TICKET_LEN};
+use crate::policy;
+
+const SESSION_TICKET: u16 = 35;
+const PRE_SHARED_KEY: u16 = 41;
+const SUPPORTED_VERSIONS: u16 = 43;
+/// RFC 8446 4.2.11: `opaque PskBinderEntry<32..255>`.
+const MIN_BINDER_LEN: usize = 32;
+
+/// Reads big-endian fields; running out names the field that was cut short.
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], Malformed> {
+        if self.0.len() < n {
+            return Err(bad(format_args!("{what} is cut short")));
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Ok(a)
+    }
+    fn u16(&mut self, what: &str) -> Result<u16, Malformed> {
+        self.take(2, what).map(|b| u16::from_be_bytes([b[0], b[1]]))
+    }
+    fn vec8(&mut self, what: &str) -> Result<&'a [u8], Malformed> {
+        let n = self.take(1, what)?[0];
+        self.take(usize::from(n), what)
+    }
+    fn vec16(&mut self, what: &str) -> Result<&'a [u8], Malformed> {
+        let n = self.u16(what)?;
+        self.take(usize::from(n), what)
+    }
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// The field must end exactly here.
+    fn end(&self, what: &str) -> Result<(), Malformed> {
+        match self.0.len() {
+            0 => Ok(()),
+            n => Err(bad(format_args!("{n} stray bytes after {what}"))),
+        }
+    }
+}
+
+fn bad(what: impl Display) -> Malformed {
+    Malformed::new(what.to_string())
+}
+
+/// A ClientHello body, checked: legacy version, random, session ID (at most 32
+/// bytes), cipher suites (even, not empty), compression methods (not empty), an
+/// extension block consumed exactly, no extension twice, pre_shared_key last, and
+/// consistent inner lengths for the extensions read here.
+pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
+    let mut c = Cursor(body);
+    let legacy = c.u16("legacy_version")?;
+    if legacy >> 8 != 3 {
+        return Err(bad(format_args!(
+            "legacy_version {legacy:#06x} (TLS versions are 0x03xx)"
+        )));
+    }
+    c.take(32, "random")?;
+    let session_id = c.vec8("legacy_session_id")?;
+    if session_id.len() > MAX_CACHE_KEY_LEN {
+        return Err(bad(format_args!(
+            "session ID of {} bytes (at most {MAX_CACHE_KEY_LEN})",
+            session_id.len()
+        )));
+    }
+    let suites = c.vec16("cipher_suites")?;
+    if suites.is_empty() || suites.len() % 2 != 0 {
+        return Err(bad(format_args!(
+            "cipher_suites of {} bytes (a non-empty list of 2-byte suites)",
+            suites.len()
+        )));
+    }
+    if c.vec8("compression_methods")?.is_empty() {
+        return Err(bad("empty compression_methods"));
+    }
+    // s2n's client version without supported_versions: the legacy one, at most TLS1.2.
+    let mut info = HelloInfo {
+        max_version: s2n_version(legacy.min(0x0303)),
+        session_id: session_id.to_vec(),
+        ..HelloInfo::default()
+    };
+    // The extension block may be absent altogether (RFC 5246 7.4.1.2).
+    if c.is_empty() {
+        return Ok(info);
+    }
+    let block = c.vec16("extensions")?;
+    c.end("the extensions")?;
+    let mut e = Cursor(block);
+    let mut seen = Vec::new();
+    while !e.is_empty() {
+        if seen.last() == Some(&PRE_SHARED_KEY) {
+            return Err(bad("pre_shared_key is not the last extension"));
+        }
+        let kind = e.u16("extension type")?;
+        let data = e.vec16("extension")?;
+        seen.push(kind);
+        match kind {
+            SESSION_TICKET if !data.is_empty() && data.len() <= MAX_TICKET_LEN => {
+                info.session_ticket = Some(data.to_vec());
+            }
+            PRE_SHARED_KEY => info.psk_identity = first_psk_identity(data)?,
+            SUPPORTED_VERSIONS => {
+                if let Some(v) = highest_version(data)? {
+                    info.max_version = v;
+                }
+            }
+            _ => {}
+        }
+    }
+    seen.sort_unstable();
+    if let Some(w) = seen.windows(2).find(|w| w[0] == w[1]) {
+        return Err(bad(format_args!("extension {} appears twice", w[0])));
+    }
+    Ok(info)
+}
+
+/// pre_shared_key: `PskIdentity identities<7..2^16-1>` of `{ opaque identity<1..2^16-1>;
+/// uint32 obfuscated_ticket_age; }`, then `PskBinderEntry binders<33..2^16-1>`, one
+/// binder per identity. The first identity, if no longer than a ticket of ours.
+fn first_psk_identity(data: &[u8]) -> Result<Option<Vec<u8>>, Malformed> {
+    let mut p = Cursor(data);
+    let mut ids = Cursor(p.vec16("PSK identities")?);
+    let mut binders = Cursor(p.vec16("PSK binders")?);
+    p.end("the PSK binders")?;
+    let mut first = None;
+    let mut identities = 0usize;
+    while !ids.is_empty() {
+        let id = ids.vec16("PSK identity")?;
+        ids.take(4, "obfuscated_ticket_age")?;
+        if id.is_empty() {
+            return Err(bad("empty PSK identity"));
+        }
+        if identities == 0 && id.len() <= MAX_TICKET_LEN {
+            first = Some(id.to_vec());
+        }
+        identities += 1;
+    }
+    let mut count = 0usize;
+    while !binders.is_empty() {
+        let binder = binders.vec8("PSK binder")?;
+        if binder.len() < MIN_BINDER_LEN {
+            return Err(bad(format_args!(
+                "PSK binder of {} bytes (at least {MIN_BINDER_LEN})",
+                binder.len()
+            )));
+        }
+        count += 1;
+    }
+    if identities == 0 || identities != count {
+        return Err(bad(format_args!(
+            "{identities} PSK identities with {count} binders (one binder each, at least one)"
+        )));
+    }
+    Ok(first)
+}
+
+/// supported_versions in a ClientHello: `ProtocolVersion versions<2..254>`. The
+/// highest version s2n knows, if any.
+fn highest_version(data: &[u8]) -> Result<Option<i32>, Malformed> {
+    let mut v = Cursor(data);
+    let list = v.vec8("supported_versions")?;
+    v.end("supported_versions")?;
+    if list.is_empty() || list.len() % 2 != 0 {
+        return Err(bad(format_args!(
+            "supported_versions of {} bytes (a non-empty list of 2-byte versions)",
+            list.len()
+        )));
+    }
+    Ok(list
+        .chunks_exact(2)
+        .map(|p| s2n_version(u16::from_be_bytes([p[0], p[1]])))
+        .filter(|&v| v > 0)
+        .max())
+}
+
+/// A ServerHello body, read for the version the server selected and its session
+/// ID; `None` if it does not parse (rustls reports what is wrong with it), or if
+/// its session ID is longer than RFC 5246 allows (s2n never reports one).
+pub(super) fn server_hello(body: &[u8]) -> Option<HelloInfo> {
+    let mut c = Cursor(body);
+    let legacy = c.u16("legacy_version").ok()?;
+    c.take(32, "random").ok()?;
+    let session_id = c.vec8("legacy_session_id").ok()?;
+    if session_id.len() > MAX_CACHE_KEY_LEN {
+        return None;
+    }
+    c.take(3, "cipher_suite and compression_method").ok()?;
+    let mut max_version = s2n_version(legacy);
+    if let Ok(block) = c.vec16("extensions") {
+        let mut e = Cursor(block);
+        while let (Ok(kind), Ok(data)) = (e.u16("extension type"), e.vec16("extension")) {
+            if let (SUPPORTED_VERSIONS, [a, b]) = (kind, data) {
+                max_version = s2n_version(u16::from_be_bytes([*a, *b]));
+            }
+        }
+    }
+    Some(HelloInfo {
+        max_version,
+        session_id: session_id.to_vec(),
+        ..HelloInfo::default()
+    })
+}
+
+/// Whether this ServerHello (or HelloRetryRequest) selects TLS1.3.
+pub(super) fn selects_tls13(body: &[u8]) -> bool {
+    server_hello(body).is_some_and(|h| h.max_version >= policy::S2N_TLS13)
+}

@@ -1,0 +1,219 @@
+//! Hello reader tests: facts read, malformed hellos refused with their reason,
+//! bounds, and linear work however the bytes are split.
+
+use super::testing::{
+    handshake, malformed_hellos, psk_extension, records, ClientHelloParts, BINDER,
+};
+use super::*;
+
+/// A valid TLS1.3 ClientHello offering TLS1.3 and 1.2, a session ID and a PSK.
+fn tls13_hello() -> ClientHelloParts {
+    ClientHelloParts {
+        session_id: vec![9; 32],
+        cipher_suites: vec![0x13, 0x01, 0xc0, 0x2b],
+        extensions: Some(vec![
+            (43, vec![4, 3, 4, 3, 3]),
+            (35, Vec::new()),
+            (41, psk_extension(&[b"abc", b"second"], &[BINDER, BINDER])),
+        ]),
+        ..Default::default()
+    }
+}
+
+fn read(wire: &[u8]) -> Result<HelloInfo, Malformed> {
+    let mut r = HelloReader::client_hello();
+    r.feed(wire);
+    r.outcome().cloned().expect("complete")
+}
+
+fn read_message(parts: &ClientHelloParts) -> Result<HelloInfo, Malformed> {
+    read(&records(&parts.message(), 1 << 14))
+}
+
+#[test]
+fn reads_versions_session_id_and_psk_across_records_and_reads() {
+    let wire = records(&tls13_hello().message(), 20);
+    let mut r = HelloReader::default();
+    let mut info = None;
+    for chunk in wire.chunks(7) {
+        if let Some(i) = r.feed(chunk) {
+            assert!(info.replace(i).is_none(), "given once");
+        }
+    }
+    let info = info.unwrap();
+    assert_eq!(info.max_version, 34);
+    assert_eq!(info.session_id, vec![9; 32]);
+    assert_eq!(info.psk_identity.as_deref(), Some(&b"abc"[..]));
+    assert_eq!(
+        info.session_ticket, None,
+        "an empty ticket extension is no ticket"
+    );
+    assert_eq!(r.outcome(), Some(&Ok(info)));
+}
+
+#[test]
+fn legacy_version_without_extensions_and_a_tls12_ticket() {
+    let info = read_message(&ClientHelloParts::default()).unwrap();
+    assert_eq!(info.max_version, 33);
+    assert!(info.session_id.is_empty());
+    let mut p = ClientHelloParts {
+        legacy_version: 0x0305,
+        extensions: Some(vec![(35, vec![1, 2, 3])]),
+        ..Default::default()
+    };
+    let info = read_message(&p).unwrap();
+    assert_eq!(
+        info.max_version, 33,
+        "as s2n: the legacy version, at most TLS1.2"
+    );
+    assert_eq!(info.session_ticket.as_deref(), Some(&[1, 2, 3][..]));
+    p.legacy_version = 0x0301;
+    assert_eq!(read_message(&p).unwrap().max_version, 31);
+}
+
+#[test]
+fn malformed_client_hellos_are_refused_with_their_reason() {
+    assert!(read_message(&tls13_hello()).is_ok(), "the base is valid");
+    for (reason, wire) in malformed_hellos(&tls13_hello()) {
+        let e = read(&wire).expect_err(reason);
+        assert!(e.to_string().contains(reason), "{reason}: {e}");
+    }
+}
+
+#[test]
+fn tickets_and_identities_past_the_bound_are_not_kept() {
+    let long = vec![5; MAX_TICKET_LEN + 1];
+    let mut p = tls13_hello();
+    *p.extension(41).unwrap() = psk_extension(&[&long, b"x"], &[BINDER, BINDER]);
+    assert_eq!(
+        read_message(&p).unwrap().psk_identity,
+        None,
+        "valid, not kept"
+    );
+    let fits = vec![5; MAX_TICKET_LEN];
+    *p.extension(41).unwrap() = psk_extension(&[&fits], &[BINDER]);
+    assert_eq!(read_message(&p).unwrap().psk_identity, Some(fits.clone()));
+    *p.extension(35).unwrap() = long;
+    assert_eq!(read_message(&p).unwrap().session_ticket, None);
+    *p.extension(35).unwrap() = fits.clone();
+    assert_eq!(read_message(&p).unwrap().session_ticket, Some(fits));
+}
+
+/// A ClientHello of about 60 KB (a large padding extension), in full records.
+fn big_hello() -> Vec<u8> {
+    let mut p = tls13_hello();
+    p.extensions
+        .as_mut()
+        .unwrap()
+        .insert(0, (21, vec![0; 60_000]));
+    records(&p.message(), 1 << 14)
+}
+
+#[test]
+fn one_byte_reads_do_linear_work() {
+    let wire = big_hello();
+    let mut r = HelloReader::client_hello();
+    let mut info = None;
+    for b in wire.chunks(1) {
+        info = info.or(r.feed(b));
+    }
+    assert!(info.is_some());
+    // Each byte once: a reader that re-walked what it had would examine ~1.8e9.
+    assert_eq!(r.examined(), wire.len() as u64);
+
+    let mut flight = records(&handshake(11, &[0; 60_000]), 1 << 14);
+    flight.extend(records(&handshake(4, &[0, 0, 1, 0, 0, 1, 9]), 100));
+    let mut s = Tls12TicketScanner::default();
+    for b in flight.chunks(1) {
+        s.feed(b);
+    }
+    assert_eq!(s.ticket, Some((256, true)));
+    assert_eq!(s.examined(), flight.len() as u64);
+}
+
+#[test]
+fn any_split_gives_the_same_outcome() {
+    let mut bad = tls13_hello();
+    bad.session_id = vec![0; 40];
+    for message in [tls13_hello().message(), bad.message()] {
+        let whole = read(&records(&message, 1 << 14));
+        for record_size in [1, 3, 100] {
+            let wire = records(&message, record_size);
+            for chunk in [1, 2, 5, 4096] {
+                let mut r = HelloReader::client_hello();
+                for c in wire.chunks(chunk) {
+                    r.feed(c);
+                }
+                assert_eq!(r.outcome(), Some(&whole), "{record_size}/{chunk}");
+            }
+        }
+    }
+}
+
+#[test]
+fn tls12_new_session_ticket_is_read_until_change_cipher_spec() {
+    let mut nst = handshake(4, &[0, 0, 0x1c, 0x20, 0, 4, 1, 2, 3, 4]);
+    let mut wire = records(&nst, 5);
+    wire.extend([20, 3, 3, 0, 1, 1]);
+    let mut scanner = Tls12TicketScanner::default();
+    for chunk in wire.chunks(3) {
+        scanner.feed(chunk);
+    }
+    assert_eq!(scanner.ticket, Some((7200, true)));
+    assert!(scanner.done());
+    // After ChangeCipherSpec nothing more is read.
+    nst[9] = 0;
+    scanner.feed(&records(&nst[..10], 100));
+    assert_eq!(scanner.ticket, Some((7200, true)));
+}
+
+fn server_hello(version_ext: bool) -> Vec<u8> {
+    server_hello_with_id(version_ext, &[5, 6, 7, 8])
+}
+
+fn server_hello_with_id(version_ext: bool, session_id: &[u8]) -> Vec<u8> {
+    let mut body = vec![0x03, 0x03];
+    body.extend([1u8; 32]);
+    body.push(session_id.len() as u8);
+    body.extend(session_id);
+    body.extend([0x13, 0x01, 0]);
+    if version_ext {
+        body.extend([0, 6, 0, 43, 0, 2, 3, 4]);
+    }
+    handshake(2, &body)
+}
+
+#[test]
+fn server_hello_session_id_and_selected_version() {
+    let hs = server_hello(true);
+    let mut r = HelloReader::server_hello();
+    let info = r.feed(&records(&hs, 200)).unwrap();
+    assert_eq!(info.session_id, vec![5, 6, 7, 8]);
+    assert_eq!(info.max_version, 34);
+    let mut r = HelloReader::client_hello();
+    assert_eq!(
+        r.feed(&records(&hs, 200)),
+        None,
+        "a ServerHello is no ClientHello"
+    );
+    assert!(r.outcome().unwrap().is_err());
+    // Found by fuzzing: a session ID over 32 bytes was taken as the server's.
+    let long = server_hello_with_id(true, &[9; 33]);
+    let mut r = HelloReader::server_hello();
+    assert_eq!(r.feed(&records(&long, 200)), None);
+    assert!(r.outcome().unwrap().is_err());
+}
+
+#[test]
+fn the_scanner_stops_at_a_tls13_server_hello() {
+    let mut wire = records(&server_hello(true), 200);
+    // What follows would be encrypted: never read, however it looks.
+    wire.extend(records(&handshake(4, &[0, 0, 0, 9, 0, 1, 1]), 100));
+    let mut s = Tls12TicketScanner::default();
+    s.feed(&wire);
+    assert!(s.done());
+    assert_eq!(s.ticket, None);
+    let mut s = Tls12TicketScanner::default();
+    s.feed(&records(&server_hello(false), 200));
+    assert!(!s.done(), "TLS1.2 goes on to the NewSessionTicket");
+}
