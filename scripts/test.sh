@@ -12,6 +12,9 @@
 #                                   again, our C built with
 #                                   -fsanitize=address,undefined; same Rust
 #                                   build, not instrumented)
+#   6. fuzz/        fuzzing        (every cargo-fuzz target for FUZZ_SECONDS,
+#                                   default 20, from its committed corpus:
+#                                   scripts/fuzz.sh; needs the nightly toolchain)
 # Prints the time of each stage at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +59,10 @@ cmake --build build-sanitize -j"$jobs"
 stage_done "build (ASan+UBSan)"
 ctest --test-dir build-sanitize --output-on-failure -j"$jobs" -LE downstream
 stage_done "ctest (ASan+UBSan, incl. interop, load)"
+
+echo "== fuzz targets, ${FUZZ_SECONDS:-20} s each (scripts/fuzz.sh)"
+bash scripts/fuzz.sh
+stage_done "fuzzing (every target)"
 
 echo "== all tests passed"
 printf '   %s\n' "${times[@]}"
