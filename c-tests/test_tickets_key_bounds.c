@@ -19,8 +19,11 @@
  *     The rule follows the config's lifetimes.
  *   - A TLS1.2 ticket whose sealed-format version byte (its first byte, sent in
  *     the clear) reads 1, rs2n's first format, which is no longer opened: the
- *     server answers with a full handshake (Certificate, a new ticket
- *     announced), it does not fail on it.
+ *     server does not fail on it: it reads the ClientHello and answers with
+ *     a full handshake (Certificate, ServerKeyExchange, ServerHelloDone), as
+ *     it does for versions 0, 3 and 255; unchanged (2), it resumes. (The
+ *     handshake cannot then complete: the client's transcript holds the
+ *     ClientHello it sent, the server's the changed one.)
  */
 #include "testlib.h"
 
