@@ -78,7 +78,7 @@ struct s2n_config *rs2n_resume_client_config(const char *policy, struct rs2n_fak
 /* The offset of `needle` in `hay`, or -1. */
 long rs2n_tk_find(const uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t needle_len);
 /* The offset of an rs2n ticket sealed by key `name` in `bytes` (its version
- * byte 0x01, then the name zero-padded to 16 bytes), or -1. */
+ * byte 0x02, the sealed format version, then the name zero-padded to 16 bytes), or -1. */
 long rs2n_tk_find_ticket(const uint8_t *bytes, size_t len, const char *name);
 
 /* For rs2n_tk_check's `tickets`: don't check, or "at least one". */
