@@ -43,11 +43,6 @@
 static struct rs2n_fake_clock tk_clock = { RS2N_TK_T0 };
 static struct rs2n_tk_log tk_log;
 
-static const char *vname(int version)
-{
-    return version == S2N_TLS13 ? "TLS1.3" : "TLS1.2";
-}
-
 static const char *policy_of(int version)
 {
     return version == S2N_TLS13 ? "default_tls13" : "20240501";
@@ -56,12 +51,8 @@ static const char *policy_of(int version)
 static void connect_offer(struct s2n_config *server, struct s2n_config *client,
                           const struct rs2n_session *offer, struct rs2n_conn *r)
 {
-    struct rs2n_connect_opts opts;
-    memset(&opts, 0, sizeof(opts));
-    opts.offer = offer;
-    opts.offer_may_fail = 1; /* the callers check s2n_connection_set_session */
-    rs2n_tk_log_reset(&tk_log);
-    rs2n_connect(server, client, &opts, r);
+    /* offer may fail: the callers check s2n_connection_set_session */
+    rs2n_tk_connect(server, client, offer, 1, &tk_log, r);
 }
 
 /* A fresh session from a full handshake. */
@@ -120,7 +111,7 @@ static int ticket_cb(struct s2n_connection *conn, void *ctx, struct s2n_session_
  * process or a handle that is not per session, a saved-at from another clock. */
 static void test_layout(int version)
 {
-    printf("%s: length and layout\n", vname(version));
+    printf("%s: length and layout\n", rs2n_tk_version_name(version));
     struct s2n_config *server = server_config(version);
     struct s2n_config *client = rs2n_resume_client_config(policy_of(version), &tk_clock, 1, NULL);
     EXPECT_SUCCESS(s2n_config_set_session_ticket_cb(client, ticket_cb, &tk_log));
@@ -194,7 +185,7 @@ static void offer_altered(struct s2n_config *server, struct s2n_config *client, 
     struct rs2n_session bad = *s;
     bad.data[i] = mask ? (uint8_t) (bad.data[i] ^ mask) : value;
     char what[96];
-    snprintf(what, sizeof(what), "%s, byte %zu %s 0x%02x", vname(version), i,
+    snprintf(what, sizeof(what), "%s, byte %zu %s 0x%02x", rs2n_tk_version_name(version), i,
              mask ? "xor" : "set to", mask ? mask : value);
     struct rs2n_conn r;
     connect_offer(server, client, &bad, &r);
@@ -232,7 +223,7 @@ static void offer_altered(struct s2n_config *server, struct s2n_config *client, 
 static void test_flips(int version)
 {
     const int tls13 = version == S2N_TLS13;
-    printf("%s: every byte altered\n", vname(version));
+    printf("%s: every byte altered\n", rs2n_tk_version_name(version));
     struct s2n_config *server = server_config(version);
     struct s2n_config *client = rs2n_resume_client_config(policy_of(version), &tk_clock, 1, &tk_log);
     struct rs2n_session good = get_session(server, client, version);
@@ -291,7 +282,7 @@ static struct s2n_config *client_trusting(int version, const char *extra_ca)
  * valgrind), as a client that reloads its settings would see. */
 static void test_reload(int version, const char *extra_ca)
 {
-    printf("%s: a session outlives its client config (trust: test CA%s)\n", vname(version),
+    printf("%s: a session outlives its client config (trust: test CA%s)\n", rs2n_tk_version_name(version),
            extra_ca ? " + another CA" : "");
     struct s2n_config *server = server_config(version);
     struct s2n_config *client = client_trusting(version, extra_ca);

@@ -41,11 +41,7 @@ static int add(struct s2n_config *config, const char *name, uint32_t name_len, c
 static void connect_offer(struct s2n_config *server, struct s2n_config *client,
                           const struct rs2n_session *offer, struct rs2n_conn *r)
 {
-    struct rs2n_connect_opts opts;
-    memset(&opts, 0, sizeof(opts));
-    opts.offer = offer;
-    rs2n_tk_log_reset(&tk_log);
-    rs2n_connect(server, client, &opts, r);
+    rs2n_tk_connect(server, client, offer, 0, &tk_log, r);
 }
 
 static void test_add_errors(void)

@@ -31,20 +31,11 @@ static struct rs2n_tk_log tk_log;
 #define KEY_NAME "bad-tests-key"
 #define KEY_MATERIAL "material of the key of the bad tests"
 
-static const char *vname(int version)
-{
-    return version == S2N_TLS13 ? "TLS1.3" : "TLS1.2";
-}
-
 static void connect_offer(struct s2n_config *server, struct s2n_config *client,
                           const struct rs2n_session *offer, struct rs2n_conn *r)
 {
-    struct rs2n_connect_opts opts;
-    memset(&opts, 0, sizeof(opts));
-    opts.offer = offer;
-    opts.offer_may_fail = 1; /* offer_bad checks s2n_connection_set_session itself */
-    rs2n_tk_log_reset(&tk_log);
-    rs2n_connect(server, client, &opts, r);
+    /* offer may fail: the callers check s2n_connection_set_session */
+    rs2n_tk_connect(server, client, offer, 1, &tk_log, r);
 }
 
 /* A fresh session from a full handshake with `server`. */
@@ -144,7 +135,7 @@ static void test_wire(struct s2n_config *server_config, struct s2n_config *clien
 {
     static const char *names[] = { "unchanged (control)", "a bit of the sealed part flipped",
                                    "a bit of the key name flipped" };
-    printf("  %s, ticket in the ClientHello: %s\n", vname(version), names[mode]);
+    printf("  %s, ticket in the ClientHello: %s\n", rs2n_tk_version_name(version), names[mode]);
     struct rs2n_session session = get_session(server_config, client_config, version);
 
     struct rs2n_mem_pipe pipe;
@@ -174,7 +165,7 @@ static void test_wire(struct s2n_config *server_config, struct s2n_config *clien
         rs2n_test_fail(__FILE__, __LINE__,
                        "%s, %s: the server's s2n_negotiate after the ClientHello returned %d "
                        "(blocked %d), expected to block on read",
-                       vname(version), names[mode], rc, (int) blocked);
+                       rs2n_tk_version_name(version), names[mode], rc, (int) blocked);
         rs2n_print_s2n_error("  s2n error");
     }
     struct rs2n_mem_queue *to_client = pipe.a.out;
@@ -220,7 +211,7 @@ static void test_wire(struct s2n_config *server_config, struct s2n_config *clien
 static void test_other_servers(const char *policy, int version)
 {
     const int tls13 = version == S2N_TLS13;
-    printf("  %s, servers that cannot use the ticket\n", vname(version));
+    printf("  %s, servers that cannot use the ticket\n", rs2n_tk_version_name(version));
     struct s2n_config *server = rs2n_resume_server_config(policy, &tk_clock, 1);
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, KEY_NAME, KEY_MATERIAL, 0));
     struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
@@ -289,21 +280,21 @@ static void offer_bad(struct s2n_config *server, struct s2n_config *client, int 
     if (accepted) {
         if (r.set_session_rc != 0) {
             rs2n_test_fail(__FILE__, __LINE__, "%s, %s: s2n_connection_set_session failed with %s",
-                           vname(version), what, s2n_strerror_name(r.set_session_err));
+                           rs2n_tk_version_name(version), what, s2n_strerror_name(r.set_session_err));
         }
         /* Nothing was offered. */
         EXPECT_TRUE(rs2n_tk_find_ticket(r.client_hello, r.client_hello_len, KEY_NAME) < 0);
     } else {
         if (r.set_session_rc != -1) {
             rs2n_test_fail(__FILE__, __LINE__, "%s, %s: s2n_connection_set_session returned %d, expected -1",
-                           vname(version), what, r.set_session_rc);
+                           rs2n_tk_version_name(version), what, r.set_session_rc);
         } else if (s2n_error_get_type(r.set_session_err) != S2N_ERR_T_USAGE) {
             rs2n_test_fail(__FILE__, __LINE__, "%s, %s: s2n_connection_set_session failed with %s (%s), expected S2N_ERR_T_USAGE",
-                           vname(version), what, s2n_strerror_name(r.set_session_err),
+                           rs2n_tk_version_name(version), what, s2n_strerror_name(r.set_session_err),
                            rs2n_error_type_name(s2n_error_get_type(r.set_session_err)));
         } else if (strcmp(s2n_strerror_name(r.set_session_err), "S2N_ERR_INVALID_SERIALIZED_SESSION_STATE") != 0) {
             rs2n_test_fail(__FILE__, __LINE__, "%s, %s: error %s, expected S2N_ERR_INVALID_SERIALIZED_SESSION_STATE",
-                           vname(version), what, s2n_strerror_name(r.set_session_err));
+                           rs2n_tk_version_name(version), what, s2n_strerror_name(r.set_session_err));
         }
         r.set_session_rc = 0; /* checked: now the handshake */
     }
@@ -314,7 +305,7 @@ static void offer_bad(struct s2n_config *server, struct s2n_config *client, int 
 
 static void test_set_session(const char *policy, int version)
 {
-    printf("  %s, s2n_connection_set_session with bad bytes\n", vname(version));
+    printf("  %s, s2n_connection_set_session with bad bytes\n", rs2n_tk_version_name(version));
     struct s2n_config *server = rs2n_resume_server_config(policy, &tk_clock, 1);
     REQUIRE_SUCCESS(rs2n_tk_add_key(server, KEY_NAME, KEY_MATERIAL, 0));
     struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
@@ -400,7 +391,7 @@ int main(void)
         int version;
     } versions[] = { { "default_tls13", S2N_TLS13 }, { "20240501", S2N_TLS12 } };
     for (size_t v = 0; v < 2; v++) {
-        printf("%s\n", vname(versions[v].version));
+        printf("%s\n", rs2n_tk_version_name(versions[v].version));
         struct s2n_config *server = rs2n_resume_server_config(versions[v].policy, &tk_clock, 1);
         REQUIRE_SUCCESS(rs2n_tk_add_key(server, KEY_NAME, KEY_MATERIAL, 0));
         struct s2n_config *client = rs2n_resume_client_config(versions[v].policy, &tk_clock, 1, &tk_log);

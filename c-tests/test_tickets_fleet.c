@@ -24,19 +24,10 @@ static struct rs2n_tk_log tk_log;
 #define FLEET_NAME "fleet-key-2024"
 #define FLEET_MATERIAL "the fleet's shared ticket key material"
 
-static const char *vname(int version)
-{
-    return version == S2N_TLS13 ? "TLS1.3" : "TLS1.2";
-}
-
 static void connect_offer(struct s2n_config *server, struct s2n_config *client,
                           const struct rs2n_session *offer, struct rs2n_conn *r)
 {
-    struct rs2n_connect_opts opts;
-    memset(&opts, 0, sizeof(opts));
-    opts.offer = offer;
-    rs2n_tk_log_reset(&tk_log);
-    rs2n_connect(server, client, &opts, r);
+    rs2n_tk_connect(server, client, offer, 0, &tk_log, r);
 }
 
 static struct s2n_config *fleet_server(const char *policy, const char *material, uint64_t intro)
@@ -49,7 +40,7 @@ static struct s2n_config *fleet_server(const char *policy, const char *material,
 static void test_two_configs(const char *policy, int version)
 {
     const int tls13 = version == S2N_TLS13;
-    printf("two server configs with the same key, %s\n", vname(version));
+    printf("two server configs with the same key, %s\n", rs2n_tk_version_name(version));
     struct s2n_config *a = fleet_server(policy, FLEET_MATERIAL, 0);
     /* b got the key with an explicit intro time, and has another key too
      * (introduced later, so a's key is the one b encrypts with for now). */
@@ -197,7 +188,7 @@ static void connect_to_child(struct s2n_config *client, const struct rs2n_sessio
         int want = expect_resumed ? CHILD_RESUMED : CHILD_FULL;
         if (WEXITSTATUS(status) != want) {
             rs2n_test_fail(__FILE__, __LINE__, "%s: the child server exited with %d, expected %d (%s)",
-                           vname(version), WEXITSTATUS(status), want,
+                           rs2n_tk_version_name(version), WEXITSTATUS(status), want,
                            expect_resumed ? "resumed" : "full handshake");
         }
     }
@@ -206,7 +197,7 @@ static void connect_to_child(struct s2n_config *client, const struct rs2n_sessio
 static void test_two_processes(const char *policy, int version)
 {
     const int tls13 = version == S2N_TLS13;
-    printf("two server processes with the same key, %s\n", vname(version));
+    printf("two server processes with the same key, %s\n", rs2n_tk_version_name(version));
     struct s2n_config *parent_server = fleet_server(policy, FLEET_MATERIAL, 0);
     struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
     struct rs2n_conn r;

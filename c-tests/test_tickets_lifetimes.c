@@ -36,11 +36,6 @@ static void connect_opts(struct s2n_config *server, struct s2n_config *client,
     rs2n_connect(server, client, &opts, r);
 }
 
-static const char *vname(int version)
-{
-    return version == S2N_TLS13 ? "TLS1.3" : "TLS1.2";
-}
-
 /* A server with one key introduced at T0 and these lifetimes (0: default). */
 static struct s2n_config *server_with(const char *policy, uint64_t ed, uint64_t dec, uint64_t state)
 {
@@ -72,7 +67,7 @@ static void expect_hint(const char *what, struct s2n_config *server, struct s2n_
         if (r.lifetime_hint != expected || tk_log.lifetimes[0] != expected) {
             rs2n_test_fail(__FILE__, __LINE__,
                            "%s, %s: lifetime hint %d, callback lifetime %u, expected %ld", what,
-                           vname(version), r.lifetime_hint, tk_log.lifetimes[0], expected);
+                           rs2n_tk_version_name(version), r.lifetime_hint, tk_log.lifetimes[0], expected);
         }
     }
 }
@@ -80,7 +75,7 @@ static void expect_hint(const char *what, struct s2n_config *server, struct s2n_
 static void test_hint(const char *policy, int version)
 {
     const int tls13 = version == S2N_TLS13;
-    printf("lifetime hint, %s\n", vname(version));
+    printf("lifetime hint, %s\n", rs2n_tk_version_name(version));
     struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
 
     /* Defaults: 2 h + 13 h of key life, 15 h of session state, 1 week of
@@ -161,7 +156,7 @@ static void test_hint(const char *policy, int version)
 static void test_session_state(const char *policy, int version, int lagging_client)
 {
     const int tls13 = version == S2N_TLS13;
-    printf("session state lifetime, %s%s\n", vname(version),
+    printf("session state lifetime, %s%s\n", rs2n_tk_version_name(version),
            lagging_client ? ", the client's clock stuck at T0" : "");
     client_clock.seconds = RS2N_TK_T0;
     struct s2n_config *server = server_with(policy, 0, 0, 600);

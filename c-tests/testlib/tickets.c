@@ -41,6 +41,23 @@ void rs2n_tk_log_reset(struct rs2n_tk_log *log)
     memset(log, 0, sizeof(*log));
 }
 
+void rs2n_tk_connect(struct s2n_config *server, struct s2n_config *client,
+                     const struct rs2n_session *offer, int offer_may_fail,
+                     struct rs2n_tk_log *log, struct rs2n_conn *r)
+{
+    struct rs2n_connect_opts opts;
+    memset(&opts, 0, sizeof(opts));
+    opts.offer = offer;
+    opts.offer_may_fail = offer_may_fail;
+    rs2n_tk_log_reset(log);
+    rs2n_connect(server, client, &opts, r);
+}
+
+const char *rs2n_tk_version_name(int version)
+{
+    return version == S2N_TLS13 ? "TLS1.3" : "TLS1.2";
+}
+
 int rs2n_tk_ticket_cb(struct s2n_connection *conn, void *ctx, struct s2n_session_ticket *ticket)
 {
     struct rs2n_tk_log *log = ctx;

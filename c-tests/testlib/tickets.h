@@ -57,6 +57,16 @@ struct rs2n_tk_log {
     uint32_t lifetimes[RS2N_TK_LOG_MAX];          /* and lifetimes */
 };
 void rs2n_tk_log_reset(struct rs2n_tk_log *log);
+
+/* One connection through rs2n_connect with `log` reset first: the client offers
+ * `offer` (NULL: none). With `offer_may_fail`, a failing
+ * s2n_connection_set_session is left for the caller to check. */
+void rs2n_tk_connect(struct s2n_config *server, struct s2n_config *client,
+                     const struct rs2n_session *offer, int offer_may_fail,
+                     struct rs2n_tk_log *log, struct rs2n_conn *r);
+
+/* "TLS1.3" or "TLS1.2", for messages. */
+const char *rs2n_tk_version_name(int version);
 int rs2n_tk_ticket_cb(struct s2n_connection *conn, void *ctx, struct s2n_session_ticket *ticket);
 
 /* A server config: ECDSA P-256 certificate, `policy` (NULL: default), the
