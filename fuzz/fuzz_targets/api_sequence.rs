@@ -66,7 +66,9 @@ unsafe extern "C" fn recv_cb(ctx: *mut c_void, buf: *mut u8, len: u32) -> c_int 
         set_errno(libc::EAGAIN);
         return -1;
     }
-    let n = (len as usize).min(wire.incoming.len()).min(c_int::MAX as usize);
+    let n = (len as usize)
+        .min(wire.incoming.len())
+        .min(c_int::MAX as usize);
     for (i, b) in wire.incoming.drain(..n).enumerate() {
         // SAFETY: buf holds len bytes and i < n <= len.
         unsafe { *buf.add(i) = b };
@@ -320,7 +322,10 @@ fn run(data: &[u8]) {
                 } else {
                     ptr::null_mut()
                 };
-                check_int("s2n_connection_set_config", s2n_connection_set_config(conn, c));
+                check_int(
+                    "s2n_connection_set_config",
+                    s2n_connection_set_config(conn, c),
+                );
             }
             4 => {
                 let name = c_string(input.bytes());
@@ -573,7 +578,11 @@ fn run(data: &[u8]) {
                 if on & 2 != 0 {
                     check_int(
                         "s2n_config_set_cache_store_callback",
-                        s2n_config_set_cache_store_callback(config, Some(cache_store), ptr::null_mut()),
+                        s2n_config_set_cache_store_callback(
+                            config,
+                            Some(cache_store),
+                            ptr::null_mut(),
+                        ),
                     );
                     clear_errno();
                     check_int(
@@ -587,7 +596,11 @@ fn run(data: &[u8]) {
                     clear_errno();
                     check_int(
                         "s2n_config_set_cache_delete_callback",
-                        s2n_config_set_cache_delete_callback(config, Some(cache_delete), ptr::null_mut()),
+                        s2n_config_set_cache_delete_callback(
+                            config,
+                            Some(cache_delete),
+                            ptr::null_mut(),
+                        ),
                     );
                     clear_errno();
                 }

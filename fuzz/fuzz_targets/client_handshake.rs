@@ -38,37 +38,6 @@ fn ticket_client(policy: &str) -> Arc<Config> {
     c
 }
 
-/// Runs a handshake by hand between a real server and client, keeping what the
-/// server sent; returns it and the client's session afterwards.
-fn server_flights(
-    server: Arc<Config>,
-    client: Arc<Config>,
-    session: Option<&[u8]>,
-) -> (Vec<u8>, Vec<u8>) {
-    let (mut s, mut c, a, mut b) = testing::pair(server, client);
-    if let Some(bytes) = session {
-        c.set_session(bytes).unwrap();
-    }
-    let mut seen = Vec::new();
-    let mut buf = vec![0; 1 << 17];
-    for _ in 0..10 {
-        let cr = c.negotiate();
-        let sr = s.negotiate();
-        if let Ok(n) = b.recv(&mut buf) {
-            seen.extend_from_slice(&buf[..n]);
-            a.inject(&buf[..n]);
-        }
-        if cr.is_ok() && sr.is_ok() {
-            break;
-        }
-    }
-    // TLS1.3 tickets come after the handshake: read them.
-    let mut small = [0u8; 16];
-    let _ = c.recv(&mut small);
-    let session = c.session().expect("a session after a real handshake").bytes;
-    (seen, session)
-}
-
 struct Fixtures {
     clients: [Arc<Config>; 2],
     sessions: [Vec<u8>; 2],
@@ -82,8 +51,9 @@ fn fixtures() -> &'static Fixtures {
         for policy in POLICIES {
             let server = ticket_server(policy);
             let client = ticket_client(policy);
-            let (full, session) = server_flights(server.clone(), client.clone(), None);
-            let (resumed, _) = server_flights(server, client, Some(&session));
+            let (full, session) = testing::server_flights(server.clone(), client.clone(), None);
+            let session = session.expect("a session after a real handshake");
+            let (resumed, _) = testing::server_flights(server, client, Some(&session));
             flights.push((policy, full, resumed));
             sessions.push(session);
         }

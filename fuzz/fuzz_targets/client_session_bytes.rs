@@ -67,7 +67,9 @@ fn session(policy: &str) -> (Vec<u8>, Arc<Config>) {
         .add_cert_chain_and_key(key.certified_key().unwrap())
         .unwrap();
     server.set_session_tickets(true).unwrap();
-    server.add_ticket_key(b"fuzz", b"fuzz key material", 0).unwrap();
+    server
+        .add_ticket_key(b"fuzz", b"fuzz key material", 0)
+        .unwrap();
     let client = Arc::new(Config::new_minimal());
     client.set_cipher_preferences(policy).unwrap();
     client.add_pem_to_trust_store(&read("ca_cert.pem")).unwrap();
@@ -76,7 +78,10 @@ fn session(policy: &str) -> (Vec<u8>, Arc<Config>) {
     let (a, b): (Arc<Mutex<Vec<u8>>>, Arc<Mutex<Vec<u8>>>) = Default::default();
     let mut s = Connection::new(Mode::Server);
     s.set_config(server).unwrap();
-    let se = End { rx: a.clone(), tx: b.clone() };
+    let se = End {
+        rx: a.clone(),
+        tx: b.clone(),
+    };
     s.set_recv(Box::new(se.clone()));
     s.set_send(Box::new(se));
     let mut c = Connection::new(Mode::Client);
@@ -164,8 +169,14 @@ fuzz_target!(|data: &[u8]| {
         let store = ConnSessions::new(true, f.clock.clone(), f.base.clone());
         store.offer(session, &bytes);
         let name = ServerName::try_from("localhost").unwrap();
-        assert!(store.tls12_session(&name).is_none(), "a TLS1.2 session offered");
-        assert!(store.take_tls13_ticket(&name).is_none(), "a TLS1.3 session offered");
+        assert!(
+            store.tls12_session(&name).is_none(),
+            "a TLS1.2 session offered"
+        );
+        assert!(
+            store.take_tls13_ticket(&name).is_none(),
+            "a TLS1.3 session offered"
+        );
     }
     assert!(registered(&f.tls13, 34), "the TLS1.3 session was used up");
     assert!(registered(&f.tls12, 33));

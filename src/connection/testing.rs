@@ -72,3 +72,33 @@ pub fn client_first_flight(client: Arc<Config>, session: Option<&[u8]>) -> Vec<u
     out.truncate(n);
     out
 }
+
+/// Runs a handshake by hand between a real server and client (the client offering
+/// `session`, if any), keeping the records the server sent; returns them and the
+/// client's session afterwards (TLS1.3 tickets read), if it got one.
+pub fn server_flights(
+    server: Arc<Config>,
+    client: Arc<Config>,
+    session: Option<&[u8]>,
+) -> (Vec<u8>, Option<Vec<u8>>) {
+    let (mut s, mut c, a, mut b) = pair(server, client);
+    if let Some(bytes) = session {
+        c.set_session(bytes).unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut buf = vec![0; 1 << 17];
+    for _ in 0..10 {
+        let cr = c.negotiate();
+        let sr = s.negotiate();
+        if let Ok(n) = b.recv(&mut buf) {
+            seen.extend_from_slice(&buf[..n]);
+            a.inject(&buf[..n]);
+        }
+        if cr.is_ok() && sr.is_ok() {
+            break;
+        }
+    }
+    // TLS1.3 tickets come after the handshake: read them.
+    let _ = c.recv(&mut [0u8; 16]);
+    (seen, c.session().map(|s| s.bytes))
+}

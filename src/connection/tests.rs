@@ -574,29 +574,6 @@ fn hundreds_of_tls13_tickets_fail_as_a_protocol_error() {
     }
 }
 
-/// Runs a handshake by hand, keeping what the server sent.
-fn server_flights(server: Arc<Config>, client: Arc<Config>, session: Option<&[u8]>) -> Vec<u8> {
-    use crate::transport::RecvHalf;
-    let (mut s, mut c, a, mut b) = pair(server, client);
-    if let Some(bytes) = session {
-        c.set_session(bytes).unwrap();
-    }
-    let mut seen = Vec::new();
-    let mut buf = vec![0; 1 << 17];
-    for _ in 0..10 {
-        let cr = c.negotiate();
-        let sr = s.negotiate();
-        if let Ok(n) = b.recv(&mut buf) {
-            seen.extend_from_slice(&buf[..n]);
-            a.inject(&buf[..n]);
-        }
-        if cr.is_ok() && sr.is_ok() {
-            break;
-        }
-    }
-    seen
-}
-
 #[test]
 #[ignore = "writes fuzz/corpus/*/seed-*: run by hand to refresh the fuzz seeds"]
 fn write_fuzz_seed_corpora() {
@@ -622,7 +599,7 @@ fn write_fuzz_seed_corpora() {
         let session = c.session().unwrap().bytes;
         hellos.push((full, client_first_flight(client.clone(), None)));
         hellos.push((resumed, client_first_flight(client.clone(), Some(&session))));
-        flights.push((full, server_flights(server, client, None)));
+        flights.push((full, server_flights(server, client, None).0));
     }
     for (name, hello) in &hellos {
         // hello_preparse: no chunk sizes (one byte at a time), or 1, 5, 200 in turn.
