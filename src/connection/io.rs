@@ -131,7 +131,7 @@ impl Connection {
         let Some(tls) = self.tls.as_mut() else {
             return Ok(());
         };
-        match tls.process_new_packets() {
+        match process_new_packets(tls, self.close_notify_sent) {
             Ok(state) => {
                 self.plaintext_pending = state.plaintext_bytes_to_read();
                 if let (None, rustls::Connection::Server(server)) = (&self.server_name, &*tls) {
@@ -281,6 +281,12 @@ impl Connection {
         if self.tls.is_none() {
             return Ok(());
         }
+        if !self.is_handshake_complete() {
+            // As s2n: no close_notify is awaited during the handshake. No application
+            // data can be truncated yet, and whatever the peer sends now is not worth
+            // parsing (rustls could only fail on it). s2n_negotiate now refuses.
+            return Ok(());
+        }
         let mut scratch = [0u8; 4096];
         loop {
             match self.peer_close {
@@ -293,16 +299,29 @@ impl Connection {
                 }
                 None => {}
             }
-            if !self.is_handshake_complete() {
-                // No application data can come; the peer's answer to our alert is all.
-                if !self.read_more()? {
-                    self.peer_close = Some(PeerClose::Abrupt);
-                }
-                continue;
-            }
             self.recv(&mut scratch)?;
         }
     }
+}
+
+/// `tls.process_new_packets()`, minding rustls#959: once close_notify is sent,
+/// bytes rustls cannot parse make it send a fatal alert too, which trips its
+/// `debug_assert!(!sent_fatal_alert)` (a panic in builds with debug assertions; in
+/// release builds the error comes back as usual). The panic is turned into the error
+/// release builds give, so a debug build of rs2n reports the peer, not itself.
+fn process_new_packets(
+    tls: &mut rustls::Connection,
+    close_notify_sent: bool,
+) -> std::result::Result<rustls::IoState, rustls::Error> {
+    if !close_notify_sent {
+        return tls.process_new_packets();
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tls.process_new_packets()))
+        .unwrap_or_else(|_| {
+            Err(rustls::Error::InvalidMessage(
+                rustls::InvalidMessage::InvalidContentType,
+            ))
+        })
 }
 
 struct CountingReader<'a> {

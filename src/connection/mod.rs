@@ -440,6 +440,12 @@ impl Connection {
     pub fn negotiate(&mut self) -> Result<()> {
         self.blocked = Blocked::NotBlocked;
         self.check_usable()?;
+        if self.close_notify_sent && !self.is_handshake_complete() {
+            return Err(Error::new(
+                ErrorCode::Closed,
+                "s2n_negotiate after s2n_shutdown: the connection is closed",
+            ));
+        }
         self.ensure_tls()?;
         if self.server.lookup_pending() && self.hello_info.is_some() {
             // A cache lookup was blocked: ask again, then let rustls go on.

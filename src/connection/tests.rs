@@ -621,3 +621,34 @@ fn write_fuzz_seed_corpora() {
         write("hello_preparse", &format!("server-{name}"), &[&[0], flight]);
     }
 }
+
+#[test]
+fn shutdown_during_the_handshake_closes_without_reading_the_peer() {
+    // The fuzz finding: a client shut down mid-handshake with junk from the peer
+    // waiting made rustls alert twice (rustls#959), a panic in debug builds.
+    let (_s, mut c, server_end, _) = pair(server_config("default"), client_config("default"));
+    assert!(c.negotiate().unwrap_err().is_blocked());
+    server_end.inject(&[0x08; 5]);
+    c.shutdown().unwrap();
+    c.shutdown().unwrap();
+    let e = c.negotiate().unwrap_err();
+    assert_eq!(e.code, ErrorCode::Closed, "{e}");
+}
+
+#[test]
+fn junk_after_close_notify_is_the_peers_error_not_an_internal_one() {
+    for junk in [&[0x08u8; 5][..], &[0x17, 0x03, 0x03, 0x00, 0x20, 0xff][..]] {
+        let (mut s, mut c, server_end, _) =
+            pair(server_config("default"), client_config("default"));
+        handshake(&mut s, &mut c).unwrap();
+        c.shutdown_send().unwrap();
+        server_end.inject(junk);
+        server_end.inject(&[0u8; 64]);
+        let mut buf = [0u8; 16];
+        let e = c.recv(&mut buf).unwrap_err();
+        assert_ne!(e.code, ErrorCode::Internal, "{e}");
+        assert_eq!(e.error_type(), crate::error::ErrorType::Proto, "{e}");
+        let again = c.shutdown().unwrap_err();
+        assert_ne!(again.code, ErrorCode::Internal, "{again}");
+    }
+}
