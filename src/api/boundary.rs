@@ -6,7 +6,6 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::RwLock;
 
 use once_cell::sync::Lazy;
@@ -20,20 +19,20 @@ const MESSAGE_CAP: usize = 512;
 // Only values with nothing to drop: Rust frees thread-locals that have a destructor
 // before the thread's pthread key destructors run, and touching one then aborts. These
 // stay until the thread's memory goes, so calls made at thread exit work, and the
-// pointers handed out (`s2n_errno_location`, `s2n_strerror_debug`) never dangle while
-// the thread lives.
+// pointer handed out by `s2n_strerror_debug` never dangles while the thread lives.
 thread_local! {
-    /// The integer behind `s2n_errno` for this thread.
-    static ERRNO: Cell<c_int> = const { Cell::new(0) };
     /// The detailed message of this thread's last error (NUL-terminated; a later
     /// error rewrites it in place), and that error's value.
     static MESSAGE: Cell<[u8; MESSAGE_CAP]> = const { Cell::new([0; MESSAGE_CAP]) };
     static MESSAGE_OF: Cell<c_int> = const { Cell::new(0) };
 }
 
-/// Where errors go if this thread's values are already gone (never seen: they have
-/// no destructor; `try_with` is how std lets us not rely on that).
-static ERRNO_AFTER_THREAD_EXIT: AtomicI32 = AtomicI32::new(0);
+extern "C" {
+    /// The address of this thread's `s2n_errno`, the C thread-local of
+    /// `src/api/errno.c` (exported as s2n-tls exports it). A plain `int` with no
+    /// destructor: valid while the thread lives, TLS destructors included.
+    fn rs2n_errno_address() -> *mut c_int;
+}
 
 /// What an exported function returns when it fails.
 pub(crate) trait Failure {
@@ -103,9 +102,8 @@ pub(crate) fn guard<T: Failure>(body: impl FnOnce() -> Result<T>) -> T {
 /// Records `error` as this thread's last error.
 pub(crate) fn set_error(error: &Error) {
     let value = error.code.value();
-    if ERRNO.try_with(|e| e.set(value)).is_err() {
-        ERRNO_AFTER_THREAD_EXIT.store(value, Ordering::Relaxed);
-    }
+    // SAFETY: the address of this thread's `s2n_errno`, valid while the thread lives.
+    unsafe { errno_location().write(value) };
     let text = message_bytes(&error.message);
     if MESSAGE.try_with(|m| m.set(text)).is_ok() {
         let _ = MESSAGE_OF.try_with(|m| m.set(value));
@@ -128,9 +126,9 @@ fn message_bytes(message: &str) -> [u8; MESSAGE_CAP] {
 
 /// The address of this thread's `s2n_errno`; valid for the thread's lifetime.
 pub(crate) fn errno_location() -> *mut c_int {
-    ERRNO
-        .try_with(|e| e.as_ptr())
-        .unwrap_or(ERRNO_AFTER_THREAD_EXIT.as_ptr())
+    // SAFETY: a C function without arguments that returns the address of a
+    // thread-local; it cannot fail.
+    unsafe { rs2n_errno_address() }
 }
 
 /// The detailed message of this thread's last error if it was `value`. The pointer

@@ -40,12 +40,10 @@ pub extern "C" fn s2n_cleanup() -> c_int {
     guard(|| Ok(S2N_SUCCESS))
 }
 
-/// The address of the calling thread's error value. The header defines
-/// `s2n_errno` as `(*s2n_errno_location())`; reset it with `s2n_errno = S2N_ERR_T_OK`.
-///
-/// Differs from s2n-tls: s2n-tls also exports `s2n_errno` as a thread-local
-/// variable; rs2n provides it only through this function (the macro hides the
-/// difference in source code).
+/// The address of the calling thread's `s2n_errno`, the exported thread-local
+/// variable: for languages and loaders that cannot reach a thread-local symbol
+/// directly. Reset the error with `s2n_errno = S2N_ERR_T_OK` (or through this
+/// pointer). Valid while the calling thread lives.
 #[no_mangle]
 pub extern "C" fn s2n_errno_location() -> *mut c_int {
     guard(|| Ok(errno_location()))
