@@ -413,13 +413,6 @@ typedef int (*s2n_cache_delete_callback)(struct s2n_connection *conn, void *ctx,
 typedef int (*s2n_clock_time_nanoseconds)(void *ctx, uint64_t *nanoseconds);
 
 /**
- * Called on a client once for each session ticket it receives (TLS1.2 during the
- * handshake; TLS1.3 after it, while `s2n_recv` reads). Return S2N_SUCCESS (any
- * value >= 0); a negative value fails the connection (S2N_ERR_CANCELLED).
- */
-typedef int (*s2n_session_ticket_fn)(struct s2n_connection *conn, void *ctx, struct s2n_session_ticket *ticket);
-
-/**
  * Called by `s2n_init` when memory callbacks are set (`s2n_mem_set_callbacks`).
  */
 typedef int (*s2n_mem_init_callback)(void);
@@ -450,6 +443,13 @@ typedef int (*s2n_rand_cleanup_callback)(void);
 typedef int (*s2n_rand_seed_callback)(void *data, uint32_t size);
 
 typedef int (*s2n_rand_mix_callback)(void *data, uint32_t size);
+
+/**
+ * Called on a client once for each session ticket it receives (TLS1.2 during the
+ * handshake; TLS1.3 after it, while `s2n_recv` reads). Return S2N_SUCCESS (any
+ * value >= 0); a negative value fails the connection (S2N_ERR_CANCELLED).
+ */
+typedef int (*s2n_session_ticket_fn)(struct s2n_connection *conn, void *ctx, struct s2n_session_ticket *ticket);
 
 /**
  * Chooses a PSK from those a client offered.
@@ -812,6 +812,65 @@ S2N_API uint64_t s2n_connection_get_wire_bytes_out(struct s2n_connection *conn);
 S2N_API int s2n_connection_get_alert(struct s2n_connection *conn);
 
 /**
+ * Where in rs2n's sources the calling thread's most recent error was raised, as
+ * "src/FILE.rs:LINE" (s2n-tls gives its C file and line), when `error` is that
+ * error's value. For 0, the "no error" description; for any other value, a text
+ * saying no source is known. The text lives in a per-thread buffer: valid while
+ * the thread lives, rewritten by its next error.
+ */
+S2N_API const char *s2n_strerror_source(int error);
+
+/**
+ * Whether errors record stack traces. Off by default; `s2n_init` turns them on if
+ * the environment variable `S2N_PRINT_STACKTRACE` is set.
+ */
+S2N_API bool s2n_stack_traces_enabled(void);
+
+/**
+ * Turns stack traces on or off, for every thread. When on, each error (and each
+ * `s2n_calculate_stacktrace`) records the calling thread's stack, replacing its
+ * previous trace; capturing one costs a few microseconds, so keep them for
+ * debugging.
+ *
+ * @returns S2N_SUCCESS.
+ */
+S2N_API int s2n_stack_traces_enabled_set(bool newval);
+
+/**
+ * Records the calling thread's current stack as its trace, if stack traces are
+ * on; otherwise does nothing (and succeeds), as in s2n-tls.
+ */
+S2N_API int s2n_calculate_stacktrace(void);
+
+/**
+ * Writes the calling thread's trace to `fptr` (an open `FILE *`), one frame line
+ * per line after a "Stack trace:" heading; with stack traces off, a note saying
+ * how to turn them on.
+ *
+ * Errors: `fptr` NULL (S2N_ERR_NULL; s2n-tls does not check); the write fails
+ * (S2N_ERR_IO).
+ */
+S2N_API int s2n_print_stacktrace(FILE *fptr);
+
+/**
+ * Frees the calling thread's trace.
+ *
+ * @returns S2N_SUCCESS.
+ */
+S2N_API int s2n_free_stacktrace(void);
+
+/**
+ * Fills `*trace` with the calling thread's trace: `trace_size` lines at `trace`
+ * (NULL and 0 when there is none). The lines belong to rs2n and stay valid until
+ * the thread's next trace, `s2n_free_stacktrace`, or the thread's end. The struct's
+ * layout is s2n-tls's (`char **trace; int trace_size;`), which s2n.h does not
+ * declare.
+ *
+ * Errors: `trace` NULL (S2N_ERR_NULL).
+ */
+S2N_API int s2n_get_stacktrace(struct s2n_stacktrace *trace);
+
+/**
  * Sends and receives over one file descriptor (a socket, blocking or not). The
  * connection does not close it.
  *
@@ -919,25 +978,125 @@ S2N_API int s2n_shutdown(struct s2n_connection *conn, s2n_blocked_status *blocke
 S2N_API int s2n_shutdown_send(struct s2n_connection *conn, s2n_blocked_status *blocked);
 
 /**
- * Initializes the library. Call once per process before any other function.
+ * Initializes the library. Call once per process before any other function (or
+ * again after `s2n_cleanup_final`).
  *
- * rs2n needs no global set-up, but keeps s2n's contract: a second call fails with
- * `S2N_ERR_T_USAGE`. Other functions work even without it (rs2n is more forgiving
- * than s2n-tls here).
+ * Runs the memory init callback if `s2n_mem_set_callbacks` set one, and from then
+ * on rs2n's memory comes from the application's malloc callback. With the
+ * environment variable `S2N_PRINT_STACKTRACE` set, turns stack traces on (as
+ * s2n-tls does). rs2n installs no atexit handler (see `s2n_disable_atexit`).
  *
- * @returns S2N_SUCCESS, or S2N_FAILURE if already initialized.
+ * Errors: already initialized (S2N_ERR_INITIALIZED, S2N_ERR_T_USAGE); the memory
+ * init callback failed (S2N_ERR_CANCELLED; the library stays uninitialized).
+ * Other functions work even without it (rs2n is more forgiving than s2n-tls here).
+ *
+ * @returns S2N_SUCCESS, or S2N_FAILURE.
  */
 S2N_API int s2n_init(void);
 
 /**
- * Releases the calling thread's resources. Call from each thread that used the
- * library when it is done; rs2n holds nothing per thread that needs it, so this
- * always succeeds. The library stays initialized (as with s2n-tls' default of
- * cleaning up at process exit).
+ * Releases the calling thread's resources. Deprecated in s2n-tls, where it does
+ * nothing any more; rs2n holds nothing per thread that needs it either, so this
+ * always succeeds and the library stays initialized. `s2n_cleanup_final`
+ * deinitializes the library.
  *
  * @returns S2N_SUCCESS.
  */
 S2N_API int s2n_cleanup(void);
+
+/**
+ * Deinitializes the library: the calling thread's stack trace is freed, new memory
+ * stops coming from the application's malloc callback, and the memory cleanup
+ * callback runs (if set). Afterwards `s2n_init` may be called again; settings made
+ * before `s2n_init` (memory callbacks, `s2n_disable_atexit`, ...) stay.
+ *
+ * Configs and connections must have been freed by then, as in s2n-tls. Memory
+ * that rs2n still holds then (the process-wide caches of client sessions and
+ * certificate verifiers, strings returned by `s2n_strerror`...) goes back to the
+ * free callback when it is released, so that callback must stay usable after the
+ * cleanup callback ran.
+ *
+ * Errors: not initialized (S2N_ERR_NOT_INITIALIZED, S2N_ERR_T_USAGE); the memory
+ * cleanup callback failed (S2N_ERR_CANCELLED; the library stays initialized).
+ */
+S2N_API int s2n_cleanup_final(void);
+
+/**
+ * Asks s2n-tls not to initialize and clean up OpenSSL's libcrypto. rs2n uses no
+ * OpenSSL (its cryptography is ring's, which needs no global set-up), so it never
+ * does either: accepted, with no effect to have.
+ *
+ * Errors: called after `s2n_init` (S2N_ERR_INITIALIZED, S2N_ERR_T_USAGE), as in
+ * s2n-tls.
+ */
+S2N_API int s2n_crypto_disable_init(void);
+
+/**
+ * Asks the library not to install an atexit handler that cleans up at process
+ * exit. rs2n installs none in any case (process exit releases its memory; call
+ * `s2n_cleanup_final` to deinitialize, e.g. before unloading the library), so this
+ * is accepted with nothing more to do.
+ *
+ * Differs from s2n-tls, whose default handler calls `s2n_cleanup_final` at exit:
+ * with rs2n, an application that needs its memory cleanup callback to run calls
+ * `s2n_cleanup_final` itself.
+ *
+ * Errors: called after `s2n_init` (S2N_ERR_INITIALIZED, S2N_ERR_T_USAGE), as in
+ * s2n-tls.
+ */
+S2N_API int s2n_disable_atexit(void);
+
+/**
+ * Routes the library's memory through the application's callbacks. Call before
+ * `s2n_init`. `s2n_init` calls `mem_init_callback`, and from then until
+ * `s2n_cleanup_final` (which calls `mem_cleanup_callback`) every block rs2n
+ * allocates (rs2n, rustls, ring's Rust side, Rust's standard library in rs2n's
+ * calls) comes from `mem_malloc_callback` and goes back to `mem_free_callback`
+ * with the size it reported. Blocks rs2n made before, by the system allocator, go
+ * back to it.
+ *
+ * The callbacks run on any thread that calls rs2n, possibly at once; they must be
+ * thread-safe and must not call into rs2n (as in s2n-tls). Rust cannot recover
+ * from a failed allocation: if `mem_malloc_callback` fails, the process aborts
+ * (s2n-tls would fail the call). A request never exceeds 4 GiB (`uint32_t`);
+ * rs2n asks for a little more than it needs (the alignment and a 32-byte header).
+ *
+ * Errors: a NULL callback (S2N_ERR_NULL); called after `s2n_init`
+ * (S2N_ERR_INITIALIZED); and, in a build of rs2n without its `mem-callbacks`
+ * cargo feature (a Rust program linking rs2n as a Rust library has its own global
+ * allocator), S2N_ERR_UNIMPLEMENTED: the C libraries built by CMake have it.
+ */
+S2N_API int s2n_mem_set_callbacks(s2n_mem_init_callback mem_init_callback, s2n_mem_cleanup_callback mem_cleanup_callback, s2n_mem_malloc_callback mem_malloc_callback, s2n_mem_free_callback mem_free_callback);
+
+/**
+ * Deprecated in s2n-tls, where it does nothing: randomness comes from the
+ * system. So in rs2n, whose randomness is ring's (the operating system's
+ * generator, getrandom on Linux): the callbacks are accepted and never called,
+ * exactly as s2n-tls does.
+ *
+ * @returns S2N_SUCCESS.
+ */
+S2N_API int s2n_rand_set_callbacks(s2n_rand_init_callback rand_init_callback, s2n_rand_cleanup_callback rand_cleanup_callback, s2n_rand_seed_callback rand_seed_callback, s2n_rand_mix_callback rand_mix_callback);
+
+/**
+ * Writes whether the library runs in FIPS mode to `*fips_mode`: always
+ * S2N_FIPS_MODE_DISABLED, since ring is not a FIPS-validated module. (As in s2n-tls,
+ * FIPS mode is no statement about the policy: `default_fips` restricts the
+ * algorithms to FIPS-approved ones either way.)
+ *
+ * Errors: `fips_mode` NULL (S2N_ERR_NULL); called before `s2n_init`
+ * (S2N_ERR_NOT_INITIALIZED, with `*fips_mode` set to S2N_FIPS_MODE_DISABLED), as
+ * in s2n-tls.
+ */
+S2N_API int s2n_get_fips_mode(s2n_fips_mode *fips_mode);
+
+/**
+ * The OpenSSL version number s2n-tls was built with (`OPENSSL_VERSION_NUMBER`).
+ * rs2n contains no OpenSSL or libcrypto (its cryptography is ring's), so it
+ * returns 0: no version to match. An application that compares this with its own
+ * OpenSSL's number must accept 0 for rs2n.
+ */
+S2N_API unsigned long s2n_get_openssl_version(void);
 
 /**
  * The address of the calling thread's `s2n_errno`, the exported thread-local

@@ -461,6 +461,16 @@ C_TYPES = {
     "s2n_clock_time_nanoseconds": s2n.s2n_clock_time_nanoseconds,
     "s2n_recv_fn": s2n.s2n_recv_fn, "s2n_send_fn": s2n.s2n_send_fn,
     "s2n_session_ticket_fn": s2n.s2n_session_ticket_fn,
+    "unsigned long": ctypes.c_ulong, "s2n_fips_mode *": POINTER(c_int),
+    "FILE *": ctypes.c_void_p, "struct s2n_stacktrace *": ctypes.c_void_p,
+    "s2n_mem_init_callback": s2n.s2n_mem_init_callback,
+    "s2n_mem_cleanup_callback": s2n.s2n_mem_cleanup_callback,
+    "s2n_mem_malloc_callback": s2n.s2n_mem_malloc_callback,
+    "s2n_mem_free_callback": s2n.s2n_mem_free_callback,
+    "s2n_rand_init_callback": s2n.s2n_rand_init_callback,
+    "s2n_rand_cleanup_callback": s2n.s2n_rand_cleanup_callback,
+    "s2n_rand_seed_callback": s2n.s2n_rand_seed_callback,
+    "s2n_rand_mix_callback": s2n.s2n_rand_mix_callback,
 }
 PROTOTYPE = re.compile(r"^([A-Za-z_][\w \*]*?[\s\*])(s2n_\w+)\((.*)\);$")
 

@@ -31,12 +31,14 @@
 
 use std::ffi::{c_int, c_void};
 
+pub mod alloc;
 pub(crate) mod boundary;
 pub mod cache;
 pub(crate) mod callbacks;
 pub mod certs;
 pub mod config;
 pub mod connection;
+pub mod diagnostics;
 pub(crate) mod fd;
 pub mod handles;
 pub mod io;
