@@ -1005,16 +1005,19 @@ S2N_API int s2n_init(void);
 S2N_API int s2n_cleanup(void);
 
 /**
- * Deinitializes the library: the calling thread's stack trace is freed, new memory
- * stops coming from the application's malloc callback, and the memory cleanup
- * callback runs (if set). Afterwards `s2n_init` may be called again; settings made
- * before `s2n_init` (memory callbacks, `s2n_disable_atexit`, ...) stay.
+ * Deinitializes the library: releases what rs2n keeps for the whole process (the
+ * client sessions saved for resumption, which then give full handshakes, and the
+ * shared certificate verifiers), frees the calling thread's stack trace, stops
+ * taking new memory from the application's malloc callback, and runs the memory
+ * cleanup callback (if set). Afterwards `s2n_init` may be called again; settings
+ * made before `s2n_init` (memory callbacks, `s2n_disable_atexit`, ...) stay.
  *
- * Configs and connections must have been freed by then, as in s2n-tls. Memory
- * that rs2n still holds then (the process-wide caches of client sessions and
- * certificate verifiers, strings returned by `s2n_strerror`...) goes back to the
- * free callback when it is released, so that callback must stay usable after the
- * cleanup callback ran.
+ * Configs and connections must have been freed by then, as in s2n-tls. What rs2n
+ * cannot release (the strings `s2n_strerror` and friends return, valid for the
+ * life of the process; the parsed system trust roots and security policies, made
+ * once; Rust's own per-thread data) stays, and if it came from the malloc
+ * callback it goes back to the free callback if ever freed: that callback must
+ * stay usable after the cleanup callback ran.
  *
  * Errors: not initialized (S2N_ERR_NOT_INITIALIZED, S2N_ERR_T_USAGE); the memory
  * cleanup callback failed (S2N_ERR_CANCELLED; the library stays initialized).

@@ -7,6 +7,11 @@
 //! application using the rlib) has its own say. Without the feature
 //! [`ROUTING_AVAILABLE`] is false and `s2n_mem_set_callbacks` refuses, saying why.
 //!
+//! What lives as long as the process (the security policy tables, the strings
+//! `s2n_strerror` returns) is allocated from the system inside
+//! `boundary::in_system_scope`, so the application's allocator sees only memory
+//! rs2n gives back.
+//!
 //! Every block carries a small header just below the address handed out, so any
 //! block is freed where it came from, whenever it is freed: blocks from the system
 //! allocator (made before the callbacks were set, or after `s2n_cleanup_final`, or by
@@ -17,10 +22,10 @@
 //! itself inside; a reallocation is a new block and a copy.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use super::boundary::{in_system_scope, in_system_scope_now};
 use super::callbacks::{call_mem_free, call_mem_malloc};
 use super::{s2n_mem_free_callback, s2n_mem_malloc_callback};
 
@@ -42,12 +47,6 @@ const CALLBACK_HEADER: usize = 32;
 static MALLOC: AtomicUsize = AtomicUsize::new(0);
 static FREE: AtomicUsize = AtomicUsize::new(0);
 static ROUTING: AtomicBool = AtomicBool::new(false);
-
-thread_local! {
-    /// Set while this thread runs a memory callback: what it allocates from Rust
-    /// (it must not call rs2n, but may be Rust) comes from the system allocator.
-    static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
-}
 
 /// Keeps the callbacks for when routing starts ([`start_routing`]).
 pub(crate) fn set_callbacks(malloc: s2n_mem_malloc_callback, free: s2n_mem_free_callback) {
@@ -121,20 +120,14 @@ impl RoutingAllocator {
         else {
             return std::ptr::null_mut();
         };
-        let Some((start, allocated)) = IN_CALLBACK.with(|flag| {
-            flag.set(true);
-            let r = call_mem_malloc(malloc, requested);
-            flag.set(false);
-            r
-        }) else {
+        // Inside the callback, what it allocates from Rust (it must not call rs2n,
+        // but may be Rust) comes from the system allocator.
+        let Some((start, allocated)) = in_system_scope(|| call_mem_malloc(malloc, requested))
+        else {
             return std::ptr::null_mut();
         };
         if (allocated as usize) < requested as usize {
-            IN_CALLBACK.with(|flag| {
-                flag.set(true);
-                call_mem_free(free, start, allocated);
-                flag.set(false);
-            });
+            in_system_scope(|| call_mem_free(free, start, allocated));
             return std::ptr::null_mut();
         }
         let start = start.cast::<u8>();
@@ -166,7 +159,7 @@ fn system_layout(layout: Layout) -> Option<Layout> {
 // they reported.
 unsafe impl GlobalAlloc for RoutingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if routing() && !IN_CALLBACK.with(Cell::get) {
+        if routing() && !in_system_scope_now() {
             Self::callback_alloc(layout)
         } else {
             Self::system_alloc(layout)
@@ -180,9 +173,7 @@ unsafe impl GlobalAlloc for RoutingAllocator {
                 let free = header.read_unaligned();
                 let start = header.add(1).read_unaligned() as *mut c_void;
                 let allocated = header.add(2).read_unaligned() as u32;
-                let was = IN_CALLBACK.with(|flag| flag.replace(true));
-                call_mem_free(free, start, allocated);
-                IN_CALLBACK.with(|flag| flag.set(was));
+                in_system_scope(|| call_mem_free(free, start, allocated));
             }
             _ => {
                 if let Some(outer) = system_layout(layout) {
@@ -195,7 +186,7 @@ unsafe impl GlobalAlloc for RoutingAllocator {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // A system block stays one while routing is off: grow it in place if the
         // system can (the header moves with it, at the same offset).
-        if tag_of(ptr) == FROM_SYSTEM && (!routing() || IN_CALLBACK.with(Cell::get)) {
+        if tag_of(ptr) == FROM_SYSTEM && (!routing() || in_system_scope_now()) {
             let (Some(outer), Ok(new_layout)) = (
                 system_layout(layout),
                 Layout::from_size_align(new_size, layout.align()),

@@ -32,6 +32,27 @@ thread_local! {
 }
 
 thread_local! {
+    /// Set while this thread allocates memory that lives as long as the process
+    /// (or runs a memory callback): the routing allocator (`alloc`) then takes it
+    /// from the system, not from the application's callbacks.
+    static SYSTEM_SCOPE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with its allocations taken from the system allocator (see
+/// SYSTEM_SCOPE): for process-lifetime data, and inside memory callbacks.
+pub(crate) fn in_system_scope<R>(f: impl FnOnce() -> R) -> R {
+    let was = SYSTEM_SCOPE.with(|s| s.replace(true));
+    let r = f();
+    SYSTEM_SCOPE.with(|s| s.set(was));
+    r
+}
+
+/// Whether this thread is inside [`in_system_scope`].
+pub(crate) fn in_system_scope_now() -> bool {
+    SYSTEM_SCOPE.with(Cell::get)
+}
+
+thread_local! {
     /// The stack trace of this thread's last error (or of the last
     /// `s2n_calculate_stacktrace`), when stack traces are on: the lines as C
     /// strings, and the array of pointers to them `s2n_get_stacktrace` hands out.
@@ -347,10 +368,13 @@ pub(crate) fn static_cstr(s: &'static str) -> *const c_char {
     if let Some(c) = sync::read(&INTERNED).get(s) {
         return c.as_ptr();
     }
-    sync::write(&INTERNED)
-        .entry(s)
-        .or_insert_with(|| CString::new(s).unwrap_or_default())
-        .as_ptr()
+    // Kept for the life of the process: system memory, not the application's.
+    in_system_scope(|| {
+        sync::write(&INTERNED)
+            .entry(s)
+            .or_insert_with(|| CString::new(s).unwrap_or_default())
+            .as_ptr()
+    })
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use super::alloc;
 use super::boundary::{
-    errno_location, free_stacktrace, guard, last_message_for, static_cstr, try_mut,
+    errno_location, free_stacktrace, guard, in_system_scope, last_message_for, static_cstr, try_mut,
 };
 use super::callbacks::call_mem_hook;
 use super::{
@@ -16,7 +16,8 @@ use super::{
 };
 use crate::error::{error_type_of, Error, ErrorCode};
 use crate::lifecycle::Lifecycle;
-use crate::{stacktrace, sync};
+use crate::resumption::client_session;
+use crate::{stacktrace, sync, trust};
 
 /// Where the library is in its life (`s2n_init` ... `s2n_cleanup_final`).
 static LIFECYCLE: Mutex<Lifecycle> = Mutex::new(Lifecycle::new());
@@ -54,6 +55,11 @@ pub extern "C" fn s2n_init() -> c_int {
         let hooks = *sync::lock(&MEM_HOOKS);
         let r = call_mem_hook("init", hooks.init);
         if r.is_ok() {
+            // The process-lifetime tables, from the system allocator, before the
+            // application's callbacks take over.
+            in_system_scope(|| {
+                let _ = crate::policy::default_policy();
+            });
             alloc::start_routing();
             if stacktrace::env_enables(std::env::var_os("S2N_PRINT_STACKTRACE")) {
                 stacktrace::set_enabled(true);
@@ -75,16 +81,19 @@ pub extern "C" fn s2n_cleanup() -> c_int {
     guard(|| Ok(S2N_SUCCESS))
 }
 
-/// Deinitializes the library: the calling thread's stack trace is freed, new memory
-/// stops coming from the application's malloc callback, and the memory cleanup
-/// callback runs (if set). Afterwards `s2n_init` may be called again; settings made
-/// before `s2n_init` (memory callbacks, `s2n_disable_atexit`, ...) stay.
+/// Deinitializes the library: releases what rs2n keeps for the whole process (the
+/// client sessions saved for resumption, which then give full handshakes, and the
+/// shared certificate verifiers), frees the calling thread's stack trace, stops
+/// taking new memory from the application's malloc callback, and runs the memory
+/// cleanup callback (if set). Afterwards `s2n_init` may be called again; settings
+/// made before `s2n_init` (memory callbacks, `s2n_disable_atexit`, ...) stay.
 ///
-/// Configs and connections must have been freed by then, as in s2n-tls. Memory
-/// that rs2n still holds then (the process-wide caches of client sessions and
-/// certificate verifiers, strings returned by `s2n_strerror`...) goes back to the
-/// free callback when it is released, so that callback must stay usable after the
-/// cleanup callback ran.
+/// Configs and connections must have been freed by then, as in s2n-tls. What rs2n
+/// cannot release (the strings `s2n_strerror` and friends return, valid for the
+/// life of the process; the parsed system trust roots and security policies, made
+/// once; Rust's own per-thread data) stays, and if it came from the malloc
+/// callback it goes back to the free callback if ever freed: that callback must
+/// stay usable after the cleanup callback ran.
 ///
 /// Errors: not initialized (S2N_ERR_NOT_INITIALIZED, S2N_ERR_T_USAGE); the memory
 /// cleanup callback failed (S2N_ERR_CANCELLED; the library stays initialized).
@@ -93,6 +102,8 @@ pub extern "C" fn s2n_cleanup_final() -> c_int {
     guard(|| {
         sync::lock(&LIFECYCLE).begin_cleanup()?;
         free_stacktrace();
+        client_session::forget_all_sessions();
+        trust::clear_verifier_cache();
         alloc::stop_routing();
         let hooks = *sync::lock(&MEM_HOOKS);
         let r = call_mem_hook("cleanup", hooks.cleanup);
