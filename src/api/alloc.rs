@@ -244,4 +244,64 @@ mod tests {
             }
         }
     }
+
+    use std::ffi::c_int;
+    use std::sync::atomic::AtomicI64;
+
+    static OUT: AtomicI64 = AtomicI64::new(0);
+    static BAD: AtomicI64 = AtomicI64::new(0);
+
+    /// Hands out memory 3 bytes past malloc's alignment, 5 bytes more than asked,
+    /// recording the size just before it.
+    unsafe extern "C" fn odd_malloc(
+        ptr: *mut *mut c_void,
+        requested: u32,
+        allocated: *mut u32,
+    ) -> c_int {
+        let size = requested + 5;
+        let raw = libc::malloc(size as usize + 16).cast::<u8>();
+        raw.cast::<u32>().write(size);
+        *ptr = raw.add(16 + 3).cast();
+        *allocated = size;
+        OUT.fetch_add(1, Ordering::SeqCst);
+        0
+    }
+
+    unsafe extern "C" fn odd_free(ptr: *mut c_void, size: u32) -> c_int {
+        let raw = ptr.cast::<u8>().sub(16 + 3);
+        if raw.cast::<u32>().read() != size {
+            BAD.fetch_add(1, Ordering::SeqCst);
+        }
+        libc::free(raw.cast());
+        OUT.fetch_sub(1, Ordering::SeqCst);
+        0
+    }
+
+    #[test]
+    fn callback_blocks_are_aligned_inside_and_freed_with_their_size() {
+        set_callbacks(Some(odd_malloc), Some(odd_free));
+        for align in [1, 8, 16, 64, 4096] {
+            let layout = Layout::from_size_align(1000, align).unwrap();
+            // SAFETY: a non-zero layout; the blocks are used within their size
+            // and freed with the layout they were allocated with.
+            unsafe {
+                let p = RoutingAllocator::callback_alloc(layout);
+                assert!(!p.is_null());
+                assert_eq!(p as usize % align, 0);
+                assert_eq!(tag_of(p), FROM_CALLBACK);
+                p.write_bytes(0xCD, 1000);
+                // A reallocation is a copy into a new block (routing is off here,
+                // so the new one is a system block), the old one freed.
+                let q = RoutingAllocator.realloc(p, layout, 3000);
+                assert_eq!(tag_of(q), FROM_SYSTEM);
+                assert!(std::slice::from_raw_parts(q, 1000)
+                    .iter()
+                    .all(|&b| b == 0xCD));
+                RoutingAllocator.dealloc(q, Layout::from_size_align(3000, align).unwrap());
+            }
+        }
+        assert_eq!(OUT.load(Ordering::SeqCst), 0, "every block went back");
+        assert_eq!(BAD.load(Ordering::SeqCst), 0, "each with its reported size");
+        set_callbacks(None, None);
+    }
 }
