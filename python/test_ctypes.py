@@ -443,6 +443,18 @@ class Errors(unittest.TestCase):
         lib.s2n_errno_location()[0] = 0
         self.assertEqual(s2n.errno(lib), 0)
 
+    def test_s2n_errno_is_the_exported_thread_local(self):
+        # dlsym of a thread-local symbol gives the calling thread's instance: the
+        # variable s2n_errno_location() points at.
+        var = ctypes.c_int.in_dll(lib, "s2n_errno")
+        self.assertEqual(ctypes.addressof(var),
+                         ctypes.cast(lib.s2n_errno_location(), ctypes.c_void_p).value)
+        self.assertEqual(lib.s2n_config_free(None), s2n.S2N_FAILURE)
+        self.assertEqual(var.value, s2n.errno(lib))
+        self.assertNotEqual(var.value, 0)
+        var.value = 0
+        self.assertEqual(s2n.errno(lib), 0)
+
 
 # C type (as spelled in include/s2n.h) -> ctypes type, for the declarations check.
 C_TYPES = {
