@@ -16,6 +16,10 @@
  * except s2n_connection_get_ctx and s2n_connection_set_ctx. A callback must
  * return: leaving it by longjmp, a C++ exception or thread cancellation skips
  * rs2n's frames, which is undefined behaviour and unsupported (as in rustls-ffi).
+ *
+ * Memory callbacks (s2n_mem_set_callbacks) are different: they run inside rs2n's
+ * allocations, wherever those happen, locks held included, so they must not call
+ * into rs2n at all (as in s2n-tls).
  */
 
 #ifndef S2N_H
