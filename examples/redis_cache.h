@@ -69,7 +69,7 @@ static long long redis_cache_now_ms(void)
 static void redis_cache_warn(struct redis_cache *rc, const char *what, const char *detail)
 {
     rc->errors++;
-    fprintf(stderr, "rs2nd: redis %s:%d: %s: %s\n", rc->host, rc->port, what,
+    fprintf(stderr, "redis_cache: %s:%d: %s: %s\n", rc->host, rc->port, what,
             detail != NULL ? detail : "unknown error");
 }
 
@@ -300,7 +300,7 @@ static int redis_cache_retrieve(struct redis_cache *rc, const void *key, uint64_
         *value_size = (uint64_t)reply->len;
         rc_out = 0;
     } else if (reply->type == REDIS_REPLY_STRING && (uint64_t)reply->len > *value_size) {
-        fprintf(stderr, "rs2nd: redis: value of %s is %zu bytes, more than %llu: a miss\n", k,
+        fprintf(stderr, "redis_cache: value of %s is %zu bytes, more than %llu: a miss\n", k,
                 (size_t)reply->len, (unsigned long long)*value_size);
     }
     freeReplyObject(reply);

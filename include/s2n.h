@@ -1236,6 +1236,13 @@ S2N_API int s2n_config_require_ticket_forward_secrecy(struct s2n_config *config,
 /**
  * How many TLS1.3 tickets a server sends after each handshake. Default 1.
  * Also turns session tickets on, as in s2n-tls.
+ *
+ * Bound: rustls sends all of a handshake's tickets in one flight, and a client
+ * built on rustls (an rs2n client included) holds at most 64 KiB of it, about
+ * 250 to 300 tickets depending on their size. A larger flight makes such a client
+ * fail with S2N_ERR_BAD_MESSAGE (S2N_ERR_T_PROTO) after the handshake, having
+ * reported the tickets that fit to its session ticket callback. Keep the count
+ * (with `s2n_connection_add_new_tickets_to_send`) well below 250.
  */
 S2N_API int s2n_config_set_initial_ticket_count(struct s2n_config *config, uint8_t num);
 
@@ -1244,7 +1251,9 @@ S2N_API int s2n_config_set_initial_ticket_count(struct s2n_config *config, uint8
  *
  * Differs from s2n-tls: rustls sends tickets only with the handshake and fixes
  * their number when it reads the ClientHello, so rs2n accepts this call only
- * before `s2n_negotiate` is first called (later: S2N_ERR_INVALID_STATE).
+ * before `s2n_negotiate` is first called (later: S2N_ERR_INVALID_STATE). The
+ * tickets go out in the same flight as the config's initial count: see the
+ * bound on `s2n_config_set_initial_ticket_count` (about 250 in all).
  */
 S2N_API int s2n_connection_add_new_tickets_to_send(struct s2n_connection *conn, uint8_t num);
 

@@ -376,7 +376,7 @@ fleet() {
             "0 stored, 0 not stored, 1 hits, 0 misses, 0 deletes"
     fi
     expect "$proto rs2nd C cache hits" "$(cache_stats_of "$T/c.err" | sed 's/.* \([0-9]*\) hits.*/\1/')" 1
-    if grep -q 'rs2nd: redis' "$T"/a.err "$T"/b.err "$T"/c.err; then
+    if grep -q 'redis_cache: ' "$T"/a.err "$T"/b.err "$T"/c.err; then
         fail "$proto: Redis errors reported"
     fi
     stop_redis
@@ -429,7 +429,7 @@ cell_redis_down() {
         "New/TLSv1.2 New/TLSv1.2 New/TLSv1.2 New/TLSv1.2 New/TLSv1.2 New/TLSv1.2"
     expect "rs2nd (no Redis)" "$(rs2nd_lines_of "$T/nored.out")" \
         "New/TLSv1.2/full New/TLSv1.2/full New/TLSv1.2/full New/TLSv1.2/full New/TLSv1.2/full New/TLSv1.2/full"
-    grep -q "rs2nd: redis 127.0.0.1:$dead: connect:" "$T/nored.err" \
+    grep -q "redis_cache: 127.0.0.1:$dead: connect:" "$T/nored.err" \
         || fail "rs2nd did not report the unreachable Redis"
 
     # A Redis that dies between two connections.
@@ -450,7 +450,7 @@ cell_redis_down() {
         "New/TLSv1.2 New/TLSv1.2 New/TLSv1.2"
     expect "rs2nd (Redis died after the first)" "$(rs2nd_lines_of "$T/srv.out")" \
         "New/TLSv1.2/full New/TLSv1.2/full New/TLSv1.2/full"
-    grep -q "rs2nd: redis 127.0.0.1:$REDIS_PORT: " "$T/srv.err" \
+    grep -q "redis_cache: 127.0.0.1:$REDIS_PORT: " "$T/srv.err" \
         || fail "rs2nd did not report the Redis failure"
 }
 

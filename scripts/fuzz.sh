@@ -6,8 +6,8 @@
 #                   runs behind the counts in the README: FUZZ_RUNS=10000000)
 #   FUZZ_SANITIZER  cargo fuzz's -s (default address; `none` runs the safe-Rust
 #                   targets several times faster)
-#   FUZZ_KEEP=1     merge the inputs that found new coverage into the committed
-#                   corpus (libFuzzer -merge=1, so it stays minimal)
+#   FUZZ_KEEP=1     add the new inputs that reach new coverage to the committed
+#                   corpus (libFuzzer -merge=1: only those, so it stays small)
 #   bash scripts/fuzz.sh [TARGET...]   (default: every target)
 # Needs the nightly toolchain (on these machines); installs cargo-fuzz if missing.
 # Without FUZZ_KEEP new inputs go to a scratch directory and the corpus is left as is.
@@ -55,13 +55,11 @@ main() {
         units=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
         echo "$t: ${units:-?} executions in $((SECONDS - start)) s, no crash"
         if [ "${FUZZ_KEEP:-}" = 1 ]; then
-            merged="$scratch/$t.merged"
-            mkdir -p "$merged"
-            cargo +nightly fuzz run -s "$sanitizer" "$t" "$merged" "fuzz/corpus/$t" "$scratch/$t" \
+            # Adds only the new inputs that reach coverage the corpus does not.
+            before=$(find "fuzz/corpus/$t" -type f | wc -l)
+            cargo +nightly fuzz run -s "$sanitizer" "$t" "fuzz/corpus/$t" "$scratch/$t" \
                 -- -merge=1 >>"$log" 2>&1
-            rm -rf "fuzz/corpus/$t"
-            mv "$merged" "fuzz/corpus/$t"
-            echo "$t: corpus now $(find "fuzz/corpus/$t" -type f | wc -l) inputs"
+            echo "$t: corpus $before -> $(find "fuzz/corpus/$t" -type f | wc -l) inputs"
         fi
         passed=$((passed + 1))
     done
