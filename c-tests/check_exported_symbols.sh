@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Checks that the shared library exports s2n_* symbols and nothing else
-# (no Rust internals, no rustls/ring symbols, no stray helpers).
+# (no Rust internals, no rustls/ring symbols, no stray helpers), and that
+# s2n_errno is among them as a global thread-local variable, as s2n-tls
+# exports it (programs built against s2n's own s2n.h reference it).
 #   usage: check_exported_symbols.sh path/to/librs2n.so [nm]
 set -euo pipefail
 lib=${1:?usage: $0 librs2n.so [nm]}
@@ -27,4 +29,18 @@ if [ -n "$bad" ]; then
     printf '  %s\n' $bad >&2
     exit 1
 fi
-echo "OK: $lib exports $total symbols, all s2n_*"
+# nm's type letter for a defined thread-local (TLS) symbol is "B"/"D" for
+# data; readelf says TLS outright, so ask it when it is there.
+errno_line=$("$nm" -D --defined-only "$lib" | awk '$NF == "s2n_errno" || $NF ~ /^s2n_errno@/' || true)
+if [ -z "$errno_line" ]; then
+    echo "FAIL: $lib does not export s2n_errno (programs built against s2n's s2n.h need it)" >&2
+    exit 1
+fi
+if command -v readelf >/dev/null 2>&1; then
+    if ! readelf --dyn-syms -W "$lib" | awk '$NF == "s2n_errno" && $4 == "TLS" && $5 == "GLOBAL" { ok = 1 } END { exit !ok }'; then
+        echo "FAIL: $lib exports s2n_errno, but not as a global thread-local (TLS) symbol:" >&2
+        readelf --dyn-syms -W "$lib" | grep -w s2n_errno >&2 || true
+        exit 1
+    fi
+fi
+echo "OK: $lib exports $total symbols, all s2n_*, s2n_errno a thread-local"

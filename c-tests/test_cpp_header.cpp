@@ -1,7 +1,8 @@
 // test_cpp_header.cpp: s2n.h is usable from C++ (written as C++11; must compile
 // under -Wall -Wextra -Werror), and the basic calls behave through it:
 // s2n_init, configs and connections held by RAII wrappers, the error value of a
-// NULL argument (type S2N_ERR_T_USAGE, a non-empty message), the constants.
+// NULL argument (type S2N_ERR_T_USAGE, a non-empty message), the constants
+// and enums, s2n_errno (the exported thread-local) read and cleared.
 #include <s2n.h>
 
 #include <cstdio>
@@ -60,7 +61,11 @@ std::string last_error()
 int main()
 {
     // The header's types and constants as C++ sees them.
-    static_assert(std::is_same<s2n_mode, int>::value, "s2n_mode is an int typedef");
+    // s2n's enums are C enums (int-sized), as in s2n-tls's header.
+    static_assert(std::is_enum<s2n_mode>::value, "s2n_mode is an enum");
+    static_assert(std::is_enum<s2n_blocked_status>::value, "s2n_blocked_status is an enum");
+    static_assert(std::is_enum<s2n_error_type>::value, "s2n_error_type is an enum");
+    static_assert(sizeof(s2n_mode) == sizeof(int), "C enums are int-sized");
     static_assert(S2N_SUCCESS == 0 && S2N_FAILURE == -1, "s2n return values");
     static_assert(S2N_SERVER != S2N_CLIENT, "modes differ");
     static_assert(S2N_TLS13 == 34 && S2N_TLS12 == 33, "s2n protocol numbers");
@@ -102,7 +107,7 @@ int main()
         conn.reset();  // explicit: the connection goes first
 
         // An unknown mode fails cleanly.
-        Connection bad(s2n_connection_new(42));
+        Connection bad(s2n_connection_new(static_cast<s2n_mode>(42)));
         CHECK(bad == nullptr);
         CHECK(s2n_error_get_type(s2n_errno) == S2N_ERR_T_USAGE);
     }  // config freed here

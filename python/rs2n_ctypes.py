@@ -131,8 +131,9 @@ s2n_connection_p = c_void_p
 s2n_cert_chain_and_key_p = c_void_p
 s2n_session_ticket_p = c_void_p
 
-# int typedefs
+# s2n's enums (C enums, int-sized)
 s2n_mode = c_int
+s2n_fips_mode = c_int
 s2n_blinding = c_int
 s2n_blocked_status = c_int
 s2n_error_type = c_int
@@ -156,6 +157,18 @@ s2n_recv_fn = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_uint32)
 s2n_send_fn = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_uint32)
 # int (*)(struct s2n_connection *, void *ctx, struct s2n_session_ticket *)
 s2n_session_ticket_fn = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
+
+# Memory and random callbacks: int (*)(void); int (*)(void **ptr, uint32_t
+# requested, uint32_t *allocated); int (*)(void *ptr, uint32_t size); the random
+# ones (ignored, as in s2n-tls) int (*)(void) and int (*)(void *data, uint32_t size).
+s2n_mem_init_callback = CFUNCTYPE(c_int)
+s2n_mem_cleanup_callback = CFUNCTYPE(c_int)
+s2n_mem_malloc_callback = CFUNCTYPE(c_int, POINTER(c_void_p), c_uint32, POINTER(c_uint32))
+s2n_mem_free_callback = CFUNCTYPE(c_int, c_void_p, c_uint32)
+s2n_rand_init_callback = CFUNCTYPE(c_int)
+s2n_rand_cleanup_callback = CFUNCTYPE(c_int)
+s2n_rand_seed_callback = CFUNCTYPE(c_int, c_void_p, c_uint32)
+s2n_rand_mix_callback = CFUNCTYPE(c_int, c_void_p, c_uint32)
 
 _blocked_p = POINTER(s2n_blocked_status)
 _u8_p = POINTER(c_uint8)
@@ -231,6 +244,25 @@ FUNCTIONS = {
     "s2n_strerror": (c_char_p, [c_int, c_char_p]),
     "s2n_strerror_debug": (c_char_p, [c_int, c_char_p]),
     "s2n_strerror_name": (c_char_p, [c_int]),
+    # library lifecycle (s2n_mem_set_callbacks cannot serve Python: its callbacks
+    # would run inside the allocator, and Python callbacks allocate)
+    "s2n_cleanup_final": (c_int, []),
+    "s2n_crypto_disable_init": (c_int, []),
+    "s2n_disable_atexit": (c_int, []),
+    "s2n_get_openssl_version": (ctypes.c_ulong, []),
+    "s2n_get_fips_mode": (c_int, [POINTER(s2n_fips_mode)]),
+    "s2n_mem_set_callbacks": (c_int, [s2n_mem_init_callback, s2n_mem_cleanup_callback,
+                                      s2n_mem_malloc_callback, s2n_mem_free_callback]),
+    "s2n_rand_set_callbacks": (c_int, [s2n_rand_init_callback, s2n_rand_cleanup_callback,
+                                       s2n_rand_seed_callback, s2n_rand_mix_callback]),
+    # diagnostics (FILE * and struct s2n_stacktrace * as void pointers)
+    "s2n_strerror_source": (c_char_p, [c_int]),
+    "s2n_stack_traces_enabled": (c_bool, []),
+    "s2n_stack_traces_enabled_set": (c_int, [c_bool]),
+    "s2n_calculate_stacktrace": (c_int, []),
+    "s2n_print_stacktrace": (c_int, [c_void_p]),
+    "s2n_free_stacktrace": (c_int, []),
+    "s2n_get_stacktrace": (c_int, [c_void_p]),
     # ticket keys
     "s2n_config_add_ticket_crypto_key": (c_int, [s2n_config_p, _u8_p, c_uint32, _u8_p, c_uint32, c_uint64]),
     "s2n_config_set_ticket_encrypt_decrypt_key_lifetime": (c_int, [s2n_config_p, c_uint64]),

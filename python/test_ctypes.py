@@ -443,6 +443,18 @@ class Errors(unittest.TestCase):
         lib.s2n_errno_location()[0] = 0
         self.assertEqual(s2n.errno(lib), 0)
 
+    def test_s2n_errno_is_the_exported_thread_local(self):
+        # dlsym of a thread-local symbol gives the calling thread's instance: the
+        # variable s2n_errno_location() points at.
+        var = ctypes.c_int.in_dll(lib, "s2n_errno")
+        self.assertEqual(ctypes.addressof(var),
+                         ctypes.cast(lib.s2n_errno_location(), ctypes.c_void_p).value)
+        self.assertEqual(lib.s2n_config_free(None), s2n.S2N_FAILURE)
+        self.assertEqual(var.value, s2n.errno(lib))
+        self.assertNotEqual(var.value, 0)
+        var.value = 0
+        self.assertEqual(s2n.errno(lib), 0)
+
 
 # C type (as spelled in include/s2n.h) -> ctypes type, for the declarations check.
 C_TYPES = {
@@ -461,6 +473,16 @@ C_TYPES = {
     "s2n_clock_time_nanoseconds": s2n.s2n_clock_time_nanoseconds,
     "s2n_recv_fn": s2n.s2n_recv_fn, "s2n_send_fn": s2n.s2n_send_fn,
     "s2n_session_ticket_fn": s2n.s2n_session_ticket_fn,
+    "unsigned long": ctypes.c_ulong, "s2n_fips_mode *": POINTER(c_int),
+    "FILE *": ctypes.c_void_p, "struct s2n_stacktrace *": ctypes.c_void_p,
+    "s2n_mem_init_callback": s2n.s2n_mem_init_callback,
+    "s2n_mem_cleanup_callback": s2n.s2n_mem_cleanup_callback,
+    "s2n_mem_malloc_callback": s2n.s2n_mem_malloc_callback,
+    "s2n_mem_free_callback": s2n.s2n_mem_free_callback,
+    "s2n_rand_init_callback": s2n.s2n_rand_init_callback,
+    "s2n_rand_cleanup_callback": s2n.s2n_rand_cleanup_callback,
+    "s2n_rand_seed_callback": s2n.s2n_rand_seed_callback,
+    "s2n_rand_mix_callback": s2n.s2n_rand_mix_callback,
 }
 PROTOTYPE = re.compile(r"^([A-Za-z_][\w \*]*?[\s\*])(s2n_\w+)\((.*)\);$")
 
@@ -488,7 +510,8 @@ class Declarations(unittest.TestCase):
         with open(HEADER) as f:
             prototypes = {}
             for line in f:
-                m = PROTOTYPE.match(line.strip())
+                # Declarations start with S2N_API (empty unless defined), as in s2n.
+                m = PROTOTYPE.match(re.sub(r"^S2N_API\s+", "", line.strip()))
                 if m and not line.startswith("typedef"):
                     prototypes[m.group(2)] = (m.group(1), m.group(3))
         self.assertGreater(len(prototypes), 50)

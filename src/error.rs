@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::panic::Location;
 
 /// How many low bits of an error value are the value within its class.
 pub(crate) const ERR_NUM_VALUE_BITS: u32 = 26;
@@ -122,34 +123,51 @@ pub fn error_type_of(value: i32) -> i32 {
     value >> ERR_NUM_VALUE_BITS
 }
 
-/// A failure: its code and a message saying what was wrong.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A failure: its code, a message saying what was wrong, and where in rs2n's
+/// sources it was raised (`s2n_strerror_source`). Errors are equal when their codes
+/// and messages are.
+#[derive(Clone, Debug)]
 pub struct Error {
     pub code: ErrorCode,
     pub message: Cow<'static, str>,
+    pub location: &'static Location<'static>,
 }
 
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code && self.message == other.message
+    }
+}
+
+impl Eq for Error {}
+
 impl Error {
+    #[track_caller]
     pub fn new(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
         Error {
             code,
             message: message.into(),
+            location: Location::caller(),
         }
     }
 
     /// An error with its code's generic description as message.
+    #[track_caller]
     pub fn code(code: ErrorCode) -> Self {
         Error::new(code, code.description())
     }
 
+    #[track_caller]
     pub fn usage(message: impl Into<Cow<'static, str>>) -> Self {
         Error::new(ErrorCode::InvalidArgument, message)
     }
 
+    #[track_caller]
     pub fn null(what: &'static str) -> Self {
         Error::new(ErrorCode::Null, format!("{what} must not be NULL"))
     }
 
+    #[track_caller]
     pub fn blocked() -> Self {
         Error::code(ErrorCode::IoBlocked)
     }

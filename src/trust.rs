@@ -59,6 +59,14 @@ pub fn root_store(trust: &TrustStore) -> RootCertStore {
 type VerifierMap = HashMap<[u8; 32], Weak<dyn ServerCertVerifier>>;
 static VERIFIERS: Lazy<Mutex<VerifierMap>> = Lazy::new(Default::default);
 
+/// Empties the shared verifier cache (`s2n_cleanup_final`), releasing its memory;
+/// verifiers still in use stay with their configs, and the next config with the
+/// same trust settings makes a new one.
+pub fn clear_verifier_cache() {
+    let old = std::mem::take(&mut *sync::lock(&VERIFIERS));
+    drop(old); // outside the lock
+}
+
 /// What makes trust settings distinct: verification on or off, system roots or
 /// not, the roots added.
 fn trust_key(verify: bool, trust: &TrustStore) -> [u8; 32] {

@@ -36,6 +36,11 @@ fn header_declares_only_s2n_names() {
     for line in header.lines() {
         let name = if let Some(rest) = line.strip_prefix("#define ") {
             rest.split([' ', '(']).next().unwrap_or("")
+        } else if line == "typedef enum {" {
+            // Named on its closing line, checked below.
+            continue;
+        } else if let Some(rest) = line.strip_prefix("} ").filter(|r| r.ends_with(';')) {
+            rest.trim_end_matches(';')
         } else if let Some(rest) = line.strip_prefix("typedef ") {
             rest.rsplit([' ', '*', '('])
                 .find(|w| w.contains("s2n"))

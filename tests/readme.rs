@@ -10,6 +10,7 @@ fn functions_in(text: &str, declared: bool) -> BTreeSet<String> {
             && (line.starts_with(' ')
                 || line.starts_with('#')
                 || line.starts_with('/')
+                || line.starts_with("typedef ")
                 || !line.contains('('))
         {
             continue;

@@ -2,17 +2,18 @@
 //! record the error for `s2n_errno`, and return s2n's failure value; and the
 //! conversions it needs (C strings and buffers, heap handles, interned strings).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, CStr, CString};
+use std::io::Write;
+use std::panic::Location;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::RwLock;
 
 use once_cell::sync::Lazy;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::sync;
+use crate::{stacktrace, sync};
 
 /// The longest detailed message kept, in bytes with its NUL; longer ones are cut.
 const MESSAGE_CAP: usize = 512;
@@ -20,20 +21,106 @@ const MESSAGE_CAP: usize = 512;
 // Only values with nothing to drop: Rust frees thread-locals that have a destructor
 // before the thread's pthread key destructors run, and touching one then aborts. These
 // stay until the thread's memory goes, so calls made at thread exit work, and the
-// pointers handed out (`s2n_errno_location`, `s2n_strerror_debug`) never dangle while
-// the thread lives.
+// pointer handed out by `s2n_strerror_debug` never dangles while the thread lives.
 thread_local! {
-    /// The integer behind `s2n_errno` for this thread.
-    static ERRNO: Cell<c_int> = const { Cell::new(0) };
     /// The detailed message of this thread's last error (NUL-terminated; a later
     /// error rewrites it in place), and that error's value.
     static MESSAGE: Cell<[u8; MESSAGE_CAP]> = const { Cell::new([0; MESSAGE_CAP]) };
     static MESSAGE_OF: Cell<c_int> = const { Cell::new(0) };
+    /// Where in rs2n's sources that error was raised ("src/config.rs:120").
+    static SOURCE: Cell<[u8; SOURCE_CAP]> = const { Cell::new([0; SOURCE_CAP]) };
 }
 
-/// Where errors go if this thread's values are already gone (never seen: they have
-/// no destructor; `try_with` is how std lets us not rely on that).
-static ERRNO_AFTER_THREAD_EXIT: AtomicI32 = AtomicI32::new(0);
+thread_local! {
+    /// Set while this thread allocates memory that lives as long as the process
+    /// (or runs a memory callback): the routing allocator (`alloc`) then takes it
+    /// from the system, not from the application's callbacks.
+    static SYSTEM_SCOPE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with its allocations taken from the system allocator (see
+/// SYSTEM_SCOPE): for process-lifetime data, and inside memory callbacks.
+pub(crate) fn in_system_scope<R>(f: impl FnOnce() -> R) -> R {
+    let was = SYSTEM_SCOPE.with(|s| s.replace(true));
+    let r = f();
+    SYSTEM_SCOPE.with(|s| s.set(was));
+    r
+}
+
+/// Whether this thread is inside [`in_system_scope`].
+pub(crate) fn in_system_scope_now() -> bool {
+    SYSTEM_SCOPE.with(Cell::get)
+}
+
+thread_local! {
+    /// The stack trace of this thread's last error (or of the last
+    /// `s2n_calculate_stacktrace`), when stack traces are on: the lines as C
+    /// strings, and the array of pointers to them `s2n_get_stacktrace` hands out.
+    /// It has a destructor, so it is reached with `try_with` (gone at thread exit).
+    static TRACE: RefCell<Option<Trace>> = const { RefCell::new(None) };
+}
+
+/// The longest source location kept, with its NUL.
+const SOURCE_CAP: usize = 128;
+
+/// A stack trace as C reads it.
+pub(crate) struct Trace {
+    lines: Vec<CString>,
+    pointers: Vec<*mut c_char>,
+}
+
+impl Trace {
+    fn new(lines: Vec<String>) -> Self {
+        let lines: Vec<CString> = lines
+            .into_iter()
+            .map(|l| CString::new(l.replace('\0', " ")).unwrap_or_default())
+            .collect();
+        let pointers = lines.iter().map(|l| l.as_ptr().cast_mut()).collect();
+        Trace { lines, pointers }
+    }
+
+    pub(crate) fn lines(&self) -> &[CString] {
+        &self.lines
+    }
+
+    /// The array of line pointers and its length, valid until the thread's trace
+    /// is replaced or freed.
+    pub(crate) fn as_c(&mut self) -> (*mut *mut c_char, c_int) {
+        let n = c_int::try_from(self.pointers.len()).unwrap_or(c_int::MAX);
+        (self.pointers.as_mut_ptr(), n)
+    }
+}
+
+/// Records the calling thread's stack as its trace, if stack traces are on.
+pub(crate) fn calculate_stacktrace() {
+    if stacktrace::enabled() {
+        let trace = Trace::new(stacktrace::capture());
+        let _ = TRACE.try_with(|t| *t.borrow_mut() = Some(trace));
+    }
+}
+
+/// Drops the calling thread's trace.
+pub(crate) fn free_stacktrace() {
+    let _ = TRACE.try_with(|t| t.borrow_mut().take());
+}
+
+/// Runs `f` on the calling thread's trace (None: there is none).
+pub(crate) fn with_stacktrace<R>(f: impl FnOnce(Option<&mut Trace>) -> R) -> R {
+    let mut f = Some(f);
+    let r = TRACE.try_with(|t| (f.take().expect("called once"))(t.borrow_mut().as_mut()));
+    match (r, f) {
+        (Ok(r), _) => r,
+        (Err(_), Some(f)) => f(None),
+        (Err(_), None) => unreachable!("f runs once"),
+    }
+}
+
+extern "C" {
+    /// The address of this thread's `s2n_errno`, the C thread-local of
+    /// `src/api/errno.c` (exported as s2n-tls exports it). A plain `int` with no
+    /// destructor: valid while the thread lives, TLS destructors included.
+    fn rs2n_errno_address() -> *mut c_int;
+}
 
 /// What an exported function returns when it fails.
 pub(crate) trait Failure {
@@ -55,6 +142,12 @@ impl Failure for isize {
 impl Failure for u64 {
     fn failure() -> Self {
         0
+    }
+}
+
+impl Failure for bool {
+    fn failure() -> Self {
+        false
     }
 }
 
@@ -103,12 +196,31 @@ pub(crate) fn guard<T: Failure>(body: impl FnOnce() -> Result<T>) -> T {
 /// Records `error` as this thread's last error.
 pub(crate) fn set_error(error: &Error) {
     let value = error.code.value();
-    if ERRNO.try_with(|e| e.set(value)).is_err() {
-        ERRNO_AFTER_THREAD_EXIT.store(value, Ordering::Relaxed);
-    }
+    // SAFETY: the address of this thread's `s2n_errno`, valid while the thread lives.
+    unsafe { errno_location().write(value) };
     let text = message_bytes(&error.message);
     if MESSAGE.try_with(|m| m.set(text)).is_ok() {
         let _ = MESSAGE_OF.try_with(|m| m.set(value));
+    }
+    let _ = SOURCE.try_with(|s| s.set(source_bytes(error.location)));
+    calculate_stacktrace();
+}
+
+/// `file:line` as a NUL-terminated C string, cut to `SOURCE_CAP`.
+fn source_bytes(location: &Location<'_>) -> [u8; SOURCE_CAP] {
+    let mut out = [0u8; SOURCE_CAP];
+    let mut cursor = &mut out[..SOURCE_CAP - 1];
+    // A full buffer only cuts the text; the last byte stays the NUL.
+    let _ = write!(cursor, "{}:{}", location.file(), location.line());
+    out
+}
+
+/// Where in rs2n's sources this thread's last error was raised, if it was
+/// `value`: valid while the thread lives; its next error rewrites the text.
+pub(crate) fn last_source_for(value: c_int) -> Option<*const c_char> {
+    match MESSAGE_OF.try_with(Cell::get) {
+        Ok(v) if v == value && v != 0 => SOURCE.try_with(|s| s.as_ptr().cast_const().cast()).ok(),
+        _ => None,
     }
 }
 
@@ -128,9 +240,9 @@ fn message_bytes(message: &str) -> [u8; MESSAGE_CAP] {
 
 /// The address of this thread's `s2n_errno`; valid for the thread's lifetime.
 pub(crate) fn errno_location() -> *mut c_int {
-    ERRNO
-        .try_with(|e| e.as_ptr())
-        .unwrap_or(ERRNO_AFTER_THREAD_EXIT.as_ptr())
+    // SAFETY: a C function without arguments that returns the address of a
+    // thread-local; it cannot fail.
+    unsafe { rs2n_errno_address() }
 }
 
 /// The detailed message of this thread's last error if it was `value`. The pointer
@@ -256,10 +368,13 @@ pub(crate) fn static_cstr(s: &'static str) -> *const c_char {
     if let Some(c) = sync::read(&INTERNED).get(s) {
         return c.as_ptr();
     }
-    sync::write(&INTERNED)
-        .entry(s)
-        .or_insert_with(|| CString::new(s).unwrap_or_default())
-        .as_ptr()
+    // Kept for the life of the process: system memory, not the application's.
+    in_system_scope(|| {
+        sync::write(&INTERNED)
+            .entry(s)
+            .or_insert_with(|| CString::new(s).unwrap_or_default())
+            .as_ptr()
+    })
 }
 
 #[cfg(test)]

@@ -250,3 +250,56 @@ impl SendHalf for CallbackSend {
         call_io("send", buf.len(), || unsafe { f(ctx, ptr, len) })
     }
 }
+
+/// The application's memory callbacks (`s2n_mem_set_callbacks`), as the routing
+/// allocator (`alloc`) keeps them: function addresses, 0 for none. These run inside
+/// Rust's allocator, so they allocate nothing themselves.
+type MallocFn = unsafe extern "C" fn(*mut *mut c_void, u32, *mut u32) -> c_int;
+type FreeFn = unsafe extern "C" fn(*mut c_void, u32) -> c_int;
+
+/// Asks the malloc callback at `malloc` for `requested` bytes: the memory and the
+/// size it reports, or None if it failed (a negative status or no memory).
+pub(crate) fn call_mem_malloc(malloc: usize, requested: u32) -> Option<(*mut c_void, u32)> {
+    if malloc == 0 {
+        return None;
+    }
+    // SAFETY: `malloc` is the address of a function of this type, stored from the
+    // application's s2n_mem_malloc_callback by s2n_mem_set_callbacks.
+    let f: MallocFn = unsafe { std::mem::transmute::<usize, MallocFn>(malloc) };
+    let mut ptr: *mut c_void = std::ptr::null_mut();
+    let mut allocated: u32 = 0;
+    // SAFETY: both out-pointers are valid locals.
+    let r = unsafe { f(&mut ptr, requested, &mut allocated) };
+    (r >= S2N_SUCCESS && !ptr.is_null()).then_some((ptr, allocated))
+}
+
+/// Gives memory from the malloc callback back to the free callback at `free`, with
+/// the size the malloc callback reported. A failure cannot be reported from
+/// Rust's allocator: the memory is then the application's.
+pub(crate) fn call_mem_free(free: usize, ptr: *mut c_void, size: u32) {
+    if free == 0 {
+        return;
+    }
+    // SAFETY: as in call_mem_malloc, for the application's s2n_mem_free_callback.
+    let f: FreeFn = unsafe { std::mem::transmute::<usize, FreeFn>(free) };
+    // SAFETY: `ptr` and `size` are what the matching malloc callback returned.
+    let _ = unsafe { f(ptr, size) };
+}
+
+/// Runs the application's mem init or cleanup callback (`what`): a negative status
+/// is S2N_ERR_CANCELLED, as in s2n-tls.
+pub(crate) fn call_mem_hook(
+    what: &str,
+    hook: Option<unsafe extern "C" fn() -> c_int>,
+) -> Result<()> {
+    let Some(f) = hook else { return Ok(()) };
+    // SAFETY: the application's callback, which takes no arguments.
+    let r = unsafe { f() };
+    if r < S2N_SUCCESS {
+        return Err(Error::new(
+            ErrorCode::Cancelled,
+            format!("the memory {what} callback returned {r}"),
+        ));
+    }
+    Ok(())
+}

@@ -58,6 +58,13 @@ fn registry() -> MutexGuard<'static, Registry<Entry>> {
     sync::lock(&REGISTRY)
 }
 
+/// Forgets every client session of the process (`s2n_cleanup_final`): bytes saved
+/// from them no longer resume (a full handshake), and their memory is released.
+pub fn forget_all_sessions() {
+    let old = std::mem::replace(&mut *registry(), Registry::new(REGISTRY_CAPACITY));
+    drop(old); // outside the lock
+}
+
 /// A field of rustls' `Debug` form of a session, up to the next separator.
 fn debug_field<'a>(debug: &'a str, name: &str) -> Option<&'a str> {
     let start = debug.find(name)? + name.len();
