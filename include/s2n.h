@@ -74,10 +74,13 @@ struct s2n_config;
 /**
  * A TLS connection, server or client.
  *
- * Differs from s2n-tls: one call at a time per connection. s2n-tls allows one
- * sending and one receiving thread at once; in rs2n a call made while another is
- * running on the same connection fails with S2N_ERR_CONNECTION_IN_USE
- * (S2N_ERR_T_USAGE) instead of racing.
+ * As in s2n-tls, one thread may be in `s2n_recv` while another is in `s2n_send`
+ * (or `s2n_shutdown_send`) on the same connection, once the handshake is done.
+ * Any other overlap (two sends, two receives, `s2n_negotiate` or `s2n_shutdown`
+ * with anything, any other function while a call runs, free or wipe while a call
+ * runs, a call from inside one of the connection's own callbacks) is refused with
+ * S2N_ERR_CONNECTION_IN_USE (S2N_ERR_T_USAGE) instead of racing, where s2n-tls
+ * leaves it undefined.
  */
 struct s2n_connection;
 
@@ -606,6 +609,11 @@ int s2n_negotiate(struct s2n_connection *conn, s2n_blocked_status *blocked);
  * any did, S2N_FAILURE with `*blocked` = S2N_BLOCKED_ON_WRITE: call again with the
  * same buffer and size.
  *
+ * One thread may call this while another is in `s2n_recv` on the same connection
+ * (after the handshake); any other overlapping call fails with
+ * S2N_ERR_CONNECTION_IN_USE. Records `s2n_recv` owes the peer (a key update
+ * reply) are sent here if that call could not send them itself.
+ *
  * Errors: NULL arguments, a negative size, before the handshake, after
  * `s2n_shutdown_send` (S2N_ERR_T_CLOSED), a transport error (S2N_ERR_T_IO).
  */
@@ -614,10 +622,19 @@ ssize_t s2n_send(struct s2n_connection *conn, const void *buf, ssize_t size, s2n
 /**
  * Receives and decrypts up to `size` bytes into `buf` after the handshake.
  *
- * @returns The number of bytes read; 0 when the peer has closed the connection
- * (close_notify, or end of stream); S2N_FAILURE with `*blocked` =
- * S2N_BLOCKED_ON_READ when no data is available yet. TLS1.3 session tickets that
- * arrive are processed here.
+ * One thread may call this while another is in `s2n_send` or `s2n_shutdown_send`
+ * on the same connection (after the handshake); any other overlapping call fails
+ * with S2N_ERR_CONNECTION_IN_USE.
+ *
+ * @returns The number of bytes read; 0 once the peer has sent close_notify;
+ * S2N_FAILURE with `*blocked` = S2N_BLOCKED_ON_READ when no data is available
+ * yet. TLS1.3 session tickets and key updates that arrive are processed here.
+ *
+ * Errors: NULL arguments, a negative size, before the handshake; the transport
+ * ended without close_notify (S2N_ERR_CLOSED, S2N_ERR_T_CLOSED, on this and every
+ * later call, as in s2n-tls: the data may have been truncated by an attacker, and
+ * the session is removed from the server's cache); a peer alert (S2N_ERR_T_ALERT),
+ * bad records (S2N_ERR_T_PROTO), a transport error (S2N_ERR_T_IO).
  */
 ssize_t s2n_recv(struct s2n_connection *conn, void *buf, ssize_t size, s2n_blocked_status *blocked);
 
@@ -630,7 +647,10 @@ uint32_t s2n_peek(struct s2n_connection *conn);
 /**
  * Closes the connection: sends close_notify, then reads until the peer's
  * close_notify arrives (discarding application data). Non-blocking like
- * `s2n_negotiate`. It does not close the file descriptor.
+ * `s2n_negotiate`. It does not close the file descriptor. It both sends and
+ * receives, so it fails with S2N_ERR_CONNECTION_IN_USE while another thread is in
+ * `s2n_recv` or `s2n_send`: to close while a thread reads, use
+ * `s2n_shutdown_send` and let the reader see `s2n_recv` return 0.
  *
  * Errors: the peer ended the transport without close_notify (S2N_ERR_T_CLOSED);
  * the connection had failed earlier.
@@ -640,7 +660,8 @@ int s2n_shutdown(struct s2n_connection *conn, s2n_blocked_status *blocked);
 /**
  * Sends close_notify without waiting for the peer's: the connection can still
  * receive until the peer closes (s2n_recv returns 0). Non-blocking like
- * `s2n_negotiate`.
+ * `s2n_negotiate`. Like `s2n_send`, it may run while another thread is in
+ * `s2n_recv` on the same connection.
  */
 int s2n_shutdown_send(struct s2n_connection *conn, s2n_blocked_status *blocked);
 

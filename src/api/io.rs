@@ -9,8 +9,11 @@ use libc::ssize_t;
 use super::boundary::{try_slice, try_slice_mut};
 use super::callbacks::{to_len, CallbackRecv, CallbackSend};
 use super::fd::Fd;
-use super::handles::{query, s2n_connection, with_blocked, with_conn, ConnectionState, Ctx};
+use super::handles::{
+    query, s2n_connection, with_blocked, with_conn, with_direction, ConnectionState, Ctx,
+};
 use super::{s2n_blocked_status, s2n_recv_fn, s2n_send_fn, S2N_SUCCESS};
+use crate::connection::Claim;
 use crate::error::{Error, Result};
 
 impl ConnectionState {
@@ -158,6 +161,11 @@ fn to_size(size: ssize_t) -> Result<usize> {
 /// any did, S2N_FAILURE with `*blocked` = S2N_BLOCKED_ON_WRITE: call again with the
 /// same buffer and size.
 ///
+/// One thread may call this while another is in `s2n_recv` on the same connection
+/// (after the handshake); any other overlapping call fails with
+/// S2N_ERR_CONNECTION_IN_USE. Records `s2n_recv` owes the peer (a key update
+/// reply) are sent here if that call could not send them itself.
+///
 /// Errors: NULL arguments, a negative size, before the handshake, after
 /// `s2n_shutdown_send` (S2N_ERR_T_CLOSED), a transport error (S2N_ERR_T_IO).
 #[no_mangle]
@@ -167,19 +175,28 @@ pub extern "C" fn s2n_send(
     size: ssize_t,
     blocked: *mut s2n_blocked_status,
 ) -> ssize_t {
-    with_blocked(conn, blocked, |c| {
+    with_direction(conn, blocked, Claim::Send, |c| {
         // SAFETY: NULL or valid for `size` bytes.
         let data = unsafe { try_slice(buf.cast(), to_size(size)?, "buf") }?;
-        Ok(c.core.send(data)? as ssize_t)
+        Ok(c.send(data)? as ssize_t)
     })
 }
 
 /// Receives and decrypts up to `size` bytes into `buf` after the handshake.
 ///
-/// @returns The number of bytes read; 0 when the peer has closed the connection
-/// (close_notify, or end of stream); S2N_FAILURE with `*blocked` =
-/// S2N_BLOCKED_ON_READ when no data is available yet. TLS1.3 session tickets that
-/// arrive are processed here.
+/// One thread may call this while another is in `s2n_send` or `s2n_shutdown_send`
+/// on the same connection (after the handshake); any other overlapping call fails
+/// with S2N_ERR_CONNECTION_IN_USE.
+///
+/// @returns The number of bytes read; 0 once the peer has sent close_notify;
+/// S2N_FAILURE with `*blocked` = S2N_BLOCKED_ON_READ when no data is available
+/// yet. TLS1.3 session tickets and key updates that arrive are processed here.
+///
+/// Errors: NULL arguments, a negative size, before the handshake; the transport
+/// ended without close_notify (S2N_ERR_CLOSED, S2N_ERR_T_CLOSED, on this and every
+/// later call, as in s2n-tls: the data may have been truncated by an attacker, and
+/// the session is removed from the server's cache); a peer alert (S2N_ERR_T_ALERT),
+/// bad records (S2N_ERR_T_PROTO), a transport error (S2N_ERR_T_IO).
 #[no_mangle]
 pub extern "C" fn s2n_recv(
     conn: *mut s2n_connection,
@@ -187,10 +204,10 @@ pub extern "C" fn s2n_recv(
     size: ssize_t,
     blocked: *mut s2n_blocked_status,
 ) -> ssize_t {
-    with_blocked(conn, blocked, |c| {
+    with_direction(conn, blocked, Claim::Recv, |c| {
         // SAFETY: NULL or valid for writes of `size` bytes.
         let data = unsafe { try_slice_mut(buf.cast(), to_size(size)?, "buf") }?;
-        Ok(c.core.recv(data)? as ssize_t)
+        Ok(c.recv(data)? as ssize_t)
     })
 }
 
@@ -203,7 +220,10 @@ pub extern "C" fn s2n_peek(conn: *mut s2n_connection) -> u32 {
 
 /// Closes the connection: sends close_notify, then reads until the peer's
 /// close_notify arrives (discarding application data). Non-blocking like
-/// `s2n_negotiate`. It does not close the file descriptor.
+/// `s2n_negotiate`. It does not close the file descriptor. It both sends and
+/// receives, so it fails with S2N_ERR_CONNECTION_IN_USE while another thread is in
+/// `s2n_recv` or `s2n_send`: to close while a thread reads, use
+/// `s2n_shutdown_send` and let the reader see `s2n_recv` return 0.
 ///
 /// Errors: the peer ended the transport without close_notify (S2N_ERR_T_CLOSED);
 /// the connection had failed earlier.
@@ -217,13 +237,14 @@ pub extern "C" fn s2n_shutdown(
 
 /// Sends close_notify without waiting for the peer's: the connection can still
 /// receive until the peer closes (s2n_recv returns 0). Non-blocking like
-/// `s2n_negotiate`.
+/// `s2n_negotiate`. Like `s2n_send`, it may run while another thread is in
+/// `s2n_recv` on the same connection.
 #[no_mangle]
 pub extern "C" fn s2n_shutdown_send(
     conn: *mut s2n_connection,
     blocked: *mut s2n_blocked_status,
 ) -> c_int {
-    with_blocked(conn, blocked, |c| {
-        c.core.shutdown_send().map(|()| S2N_SUCCESS)
+    with_direction(conn, blocked, Claim::Send, |c| {
+        c.shutdown_send().map(|()| S2N_SUCCESS)
     })
 }

@@ -19,9 +19,13 @@ use crate::resumption::client_session::SessionInfo;
 use crate::resumption::server::{ServerResumption, ServerSettings};
 use crate::transport::{RecvHalf, SendHalf};
 
+pub use shared::{Claim, Exclusive, Shared, SharedCall};
+
+mod duplex;
 mod errors;
 mod inspect;
 mod io;
+mod shared;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod testing;
 #[cfg(test)]
@@ -42,6 +46,16 @@ pub enum Blocked {
     OnRead = 1,
     OnWrite = 2,
     OnApplicationInput = 3,
+}
+
+/// Application callbacks owed by a step taken under a shared connection's lock,
+/// run once it is released.
+#[derive(Debug, Default)]
+struct Deferred {
+    /// The session ticket callback has tickets to see.
+    tickets: bool,
+    /// The session must leave the application's cache.
+    forget: bool,
 }
 
 /// How the peer ended its side of the connection.
@@ -90,6 +104,15 @@ pub struct Connection {
     /// TLS records taken from rustls and not yet all sent.
     out: Vec<u8>,
     out_sent: usize,
+    /// Bytes read from the transport after the handshake, not yet given to rustls,
+    /// from `in_pos` on.
+    pending_in: Vec<u8>,
+    in_pos: usize,
+    /// Set while a call shared with another direction holds the connection's lock:
+    /// then nothing may touch the transport or run an application callback; the
+    /// callbacks wait in `deferred` until the lock is released.
+    deferring: bool,
+    deferred: Deferred,
     /// Identifies this connection to the api layer (its handle's address).
     owner: Owner,
     /// The ServerHello: written by a server, read by a client.
@@ -131,6 +154,10 @@ impl Connection {
             handshake_name: None,
             out: Vec::new(),
             out_sent: 0,
+            pending_in: Vec::new(),
+            in_pos: 0,
+            deferring: false,
+            deferred: Deferred::default(),
             owner: Owner::NONE,
             server_hello: HelloReader::server_hello(),
             server_hello_info: None,
@@ -304,8 +331,18 @@ impl Connection {
     /// cache is deleted from it, as in s2n.
     fn fail(&mut self, error: Error) -> Error {
         self.fatal = Some(error.clone());
-        self.server.forget_session();
+        self.forget_session();
         error
+    }
+
+    /// Deletes this connection's session from the application's cache (now, or once
+    /// the lock is released when callbacks are deferred).
+    fn forget_session(&mut self) {
+        if self.deferring {
+            self.deferred.forget = true;
+        } else {
+            self.server.forget_session();
+        }
     }
 
     fn ensure_tls(&mut self) -> Result<()> {
@@ -430,6 +467,10 @@ impl Connection {
 
     /// Hands the tickets received so far to the application's callback.
     fn report_tickets(&mut self) -> Result<()> {
+        if self.deferring {
+            self.deferred.tickets = true;
+            return Ok(());
+        }
         if let Err(e) = self.client.report_tickets(self.owner) {
             return Err(self.fail(e));
         }

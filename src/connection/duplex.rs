@@ -1,0 +1,430 @@
+//! Sending and receiving application data in steps: short in-memory steps on the
+//! connection (rustls encrypting, decrypting, queueing), and the transport I/O
+//! between them, done by the call that owns that direction with no lock held. That
+//! is what lets one thread sit in `s2n_recv` while another is in `s2n_send`.
+//!
+//! A [`Steps`] gives the steps access to the connection: [`Alone`] for a call that
+//! has it to itself (`&mut Connection`), `SharedCall` for a call that shares it
+//! with a call in the other direction (see `shared`).
+
+use std::cell::RefCell;
+use std::io::{self, Read, Write};
+
+use super::{Blocked, Connection, Mode, PeerClose, MAX_RECORD_PLAINTEXT};
+use crate::error::{Error, ErrorCode, Result};
+use crate::resumption::client::TicketReporter;
+use crate::resumption::server::SessionForgetter;
+use crate::transport::{RecvHalf, SendHalf};
+
+/// The most bytes one transport read takes after the handshake: a whole record of
+/// the largest size (16 KiB of plaintext, its padding, tag and header).
+const READ_CHUNK: usize = 16 * 1024 + 256 + 5;
+
+/// Access to the connection for the steps of one call.
+pub(crate) trait Steps {
+    /// Runs `f` on the connection; application callbacks it defers run afterwards,
+    /// outside any lock.
+    fn step<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T;
+
+    /// Called by a receiving call that left records for the peer queued (a key
+    /// update reply, an alert): runs `flush` if the send direction is free now,
+    /// or makes sure whoever holds it sends them.
+    fn send_owed(&self, flush: impl FnOnce());
+}
+
+/// Steps on a connection the call has to itself.
+pub(crate) struct Alone<'a>(RefCell<&'a mut Connection>);
+
+impl<'a> Alone<'a> {
+    pub(crate) fn new(c: &'a mut Connection) -> Self {
+        Alone(RefCell::new(c))
+    }
+}
+
+impl Steps for Alone<'_> {
+    fn step<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
+        f(&mut self.0.borrow_mut())
+    }
+
+    fn send_owed(&self, flush: impl FnOnce()) {
+        flush();
+    }
+}
+
+/// Application callbacks a step owed, taken from the connection to run unlocked.
+#[derive(Default)]
+pub(crate) struct DeferredWork {
+    tickets: Option<(TicketReporter, crate::owner::Owner)>,
+    forget: Option<SessionForgetter>,
+}
+
+impl DeferredWork {
+    /// Runs the callbacks; a failing ticket callback fails the connection.
+    pub(crate) fn run(self, s: &impl Steps) -> Result<()> {
+        if let Some(forget) = self.forget {
+            forget.forget();
+        }
+        if let Some((reporter, owner)) = self.tickets {
+            if let Err(e) = reporter.report(owner) {
+                return Err(s.step(|c| c.fail(e)));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The send direction while its owner writes to the transport, unlocked.
+pub(crate) struct Outgoing {
+    half: Box<dyn SendHalf>,
+    out: Vec<u8>,
+    sent: usize,
+}
+
+/// The receive direction while its owner reads from the transport, unlocked.
+pub(crate) struct Incoming {
+    half: Box<dyn RecvHalf>,
+    buf: Vec<u8>,
+}
+
+enum RecvStep {
+    Done(usize),
+    Read(Incoming),
+}
+
+/// Writes what rustls has queued. The caller holds the send direction.
+pub(crate) fn flush_via(s: &impl Steps) -> Result<()> {
+    while let Some(mut w) = s.step(|c| c.take_output()) {
+        let mut written = 0u64;
+        let result = loop {
+            if w.sent == w.out.len() {
+                break Ok(());
+            }
+            match w.half.send(&w.out[w.sent..]) {
+                Ok(0) => break Err(io::Error::new(io::ErrorKind::WriteZero, "")),
+                Ok(n) => {
+                    w.sent += n;
+                    written += n as u64;
+                }
+                Err(e) => break Err(e),
+            }
+        };
+        s.step(|c| c.put_output(w, written, result))?;
+    }
+    Ok(())
+}
+
+/// `s2n_send` in steps. The caller holds the send direction.
+pub(crate) fn send_via(s: &impl Steps, buf: &[u8]) -> Result<usize> {
+    s.step(|c| c.send_check(buf.len()))?;
+    let mut acked = 0;
+    loop {
+        if let Err(e) = flush_via(s) {
+            if e.is_blocked() && acked > 0 {
+                s.step(|c| {
+                    c.blocked = Blocked::NotBlocked;
+                    c.unacked -= acked;
+                });
+                return Ok(acked);
+            }
+            return Err(e);
+        }
+        if let Some(n) = s.step(|c| c.send_more(buf, &mut acked))? {
+            return Ok(n);
+        }
+    }
+}
+
+/// `s2n_shutdown_send` in steps. The caller holds the send direction.
+pub(crate) fn shutdown_send_via(s: &impl Steps) -> Result<()> {
+    if s.step(|c| c.close_notify())? {
+        flush_via(s)?;
+    }
+    Ok(())
+}
+
+/// `s2n_recv` in steps. The caller holds the receive direction.
+pub(crate) fn recv_via(s: &impl Steps, buf: &mut [u8]) -> Result<usize> {
+    s.step(|c| c.recv_check())?;
+    if buf.is_empty() {
+        return Ok(0);
+    }
+    loop {
+        let (step, owed) = s.step(|c| {
+            let step = c.recv_step(buf);
+            (step, c.tls.as_ref().is_some_and(|t| t.wants_write()))
+        });
+        if owed {
+            let mut failed = None;
+            // Replies rustls owes the peer (a key update) go out when the
+            // transport takes them.
+            s.send_owed(|| match flush_via(s) {
+                Err(e) if !e.is_blocked() => failed = Some(e),
+                _ => {}
+            });
+            if let Some(e) = failed {
+                if let Ok(RecvStep::Read(r)) = step {
+                    s.step(|c| c.recv = Some(r.half));
+                }
+                return Err(e);
+            }
+        }
+        let mut r = match step? {
+            RecvStep::Done(n) => return Ok(n),
+            RecvStep::Read(r) => r,
+        };
+        r.buf.resize(READ_CHUNK, 0);
+        let result = r.half.recv(&mut r.buf);
+        s.step(|c| c.put_input(r, result))?;
+    }
+}
+
+/// rustls refused more bytes: it holds at most 64 KiB of one handshake flight until
+/// its messages line up with record boundaries, and a rustls server packs the
+/// TLS1.3 tickets of one handshake into one flight: a few hundred tickets overflow
+/// it. The peer's doing, not the transport's.
+pub(crate) fn rustls_refused(e: io::Error) -> Error {
+    if e.kind() == io::ErrorKind::InvalidData {
+        return Error::new(
+            ErrorCode::BadMessage,
+            format!("the peer's handshake data overflowed rustls' 64 KiB handshake buffer (for example a flight of hundreds of TLS1.3 session tickets): {e}"),
+        );
+    }
+    Error::new(ErrorCode::Internal, format!("rustls refused to read: {e}"))
+}
+
+impl Connection {
+    /// Callbacks owed by the step that just ran, to run once the lock is released.
+    pub(crate) fn take_deferred(&mut self) -> DeferredWork {
+        let owed = std::mem::take(&mut self.deferred);
+        DeferredWork {
+            tickets: owed
+                .tickets
+                .then(|| self.client.ticket_reporter().map(|r| (r, self.owner)))
+                .flatten(),
+            forget: owed
+                .forget
+                .then(|| self.server.session_forgetter())
+                .flatten(),
+        }
+    }
+
+    /// Takes the transport and the records to write, filling them from rustls'
+    /// queue; None when nothing is queued (or there is no transport).
+    fn take_output(&mut self) -> Option<Outgoing> {
+        let tls = self.tls.as_mut()?;
+        self.send.as_ref()?;
+        if self.out_sent == self.out.len() {
+            self.out.clear();
+            self.out_sent = 0;
+            if !tls.wants_write() {
+                return None;
+            }
+            // rustls' records are gathered into one buffer and sent with as few
+            // calls as the transport allows: one send per record would meet
+            // Nagle's algorithm and delayed ACKs on TCP and stall a handshake
+            // flight for tens of milliseconds. Writing into a Vec cannot fail.
+            while tls.wants_write() {
+                let _ = tls.write_tls(&mut self.out);
+            }
+            // The first hello each side sends: a server's ServerHello, a client's
+            // own ClientHello (its session ID tells a TLS1.2 resumption).
+            match self.mode {
+                Mode::Server if self.server_hello_info.is_none() => {
+                    self.server_hello_info = self.server_hello.feed(&self.out);
+                }
+                Mode::Client if self.hello_info.is_none() => {
+                    self.hello_info = self.hello.feed(&self.out);
+                }
+                _ => {}
+            }
+        }
+        Some(Outgoing {
+            half: self.send.take()?,
+            out: std::mem::take(&mut self.out),
+            sent: self.out_sent,
+        })
+    }
+
+    /// Puts the transport back after a write; blocked on write if it is full.
+    fn put_output(&mut self, w: Outgoing, written: u64, result: io::Result<()>) -> Result<()> {
+        self.send = Some(w.half);
+        self.out = w.out;
+        self.out_sent = w.sent;
+        self.wire_out += written;
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.blocked = Blocked::OnWrite;
+                Err(Error::blocked())
+            }
+            Err(e) if e.kind() == io::ErrorKind::WriteZero => {
+                let e = Error::new(ErrorCode::Io, "the transport accepted no bytes");
+                Err(self.fail(e))
+            }
+            Err(e) => {
+                let e = Error::new(ErrorCode::Io, format!("sending to the peer failed: {e}"));
+                Err(self.fail(e))
+            }
+        }
+    }
+
+    fn send_check(&mut self, len: usize) -> Result<()> {
+        self.blocked = Blocked::NotBlocked;
+        self.check_usable()?;
+        self.require_handshake("s2n_send")?;
+        if self.close_notify_sent {
+            return Err(Error::new(
+                ErrorCode::Closed,
+                "s2n_send after s2n_shutdown_send",
+            ));
+        }
+        if len < self.unacked {
+            let held = self.unacked;
+            self.unacked = 0;
+            return Err(Error::usage(format!(
+                "s2n_send retried with {len} bytes after a blocked call had already taken {held}: retry with the same buffer"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Everything given to rustls so far is on the wire: `Some(count)` when that is
+    /// all of `buf`, otherwise the next record is encrypted.
+    fn send_more(&mut self, buf: &[u8], acked: &mut usize) -> Result<Option<usize>> {
+        *acked = self.unacked;
+        if *acked == buf.len() {
+            self.unacked = 0;
+            return Ok(Some(*acked));
+        }
+        let end = buf.len().min(*acked + MAX_RECORD_PLAINTEXT);
+        let Some(tls) = self.tls.as_mut() else {
+            return Err(Error::new(ErrorCode::InvalidState, "no TLS connection"));
+        };
+        let n = tls
+            .writer()
+            .write(&buf[*acked..end])
+            .map_err(|e| Error::new(ErrorCode::Internal, format!("encrypting failed: {e}")))?;
+        self.unacked += n;
+        Ok(None)
+    }
+
+    /// Queues close_notify once; whether there is a TLS connection to flush.
+    fn close_notify(&mut self) -> Result<bool> {
+        self.blocked = Blocked::NotBlocked;
+        self.check_usable()?;
+        let Some(tls) = self.tls.as_mut() else {
+            return Ok(false);
+        };
+        if !self.close_notify_sent {
+            tls.send_close_notify();
+            self.close_notify_sent = true;
+        }
+        Ok(true)
+    }
+
+    fn recv_check(&mut self) -> Result<()> {
+        self.blocked = Blocked::NotBlocked;
+        self.check_usable()?;
+        self.require_handshake("s2n_recv")
+    }
+
+    /// Returns decrypted data if rustls has some, feeds it the bytes already read
+    /// while it has none, and otherwise hands out the transport to read more.
+    fn recv_step(&mut self, buf: &mut [u8]) -> Result<RecvStep> {
+        loop {
+            let Some(tls) = self.tls.as_mut() else {
+                return Err(Error::new(ErrorCode::InvalidState, "no TLS connection"));
+            };
+            match tls.reader().read(buf) {
+                Ok(0) => {
+                    self.peer_close.get_or_insert(PeerClose::CloseNotify);
+                    return Ok(RecvStep::Done(0));
+                }
+                Ok(n) => {
+                    self.plaintext_pending = self.plaintext_pending.saturating_sub(n);
+                    return Ok(RecvStep::Done(n));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    // No close_notify: the data may have been truncated by an
+                    // attacker, so it is an error, not an end of data (as s2n),
+                    // and the session cannot resume.
+                    if self.peer_close.is_none() {
+                        self.forget_session();
+                    }
+                    self.peer_close.get_or_insert(PeerClose::Abrupt);
+                    return Err(Error::new(
+                        ErrorCode::Closed,
+                        "the peer closed the transport without sending close_notify: the data may be truncated",
+                    ));
+                }
+                Err(e) => {
+                    return Err(Error::new(
+                        ErrorCode::Internal,
+                        format!("reading plaintext failed: {e}"),
+                    ))
+                }
+            }
+            if self.in_pos == self.pending_in.len() {
+                let Some(half) = self.recv.take() else {
+                    return Err(Error::new(
+                        ErrorCode::InvalidState,
+                        "the connection has no I/O",
+                    ));
+                };
+                let mut buf = std::mem::take(&mut self.pending_in);
+                buf.clear();
+                self.in_pos = 0;
+                return Ok(RecvStep::Read(Incoming { half, buf }));
+            }
+            let pending = std::mem::take(&mut self.pending_in);
+            let fed = self.feed(&mut &pending[self.in_pos..]);
+            self.pending_in = pending;
+            self.in_pos += fed?;
+            self.process()?;
+            self.report_tickets()?;
+        }
+    }
+
+    /// Gives rustls bytes read from the transport (or the end of stream).
+    fn feed(&mut self, bytes: &mut dyn Read) -> Result<usize> {
+        let Some(tls) = self.tls.as_mut() else {
+            return Ok(0);
+        };
+        match tls.read_tls(bytes) {
+            Ok(n) => Ok(n),
+            Err(e) => Err(self.fail(rustls_refused(e))),
+        }
+    }
+
+    /// Puts the transport back after a read, with what it read.
+    fn put_input(&mut self, r: Incoming, result: io::Result<usize>) -> Result<()> {
+        self.recv = Some(r.half);
+        self.pending_in = r.buf;
+        self.in_pos = 0;
+        match result {
+            Ok(0) => {
+                self.pending_in.clear();
+                self.feed(&mut io::empty())?;
+                self.process()
+            }
+            Ok(n) => {
+                self.pending_in.truncate(n);
+                self.wire_in += n as u64;
+                Ok(())
+            }
+            Err(e) => {
+                self.pending_in.clear();
+                if e.kind() == io::ErrorKind::WouldBlock {
+                    self.blocked = Blocked::OnRead;
+                    return Err(Error::blocked());
+                }
+                let e = Error::new(
+                    ErrorCode::Io,
+                    format!("receiving from the peer failed: {e}"),
+                );
+                Err(self.fail(e))
+            }
+        }
+    }
+}
