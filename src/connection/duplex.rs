@@ -20,6 +20,10 @@ use crate::transport::{RecvHalf, SendHalf};
 /// the largest size (16 KiB of plaintext, its padding, tag and header).
 const READ_CHUNK: usize = 16 * 1024 + 256 + 5;
 
+/// rustls takes no more bytes while more plaintext than this waits to be read
+/// (its default received-plaintext limit).
+const PLAINTEXT_LIMIT: usize = 16 * 1024;
+
 /// Access to the connection for the steps of one call.
 pub(crate) trait Steps {
     /// Runs `f` on the connection; application callbacks it defers run afterwards,
@@ -332,6 +336,7 @@ impl Connection {
     /// while it has none, and otherwise hands out the transport to read more.
     fn recv_step(&mut self, buf: &mut [u8]) -> Result<RecvStep> {
         loop {
+            self.decrypt_pending()?;
             let Some(tls) = self.tls.as_mut() else {
                 return Err(Error::new(ErrorCode::InvalidState, "no TLS connection"));
             };
@@ -342,6 +347,8 @@ impl Connection {
                 }
                 Ok(n) => {
                     self.plaintext_pending = self.plaintext_pending.saturating_sub(n);
+                    // What was read stays visible to s2n_peek, not hidden here.
+                    self.decrypt_pending()?;
                     return Ok(RecvStep::Done(n));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
@@ -377,13 +384,36 @@ impl Connection {
                 self.in_pos = 0;
                 return Ok(RecvStep::Read(Incoming { half, buf }));
             }
+            // No plaintext, yet rustls takes no more of what was read.
+            return Err(Error::new(
+                ErrorCode::Internal,
+                "rustls took none of the bytes read from the transport",
+            ));
+        }
+    }
+
+    /// Gives rustls the bytes read from the transport, as far as it takes them,
+    /// and decrypts them: so `s2n_peek` counts every whole record read.
+    fn decrypt_pending(&mut self) -> Result<()> {
+        while self.in_pos < self.pending_in.len() && self.plaintext_pending <= PLAINTEXT_LIMIT {
             let pending = std::mem::take(&mut self.pending_in);
             let fed = self.feed(&mut &pending[self.in_pos..]);
             self.pending_in = pending;
-            self.in_pos += fed?;
+            let fed = fed?;
+            if fed == 0 {
+                break; // after close_notify rustls takes nothing more
+            }
+            self.in_pos += fed;
             self.process()?;
             self.report_tickets()?;
         }
+        Ok(())
+    }
+
+    /// `s2n_peek_buffered`: bytes read from the transport and not yet decrypted
+    /// (rustls holds back while more than 16 KiB of plaintext waits).
+    pub fn buffered_input(&self) -> usize {
+        self.pending_in.len() - self.in_pos
     }
 
     /// Gives rustls bytes read from the transport (or the end of stream).
@@ -426,5 +456,36 @@ impl Connection {
                 Err(self.fail(e))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn records_read_together_are_all_decrypted_and_counted_by_peek() {
+        let (mut s, mut c, _, _) = pair(
+            server_config("default_tls13"),
+            client_config("default_tls13"),
+        );
+        handshake(&mut s, &mut c).unwrap();
+        for part in [&b"one"[..], b"two", b"three"] {
+            assert_eq!(c.send(part).unwrap(), part.len());
+        }
+        let mut byte = [0u8; 1];
+        assert_eq!(s.recv(&mut byte).unwrap(), 1);
+        assert_eq!(&byte, b"o");
+        // The three records came in one transport read: all of them are ready.
+        assert_eq!(s.peek(), 10);
+        assert_eq!(s.buffered_input(), 0);
+        let mut rest = [0u8; 16];
+        let mut got = Vec::new();
+        while got.len() < 10 {
+            let n = s.recv(&mut rest).unwrap();
+            got.extend_from_slice(&rest[..n]);
+        }
+        assert_eq!(got, b"netwothree");
+        assert!(s.recv(&mut rest).unwrap_err().is_blocked());
     }
 }
