@@ -332,64 +332,62 @@ impl Connection {
         self.require_handshake("s2n_recv")
     }
 
-    /// Returns decrypted data if rustls has some, feeds it the bytes already read
-    /// while it has none, and otherwise hands out the transport to read more.
+    /// Decrypts the bytes already read, returns decrypted data if there is some,
+    /// and otherwise hands out the transport to read more.
     fn recv_step(&mut self, buf: &mut [u8]) -> Result<RecvStep> {
-        loop {
-            self.decrypt_pending()?;
-            let Some(tls) = self.tls.as_mut() else {
-                return Err(Error::new(ErrorCode::InvalidState, "no TLS connection"));
-            };
-            match tls.reader().read(buf) {
-                Ok(0) => {
-                    self.peer_close.get_or_insert(PeerClose::CloseNotify);
-                    return Ok(RecvStep::Done(0));
-                }
-                Ok(n) => {
-                    self.plaintext_pending = self.plaintext_pending.saturating_sub(n);
-                    // What was read stays visible to s2n_peek, not hidden here.
-                    self.decrypt_pending()?;
-                    return Ok(RecvStep::Done(n));
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                    // No close_notify: the data may have been truncated by an
-                    // attacker, so it is an error, not an end of data (as s2n),
-                    // and the session cannot resume.
-                    if self.peer_close.is_none() {
-                        self.forget_session();
-                    }
-                    self.peer_close.get_or_insert(PeerClose::Abrupt);
-                    return Err(Error::new(
-                        ErrorCode::Closed,
-                        "the peer closed the transport without sending close_notify: the data may be truncated",
-                    ));
-                }
-                Err(e) => {
-                    return Err(Error::new(
-                        ErrorCode::Internal,
-                        format!("reading plaintext failed: {e}"),
-                    ))
-                }
+        self.decrypt_pending()?;
+        let Some(tls) = self.tls.as_mut() else {
+            return Err(Error::new(ErrorCode::InvalidState, "no TLS connection"));
+        };
+        match tls.reader().read(buf) {
+            Ok(0) => {
+                self.peer_close.get_or_insert(PeerClose::CloseNotify);
+                return Ok(RecvStep::Done(0));
             }
-            if self.in_pos == self.pending_in.len() {
-                let Some(half) = self.recv.take() else {
-                    return Err(Error::new(
-                        ErrorCode::InvalidState,
-                        "the connection has no I/O",
-                    ));
-                };
-                let mut buf = std::mem::take(&mut self.pending_in);
-                buf.clear();
-                self.in_pos = 0;
-                return Ok(RecvStep::Read(Incoming { half, buf }));
+            Ok(n) => {
+                self.plaintext_pending = self.plaintext_pending.saturating_sub(n);
+                // What was read stays visible to s2n_peek, not hidden here.
+                self.decrypt_pending()?;
+                return Ok(RecvStep::Done(n));
             }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                // No close_notify: the data may have been truncated by an attacker,
+                // so it is an error, not an end of data (as s2n), and the session
+                // cannot resume.
+                if self.peer_close.is_none() {
+                    self.forget_session();
+                }
+                self.peer_close.get_or_insert(PeerClose::Abrupt);
+                return Err(Error::new(
+                    ErrorCode::Closed,
+                    "the peer closed the transport without sending close_notify: the data may be truncated",
+                ));
+            }
+            Err(e) => {
+                return Err(Error::new(
+                    ErrorCode::Internal,
+                    format!("reading plaintext failed: {e}"),
+                ))
+            }
+        }
+        if self.in_pos < self.pending_in.len() {
             // No plaintext, yet rustls takes no more of what was read.
             return Err(Error::new(
                 ErrorCode::Internal,
                 "rustls took none of the bytes read from the transport",
             ));
         }
+        let Some(half) = self.recv.take() else {
+            return Err(Error::new(
+                ErrorCode::InvalidState,
+                "the connection has no I/O",
+            ));
+        };
+        let mut buf = std::mem::take(&mut self.pending_in);
+        buf.clear();
+        self.in_pos = 0;
+        Ok(RecvStep::Read(Incoming { half, buf }))
     }
 
     /// Gives rustls the bytes read from the transport, as far as it takes them,
