@@ -141,6 +141,8 @@ pub(crate) struct CallbackIo {
     pub(crate) recv_ctx: Ctx,
     pub(crate) send: Option<SendFn>,
     pub(crate) send_ctx: Ctx,
+    /// The connection sends to a file descriptor (s2n's "managed" send I/O).
+    pub(crate) managed_send: bool,
 }
 
 impl s2n_connection {

@@ -12,7 +12,7 @@ use super::fd::Fd;
 use super::handles::{
     query, s2n_connection, with_blocked, with_conn, with_direction, ConnectionState, Ctx,
 };
-use super::{s2n_blocked_status, s2n_recv_fn, s2n_send_fn, S2N_SUCCESS};
+use super::{iovec, s2n_blocked_status, s2n_recv_fn, s2n_send_fn, S2N_SUCCESS};
 use crate::connection::Claim;
 use crate::error::{Error, Result};
 
@@ -28,6 +28,7 @@ impl ConnectionState {
         if let Some(f) = self.io.send {
             self.core
                 .set_send(Box::new(CallbackSend(f, self.io.send_ctx)));
+            self.io.managed_send = false;
         }
     }
 }
@@ -49,6 +50,7 @@ pub extern "C" fn s2n_connection_set_fd(conn: *mut s2n_connection, fd: c_int) ->
         let fd = check_fd(fd)?;
         c.core.set_recv(Box::new(fd));
         c.core.set_send(Box::new(fd));
+        c.io.managed_send = true;
         Ok(())
     })
 }
@@ -67,6 +69,7 @@ pub extern "C" fn s2n_connection_set_read_fd(conn: *mut s2n_connection, readfd: 
 pub extern "C" fn s2n_connection_set_write_fd(conn: *mut s2n_connection, writefd: c_int) -> c_int {
     with_conn(conn, |c| {
         c.core.set_send(Box::new(check_fd(writefd)?));
+        c.io.managed_send = true;
         Ok(())
     })
 }
@@ -182,6 +185,73 @@ pub extern "C" fn s2n_send(
     })
 }
 
+/// Borrows a caller's vector of buffers.
+fn gather<'a>(bufs: *const iovec, count: ssize_t) -> Result<Vec<&'a [u8]>> {
+    let count =
+        usize::try_from(count).map_err(|_| Error::usage(format!("count {count} is negative")))?;
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    if bufs.is_null() {
+        return Err(Error::null("bufs"));
+    }
+    if count > isize::MAX as usize / std::mem::size_of::<iovec>() {
+        return Err(Error::usage(format!(
+            "count {count} is more than any vector can hold"
+        )));
+    }
+    // SAFETY: `bufs` is non-NULL and, as the API requires, points to `count` iovecs.
+    let vector = unsafe { std::slice::from_raw_parts(bufs, count) };
+    vector
+        .iter()
+        // SAFETY: each iovec's base is valid for reads of its length, as the API
+        // requires (NULL with a length is refused by try_slice).
+        .map(|v| unsafe { try_slice(v.iov_base as *const u8, v.iov_len, "bufs[i].iov_base") })
+        .collect()
+}
+
+/// Like `s2n_send`, from a vector of `count` buffers starting `offs` bytes in (a
+/// byte offset across the buffers). After a partial write, call again with the
+/// same vector and `offs` advanced by the count returned; after a blocked call
+/// (S2N_FAILURE, `*blocked` = S2N_BLOCKED_ON_WRITE), with the same vector and
+/// offset. May overlap a call to `s2n_recv` from another thread, as `s2n_send`.
+///
+/// @returns The number of bytes sent from `offs` on.
+///
+/// Errors: NULL conn or blocked; NULL bufs with count > 0, a NULL buffer with a
+/// length; a negative count or offset; an offset past the vector's bytes
+/// (S2N_ERR_INVALID_ARGUMENT); otherwise as `s2n_send`.
+#[no_mangle]
+pub extern "C" fn s2n_sendv_with_offset(
+    conn: *mut s2n_connection,
+    bufs: *const iovec,
+    count: ssize_t,
+    offs: ssize_t,
+    blocked: *mut s2n_blocked_status,
+) -> ssize_t {
+    with_direction(conn, blocked, Claim::Send, |c| {
+        let parts = gather(bufs, count)?;
+        let offset = to_size(offs)?;
+        Ok(c.send_vectored(&parts, offset)? as ssize_t)
+    })
+}
+
+/// `s2n_sendv_with_offset` with an offset of 0: after a partial write the caller
+/// must itself advance `bufs` past what was sent (which is why s2n recommends
+/// `s2n_sendv_with_offset`).
+#[no_mangle]
+pub extern "C" fn s2n_sendv(
+    conn: *mut s2n_connection,
+    bufs: *const iovec,
+    count: ssize_t,
+    blocked: *mut s2n_blocked_status,
+) -> ssize_t {
+    with_direction(conn, blocked, Claim::Send, |c| {
+        let parts = gather(bufs, count)?;
+        Ok(c.send_vectored(&parts, 0)? as ssize_t)
+    })
+}
+
 /// Receives and decrypts up to `size` bytes into `buf` after the handshake.
 ///
 /// One thread may call this while another is in `s2n_send` or `s2n_shutdown_send`
@@ -216,6 +286,16 @@ pub extern "C" fn s2n_recv(
 #[no_mangle]
 pub extern "C" fn s2n_peek(conn: *mut s2n_connection) -> u32 {
     query(conn, |c| Ok(to_len(c.core.peek())))
+}
+
+/// The number of bytes read from the transport and not yet decrypted. rs2n
+/// decrypts every whole record it has read at once (so `s2n_peek` counts them)
+/// unless more than 16 KiB of decrypted data waits to be received: then what is
+/// held back is counted here. A partial record is never counted, as in s2n.
+/// 0 for a NULL conn.
+#[no_mangle]
+pub extern "C" fn s2n_peek_buffered(conn: *mut s2n_connection) -> u32 {
+    query(conn, |c| Ok(to_len(c.core.buffered_input())))
 }
 
 /// Closes the connection: sends close_notify, then reads until the peer's

@@ -25,6 +25,7 @@
 
 use std::ffi::{c_int, c_void};
 
+pub mod alerts;
 pub(crate) mod boundary;
 pub mod cache;
 pub(crate) mod callbacks;
@@ -35,6 +36,7 @@ pub(crate) mod fd;
 pub mod handles;
 pub mod io;
 pub mod library;
+pub mod records;
 pub mod resumption;
 
 /// Returned by `int` functions that succeed.
@@ -81,6 +83,31 @@ pub const S2N_BLOCKED_ON_EARLY_DATA: s2n_blocked_status = 4;
 pub type s2n_blinding = c_int;
 pub const S2N_BUILT_IN_BLINDING: s2n_blinding = 0;
 pub const S2N_SELF_SERVICE_BLINDING: s2n_blinding = 1;
+
+/// Whether a key update asks the peer to update its keys too
+/// (`s2n_connection_request_key_update`).
+pub type s2n_peer_key_update = c_int;
+pub const S2N_KEY_UPDATE_NOT_REQUESTED: s2n_peer_key_update = 0;
+pub const S2N_KEY_UPDATE_REQUESTED: s2n_peer_key_update = 1;
+
+/// A TLS maximum fragment length code (`s2n_config_send_max_fragment_length`).
+pub type s2n_max_frag_len = c_int;
+pub const S2N_TLS_MAX_FRAG_LEN_512: s2n_max_frag_len = 1;
+pub const S2N_TLS_MAX_FRAG_LEN_1024: s2n_max_frag_len = 2;
+pub const S2N_TLS_MAX_FRAG_LEN_2048: s2n_max_frag_len = 3;
+pub const S2N_TLS_MAX_FRAG_LEN_4096: s2n_max_frag_len = 4;
+
+/// What a TLS1.2 warning alert does (`s2n_config_set_alert_behavior`).
+pub type s2n_alert_behavior = c_int;
+pub const S2N_ALERT_FAIL_ON_WARNINGS: s2n_alert_behavior = 0;
+pub const S2N_ALERT_IGNORE_WARNINGS: s2n_alert_behavior = 1;
+
+/// `struct iovec` of `<sys/uio.h>` (declared there, not in s2n.h).
+#[repr(C)]
+pub struct iovec {
+    pub iov_base: *mut c_void,
+    pub iov_len: usize,
+}
 
 /// A clock: writes nanoseconds to its second argument; returns 0 on success.
 pub type s2n_clock_time_nanoseconds =

@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 use std::io::{self, Read, Write};
 
-use super::{Blocked, Connection, Mode, PeerClose, MAX_RECORD_PLAINTEXT};
+use super::{Blocked, Connection, Mode, PeerClose};
 use crate::error::{Error, ErrorCode, Result};
 use crate::resumption::client::TicketReporter;
 use crate::resumption::server::SessionForgetter;
@@ -119,7 +119,10 @@ pub(crate) fn flush_via(s: &impl Steps) -> Result<()> {
 
 /// `s2n_send` in steps. The caller holds the send direction.
 pub(crate) fn send_via(s: &impl Steps, buf: &[u8]) -> Result<usize> {
-    s.step(|c| c.send_check(buf.len()))?;
+    let clock = s.step(|c| c.send_check(buf.len()))?;
+    // Dynamic record sizing reads the monotonic clock, with no lock held.
+    let now = clock.and_then(|clock| clock.now_nanos().ok());
+    s.step(|c| c.start_sending(now))?;
     let mut acked = 0;
     loop {
         if let Err(e) = flush_via(s) {
@@ -138,6 +141,57 @@ pub(crate) fn send_via(s: &impl Steps, buf: &[u8]) -> Result<usize> {
     }
 }
 
+/// How much of a vector `s2n_sendv` gathers for one pass of `send_via`.
+const GATHER: usize = 64 * 1024;
+
+/// `s2n_sendv_with_offset` in steps: `bufs` from byte `offset` on, as `send_via`
+/// would send them contiguous (the same retry contract: after a blocked call,
+/// call again with the same vector and offset). The caller holds the send
+/// direction.
+pub(crate) fn send_vectored_via(s: &impl Steps, bufs: &[&[u8]], offset: usize) -> Result<usize> {
+    let total: usize = bufs.iter().map(|b| b.len()).sum();
+    if offset > total {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("offset {offset} is past the {total} bytes of the vector"),
+        ));
+    }
+    let mut chunk = Vec::with_capacity(GATHER.min(total - offset));
+    let mut sent = 0;
+    loop {
+        // The next bytes, from offset + sent on, gathered.
+        chunk.clear();
+        let mut skip = offset + sent;
+        for b in bufs {
+            if skip >= b.len() {
+                skip -= b.len();
+                continue;
+            }
+            let take = (b.len() - skip).min(GATHER - chunk.len());
+            chunk.extend_from_slice(&b[skip..skip + take]);
+            skip = 0;
+            if chunk.len() == GATHER {
+                break;
+            }
+        }
+        match send_via(s, &chunk) {
+            Ok(n) => {
+                sent += n;
+                if n < chunk.len() || chunk.is_empty() || offset + sent == total {
+                    return Ok(sent);
+                }
+            }
+            // What earlier passes sent is acknowledged; a retry from there finds
+            // rustls' unacknowledged bytes at the start of its buffer, as it must.
+            Err(e) if e.is_blocked() && sent > 0 => {
+                s.step(|c| c.blocked = Blocked::NotBlocked);
+                return Ok(sent);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// `s2n_shutdown_send` in steps. The caller holds the send direction.
 pub(crate) fn shutdown_send_via(s: &impl Steps) -> Result<()> {
     if s.step(|c| c.close_notify())? {
@@ -148,10 +202,32 @@ pub(crate) fn shutdown_send_via(s: &impl Steps) -> Result<()> {
 
 /// `s2n_recv` in steps. The caller holds the receive direction.
 pub(crate) fn recv_via(s: &impl Steps, buf: &mut [u8]) -> Result<usize> {
-    s.step(|c| c.recv_check())?;
+    let multi_record = s.step(|c| c.recv_check())?;
     if buf.is_empty() {
         return Ok(0);
     }
+    let mut total = 0;
+    loop {
+        match recv_once(s, &mut buf[total..]) {
+            Ok(0) => return Ok(total),
+            Ok(n) => {
+                total += n;
+                if !multi_record || total == buf.len() {
+                    return Ok(total);
+                }
+            }
+            // As s2n: what was read is returned; the next call reports the rest.
+            Err(e) if total > 0 && (e.is_blocked() || e.code == ErrorCode::Closed) => {
+                s.step(|c| c.blocked = Blocked::NotBlocked);
+                return Ok(total);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Decrypted data available now, or from the next records read.
+fn recv_once(s: &impl Steps, buf: &mut [u8]) -> Result<usize> {
     loop {
         let (step, owed) = s.step(|c| {
             let step = c.recv_step(buf);
@@ -272,7 +348,9 @@ impl Connection {
         }
     }
 
-    fn send_check(&mut self, len: usize) -> Result<()> {
+    /// Checks a send; returns the monotonic clock when dynamic record sizing needs
+    /// it read.
+    fn send_check(&mut self, len: usize) -> Result<Option<crate::clock::SharedClock>> {
         self.blocked = Blocked::NotBlocked;
         self.check_usable()?;
         self.require_handshake("s2n_send")?;
@@ -289,6 +367,16 @@ impl Connection {
                 "s2n_send retried with {len} bytes after a blocked call had already taken {held}: retry with the same buffer"
             )));
         }
+        Ok(self
+            .sizing()
+            .needs_clock()
+            .then(|| self.config().settings().monotonic_clock.clone()))
+    }
+
+    /// Applies a requested key update and sizes this call's records.
+    fn start_sending(&mut self, now_nanos: Option<u64>) -> Result<()> {
+        self.apply_key_update()?;
+        self.fragment = self.next_fragment(now_nanos);
         Ok(())
     }
 
@@ -300,7 +388,7 @@ impl Connection {
             self.unacked = 0;
             return Ok(Some(*acked));
         }
-        let end = buf.len().min(*acked + MAX_RECORD_PLAINTEXT);
+        let end = buf.len().min(*acked + self.fragment);
         let Some(tls) = self.tls.as_mut() else {
             return Err(Error::new(ErrorCode::InvalidState, "no TLS connection"));
         };
@@ -309,6 +397,9 @@ impl Connection {
             .write(&buf[*acked..end])
             .map_err(|e| Error::new(ErrorCode::Internal, format!("encrypting failed: {e}")))?;
         self.unacked += n;
+        self.note_sent(n);
+        // Dynamic record sizing may move to full records within one call.
+        self.fragment = self.next_fragment(None);
         Ok(None)
     }
 
@@ -326,10 +417,12 @@ impl Connection {
         Ok(true)
     }
 
-    fn recv_check(&mut self) -> Result<()> {
+    /// Checks a receive; whether it fills the buffer from several records.
+    fn recv_check(&mut self) -> Result<bool> {
         self.blocked = Blocked::NotBlocked;
         self.check_usable()?;
-        self.require_handshake("s2n_recv")
+        self.require_handshake("s2n_recv")?;
+        Ok(self.config().settings().io.recv_multi_record)
     }
 
     /// Decrypts the bytes already read, returns decrypted data if there is some,
@@ -460,6 +553,31 @@ impl Connection {
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+    use crate::error::ErrorCode;
+
+    #[test]
+    fn a_vector_is_sent_from_its_offset_as_one_buffer() {
+        let (mut s, mut c, _, _) = pair(
+            server_config("default_tls13"),
+            client_config("default_tls13"),
+        );
+        handshake(&mut s, &mut c).unwrap();
+        let big: Vec<u8> = (0..150_000u32).map(|i| (i % 251) as u8).collect();
+        let parts: [&[u8]; 4] = [b"ab", b"", b"cdef", &big];
+        let e = c.send_vectored(&parts, 7 + big.len()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument);
+        assert_eq!(c.send_vectored(&parts, 3).unwrap(), 3 + big.len());
+        let mut want = b"def".to_vec();
+        want.extend_from_slice(&big);
+        let mut got = Vec::new();
+        let mut buf = vec![0u8; 20_000];
+        while got.len() < want.len() {
+            let n = s.recv(&mut buf).unwrap();
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert!(got == want);
+        assert_eq!(c.send_vectored(&parts, 6 + big.len()).unwrap(), 0);
+    }
 
     #[test]
     fn records_read_together_are_all_decrypted_and_counted_by_peek() {

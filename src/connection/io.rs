@@ -5,7 +5,9 @@
 use std::ffi::CString;
 use std::io::{self, Read};
 
-use super::duplex::{flush_via, recv_via, rustls_refused, send_via, shutdown_send_via, Alone};
+use super::duplex::{
+    flush_via, recv_via, rustls_refused, send_vectored_via, send_via, shutdown_send_via, Alone,
+};
 use super::errors::map_tls_error;
 use super::{Blocked, Connection, Mode, PeerClose};
 use crate::error::{Error, ErrorCode, Result};
@@ -109,6 +111,12 @@ impl Connection {
     /// buffer; when some were sent it returns that count (a partial write).
     pub fn send(&mut self, buf: &[u8]) -> Result<usize> {
         send_via(&Alone::new(self), buf)
+    }
+
+    /// `s2n_sendv_with_offset`: `bufs` from byte `offset` on, as `send` sends one
+    /// buffer.
+    pub fn send_vectored(&mut self, bufs: &[&[u8]], offset: usize) -> Result<usize> {
+        send_vectored_via(&Alone::new(self), bufs, offset)
     }
 
     /// `s2n_recv`: up to `buf.len()` bytes of application data; 0 once the peer

@@ -25,6 +25,7 @@ mod duplex;
 mod errors;
 mod inspect;
 mod io;
+mod records;
 mod shared;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod testing;
@@ -69,9 +70,6 @@ pub enum PeerClose {
 /// The longest server name s2n accepts.
 pub(crate) const MAX_SERVER_NAME: usize = 255;
 
-/// The most plaintext put in one record; a write is acknowledged record by record.
-const MAX_RECORD_PLAINTEXT: usize = 16 * 1024;
-
 /// A fatal decode_error alert record (RFC 8446 6: level 2, description 50).
 const DECODE_ERROR_ALERT: [u8; 7] = [21, 3, 3, 0, 2, 2, 50];
 
@@ -113,6 +111,11 @@ pub struct Connection {
     /// callbacks wait in `deferred` until the lock is released.
     deferring: bool,
     deferred: Deferred,
+    sizing: records::RecordSizing,
+    /// `s2n_connection_request_key_update` was called.
+    key_update_requested: bool,
+    /// The most plaintext in each record of the current send.
+    fragment: usize,
     /// Identifies this connection to the api layer (its handle's address).
     owner: Owner,
     /// The ServerHello: written by a server, read by a client.
@@ -158,6 +161,9 @@ impl Connection {
             in_pos: 0,
             deferring: false,
             deferred: Deferred::default(),
+            sizing: records::RecordSizing::default(),
+            key_update_requested: false,
+            fragment: records::LARGE_FRAGMENT,
             owner: Owner::NONE,
             server_hello: HelloReader::server_hello(),
             server_hello_info: None,

@@ -210,6 +210,12 @@ impl<S: AsMut<Connection>> SharedCall<'_, S> {
         self.finish(duplex::send_via(self, buf))
     }
 
+    /// `s2n_sendv_with_offset`; needs [`Claim::Send`].
+    pub fn send_vectored(&self, bufs: &[&[u8]], offset: usize) -> Result<usize> {
+        self.expect(Claim::Send)?;
+        self.finish(duplex::send_vectored_via(self, bufs, offset))
+    }
+
     /// `s2n_shutdown_send`; needs [`Claim::Send`].
     pub fn shutdown_send(&self) -> Result<()> {
         self.expect(Claim::Send)?;
