@@ -1,7 +1,9 @@
 //! The C handle types (`struct s2n_config`, `struct s2n_connection`, ...), the
 //! application callbacks they store, and the wrappers that run an exported
 //! function's body on a handle under `guard`: `with_config`, `with_conn`, `query`,
-//! `with_blocked`. A connection is locked only here.
+//! `with_blocked` (a call that has the connection to itself), `with_direction`
+//! (a sending or receiving call, which may overlap one in the other direction:
+//! see `connection::shared`). A connection is entered only here.
 //!
 //! The stored callbacks are plain data here because the handles hold them and their
 //! signatures name `s2n_connection`; the code that calls them is in `callbacks`.
