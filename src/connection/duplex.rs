@@ -19,6 +19,9 @@ use crate::transport::{RecvHalf, SendHalf};
 /// The most bytes one transport read takes after the handshake: a whole record of
 /// the largest size (16 KiB of plaintext, its padding, tag and header).
 const READ_CHUNK: usize = 16 * 1024 + 256 + 5;
+/// The first reads take less (as rustls reads): a connection that receives little
+/// never needs more.
+const FIRST_READ: usize = 4096;
 
 /// rustls takes no more bytes while more plaintext than this waits to be read
 /// (its default received-plaintext limit).
@@ -252,7 +255,6 @@ fn recv_once(s: &impl Steps, buf: &mut [u8]) -> Result<usize> {
             RecvStep::Done(n) => return Ok(n),
             RecvStep::Read(r) => r,
         };
-        r.buf.resize(READ_CHUNK, 0);
         let result = r.half.recv(&mut r.buf);
         s.step(|c| c.put_input(r, result))?;
     }
@@ -464,7 +466,7 @@ impl Connection {
                 ))
             }
         }
-        if self.in_pos < self.pending_in.len() {
+        if self.in_pos < self.in_end {
             // No plaintext, yet rustls takes no more of what was read.
             return Err(Error::new(
                 ErrorCode::Internal,
@@ -478,17 +480,26 @@ impl Connection {
             ));
         };
         let mut buf = std::mem::take(&mut self.pending_in);
-        buf.clear();
+        // Grown to a whole record once a read filled the buffer; zeroed only then.
+        let size = if buf.is_empty() {
+            FIRST_READ
+        } else if self.in_end == buf.len() {
+            READ_CHUNK
+        } else {
+            buf.len()
+        };
+        buf.resize(size, 0);
         self.in_pos = 0;
+        self.in_end = 0;
         Ok(RecvStep::Read(Incoming { half, buf }))
     }
 
     /// Gives rustls the bytes read from the transport, as far as it takes them,
     /// and decrypts them: so `s2n_peek` counts every whole record read.
     fn decrypt_pending(&mut self) -> Result<()> {
-        while self.in_pos < self.pending_in.len() && self.plaintext_pending <= PLAINTEXT_LIMIT {
+        while self.in_pos < self.in_end && self.plaintext_pending <= PLAINTEXT_LIMIT {
             let pending = std::mem::take(&mut self.pending_in);
-            let fed = self.feed(&mut &pending[self.in_pos..]);
+            let fed = self.feed(&mut &pending[self.in_pos..self.in_end]);
             self.pending_in = pending;
             let fed = fed?;
             if fed == 0 {
@@ -504,7 +515,7 @@ impl Connection {
     /// `s2n_peek_buffered`: bytes read from the transport and not yet decrypted
     /// (rustls holds back while more than 16 KiB of plaintext waits).
     pub fn buffered_input(&self) -> usize {
-        self.pending_in.len() - self.in_pos
+        self.in_end - self.in_pos
     }
 
     /// Gives rustls bytes read from the transport (or the end of stream).
@@ -523,23 +534,22 @@ impl Connection {
         self.recv = Some(r.half);
         self.pending_in = r.buf;
         self.in_pos = 0;
+        self.in_end = 0;
         match result {
             Ok(0) => {
-                self.pending_in.clear();
                 self.feed(&mut io::empty())?;
                 self.process()
             }
             Ok(n) => {
-                self.pending_in.truncate(n);
+                self.in_end = n.min(self.pending_in.len());
                 self.wire_in += n as u64;
                 Ok(())
             }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.blocked = Blocked::OnRead;
+                Err(Error::blocked())
+            }
             Err(e) => {
-                self.pending_in.clear();
-                if e.kind() == io::ErrorKind::WouldBlock {
-                    self.blocked = Blocked::OnRead;
-                    return Err(Error::blocked());
-                }
                 let e = Error::new(
                     ErrorCode::Io,
                     format!("receiving from the peer failed: {e}"),

@@ -102,10 +102,11 @@ pub struct Connection {
     /// TLS records taken from rustls and not yet all sent.
     out: Vec<u8>,
     out_sent: usize,
-    /// Bytes read from the transport after the handshake, not yet given to rustls,
-    /// from `in_pos` on.
+    /// The buffer transport reads go to after the handshake; `in_pos..in_end` is
+    /// what rustls has not taken yet.
     pending_in: Vec<u8>,
     in_pos: usize,
+    in_end: usize,
     /// Set while a call shared with another direction holds the connection's lock:
     /// then nothing may touch the transport or run an application callback; the
     /// callbacks wait in `deferred` until the lock is released.
@@ -159,6 +160,7 @@ impl Connection {
             out_sent: 0,
             pending_in: Vec::new(),
             in_pos: 0,
+            in_end: 0,
             deferring: false,
             deferred: Deferred::default(),
             sizing: records::RecordSizing::default(),

@@ -139,9 +139,10 @@ impl Connection {
         }
         self.out = Vec::new();
         self.out_sent = 0;
-        if self.in_pos == self.pending_in.len() {
+        if self.in_pos == self.in_end {
             self.pending_in = Vec::new();
             self.in_pos = 0;
+            self.in_end = 0;
         }
         Ok(())
     }
