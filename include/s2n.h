@@ -729,9 +729,10 @@ uint32_t s2n_peek(struct s2n_connection *conn);
 /**
  * The number of bytes read from the transport and not yet decrypted. rs2n
  * decrypts every whole record it has read at once (so `s2n_peek` counts them)
- * unless more than 16 KiB of decrypted data waits to be received: then what is
- * held back is counted here. A partial record is never counted, as in s2n.
- * 0 for a NULL conn.
+ * unless more than 16 KiB of decrypted data waits to be received: the bytes it
+ * holds back then are counted here. The start of a record whose end has not
+ * arrived yet is not counted (s2n does not count it either). 0 for a NULL conn,
+ * or while another thread is in `s2n_recv` on it (S2N_ERR_CONNECTION_IN_USE).
  */
 uint32_t s2n_peek_buffered(struct s2n_connection *conn);
 
