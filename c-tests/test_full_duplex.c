@@ -10,9 +10,9 @@
  *     and s2n_shutdown_send work from another thread; a second s2n_recv,
  *     s2n_negotiate, s2n_shutdown, s2n_peek, s2n_connection_wipe and
  *     s2n_connection_free are refused with S2N_ERR_CONNECTION_IN_USE;
- *   - while a thread is inside s2n_send (held in its send callback), s2n_recv
- *     works from another thread; a second s2n_send and s2n_shutdown_send are
- *     refused.
+ *   - while a thread is inside s2n_send (held in its send callback), s2n_recv,
+ *     s2n_peek and s2n_peek_buffered work from another thread; a second s2n_send
+ *     and s2n_shutdown_send are refused.
  */
 #include "testlib.h"
 
@@ -295,8 +295,13 @@ static void test_refused(struct s2n_config *sc, struct s2n_config *cc, const cha
     EXPECT_IN_USE(s2n_send(s, buf, sizeof(buf), &blocked));
     EXPECT_IN_USE(s2n_shutdown_send(s, &blocked));
     EXPECT_IN_USE(s2n_negotiate(s, &blocked));
+    /* The receiving side works meanwhile, s2n_peek included. */
     EXPECT_EQUAL(s2n_send(p.client, "again", 5, &blocked), 5);
-    EXPECT_EQUAL(s2n_recv(s, buf, sizeof(buf), &blocked), 5);
+    EXPECT_EQUAL(s2n_recv(s, buf, 2, &blocked), 2);
+    EXPECT_EQUAL(s2n_peek(s), 3);
+    EXPECT_EQUAL(s2n_peek_buffered(s), 0);
+    EXPECT_EQUAL(s2n_recv(s, buf + 2, sizeof(buf) - 2, &blocked), 3);
+    EXPECT_EQUAL(memcmp(buf, "again", 5), 0);
     gate_set(&sg, 0);
     pthread_join(t, NULL);
     EXPECT_EQUAL(sending.n, (ssize_t) sizeof(sending.buf));

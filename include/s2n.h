@@ -722,7 +722,9 @@ ssize_t s2n_recv(struct s2n_connection *conn, void *buf, ssize_t size, s2n_block
 
 /**
  * The number of decrypted bytes already buffered, which `s2n_recv` returns
- * without reading the transport. 0 for a NULL conn.
+ * without reading the transport. A receiving call: it may be called while
+ * another thread is in `s2n_send` on the connection. 0 for a NULL conn, or while
+ * another thread is in `s2n_recv` on it (S2N_ERR_CONNECTION_IN_USE).
  */
 uint32_t s2n_peek(struct s2n_connection *conn);
 
@@ -731,8 +733,9 @@ uint32_t s2n_peek(struct s2n_connection *conn);
  * decrypts every whole record it has read at once (so `s2n_peek` counts them)
  * unless more than 16 KiB of decrypted data waits to be received: the bytes it
  * holds back then are counted here. The start of a record whose end has not
- * arrived yet is not counted (s2n does not count it either). 0 for a NULL conn,
- * or while another thread is in `s2n_recv` on it (S2N_ERR_CONNECTION_IN_USE).
+ * arrived yet is not counted (s2n does not count it either). Like `s2n_peek`, it
+ * may be called while another thread is in `s2n_send`. 0 for a NULL conn, or
+ * while another thread is in `s2n_recv` on it (S2N_ERR_CONNECTION_IN_USE).
  */
 uint32_t s2n_peek_buffered(struct s2n_connection *conn);
 

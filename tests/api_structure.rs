@@ -13,6 +13,7 @@ const GUARD_WRAPPERS: &[&str] = &[
     "query",
     "with_blocked",
     "with_direction",
+    "query_direction",
     "with_callbacks",
     "set_clock",
 ];

@@ -254,6 +254,20 @@ pub(crate) fn with_direction<T: Failure>(
     })
 }
 
+/// Runs a query on the receiving side (s2n_peek), which may overlap a sending call
+/// on another thread.
+pub(crate) fn query_direction<T: Failure>(
+    conn: *mut s2n_connection,
+    claim: Claim,
+    f: impl FnOnce(&SharedCall<'_, ConnectionState>) -> Result<T>,
+) -> T {
+    guard(|| {
+        // SAFETY: NULL or a live handle, as the API requires.
+        let handle = unsafe { try_ref(conn, "conn") }?;
+        f(&handle.inner.call(claim)?)
+    })
+}
+
 /// A certificate chain and private key, shared by the configs it is added to.
 pub struct s2n_cert_chain_and_key {
     pub(crate) inner: Mutex<CertChainAndKey>,

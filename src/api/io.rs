@@ -10,7 +10,7 @@ use super::boundary::{try_slice, try_slice_mut};
 use super::callbacks::{to_len, CallbackRecv, CallbackSend};
 use super::fd::Fd;
 use super::handles::{
-    query, s2n_connection, with_blocked, with_conn, with_direction, ConnectionState, Ctx,
+    query_direction, s2n_connection, with_blocked, with_conn, with_direction, ConnectionState, Ctx,
 };
 use super::{iovec, s2n_blocked_status, s2n_recv_fn, s2n_send_fn, S2N_SUCCESS};
 use crate::connection::Claim;
@@ -282,21 +282,24 @@ pub extern "C" fn s2n_recv(
 }
 
 /// The number of decrypted bytes already buffered, which `s2n_recv` returns
-/// without reading the transport. 0 for a NULL conn.
+/// without reading the transport. A receiving call: it may be called while
+/// another thread is in `s2n_send` on the connection. 0 for a NULL conn, or while
+/// another thread is in `s2n_recv` on it (S2N_ERR_CONNECTION_IN_USE).
 #[no_mangle]
 pub extern "C" fn s2n_peek(conn: *mut s2n_connection) -> u32 {
-    query(conn, |c| Ok(to_len(c.core.peek())))
+    query_direction(conn, Claim::Recv, |c| Ok(to_len(c.peek()?.0)))
 }
 
 /// The number of bytes read from the transport and not yet decrypted. rs2n
 /// decrypts every whole record it has read at once (so `s2n_peek` counts them)
 /// unless more than 16 KiB of decrypted data waits to be received: the bytes it
 /// holds back then are counted here. The start of a record whose end has not
-/// arrived yet is not counted (s2n does not count it either). 0 for a NULL conn,
-/// or while another thread is in `s2n_recv` on it (S2N_ERR_CONNECTION_IN_USE).
+/// arrived yet is not counted (s2n does not count it either). Like `s2n_peek`, it
+/// may be called while another thread is in `s2n_send`. 0 for a NULL conn, or
+/// while another thread is in `s2n_recv` on it (S2N_ERR_CONNECTION_IN_USE).
 #[no_mangle]
 pub extern "C" fn s2n_peek_buffered(conn: *mut s2n_connection) -> u32 {
-    query(conn, |c| Ok(to_len(c.core.buffered_input())))
+    query_direction(conn, Claim::Recv, |c| Ok(to_len(c.peek()?.1)))
 }
 
 /// Closes the connection: sends close_notify, then reads until the peer's

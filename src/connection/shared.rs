@@ -228,6 +228,13 @@ impl<S: AsMut<Connection>> SharedCall<'_, S> {
         self.finish(duplex::recv_via(self, buf))
     }
 
+    /// `s2n_peek` and `s2n_peek_buffered`: decrypted bytes waiting, and bytes read
+    /// but not yet decrypted; needs [`Claim::Recv`] (it may overlap a send).
+    pub fn peek(&self) -> Result<(usize, usize)> {
+        self.expect(Claim::Recv)?;
+        Ok(self.step(|c| (c.peek(), c.buffered_input())))
+    }
+
     fn expect(&self, claim: Claim) -> Result<()> {
         if self.claim != claim {
             return Err(Error::new(
