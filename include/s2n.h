@@ -75,8 +75,9 @@ struct s2n_config;
 /**
  * A TLS connection, server or client.
  *
- * As in s2n-tls, one thread may be in `s2n_recv` while another is in `s2n_send`
- * (or `s2n_shutdown_send`) on the same connection, once the handshake is done.
+ * As in s2n-tls, one thread may be in `s2n_recv` (or `s2n_peek`) while another is
+ * in `s2n_send` (or `s2n_sendv*`, `s2n_shutdown_send`) on the same connection,
+ * once the handshake is done.
  * Any other overlap (two sends, two receives, `s2n_negotiate` or `s2n_shutdown`
  * with anything, any other function while a call runs, free or wipe while a call
  * runs, a call from inside one of the connection's own callbacks) is refused with

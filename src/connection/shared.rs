@@ -1,9 +1,9 @@
 //! A connection shared by the calls made on it: which calls may run at once, and
 //! the lock that keeps rustls' state whole between them.
 //!
-//! As in s2n, one sending call (`s2n_send`, `s2n_shutdown_send`) and one receiving
-//! call (`s2n_recv`) may run at the same time, from two threads; every other call
-//! has the connection to itself. Each call first marks the directions it uses as
+//! As in s2n, one sending call (`s2n_send`, `s2n_sendv*`, `s2n_shutdown_send`) and
+//! one receiving call (`s2n_recv`, `s2n_peek`, `s2n_peek_buffered`) may run at the
+//! same time, from two threads; every other call has the connection to itself. Each call first marks the directions it uses as
 //! busy (never waiting: a call whose direction is taken fails with
 //! S2N_ERR_CONNECTION_IN_USE, as does a call made from inside one of the
 //! connection's own callbacks on the same thread). Then:
