@@ -308,9 +308,11 @@ static void test_after_handshake(void)
             n = s2n_recv(p.server, buf, sizeof(buf), &blocked);
         }
         EXPECT_EQUAL(n, 3);
-        /* Then end of stream: 0, as documented. */
-        EXPECT_EQUAL(s2n_recv(p.server, buf, sizeof(buf), &blocked), 0);
-        EXPECT_EQUAL(s2n_recv(p.server, buf, sizeof(buf), &blocked), 0);
+        /* Then end of stream without close_notify: maybe a truncation attack, so
+         * S2N_ERR_CLOSED (as s2n), not the 0 of a clean end, every time. */
+        EXPECT_FAILURE_WITH_TYPE(s2n_recv(p.server, buf, sizeof(buf), &blocked), S2N_ERR_T_CLOSED);
+        EXPECT_STRING_EQUAL(s2n_strerror_name(s2n_errno), "S2N_ERR_CLOSED");
+        EXPECT_FAILURE_WITH_TYPE(s2n_recv(p.server, buf, sizeof(buf), &blocked), S2N_ERR_T_CLOSED);
         /* Closing cannot complete properly: the peer never sent close_notify.
          * With the peer's socket gone entirely, sending our close_notify may
          * fail first (EPIPE: S2N_ERR_T_IO). */

@@ -406,6 +406,11 @@ static int read_tickets(struct s2n_connection *conn, int fd, const struct ticket
         if (n == 0) {
             return 0; /* the peer closed */
         }
+        if (s2n_error_get_type(s2n_errno) == S2N_ERR_T_CLOSED) {
+            /* Closed without close_notify: nothing more will come. */
+            msg("the server closed the connection without close_notify");
+            return 0;
+        }
         if (!s2n_would_block()) {
             msg_s2n("s2n_recv (waiting for session tickets)");
             return -1;
@@ -459,6 +464,12 @@ static int send_and_read(struct s2n_connection *conn, int fd, const char *text, 
             continue;
         }
         if (n == 0) {
+            return 0;
+        }
+        if (s2n_error_get_type(s2n_errno) == S2N_ERR_T_CLOSED) {
+            /* s2n_recv reports an end without close_notify as an error: the
+             * reply may be cut short. */
+            msg("the server closed the connection without close_notify");
             return 0;
         }
         if (!s2n_would_block()) {

@@ -1087,6 +1087,12 @@ static int echo_loop(struct s2n_connection *conn, int fd, int timeout_s)
                 }
                 continue;
             }
+            if (s2n_error_get_type(s2n_errno) == S2N_ERR_T_CLOSED) {
+                /* s2n_recv reports an end without close_notify as an error:
+                 * the data may have been cut short. */
+                msg("echo: the peer closed without close_notify");
+                return -1;
+            }
             msg_s2n("s2n_recv");
             return -1;
         }

@@ -480,6 +480,33 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * What a TLS1.2 warning alert from the peer does: S2N_ALERT_FAIL_ON_WARNINGS (s2n's
+ * default) or S2N_ALERT_IGNORE_WARNINGS. In TLS1.3 every alert but close_notify
+ * and user_canceled is fatal whatever the setting.
+ *
+ * Differs from s2n-tls: rustls ignores TLS1.2 warning alerts (other than
+ * close_notify, which ends the data; after a few in a row it fails the
+ * connection), so rs2n behaves as S2N_ALERT_IGNORE_WARNINGS with either value.
+ * Alerts after the handshake are encrypted: rs2n cannot see their level to do
+ * otherwise. S2N_ALERT_FAIL_ON_WARNINGS is accepted because it changes nothing
+ * from the config's state before the call.
+ *
+ * Errors: NULL config; another value (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_config_set_alert_behavior(struct s2n_config *config, s2n_alert_behavior alert_behavior);
+
+/**
+ * The longest blinding delay after an error, in seconds (s2n's default: 30).
+ *
+ * rs2n accepts any value: it never delays (`s2n_connection_get_delay` is always
+ * 0). s2n blinds to hide timing side channels such as the CBC padding oracle;
+ * rs2n offers no CBC suite and rustls decrypts records with constant-time AEADs.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_set_max_blinding_delay(struct s2n_config *config, uint32_t seconds);
+
+/**
  * Sets the callback that stores a session in the application's cache, and its
  * context. The ttl it gets is the smaller of 6 hours (what s2n-tls always passes)
  * and the session state lifetime. The value is sealed with the config's ticket
@@ -943,31 +970,83 @@ S2N_API int s2n_negotiate(struct s2n_connection *conn, s2n_blocked_status *block
  * any did, S2N_FAILURE with `*blocked` = S2N_BLOCKED_ON_WRITE: call again with the
  * same buffer and size.
  *
+ * One thread may call this while another is in `s2n_recv` on the same connection
+ * (after the handshake); any other overlapping call fails with
+ * S2N_ERR_CONNECTION_IN_USE. Records `s2n_recv` owes the peer (a key update
+ * reply) are sent here if that call could not send them itself.
+ *
  * Errors: NULL arguments, a negative size, before the handshake, after
  * `s2n_shutdown_send` (S2N_ERR_T_CLOSED), a transport error (S2N_ERR_T_IO).
  */
 S2N_API ssize_t s2n_send(struct s2n_connection *conn, const void *buf, ssize_t size, s2n_blocked_status *blocked);
 
 /**
+ * Like `s2n_send`, from a vector of `count` buffers starting `offs` bytes in (a
+ * byte offset across the buffers). After a partial write, call again with the
+ * same vector and `offs` advanced by the count returned; after a blocked call
+ * (S2N_FAILURE, `*blocked` = S2N_BLOCKED_ON_WRITE), with the same vector and
+ * offset. May overlap a call to `s2n_recv` from another thread, as `s2n_send`.
+ *
+ * @returns The number of bytes sent from `offs` on.
+ *
+ * Errors: NULL conn or blocked; NULL bufs with count > 0, a NULL buffer with a
+ * length; a negative count or offset; an offset past the vector's bytes
+ * (S2N_ERR_INVALID_ARGUMENT); otherwise as `s2n_send`.
+ */
+S2N_API ssize_t s2n_sendv_with_offset(struct s2n_connection *conn, const struct iovec *bufs, ssize_t count, ssize_t offs, s2n_blocked_status *blocked);
+
+/**
+ * `s2n_sendv_with_offset` with an offset of 0: after a partial write the caller
+ * must itself advance `bufs` past what was sent (which is why s2n recommends
+ * `s2n_sendv_with_offset`).
+ */
+S2N_API ssize_t s2n_sendv(struct s2n_connection *conn, const struct iovec *bufs, ssize_t count, s2n_blocked_status *blocked);
+
+/**
  * Receives and decrypts up to `size` bytes into `buf` after the handshake.
  *
- * @returns The number of bytes read; 0 when the peer has closed the connection
- * (close_notify, or end of stream); S2N_FAILURE with `*blocked` =
- * S2N_BLOCKED_ON_READ when no data is available yet. TLS1.3 session tickets that
- * arrive are processed here.
+ * One thread may call this while another is in `s2n_send` or `s2n_shutdown_send`
+ * on the same connection (after the handshake); any other overlapping call fails
+ * with S2N_ERR_CONNECTION_IN_USE.
+ *
+ * @returns The number of bytes read; 0 once the peer has sent close_notify;
+ * S2N_FAILURE with `*blocked` = S2N_BLOCKED_ON_READ when no data is available
+ * yet. TLS1.3 session tickets and key updates that arrive are processed here.
+ *
+ * Errors: NULL arguments, a negative size, before the handshake; the transport
+ * ended without close_notify (S2N_ERR_CLOSED, S2N_ERR_T_CLOSED, on this and every
+ * later call, as in s2n-tls: the data may have been truncated by an attacker, and
+ * the session is removed from the server's cache); a peer alert (S2N_ERR_T_ALERT),
+ * bad records (S2N_ERR_T_PROTO), a transport error (S2N_ERR_T_IO).
  */
 S2N_API ssize_t s2n_recv(struct s2n_connection *conn, void *buf, ssize_t size, s2n_blocked_status *blocked);
 
 /**
  * The number of decrypted bytes already buffered, which `s2n_recv` returns
- * without reading the transport. 0 for a NULL conn.
+ * without reading the transport. A receiving call: it may be called while
+ * another thread is in `s2n_send` on the connection. 0 for a NULL conn, or while
+ * another thread is in `s2n_recv` on it (S2N_ERR_CONNECTION_IN_USE).
  */
 S2N_API uint32_t s2n_peek(struct s2n_connection *conn);
 
 /**
+ * The number of bytes read from the transport and not yet decrypted. rs2n
+ * decrypts every whole record it has read at once (so `s2n_peek` counts them)
+ * unless more than 16 KiB of decrypted data waits to be received: the bytes it
+ * holds back then are counted here. The start of a record whose end has not
+ * arrived yet is not counted (s2n does not count it either). Like `s2n_peek`, it
+ * may be called while another thread is in `s2n_send`. 0 for a NULL conn, or
+ * while another thread is in `s2n_recv` on it (S2N_ERR_CONNECTION_IN_USE).
+ */
+S2N_API uint32_t s2n_peek_buffered(struct s2n_connection *conn);
+
+/**
  * Closes the connection: sends close_notify, then reads until the peer's
  * close_notify arrives (discarding application data). Non-blocking like
- * `s2n_negotiate`. It does not close the file descriptor.
+ * `s2n_negotiate`. It does not close the file descriptor. It both sends and
+ * receives, so it fails with S2N_ERR_CONNECTION_IN_USE while another thread is in
+ * `s2n_recv` or `s2n_send`: to close while a thread reads, use
+ * `s2n_shutdown_send` and let the reader see `s2n_recv` return 0.
  *
  * Errors: the peer ended the transport without close_notify (S2N_ERR_T_CLOSED);
  * the connection had failed earlier.
@@ -977,7 +1056,8 @@ S2N_API int s2n_shutdown(struct s2n_connection *conn, s2n_blocked_status *blocke
 /**
  * Sends close_notify without waiting for the peer's: the connection can still
  * receive until the peer closes (s2n_recv returns 0). Non-blocking like
- * `s2n_negotiate`.
+ * `s2n_negotiate`. Like `s2n_send`, it may run while another thread is in
+ * `s2n_recv` on the same connection.
  */
 S2N_API int s2n_shutdown_send(struct s2n_connection *conn, s2n_blocked_status *blocked);
 
@@ -1151,6 +1231,161 @@ S2N_API const char *s2n_strerror_debug(int error, const char *lang);
  * value rs2n does not define. A static string, valid for the life of the process.
  */
 S2N_API const char *s2n_strerror_name(int error);
+
+/**
+ * Sends small records: at most 1435 bytes of data each, one Ethernet frame, so
+ * the peer can decrypt each sooner. Until changed, rs2n sends records of
+ * `s2n_config_set_max_fragment_length`'s size, or 16 KiB.
+ *
+ * Errors: NULL conn.
+ */
+S2N_API int s2n_connection_prefer_low_latency(struct s2n_connection *conn);
+
+/**
+ * Sends records of the TLS maximum, 16 KiB of data each, for the least overhead.
+ *
+ * Differs from s2n-tls, whose default records are about 8 KiB: rs2n's default
+ * already is 16 KiB (rustls').
+ *
+ * Errors: NULL conn.
+ */
+S2N_API int s2n_connection_prefer_throughput(struct s2n_connection *conn);
+
+/**
+ * Dynamic record sizing: the first `resize_threshold` bytes of data are sent in
+ * records of one Ethernet frame (at most 1435 bytes), then records return to the
+ * connection's size; after `timeout_threshold` seconds without sending (on the
+ * config's monotonic clock) small records start again. 0 turns it off (the
+ * default).
+ *
+ * Errors: NULL conn; `resize_threshold` over 8 MiB (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_connection_set_dynamic_record_threshold(struct s2n_connection *conn, uint32_t resize_threshold, uint16_t timeout_threshold);
+
+/**
+ * The most data each record sent by the config's connections carries, 1 to
+ * 16384 bytes. `s2n_connection_prefer_low_latency`/`_throughput` override it
+ * for one connection. Records received may still be up to 16 KiB.
+ *
+ * Errors: NULL config; 0 or more than 16384 (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_config_set_max_fragment_length(struct s2n_config *config, uint16_t max_fragment_length);
+
+/**
+ * Asks servers for a smaller maximum fragment length (RFC 6066), on a client.
+ *
+ * Differs from s2n-tls: rustls cannot send the max_fragment_length extension,
+ * so nothing is negotiated: every server acts as one that ignores the request,
+ * which s2n documents clients must expect (many servers do). The client keeps
+ * its own record size and accepts records of up to 16 KiB, as with such a server.
+ * To send smaller records, use `s2n_config_set_max_fragment_length`.
+ *
+ * Errors: NULL config; a code other than S2N_TLS_MAX_FRAG_LEN_512, _1024, _2048
+ * or _4096 (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_config_send_max_fragment_length(struct s2n_config *config, s2n_max_frag_len mfl_code);
+
+/**
+ * Lets a server honour clients' maximum fragment length requests.
+ *
+ * Differs from s2n-tls: rustls neither reads nor answers the max_fragment_length
+ * extension, so the server ignores such requests (s2n's behaviour without this
+ * call) and nothing is negotiated; clients must expect that (s2n documents that
+ * many servers ignore the request).
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_accept_max_fragment_length(struct s2n_config *config);
+
+/**
+ * The size of the buffer records are staged in before they are sent, at least
+ * 1034 bytes.
+ *
+ * rs2n accepts it and has no such fixed buffer: each flush gathers every record
+ * ready into one write, and a record's size is set by the functions above. The
+ * records, the data and the write calls an application sees do not depend on it.
+ *
+ * Errors: NULL config; less than 1034 (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_config_set_send_buffer_size(struct s2n_config *config, uint32_t size);
+
+/**
+ * With `enabled`, `s2n_recv` keeps reading records until the buffer is full (or
+ * the transport blocks, or the peer closes: it then returns what it has, and the
+ * next call reports the block or the close). Off by default: `s2n_recv` returns
+ * as soon as it has data.
+ *
+ * Differs from s2n-tls, which by default returns one record's data at most: rs2n
+ * returns all the data already decrypted, up to `size`, which may span records.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_set_recv_multi_record(struct s2n_config *config, bool enabled);
+
+/**
+ * Tells the connection its file descriptor is corked (TCP_CORK) by the
+ * application; only for a connection sending to a file descriptor.
+ *
+ * rs2n accepts it with no effect: it already writes each handshake flight with as
+ * few calls as the transport allows, so corking changes only how the kernel
+ * packs segments.
+ *
+ * Errors: NULL conn; the connection sends through a send callback
+ * (S2N_ERR_INVALID_STATE, as s2n refuses corking unmanaged I/O).
+ */
+S2N_API int s2n_connection_use_corked_io(struct s2n_connection *conn);
+
+/**
+ * Lets `s2n_recv` read more than one record from the transport at a time.
+ *
+ * rs2n always does (it reads up to about 16 KiB at a time) and accepts either
+ * value; unlike s2n with buffering off, it decrypts every whole record it has
+ * read, so `s2n_peek` reports their data; `s2n_peek_buffered` reports what is
+ * held back. An application that stops calling `s2n_recv` before it blocks must
+ * check both before waiting on the file descriptor again.
+ *
+ * Errors: NULL conn.
+ */
+S2N_API int s2n_connection_set_recv_buffering(struct s2n_connection *conn, bool enabled);
+
+/**
+ * Frees the connection's empty I/O buffers (for idle connections). Input read
+ * and not yet decrypted is kept, and the call succeeds, as in s2n.
+ *
+ * Errors: NULL conn; records still wait to be sent (S2N_ERR_INVALID_STATE):
+ * finish the send first.
+ */
+S2N_API int s2n_connection_release_buffers(struct s2n_connection *conn);
+
+/**
+ * Frees what only the handshake needed. rs2n accepts it with no effect: rustls
+ * drops its handshake state by itself once the handshake completes.
+ *
+ * Errors: NULL conn.
+ */
+S2N_API int s2n_connection_free_handshake(struct s2n_connection *conn);
+
+/**
+ * Frees I/O buffers whenever they are not in use. rs2n accepts either value with
+ * no effect on behaviour (memory only); `s2n_connection_release_buffers` frees
+ * them on request.
+ *
+ * Errors: NULL conn.
+ */
+S2N_API int s2n_connection_set_dynamic_buffers(struct s2n_connection *conn, bool enabled);
+
+/**
+ * Updates the connection's sending keys (a TLS1.3 KeyUpdate) at the next
+ * `s2n_send`; a TLS1.2 connection has no key update and nothing happens, as in
+ * s2n.
+ *
+ * Differs from s2n-tls: rustls' key update also asks the peer to update its own
+ * keys (update_requested), so the peer answers with a KeyUpdate of its own.
+ *
+ * Errors: NULL conn; S2N_KEY_UPDATE_REQUESTED or another value
+ * (S2N_ERR_INVALID_ARGUMENT: as s2n, only S2N_KEY_UPDATE_NOT_REQUESTED).
+ */
+S2N_API int s2n_connection_request_key_update(struct s2n_connection *conn, s2n_peer_key_update peer_request);
 
 /**
  * Adds a session ticket key to a server config: `name` (1 to 16 bytes, zero-padded

@@ -59,8 +59,8 @@ import ctypes
 import ctypes.util
 import os
 import threading
-from ctypes import (CFUNCTYPE, POINTER, c_bool, c_char_p, c_int, c_size_t,
-                    c_ssize_t, c_uint8, c_uint16, c_uint32, c_uint64,
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_int,
+                    c_size_t, c_ssize_t, c_uint8, c_uint16, c_uint32, c_uint64,
                     c_void_p)
 
 __all__ = [
@@ -119,6 +119,20 @@ ERROR_TYPE_NAMES = {
 S2N_BUILT_IN_BLINDING = 0
 S2N_SELF_SERVICE_BLINDING = 1
 
+# s2n_peer_key_update
+S2N_KEY_UPDATE_NOT_REQUESTED = 0
+S2N_KEY_UPDATE_REQUESTED = 1
+
+# s2n_max_frag_len
+S2N_TLS_MAX_FRAG_LEN_512 = 1
+S2N_TLS_MAX_FRAG_LEN_1024 = 2
+S2N_TLS_MAX_FRAG_LEN_2048 = 3
+S2N_TLS_MAX_FRAG_LEN_4096 = 4
+
+# s2n_alert_behavior
+S2N_ALERT_FAIL_ON_WARNINGS = 0
+S2N_ALERT_IGNORE_WARNINGS = 1
+
 S2N_CACHE_TTL_SECS = 6 * 3600
 MAX_CACHED_VALUE = 16 * 1024
 
@@ -135,6 +149,9 @@ s2n_session_ticket_p = c_void_p
 s2n_mode = c_int
 s2n_fips_mode = c_int
 s2n_blinding = c_int
+s2n_peer_key_update = c_int
+s2n_max_frag_len = c_int
+s2n_alert_behavior = c_int
 s2n_blocked_status = c_int
 s2n_error_type = c_int
 
@@ -169,6 +186,12 @@ s2n_rand_init_callback = CFUNCTYPE(c_int)
 s2n_rand_cleanup_callback = CFUNCTYPE(c_int)
 s2n_rand_seed_callback = CFUNCTYPE(c_int, c_void_p, c_uint32)
 s2n_rand_mix_callback = CFUNCTYPE(c_int, c_void_p, c_uint32)
+
+
+class iovec(Structure):
+    """struct iovec of <sys/uio.h>, for s2n_sendv and s2n_sendv_with_offset."""
+    _fields_ = [("iov_base", c_void_p), ("iov_len", c_size_t)]
+
 
 _blocked_p = POINTER(s2n_blocked_status)
 _u8_p = POINTER(c_uint8)
@@ -236,6 +259,27 @@ FUNCTIONS = {
     "s2n_peek": (c_uint32, [s2n_connection_p]),
     "s2n_shutdown": (c_int, [s2n_connection_p, _blocked_p]),
     "s2n_shutdown_send": (c_int, [s2n_connection_p, _blocked_p]),
+    "s2n_sendv_with_offset": (c_ssize_t, [s2n_connection_p, POINTER(iovec), c_ssize_t, c_ssize_t, _blocked_p]),
+    "s2n_sendv": (c_ssize_t, [s2n_connection_p, POINTER(iovec), c_ssize_t, _blocked_p]),
+    "s2n_peek_buffered": (c_uint32, [s2n_connection_p]),
+    # alerts, blinding
+    "s2n_config_set_alert_behavior": (c_int, [s2n_config_p, s2n_alert_behavior]),
+    "s2n_config_set_max_blinding_delay": (c_int, [s2n_config_p, c_uint32]),
+    # records, buffers
+    "s2n_connection_prefer_low_latency": (c_int, [s2n_connection_p]),
+    "s2n_connection_prefer_throughput": (c_int, [s2n_connection_p]),
+    "s2n_connection_set_dynamic_record_threshold": (c_int, [s2n_connection_p, c_uint32, c_uint16]),
+    "s2n_config_set_max_fragment_length": (c_int, [s2n_config_p, c_uint16]),
+    "s2n_config_send_max_fragment_length": (c_int, [s2n_config_p, s2n_max_frag_len]),
+    "s2n_config_accept_max_fragment_length": (c_int, [s2n_config_p]),
+    "s2n_config_set_send_buffer_size": (c_int, [s2n_config_p, c_uint32]),
+    "s2n_config_set_recv_multi_record": (c_int, [s2n_config_p, c_bool]),
+    "s2n_connection_use_corked_io": (c_int, [s2n_connection_p]),
+    "s2n_connection_set_recv_buffering": (c_int, [s2n_connection_p, c_bool]),
+    "s2n_connection_release_buffers": (c_int, [s2n_connection_p]),
+    "s2n_connection_free_handshake": (c_int, [s2n_connection_p]),
+    "s2n_connection_set_dynamic_buffers": (c_int, [s2n_connection_p, c_bool]),
+    "s2n_connection_request_key_update": (c_int, [s2n_connection_p, s2n_peer_key_update]),
     # library, errors
     "s2n_init": (c_int, []),
     "s2n_cleanup": (c_int, []),

@@ -459,7 +459,10 @@ class Errors(unittest.TestCase):
 # C type (as spelled in include/s2n.h) -> ctypes type, for the declarations check.
 C_TYPES = {
     "int": c_int, "s2n_mode": c_int, "s2n_blinding": c_int, "bool": ctypes.c_bool,
-    "uint8_t": ctypes.c_uint8, "uint32_t": c_uint32, "uint64_t": ctypes.c_uint64,
+    "s2n_peer_key_update": c_int, "s2n_max_frag_len": c_int, "s2n_alert_behavior": c_int,
+    "const struct iovec *": POINTER(s2n.iovec),
+    "uint8_t": ctypes.c_uint8, "uint16_t": c_uint16, "uint32_t": c_uint32,
+    "uint64_t": ctypes.c_uint64,
     "size_t": c_size_t, "ssize_t": ctypes.c_ssize_t,
     "const char *": ctypes.c_char_p, "void *": ctypes.c_void_p, "const void *": ctypes.c_void_p,
     "void **": POINTER(ctypes.c_void_p), "int *": POINTER(c_int),

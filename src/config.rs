@@ -52,6 +52,19 @@ pub struct Settings {
     pub ticket_callback: Option<Arc<dyn SessionTicketCallback>>,
     /// Stateful resumption through the application's cache, when on.
     pub session_cache: Option<Arc<dyn SessionCache>>,
+    /// How connections send and receive records.
+    pub io: IoSettings,
+}
+
+/// What a config says about sending and receiving records.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IoSettings {
+    /// The largest record payload sent (`s2n_config_set_max_fragment_length`);
+    /// None: rs2n's default, 16 KiB.
+    pub max_fragment_length: Option<u16>,
+    /// `s2n_recv` fills the buffer from several records
+    /// (`s2n_config_set_recv_multi_record`).
+    pub recv_multi_record: bool,
 }
 
 impl Settings {
@@ -71,6 +84,7 @@ impl Settings {
             require_ticket_forward_secrecy: false,
             ticket_callback: None,
             session_cache: None,
+            io: IoSettings::default(),
         }
     }
 }
@@ -192,6 +206,29 @@ impl Config {
     pub fn set_wall_clock(&self, clock: SharedClock) -> Result<()> {
         self.update(|s| {
             s.wall_clock = clock;
+            Ok(())
+        })
+    }
+
+    /// `s2n_config_set_max_fragment_length`: the largest record payload its
+    /// connections send, 1 to 16384 bytes.
+    pub fn set_max_fragment_length(&self, len: u16) -> Result<()> {
+        if len == 0 || len > 16 * 1024 {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                format!("max_fragment_length {len} is not between 1 and 16384"),
+            ));
+        }
+        self.update(|s| {
+            s.io.max_fragment_length = Some(len);
+            Ok(())
+        })
+    }
+
+    /// `s2n_config_set_recv_multi_record`.
+    pub fn set_recv_multi_record(&self, on: bool) -> Result<()> {
+        self.update(|s| {
+            s.io.recv_multi_record = on;
             Ok(())
         })
     }

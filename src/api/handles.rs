@@ -1,21 +1,25 @@
 //! The C handle types (`struct s2n_config`, `struct s2n_connection`, ...), the
 //! application callbacks they store, and the wrappers that run an exported
 //! function's body on a handle under `guard`: `with_config`, `with_conn`, `query`,
-//! `with_blocked`. A connection is locked only here.
+//! `with_blocked` (a call that has the connection to itself), `with_direction`
+//! (a sending or receiving call, which may overlap one in the other direction:
+//! see `connection::shared`). A connection is entered only here.
 //!
 //! The stored callbacks are plain data here because the handles hold them and their
 //! signatures name `s2n_connection`; the code that calls them is in `callbacks`.
 
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::sync::atomic::AtomicPtr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use super::boundary::{guard, into_handle, try_mut, try_ref, Failure};
-use super::{s2n_blocked_status, S2N_NOT_BLOCKED, S2N_SUCCESS};
+use super::{
+    s2n_blocked_status, S2N_BLOCKED_ON_READ, S2N_BLOCKED_ON_WRITE, S2N_NOT_BLOCKED, S2N_SUCCESS,
+};
 use crate::certs::CertChainAndKey;
 use crate::config::Config;
-use crate::connection::{Connection, Mode};
-use crate::error::{Error, ErrorCode, Result};
+use crate::connection::{Claim, Connection, Exclusive, Mode, Shared, SharedCall};
+use crate::error::Result;
 use crate::owner::Owner;
 use crate::resumption::client_session::SessionInfo;
 use crate::sync;
@@ -92,12 +96,16 @@ pub(crate) struct CacheCallbacks {
 
 /// A TLS connection, server or client.
 ///
-/// Differs from s2n-tls: one call at a time per connection. s2n-tls allows one
-/// sending and one receiving thread at once; in rs2n a call made while another is
-/// running on the same connection fails with S2N_ERR_CONNECTION_IN_USE
-/// (S2N_ERR_T_USAGE) instead of racing.
+/// As in s2n-tls, one thread may be in `s2n_recv` (or `s2n_peek`) while another is
+/// in `s2n_send` (or `s2n_sendv*`, `s2n_shutdown_send`) on the same connection,
+/// once the handshake is done.
+/// Any other overlap (two sends, two receives, `s2n_negotiate` or `s2n_shutdown`
+/// with anything, any other function while a call runs, free or wipe while a call
+/// runs, a call from inside one of the connection's own callbacks) is refused with
+/// S2N_ERR_CONNECTION_IN_USE (S2N_ERR_T_USAGE) instead of racing, where s2n-tls
+/// leaves it undefined.
 pub struct s2n_connection {
-    inner: Mutex<ConnectionState>,
+    inner: Shared<ConnectionState>,
     pub(crate) ctx: AtomicPtr<c_void>,
 }
 
@@ -107,6 +115,12 @@ pub(crate) struct ConnectionState {
     /// Strings handed to C that are documented to live until wipe or free, kept
     /// here because the core may replace its own copy sooner.
     pub handed_out: Vec<CString>,
+}
+
+impl AsMut<Connection> for ConnectionState {
+    fn as_mut(&mut self) -> &mut Connection {
+        &mut self.core
+    }
 }
 
 /// A pointer to a copy of `s` in `kept` (a connection's `handed_out`), which lives
@@ -130,13 +144,15 @@ pub(crate) struct CallbackIo {
     pub(crate) recv_ctx: Ctx,
     pub(crate) send: Option<SendFn>,
     pub(crate) send_ctx: Ctx,
+    /// The connection sends to a file descriptor (s2n's "managed" send I/O).
+    pub(crate) managed_send: bool,
 }
 
 impl s2n_connection {
     /// Moves a new connection to the heap for C.
     pub(crate) fn new_handle(mode: Mode) -> *mut s2n_connection {
         let handle = into_handle(s2n_connection {
-            inner: Mutex::new(ConnectionState {
+            inner: Shared::new(ConnectionState {
                 core: Connection::new(mode),
                 io: CallbackIo::default(),
                 handed_out: Vec::new(),
@@ -145,43 +161,25 @@ impl s2n_connection {
         });
         // Callbacks name the connection by its handle.
         // SAFETY: `handle` was just made and is not shared yet.
-        if let Ok(state) = unsafe { (*handle).inner.get_mut() } {
-            state.core.set_owner(Owner::new(handle as usize));
-        }
+        let state = unsafe { (*handle).inner.get_mut() };
+        state.core.set_owner(Owner::new(handle as usize));
         handle
     }
 
-    /// Begins one call on the connection (its lock marks it busy); a concurrent or
-    /// re-entrant call is refused.
-    /// After a call that panicked (reported then as an internal error) the
-    /// connection has failed, as after any fatal error: it can be inspected, wiped
-    /// or freed.
-    pub(crate) fn enter(&self) -> Result<MutexGuard<'_, ConnectionState>> {
-        let poisoned = self.inner.is_poisoned();
-        let mut state = sync::try_lock(&self.inner).ok_or_else(in_use)?;
-        if poisoned {
-            self.inner.clear_poison();
-            state.core.mark_failed(Error::new(
-                ErrorCode::Internal,
-                "an earlier call on this connection failed internally: wipe or free it",
-            ));
-        }
-        Ok(state)
+    /// Begins a call that has the connection to itself; refused (in use) while
+    /// another call runs on it or from inside one of its callbacks. After a call
+    /// that panicked (reported then as an internal error) the connection has
+    /// failed, as after any fatal error: it can be inspected, wiped or freed.
+    pub(crate) fn enter(&self) -> Result<Exclusive<'_, ConnectionState>> {
+        self.inner.enter()
     }
 
     /// Checks that no call is running on the connection, before it is freed: a
     /// callback freeing its own connection (or another thread freeing it mid-call)
     /// would pull it from under that call.
     pub(crate) fn ensure_idle(&self) -> Result<()> {
-        sync::try_lock(&self.inner).map(drop).ok_or_else(in_use)
+        self.inner.ensure_idle()
     }
-}
-
-fn in_use() -> Error {
-    Error::new(
-        ErrorCode::InUse,
-        "the connection is in use by another call (another thread, or a callback re-entering it)",
-    )
 }
 
 /// Runs `f` on the connection behind a C pointer, for an `int` result.
@@ -230,6 +228,47 @@ pub(crate) fn with_blocked<T: Failure>(
     })
 }
 
+/// Runs a sending or receiving call (which may overlap one in the other
+/// direction) and reports its blocked status as s2n does: always written,
+/// S2N_NOT_BLOCKED unless the call failed with S2N_ERR_T_BLOCKED.
+pub(crate) fn with_direction<T: Failure>(
+    conn: *mut s2n_connection,
+    blocked: *mut s2n_blocked_status,
+    claim: Claim,
+    f: impl FnOnce(&SharedCall<'_, ConnectionState>) -> Result<T>,
+) -> T {
+    guard(|| {
+        // SAFETY: NULL or valid pointers, as the API requires.
+        let handle = unsafe { try_ref(conn, "conn") }?;
+        // SAFETY: as above.
+        let blocked = unsafe { try_mut(blocked, "blocked") }?;
+        *blocked = S2N_NOT_BLOCKED;
+        let call = handle.inner.call(claim)?;
+        let out = f(&call);
+        if out.as_ref().is_err_and(|e| e.is_blocked()) {
+            *blocked = match claim {
+                Claim::Send => S2N_BLOCKED_ON_WRITE,
+                Claim::Recv => S2N_BLOCKED_ON_READ,
+            };
+        }
+        out
+    })
+}
+
+/// Runs a query on the receiving side (s2n_peek), which may overlap a sending call
+/// on another thread.
+pub(crate) fn query_direction<T: Failure>(
+    conn: *mut s2n_connection,
+    claim: Claim,
+    f: impl FnOnce(&SharedCall<'_, ConnectionState>) -> Result<T>,
+) -> T {
+    guard(|| {
+        // SAFETY: NULL or a live handle, as the API requires.
+        let handle = unsafe { try_ref(conn, "conn") }?;
+        f(&handle.inner.call(claim)?)
+    })
+}
+
 /// A certificate chain and private key, shared by the configs it is added to.
 pub struct s2n_cert_chain_and_key {
     pub(crate) inner: Mutex<CertChainAndKey>,
@@ -271,12 +310,8 @@ mod tests {
             let _busy = handle.enter().unwrap();
             panic!("a bug inside a call");
         }));
-        assert!(handle.inner.is_poisoned());
         assert_eq!(negotiate_error_type(conn), S2N_ERR_T_INTERNAL);
-        assert!(
-            !handle.inner.is_poisoned(),
-            "taken once, then the failure stands"
-        );
+        // The failure stands.
         assert_eq!(negotiate_error_type(conn), S2N_ERR_T_INTERNAL);
         assert_eq!(s2n_connection_wipe(conn), S2N_SUCCESS);
         // No I/O set: a usage error again, as on a new connection.

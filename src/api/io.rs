@@ -9,8 +9,11 @@ use libc::ssize_t;
 use super::boundary::{try_slice, try_slice_mut};
 use super::callbacks::{to_len, CallbackRecv, CallbackSend};
 use super::fd::Fd;
-use super::handles::{query, s2n_connection, with_blocked, with_conn, ConnectionState, Ctx};
-use super::{s2n_blocked_status, s2n_recv_fn, s2n_send_fn, S2N_SUCCESS};
+use super::handles::{
+    query_direction, s2n_connection, with_blocked, with_conn, with_direction, ConnectionState, Ctx,
+};
+use super::{iovec, s2n_blocked_status, s2n_recv_fn, s2n_send_fn, S2N_SUCCESS};
+use crate::connection::Claim;
 use crate::error::{Error, Result};
 
 impl ConnectionState {
@@ -25,6 +28,7 @@ impl ConnectionState {
         if let Some(f) = self.io.send {
             self.core
                 .set_send(Box::new(CallbackSend(f, self.io.send_ctx)));
+            self.io.managed_send = false;
         }
     }
 }
@@ -46,6 +50,7 @@ pub extern "C" fn s2n_connection_set_fd(conn: *mut s2n_connection, fd: c_int) ->
         let fd = check_fd(fd)?;
         c.core.set_recv(Box::new(fd));
         c.core.set_send(Box::new(fd));
+        c.io.managed_send = true;
         Ok(())
     })
 }
@@ -64,6 +69,7 @@ pub extern "C" fn s2n_connection_set_read_fd(conn: *mut s2n_connection, readfd: 
 pub extern "C" fn s2n_connection_set_write_fd(conn: *mut s2n_connection, writefd: c_int) -> c_int {
     with_conn(conn, |c| {
         c.core.set_send(Box::new(check_fd(writefd)?));
+        c.io.managed_send = true;
         Ok(())
     })
 }
@@ -158,6 +164,11 @@ fn to_size(size: ssize_t) -> Result<usize> {
 /// any did, S2N_FAILURE with `*blocked` = S2N_BLOCKED_ON_WRITE: call again with the
 /// same buffer and size.
 ///
+/// One thread may call this while another is in `s2n_recv` on the same connection
+/// (after the handshake); any other overlapping call fails with
+/// S2N_ERR_CONNECTION_IN_USE. Records `s2n_recv` owes the peer (a key update
+/// reply) are sent here if that call could not send them itself.
+///
 /// Errors: NULL arguments, a negative size, before the handshake, after
 /// `s2n_shutdown_send` (S2N_ERR_T_CLOSED), a transport error (S2N_ERR_T_IO).
 #[no_mangle]
@@ -167,19 +178,95 @@ pub extern "C" fn s2n_send(
     size: ssize_t,
     blocked: *mut s2n_blocked_status,
 ) -> ssize_t {
-    with_blocked(conn, blocked, |c| {
+    with_direction(conn, blocked, Claim::Send, |c| {
         // SAFETY: NULL or valid for `size` bytes.
         let data = unsafe { try_slice(buf.cast(), to_size(size)?, "buf") }?;
-        Ok(c.core.send(data)? as ssize_t)
+        Ok(c.send(data)? as ssize_t)
+    })
+}
+
+/// Borrows a caller's vector of buffers.
+fn gather<'a>(bufs: *const iovec, count: ssize_t) -> Result<Vec<&'a [u8]>> {
+    let count =
+        usize::try_from(count).map_err(|_| Error::usage(format!("count {count} is negative")))?;
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    if bufs.is_null() {
+        return Err(Error::null("bufs"));
+    }
+    if count > isize::MAX as usize / std::mem::size_of::<iovec>() {
+        return Err(Error::usage(format!(
+            "count {count} is more than any vector can hold"
+        )));
+    }
+    // SAFETY: `bufs` is non-NULL and, as the API requires, points to `count` iovecs.
+    let vector = unsafe { std::slice::from_raw_parts(bufs, count) };
+    vector
+        .iter()
+        // SAFETY: each iovec's base is valid for reads of its length, as the API
+        // requires (NULL with a length is refused by try_slice).
+        .map(|v| unsafe { try_slice(v.iov_base as *const u8, v.iov_len, "bufs[i].iov_base") })
+        .collect()
+}
+
+/// Like `s2n_send`, from a vector of `count` buffers starting `offs` bytes in (a
+/// byte offset across the buffers). After a partial write, call again with the
+/// same vector and `offs` advanced by the count returned; after a blocked call
+/// (S2N_FAILURE, `*blocked` = S2N_BLOCKED_ON_WRITE), with the same vector and
+/// offset. May overlap a call to `s2n_recv` from another thread, as `s2n_send`.
+///
+/// @returns The number of bytes sent from `offs` on.
+///
+/// Errors: NULL conn or blocked; NULL bufs with count > 0, a NULL buffer with a
+/// length; a negative count or offset; an offset past the vector's bytes
+/// (S2N_ERR_INVALID_ARGUMENT); otherwise as `s2n_send`.
+#[no_mangle]
+pub extern "C" fn s2n_sendv_with_offset(
+    conn: *mut s2n_connection,
+    bufs: *const iovec,
+    count: ssize_t,
+    offs: ssize_t,
+    blocked: *mut s2n_blocked_status,
+) -> ssize_t {
+    with_direction(conn, blocked, Claim::Send, |c| {
+        let parts = gather(bufs, count)?;
+        let offset = to_size(offs)?;
+        Ok(c.send_vectored(&parts, offset)? as ssize_t)
+    })
+}
+
+/// `s2n_sendv_with_offset` with an offset of 0: after a partial write the caller
+/// must itself advance `bufs` past what was sent (which is why s2n recommends
+/// `s2n_sendv_with_offset`).
+#[no_mangle]
+pub extern "C" fn s2n_sendv(
+    conn: *mut s2n_connection,
+    bufs: *const iovec,
+    count: ssize_t,
+    blocked: *mut s2n_blocked_status,
+) -> ssize_t {
+    with_direction(conn, blocked, Claim::Send, |c| {
+        let parts = gather(bufs, count)?;
+        Ok(c.send_vectored(&parts, 0)? as ssize_t)
     })
 }
 
 /// Receives and decrypts up to `size` bytes into `buf` after the handshake.
 ///
-/// @returns The number of bytes read; 0 when the peer has closed the connection
-/// (close_notify, or end of stream); S2N_FAILURE with `*blocked` =
-/// S2N_BLOCKED_ON_READ when no data is available yet. TLS1.3 session tickets that
-/// arrive are processed here.
+/// One thread may call this while another is in `s2n_send` or `s2n_shutdown_send`
+/// on the same connection (after the handshake); any other overlapping call fails
+/// with S2N_ERR_CONNECTION_IN_USE.
+///
+/// @returns The number of bytes read; 0 once the peer has sent close_notify;
+/// S2N_FAILURE with `*blocked` = S2N_BLOCKED_ON_READ when no data is available
+/// yet. TLS1.3 session tickets and key updates that arrive are processed here.
+///
+/// Errors: NULL arguments, a negative size, before the handshake; the transport
+/// ended without close_notify (S2N_ERR_CLOSED, S2N_ERR_T_CLOSED, on this and every
+/// later call, as in s2n-tls: the data may have been truncated by an attacker, and
+/// the session is removed from the server's cache); a peer alert (S2N_ERR_T_ALERT),
+/// bad records (S2N_ERR_T_PROTO), a transport error (S2N_ERR_T_IO).
 #[no_mangle]
 pub extern "C" fn s2n_recv(
     conn: *mut s2n_connection,
@@ -187,23 +274,40 @@ pub extern "C" fn s2n_recv(
     size: ssize_t,
     blocked: *mut s2n_blocked_status,
 ) -> ssize_t {
-    with_blocked(conn, blocked, |c| {
+    with_direction(conn, blocked, Claim::Recv, |c| {
         // SAFETY: NULL or valid for writes of `size` bytes.
         let data = unsafe { try_slice_mut(buf.cast(), to_size(size)?, "buf") }?;
-        Ok(c.core.recv(data)? as ssize_t)
+        Ok(c.recv(data)? as ssize_t)
     })
 }
 
 /// The number of decrypted bytes already buffered, which `s2n_recv` returns
-/// without reading the transport. 0 for a NULL conn.
+/// without reading the transport. A receiving call: it may be called while
+/// another thread is in `s2n_send` on the connection. 0 for a NULL conn, or while
+/// another thread is in `s2n_recv` on it (S2N_ERR_CONNECTION_IN_USE).
 #[no_mangle]
 pub extern "C" fn s2n_peek(conn: *mut s2n_connection) -> u32 {
-    query(conn, |c| Ok(to_len(c.core.peek())))
+    query_direction(conn, Claim::Recv, |c| Ok(to_len(c.peek()?.0)))
+}
+
+/// The number of bytes read from the transport and not yet decrypted. rs2n
+/// decrypts every whole record it has read at once (so `s2n_peek` counts them)
+/// unless more than 16 KiB of decrypted data waits to be received: the bytes it
+/// holds back then are counted here. The start of a record whose end has not
+/// arrived yet is not counted (s2n does not count it either). Like `s2n_peek`, it
+/// may be called while another thread is in `s2n_send`. 0 for a NULL conn, or
+/// while another thread is in `s2n_recv` on it (S2N_ERR_CONNECTION_IN_USE).
+#[no_mangle]
+pub extern "C" fn s2n_peek_buffered(conn: *mut s2n_connection) -> u32 {
+    query_direction(conn, Claim::Recv, |c| Ok(to_len(c.peek()?.1)))
 }
 
 /// Closes the connection: sends close_notify, then reads until the peer's
 /// close_notify arrives (discarding application data). Non-blocking like
-/// `s2n_negotiate`. It does not close the file descriptor.
+/// `s2n_negotiate`. It does not close the file descriptor. It both sends and
+/// receives, so it fails with S2N_ERR_CONNECTION_IN_USE while another thread is in
+/// `s2n_recv` or `s2n_send`: to close while a thread reads, use
+/// `s2n_shutdown_send` and let the reader see `s2n_recv` return 0.
 ///
 /// Errors: the peer ended the transport without close_notify (S2N_ERR_T_CLOSED);
 /// the connection had failed earlier.
@@ -217,13 +321,14 @@ pub extern "C" fn s2n_shutdown(
 
 /// Sends close_notify without waiting for the peer's: the connection can still
 /// receive until the peer closes (s2n_recv returns 0). Non-blocking like
-/// `s2n_negotiate`.
+/// `s2n_negotiate`. Like `s2n_send`, it may run while another thread is in
+/// `s2n_recv` on the same connection.
 #[no_mangle]
 pub extern "C" fn s2n_shutdown_send(
     conn: *mut s2n_connection,
     blocked: *mut s2n_blocked_status,
 ) -> c_int {
-    with_blocked(conn, blocked, |c| {
-        c.core.shutdown_send().map(|()| S2N_SUCCESS)
+    with_direction(conn, blocked, Claim::Send, |c| {
+        c.shutdown_send().map(|()| S2N_SUCCESS)
     })
 }

@@ -31,6 +31,7 @@
 
 use std::ffi::{c_int, c_void};
 
+pub mod alerts;
 pub mod alloc;
 pub(crate) mod boundary;
 pub mod cache;
@@ -43,6 +44,7 @@ pub(crate) mod fd;
 pub mod handles;
 pub mod io;
 pub mod library;
+pub mod records;
 pub mod resumption;
 
 pub use ints::*;
@@ -331,6 +333,13 @@ pub mod ints {
         S2nEarlyDataStatus: S2N_EARLY_DATA_STATUS_OK, S2N_EARLY_DATA_STATUS_NOT_REQUESTED, S2N_EARLY_DATA_STATUS_REJECTED, S2N_EARLY_DATA_STATUS_END;
         S2nSerializationVersion: S2N_SERIALIZED_CONN_NONE, S2N_SERIALIZED_CONN_V1;
     }
+}
+
+/// `struct iovec` of `<sys/uio.h>` (declared there, not in s2n.h).
+#[repr(C)]
+pub struct iovec {
+    pub iov_base: *mut c_void,
+    pub iov_len: usize,
 }
 
 /// A clock: writes nanoseconds to its second argument; returns 0 on success.

@@ -3,67 +3,25 @@
 //! made again goes on), and the application data calls built on it.
 
 use std::ffi::CString;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 
+use super::duplex::{
+    flush_via, recv_via, rustls_refused, send_vectored_via, send_via, shutdown_send_via, Alone,
+};
 use super::errors::map_tls_error;
-use super::{Blocked, Connection, Mode, PeerClose, MAX_RECORD_PLAINTEXT};
+use super::{Blocked, Connection, Mode, PeerClose};
 use crate::error::{Error, ErrorCode, Result};
 use crate::hello::{HelloInfo, HelloReader, Tls12TicketScanner};
 use crate::transport::RecvHalf;
 
 impl Connection {
     /// Writes what rustls has queued. Blocked on write if the transport is full.
-    ///
-    /// rustls' records are gathered into one buffer and sent with as few calls as
-    /// the transport allows: one send per record would meet Nagle's algorithm and
-    /// delayed ACKs on TCP and stall a handshake flight for tens of milliseconds.
+    /// Does nothing in a step of a shared call: the send direction's owner writes.
     pub(super) fn flush(&mut self) -> Result<()> {
-        let (Some(tls), Some(send)) = (self.tls.as_mut(), self.send.as_mut()) else {
+        if self.deferring {
             return Ok(());
-        };
-        loop {
-            while self.out_sent < self.out.len() {
-                match send.send(&self.out[self.out_sent..]) {
-                    Ok(0) => {
-                        let e = Error::new(ErrorCode::Io, "the transport accepted no bytes");
-                        return Err(self.fail(e));
-                    }
-                    Ok(n) => {
-                        self.out_sent += n;
-                        self.wire_out += n as u64;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        self.blocked = Blocked::OnWrite;
-                        return Err(Error::blocked());
-                    }
-                    Err(e) => {
-                        let e =
-                            Error::new(ErrorCode::Io, format!("sending to the peer failed: {e}"));
-                        return Err(self.fail(e));
-                    }
-                }
-            }
-            self.out.clear();
-            self.out_sent = 0;
-            if !tls.wants_write() {
-                return Ok(());
-            }
-            while tls.wants_write() {
-                // Writing into a Vec cannot fail.
-                let _ = tls.write_tls(&mut self.out);
-            }
-            // The first hello each side sends: a server's ServerHello, a client's
-            // own ClientHello (its session ID tells a TLS1.2 resumption).
-            match self.mode {
-                Mode::Server if self.server_hello_info.is_none() => {
-                    self.server_hello_info = self.server_hello.feed(&self.out);
-                }
-                Mode::Client if self.hello_info.is_none() => {
-                    self.hello_info = self.hello.feed(&self.out);
-                }
-                _ => {}
-            }
         }
+        flush_via(&Alone::new(self))
     }
 
     /// Reads from the transport into rustls and processes it. `Ok(false)` at end of
@@ -108,22 +66,7 @@ impl Connection {
                 );
                 Err(self.fail(e))
             }
-            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-                // rustls refused more bytes: it holds at most 64 KiB of one handshake
-                // flight until its messages line up with record boundaries, and a
-                // rustls server packs the TLS1.3 tickets of one handshake into one
-                // flight: a few hundred tickets overflow it. The peer's doing, not
-                // the transport's.
-                let e = Error::new(
-                    ErrorCode::BadMessage,
-                    format!("the peer's handshake data overflowed rustls' 64 KiB handshake buffer (for example a flight of hundreds of TLS1.3 session tickets): {e}"),
-                );
-                Err(self.fail(e))
-            }
-            Err(e) => {
-                let e = Error::new(ErrorCode::Internal, format!("rustls refused to read: {e}"));
-                Err(self.fail(e))
-            }
+            Err(e) => Err(self.fail(rustls_refused(e))),
         }
     }
 
@@ -151,7 +94,7 @@ impl Connection {
         }
     }
 
-    fn require_handshake(&self, what: &str) -> Result<()> {
+    pub(super) fn require_handshake(&self, what: &str) -> Result<()> {
         if !self.is_handshake_complete() {
             return Err(Error::new(
                 ErrorCode::InvalidState,
@@ -167,92 +110,20 @@ impl Connection {
     /// nothing acknowledged it fails blocked and the caller retries with the same
     /// buffer; when some were sent it returns that count (a partial write).
     pub fn send(&mut self, buf: &[u8]) -> Result<usize> {
-        self.blocked = Blocked::NotBlocked;
-        self.check_usable()?;
-        self.require_handshake("s2n_send")?;
-        if self.close_notify_sent {
-            return Err(Error::new(
-                ErrorCode::Closed,
-                "s2n_send after s2n_shutdown_send",
-            ));
-        }
-        if buf.len() < self.unacked {
-            let held = self.unacked;
-            self.unacked = 0;
-            return Err(Error::usage(format!(
-                "s2n_send retried with {} bytes after a blocked call had already taken {held}: retry with the same buffer",
-                buf.len()
-            )));
-        }
-        let mut acked = 0;
-        loop {
-            if let Err(e) = self.flush() {
-                if e.is_blocked() && acked > 0 {
-                    self.blocked = Blocked::NotBlocked;
-                    self.unacked -= acked;
-                    return Ok(acked);
-                }
-                return Err(e);
-            }
-            // Everything given to rustls so far is on the wire.
-            acked = self.unacked;
-            if acked == buf.len() {
-                self.unacked = 0;
-                return Ok(acked);
-            }
-            let end = buf.len().min(acked + MAX_RECORD_PLAINTEXT);
-            let tls = self.tls.as_mut().expect("handshake complete");
-            let n = tls
-                .writer()
-                .write(&buf[acked..end])
-                .map_err(|e| Error::new(ErrorCode::Internal, format!("encrypting failed: {e}")))?;
-            self.unacked += n;
-        }
+        send_via(&Alone::new(self), buf)
     }
 
-    /// `s2n_recv`: up to `buf.len()` bytes of application data; 0 once the peer has
-    /// closed (with close_notify, or abruptly: see [`Connection::peer_close`]).
+    /// `s2n_sendv_with_offset`: `bufs` from byte `offset` on, as `send` sends one
+    /// buffer.
+    pub fn send_vectored(&mut self, bufs: &[&[u8]], offset: usize) -> Result<usize> {
+        send_vectored_via(&Alone::new(self), bufs, offset)
+    }
+
+    /// `s2n_recv`: up to `buf.len()` bytes of application data; 0 once the peer
+    /// has sent close_notify. A transport that ends without close_notify is an
+    /// S2N_ERR_CLOSED error, as in s2n: the data may have been truncated.
     pub fn recv(&mut self, buf: &mut [u8]) -> Result<usize> {
-        self.blocked = Blocked::NotBlocked;
-        self.check_usable()?;
-        self.require_handshake("s2n_recv")?;
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        loop {
-            let tls = self.tls.as_mut().expect("handshake complete");
-            match tls.reader().read(buf) {
-                Ok(0) => {
-                    self.peer_close.get_or_insert(PeerClose::CloseNotify);
-                    return Ok(0);
-                }
-                Ok(n) => {
-                    self.plaintext_pending = self.plaintext_pending.saturating_sub(n);
-                    return Ok(n);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                    // No close_notify: the session may be truncated; not resumable.
-                    if self.peer_close.is_none() {
-                        self.server.forget_session();
-                    }
-                    self.peer_close.get_or_insert(PeerClose::Abrupt);
-                    return Ok(0);
-                }
-                Err(e) => {
-                    return Err(Error::new(
-                        ErrorCode::Internal,
-                        format!("reading plaintext failed: {e}"),
-                    ))
-                }
-            }
-            // Replies rustls owes the peer (key updates) go out when the transport takes them.
-            match self.flush() {
-                Err(e) if !e.is_blocked() => return Err(e),
-                _ => self.blocked = Blocked::NotBlocked,
-            }
-            self.read_more()?;
-        }
+        recv_via(&Alone::new(self), buf)
     }
 
     /// `s2n_peek`: decrypted bytes ready for `recv` without reading the transport.
@@ -262,16 +133,7 @@ impl Connection {
 
     /// `s2n_shutdown_send`: sends close_notify; the connection can still receive.
     pub fn shutdown_send(&mut self) -> Result<()> {
-        self.blocked = Blocked::NotBlocked;
-        self.check_usable()?;
-        let Some(tls) = self.tls.as_mut() else {
-            return Ok(());
-        };
-        if !self.close_notify_sent {
-            tls.send_close_notify();
-            self.close_notify_sent = true;
-        }
-        self.flush()
+        shutdown_send_via(&Alone::new(self))
     }
 
     /// `s2n_shutdown`: sends close_notify and waits for the peer's, discarding any

@@ -19,9 +19,14 @@ use crate::resumption::client_session::SessionInfo;
 use crate::resumption::server::{ServerResumption, ServerSettings};
 use crate::transport::{RecvHalf, SendHalf};
 
+pub use shared::{Claim, Exclusive, Shared, SharedCall};
+
+mod duplex;
 mod errors;
 mod inspect;
 mod io;
+mod records;
+mod shared;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod testing;
 #[cfg(test)]
@@ -44,6 +49,16 @@ pub enum Blocked {
     OnApplicationInput = 3,
 }
 
+/// Application callbacks owed by a step taken under a shared connection's lock,
+/// run once it is released.
+#[derive(Debug, Default)]
+struct Deferred {
+    /// The session ticket callback has tickets to see.
+    tickets: bool,
+    /// The session must leave the application's cache.
+    forget: bool,
+}
+
 /// How the peer ended its side of the connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PeerClose {
@@ -54,9 +69,6 @@ pub enum PeerClose {
 
 /// The longest server name s2n accepts.
 pub(crate) const MAX_SERVER_NAME: usize = 255;
-
-/// The most plaintext put in one record; a write is acknowledged record by record.
-const MAX_RECORD_PLAINTEXT: usize = 16 * 1024;
 
 /// A fatal decode_error alert record (RFC 8446 6: level 2, description 50).
 const DECODE_ERROR_ALERT: [u8; 7] = [21, 3, 3, 0, 2, 2, 50];
@@ -90,6 +102,21 @@ pub struct Connection {
     /// TLS records taken from rustls and not yet all sent.
     out: Vec<u8>,
     out_sent: usize,
+    /// The buffer transport reads go to after the handshake; `in_pos..in_end` is
+    /// what rustls has not taken yet.
+    pending_in: Vec<u8>,
+    in_pos: usize,
+    in_end: usize,
+    /// Set while a call shared with another direction holds the connection's lock:
+    /// then nothing may touch the transport or run an application callback; the
+    /// callbacks wait in `deferred` until the lock is released.
+    deferring: bool,
+    deferred: Deferred,
+    sizing: records::RecordSizing,
+    /// `s2n_connection_request_key_update` was called.
+    key_update_requested: bool,
+    /// The most plaintext in each record of the current send.
+    fragment: usize,
     /// Identifies this connection to the api layer (its handle's address).
     owner: Owner,
     /// The ServerHello: written by a server, read by a client.
@@ -131,6 +158,14 @@ impl Connection {
             handshake_name: None,
             out: Vec::new(),
             out_sent: 0,
+            pending_in: Vec::new(),
+            in_pos: 0,
+            in_end: 0,
+            deferring: false,
+            deferred: Deferred::default(),
+            sizing: records::RecordSizing::default(),
+            key_update_requested: false,
+            fragment: records::LARGE_FRAGMENT,
             owner: Owner::NONE,
             server_hello: HelloReader::server_hello(),
             server_hello_info: None,
@@ -304,8 +339,18 @@ impl Connection {
     /// cache is deleted from it, as in s2n.
     fn fail(&mut self, error: Error) -> Error {
         self.fatal = Some(error.clone());
-        self.server.forget_session();
+        self.forget_session();
         error
+    }
+
+    /// Deletes this connection's session from the application's cache (now, or once
+    /// the lock is released when callbacks are deferred).
+    fn forget_session(&mut self) {
+        if self.deferring {
+            self.deferred.forget = true;
+        } else {
+            self.server.forget_session();
+        }
     }
 
     fn ensure_tls(&mut self) -> Result<()> {
@@ -430,6 +475,10 @@ impl Connection {
 
     /// Hands the tickets received so far to the application's callback.
     fn report_tickets(&mut self) -> Result<()> {
+        if self.deferring {
+            self.deferred.tickets = true;
+            return Ok(());
+        }
         if let Err(e) = self.client.report_tickets(self.owner) {
             return Err(self.fail(e));
         }

@@ -26,6 +26,23 @@ impl std::fmt::Debug for dyn SessionTicketCallback {
     }
 }
 
+/// A client connection's received tickets and its ticket callback, detached from
+/// the connection.
+pub struct TicketReporter {
+    sessions: Arc<ConnSessions>,
+    callback: Arc<dyn SessionTicketCallback>,
+}
+
+impl TicketReporter {
+    /// Hands the tickets received so far to the callback; its failure is returned.
+    pub fn report(&self, owner: Owner) -> Result<()> {
+        for ticket in self.sessions.take_pending() {
+            self.callback.on_ticket(owner, &ticket)?;
+        }
+        Ok(())
+    }
+}
+
 /// Per-connection client resumption state.
 #[derive(Debug, Default)]
 pub struct ClientResumption {
@@ -103,13 +120,22 @@ impl ClientResumption {
     /// Hands the tickets received so far to the application's callback; its
     /// failure fails the connection.
     pub fn report_tickets(&self, owner: Owner) -> Result<()> {
-        let (Some(sessions), Some(callback)) = (&self.sessions, &self.ticket_callback) else {
-            return Ok(());
-        };
-        for ticket in sessions.take_pending() {
-            callback.on_ticket(owner, &ticket)?;
+        match self.ticket_reporter() {
+            Some(reporter) => reporter.report(owner),
+            None => Ok(()),
         }
-        Ok(())
+    }
+
+    /// What `report_tickets` needs, to call it without the connection (so without
+    /// its lock); None without a ticket callback.
+    pub fn ticket_reporter(&self) -> Option<TicketReporter> {
+        match (&self.sessions, &self.ticket_callback) {
+            (Some(sessions), Some(callback)) => Some(TicketReporter {
+                sessions: sessions.clone(),
+                callback: callback.clone(),
+            }),
+            _ => None,
+        }
     }
 
     /// Whether this TLS1.2 handshake brought a ticket.

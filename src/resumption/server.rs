@@ -29,6 +29,16 @@ pub struct ServerSettings {
     pub owner: Owner,
 }
 
+/// A server connection's view of the application's cache, detached from the
+/// connection: deletes its session.
+pub struct SessionForgetter(Arc<ConnCache>);
+
+impl SessionForgetter {
+    pub fn forget(&self) {
+        self.0.delete_session();
+    }
+}
+
 /// Per-connection server resumption state.
 #[derive(Debug)]
 pub struct ServerResumption {
@@ -186,6 +196,12 @@ impl ServerResumption {
         if let Some(cache) = &self.cache {
             cache.delete_session();
         }
+    }
+
+    /// What `forget_session` needs, to call it without the connection (so without
+    /// its lock).
+    pub fn session_forgetter(&self) -> Option<SessionForgetter> {
+        self.cache.clone().map(SessionForgetter)
     }
 
     /// Whether this TLS1.2 handshake issued a ticket.
