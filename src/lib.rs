@@ -15,6 +15,7 @@ pub mod connection;
 pub mod error;
 pub mod hello;
 pub mod owner;
+pub mod pem;
 pub mod policy;
 pub mod resumption;
 pub mod sync;
