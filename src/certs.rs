@@ -28,9 +28,13 @@ pub fn parse_pem_certs(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'sta
     Ok(certs)
 }
 
-/// A certificate chain and the private key of its leaf.
+/// A certificate chain and, unless it was loaded public only (or filled with a
+/// peer's chain), the private key of its leaf.
 #[derive(Debug, Default)]
 pub struct CertChainAndKey {
+    /// The chain, leaf first.
+    chain: Vec<CertificateDer<'static>>,
+    /// The chain with its signing key, when there is a key.
     certified: Option<Arc<CertifiedKey>>,
 }
 
@@ -53,7 +57,7 @@ impl CertChainAndKey {
                 "private key: unsupported or malformed key; rs2n takes ECDSA P-256/P-384, RSA 2048+ and Ed25519",
             )
         })?;
-        let certified = CertifiedKey::new(chain, signing_key);
+        let certified = CertifiedKey::new(chain.clone(), signing_key);
         match certified.keys_match() {
             Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => {}
             Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) => {
@@ -69,18 +73,53 @@ impl CertChainAndKey {
                 ))
             }
         }
+        self.chain = chain;
         self.certified = Some(Arc::new(certified));
         Ok(())
     }
 
+    /// Loads a PEM chain without a private key (`s2n_cert_chain_and_key_load_public_pem_bytes`).
+    pub fn load_public_pem(&mut self, chain_pem: &[u8]) -> Result<()> {
+        self.chain = parse_pem_certs(chain_pem, "certificate chain")?;
+        self.certified = None;
+        Ok(())
+    }
+
+    /// Fills an empty object with a peer's chain (`s2n_connection_get_peer_cert_chain`).
+    pub fn set_peer_chain(&mut self, chain: Vec<CertificateDer<'static>>) -> Result<()> {
+        if !self.chain.is_empty() {
+            return Err(Error::usage(
+                "the cert chain and key must be empty (new from s2n_cert_chain_and_key_new)",
+            ));
+        }
+        self.chain = chain;
+        Ok(())
+    }
+
+    /// The chain, leaf first; empty before anything is loaded.
+    pub fn chain(&self) -> &[CertificateDer<'static>] {
+        &self.chain
+    }
+
+    pub fn has_private_key(&self) -> bool {
+        self.certified.is_some()
+    }
+
     /// The loaded chain and key, for the server's certificate resolver.
     pub fn certified_key(&self) -> Result<Arc<CertifiedKey>> {
-        self.certified.clone().ok_or_else(|| {
-            Error::new(
+        if let Some(c) = &self.certified {
+            return Ok(c.clone());
+        }
+        match self.chain.is_empty() {
+            true => Err(Error::new(
                 ErrorCode::NoCertificate,
                 "the cert chain and key is empty: call s2n_cert_chain_and_key_load_pem first",
-            )
-        })
+            )),
+            false => Err(Error::new(
+                ErrorCode::Unimplemented,
+                "the cert chain has no private key: rs2n cannot offload private key operations (s2n_async_pkey_*), so it needs the key",
+            )),
+        }
     }
 }
 
@@ -117,6 +156,33 @@ mod tests {
                 "{kind}: leaf + CA"
             );
         }
+    }
+
+    #[test]
+    fn public_and_peer_chains_have_no_key() {
+        let mut c = CertChainAndKey::new();
+        assert!(c.chain().is_empty() && !c.has_private_key());
+        c.load_public_pem(&cert_file("ecdsa_p256_cert.pem"))
+            .unwrap();
+        assert_eq!(c.chain().len(), 2);
+        assert!(!c.has_private_key());
+        assert_eq!(
+            c.certified_key().unwrap_err().code,
+            ErrorCode::Unimplemented
+        );
+        let e = c.set_peer_chain(Vec::new()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument, "not empty");
+        let mut peer = CertChainAndKey::new();
+        peer.set_peer_chain(c.chain().to_vec()).unwrap();
+        assert_eq!(peer.chain(), c.chain());
+        // Loading a full chain and key replaces a public one.
+        c.load_pem(
+            &cert_file("rsa2048_cert.pem"),
+            &cert_file("rsa2048_key.pem"),
+        )
+        .unwrap();
+        assert!(c.has_private_key());
+        assert_eq!(c.certified_key().unwrap().cert.as_slice(), c.chain());
     }
 
     #[test]

@@ -8,11 +8,13 @@
 #![deny(unsafe_code)]
 
 pub mod api;
+pub mod cert_select;
 pub mod certs;
 pub mod clock;
 pub mod config;
 pub mod connection;
 pub mod error;
+pub mod handshake_notes;
 pub mod hello;
 pub mod owner;
 pub mod pem;
@@ -21,3 +23,4 @@ pub mod resumption;
 pub mod sync;
 pub mod transport;
 pub mod trust;
+pub mod x509;

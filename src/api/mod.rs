@@ -35,6 +35,7 @@ pub(crate) mod fd;
 pub mod handles;
 pub mod io;
 pub mod library;
+pub mod negotiated;
 pub mod resumption;
 
 /// Returned by `int` functions that succeed.
@@ -76,6 +77,36 @@ pub const S2N_BLOCKED_ON_READ: s2n_blocked_status = 1;
 pub const S2N_BLOCKED_ON_WRITE: s2n_blocked_status = 2;
 pub const S2N_BLOCKED_ON_APPLICATION_INPUT: s2n_blocked_status = 3;
 pub const S2N_BLOCKED_ON_EARLY_DATA: s2n_blocked_status = 4;
+
+/// A signature algorithm (`s2n_connection_get_selected_signature_algorithm`),
+/// numbered as in the IANA TLS SignatureAlgorithm registry.
+pub type s2n_tls_signature_algorithm = c_int;
+pub const S2N_TLS_SIGNATURE_ANONYMOUS: s2n_tls_signature_algorithm = 0;
+pub const S2N_TLS_SIGNATURE_RSA: s2n_tls_signature_algorithm = 1;
+pub const S2N_TLS_SIGNATURE_ECDSA: s2n_tls_signature_algorithm = 3;
+pub const S2N_TLS_SIGNATURE_MLDSA: s2n_tls_signature_algorithm = 9;
+pub const S2N_TLS_SIGNATURE_RSA_PSS_RSAE: s2n_tls_signature_algorithm = 224;
+pub const S2N_TLS_SIGNATURE_RSA_PSS_PSS: s2n_tls_signature_algorithm = 225;
+
+/// A hash algorithm (`s2n_connection_get_selected_digest_algorithm`), numbered as
+/// in the IANA TLS HashAlgorithm registry.
+pub type s2n_tls_hash_algorithm = c_int;
+pub const S2N_TLS_HASH_NONE: s2n_tls_hash_algorithm = 0;
+pub const S2N_TLS_HASH_MD5: s2n_tls_hash_algorithm = 1;
+pub const S2N_TLS_HASH_SHA1: s2n_tls_hash_algorithm = 2;
+pub const S2N_TLS_HASH_SHA224: s2n_tls_hash_algorithm = 3;
+pub const S2N_TLS_HASH_SHA256: s2n_tls_hash_algorithm = 4;
+pub const S2N_TLS_HASH_SHA384: s2n_tls_hash_algorithm = 5;
+pub const S2N_TLS_HASH_SHA512: s2n_tls_hash_algorithm = 6;
+pub const S2N_TLS_HASH_MD5_SHA1: s2n_tls_hash_algorithm = 224;
+
+/// How the client's server name matched the server's certificates
+/// (`s2n_connection_get_certificate_match`).
+pub type s2n_cert_sni_match = c_int;
+pub const S2N_SNI_NONE: s2n_cert_sni_match = 1;
+pub const S2N_SNI_EXACT_MATCH: s2n_cert_sni_match = 2;
+pub const S2N_SNI_WILDCARD_MATCH: s2n_cert_sni_match = 3;
+pub const S2N_SNI_NO_MATCH: s2n_cert_sni_match = 4;
 
 /// Blinding mode (`s2n_connection_set_blinding`).
 pub type s2n_blinding = c_int;
