@@ -3,7 +3,7 @@
  * a key), the context pointer, the private key token, the chain's certificates and
  * their DER, extensions by OID and UTF8String data; on a connection, the server's
  * selected certificate, how the SNI matched, and the peer's chain; config-owned
- * chains and default certificates.
+ * chains, default certificates and the tiebreak callback.
  */
 #include "testlib.h"
 
@@ -209,8 +209,7 @@ static void test_selection_and_match(void)
     expect_selection(sc, "nothing.example", wrong, S2N_SNI_NO_MATCH, "no match: the default");
     expect_selection(sc, "localhost", localhost, S2N_SNI_EXACT_MATCH, "a match beats the default");
 
-    /* Tiebreak callbacks are refused, not silently ignored. */
-    EXPECT_FAILURE_WITH_TYPE(s2n_config_set_cert_tiebreak_callback(sc, NULL), S2N_ERR_T_USAGE);
+    EXPECT_FAILURE_WITH_TYPE(s2n_config_set_cert_tiebreak_callback(NULL, NULL), S2N_ERR_T_USAGE);
 
     /* Before a handshake; on a client. */
     struct s2n_connection *server = s2n_connection_new(S2N_SERVER);
@@ -262,6 +261,45 @@ static void test_selection_and_match(void)
     EXPECT_SUCCESS(s2n_cert_chain_and_key_free(wrong));
 }
 
+static int tiebreak_calls;
+static int tiebreak_saw_localhost;
+
+static struct s2n_cert_chain_and_key *prefer_second(struct s2n_cert_chain_and_key *cert1,
+                                                    struct s2n_cert_chain_and_key *cert2, uint8_t *name,
+                                                    uint32_t name_len)
+{
+    (void) cert1;
+    tiebreak_calls++;
+    tiebreak_saw_localhost |= name_len == 9 && memcmp(name, "localhost", 9) == 0;
+    return cert2;
+}
+
+/* Two ECDSA certificates for localhost: the first added serves it, unless the
+ * tiebreak callback, asked when the second is added, picks the second. */
+static void test_tiebreak(void)
+{
+    for (int with_cb = 0; with_cb < 2; with_cb++) {
+        struct s2n_cert_chain_and_key *p256 = load(RS2N_CERT_ECDSA_P256);
+        struct s2n_cert_chain_and_key *p384 = load(RS2N_CERT_ECDSA_P384);
+        struct s2n_config *sc = s2n_config_new_minimal();
+        REQUIRE_NOT_NULL(sc);
+        tiebreak_calls = tiebreak_saw_localhost = 0;
+        if (with_cb) {
+            EXPECT_SUCCESS(s2n_config_set_cert_tiebreak_callback(sc, prefer_second));
+        }
+        REQUIRE_SUCCESS(s2n_config_add_cert_chain_and_key_to_store(sc, p256));
+        EXPECT_EQUAL(tiebreak_calls, 0);
+        REQUIRE_SUCCESS(s2n_config_add_cert_chain_and_key_to_store(sc, p384));
+        EXPECT_EQUAL(tiebreak_calls > 0, with_cb);
+        EXPECT_EQUAL(tiebreak_saw_localhost, with_cb);
+        expect_selection(sc, "localhost", with_cb ? p384 : p256, S2N_SNI_EXACT_MATCH,
+                         with_cb ? "tiebreak picks the second" : "no tiebreak: the first");
+        EXPECT_SUCCESS(s2n_config_free(sc));
+        EXPECT_SUCCESS(s2n_cert_chain_and_key_free(p256));
+        EXPECT_SUCCESS(s2n_cert_chain_and_key_free(p384));
+    }
+}
+
 /* Chains made by s2n_config_add_cert_chain_and_key belong to the config. */
 static void test_config_owned_chains(void)
 {
@@ -305,6 +343,7 @@ int main(void)
     test_chain_object();
     test_utf8_strings();
     test_selection_and_match();
+    test_tiebreak();
     test_config_owned_chains();
     return rs2n_test_finish();
 }

@@ -142,7 +142,8 @@ typedef int (*s2n_clock_time_nanoseconds)(void *ctx, uint64_t *nanoseconds);
 
 /**
  * Chooses between two certificates for the same name and key type: returns the
- * one to use for `name`, or NULL for the first.
+ * one to use for `name` (`name_len` bytes, not NUL-terminated); anything else
+ * (NULL included) keeps the first.
  */
 typedef struct s2n_cert_chain_and_key *(*s2n_cert_tiebreak_callback)(struct s2n_cert_chain_and_key *cert1, struct s2n_cert_chain_and_key *cert2, uint8_t *name, uint32_t name_len);
 
@@ -619,11 +620,17 @@ int s2n_config_disable_x509_verification(struct s2n_config *config);
 int s2n_config_get_supported_groups(struct s2n_config *config, uint16_t *groups, uint16_t groups_count_max, uint16_t *groups_count);
 
 /**
- * Not supported by rs2n: fails with S2N_ERR_UNIMPLEMENTED (S2N_ERR_T_USAGE).
- * rs2n does not call tiebreak callbacks; among certificates with the same name and
- * key type it always uses the first added, which is s2n-tls's choice when no
- * callback is set. Failing, rather than accepting a callback that would never
- * run, tells the application its choice is not applied.
+ * Sets the callback asked, as certificates are added to the config, when a new
+ * certificate has a name (subjectAltName DNS name, else common name) and key type
+ * (RSA, ECDSA, Ed25519) of one already added: `cert1` holds the name so far,
+ * `cert2` is being added; returning `cert2` makes it the one a client asking for
+ * that name gets. Without a callback (the default, or NULL) the first added keeps
+ * the name, as in s2n-tls. Set it before adding the certificates.
+ *
+ * The callback runs with no rs2n lock held. rs2n skips it (the first keeps the
+ * name) when the earlier chain has already been freed.
+ *
+ * Errors: NULL config.
  */
 int s2n_config_set_cert_tiebreak_callback(struct s2n_config *config, s2n_cert_tiebreak_callback cert_tiebreak_cb);
 

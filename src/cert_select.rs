@@ -94,6 +94,8 @@ impl SigningKey for NotingKey {
 pub struct CertResolver {
     certs: Vec<ServerCert>,
     defaults: Vec<ServerCert>,
+    /// Tiebreak winners: for a name, the certificate of its key type to use.
+    winners: Vec<(String, Arc<CertifiedKey>)>,
     /// The policy's suites, in the server's order of preference.
     suites: Vec<SupportedCipherSuite>,
 }
@@ -102,6 +104,7 @@ impl CertResolver {
     pub fn new(
         certs: &[Arc<CertifiedKey>],
         defaults: Option<&[Arc<CertifiedKey>]>,
+        winners: &[(String, Arc<CertifiedKey>)],
         suites: Vec<SupportedCipherSuite>,
     ) -> Self {
         let certs: Vec<ServerCert> = certs.iter().map(ServerCert::new).collect();
@@ -112,6 +115,7 @@ impl CertResolver {
         CertResolver {
             certs,
             defaults,
+            winners: winners.to_vec(),
             suites,
         }
     }
@@ -134,10 +138,33 @@ impl CertResolver {
                 .filter(|c| x509::match_name(&c.names, name) == kind)
                 .collect();
             if !named.is_empty() {
-                return (named, Some(kind));
+                let entry = match kind {
+                    NameMatch::Exact => name.to_ascii_lowercase(),
+                    _ => wildcard_of(name),
+                };
+                return (self.one_per_type(named, &entry), Some(kind));
             }
         }
         (fallback(), Some(NameMatch::None))
+    }
+
+    /// As s2n keeps one certificate per name and key type: the tiebreak winner
+    /// for `entry`, else the first added.
+    fn one_per_type<'a>(&self, named: Vec<&'a ServerCert>, entry: &str) -> Vec<&'a ServerCert> {
+        let mut kept: Vec<&ServerCert> = Vec::new();
+        for c in named.iter().copied() {
+            let kind = key_type(&c.original);
+            if kept.iter().any(|k| key_type(&k.original) == kind) {
+                continue;
+            }
+            let winner = self.winners.iter().find_map(|(n, w)| {
+                let same = *n == entry && key_type(w) == kind;
+                same.then(|| named.iter().find(|c| Arc::ptr_eq(&c.original, w)))
+                    .flatten()
+            });
+            kept.push(winner.copied().unwrap_or(c));
+        }
+        kept
     }
 
     fn choose<'a>(
@@ -187,7 +214,74 @@ impl ResolvesServerCert for CertResolver {
     }
 }
 
-/// The key types s2n keeps one default certificate for.
+/// The key types s2n keeps one default certificate (and one per name) for.
 pub fn key_type(key: &CertifiedKey) -> SignatureAlgorithm {
     key.key.algorithm()
+}
+
+/// The wildcard name that would cover `name`'s first label ("*.example.com").
+fn wildcard_of(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    match lower.split_once('.') {
+        Some((_, rest)) => format!("*.{rest}"),
+        None => lower,
+    }
+}
+
+/// The application's certificate tiebreak (`s2n_cert_tiebreak_callback`): asked
+/// when a certificate is added whose key type and name are those of one already
+/// in the config.
+pub trait CertTiebreak: Send + Sync {
+    /// Whether `second` (being added) is to replace `first` for `name`.
+    fn prefers_second(
+        &self,
+        first: &Arc<CertifiedKey>,
+        second: &Arc<CertifiedKey>,
+        name: &str,
+    ) -> bool;
+}
+
+impl std::fmt::Debug for dyn CertTiebreak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CertTiebreak")
+    }
+}
+
+/// The tiebreaks `key` calls for when added after `existing` (with the winners
+/// decided so far): for each of its names, the certificate of its key type that
+/// now holds the name. Returns the names `key` wins.
+pub fn tiebreak(
+    tiebreak: &dyn CertTiebreak,
+    existing: &[Arc<CertifiedKey>],
+    winners: &[(String, Arc<CertifiedKey>)],
+    key: &Arc<CertifiedKey>,
+) -> Vec<String> {
+    let kind = key_type(key);
+    let names = key
+        .end_entity_cert()
+        .map(|der| x509::dns_names(der))
+        .unwrap_or_default();
+    let mut won = Vec::new();
+    for name in names {
+        let recorded = winners
+            .iter()
+            .find(|(n, w)| *n == name && key_type(w) == kind)
+            .map(|(_, w)| w.clone());
+        let holder = recorded.or_else(|| {
+            existing
+                .iter()
+                .find(|c| {
+                    key_type(c) == kind
+                        && c.end_entity_cert()
+                            .is_ok_and(|der| x509::dns_names(der).contains(&name))
+                })
+                .cloned()
+        });
+        if let Some(first) = holder {
+            if tiebreak.prefers_second(&first, key, &name) {
+                won.push(name);
+            }
+        }
+    }
+    won
 }

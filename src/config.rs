@@ -13,7 +13,7 @@ use rustls::server::NoServerSessionStorage;
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
 
-use crate::cert_select::CertResolver;
+use crate::cert_select::{CertResolver, CertTiebreak};
 use crate::certs::parse_pem_certs;
 use crate::clock::{SharedClock, SystemMonotonicClock, SystemWallClock, WallTimeProvider};
 use crate::error::{Error, ErrorCode, Result};
@@ -42,6 +42,10 @@ pub struct Settings {
     /// The certificates used when none matches the client's server name
     /// (`s2n_config_set_cert_chain_and_key_defaults`); None: all of `certs`.
     pub default_certs: Option<Vec<Arc<CertifiedKey>>>,
+    /// The application's certificate tiebreak, asked as certificates are added.
+    pub tiebreak: Option<Arc<dyn CertTiebreak>>,
+    /// Names a later certificate won by tiebreak over an earlier one of its key type.
+    pub name_winners: Vec<(String, Arc<CertifiedKey>)>,
     pub trust: TrustStore,
     /// Whether clients verify the server's certificate chain and name.
     pub verify_x509: bool,
@@ -64,6 +68,8 @@ impl Settings {
             policy: policy::default_policy(),
             certs: Vec::new(),
             default_certs: None,
+            tiebreak: None,
+            name_winners: Vec::new(),
             trust: TrustStore {
                 system_defaults: system_trust,
                 roots: Vec::new(),
@@ -152,9 +158,34 @@ impl Config {
         })
     }
 
+    /// Adds a server certificate. With a tiebreak set, it is asked (with no lock
+    /// held) for each name the new certificate shares with an earlier one of its key
+    /// type, as s2n does.
     pub fn add_cert_chain_and_key(&self, key: Arc<CertifiedKey>) -> Result<()> {
+        let (callback, existing, winners) = {
+            let s = self.settings();
+            (s.tiebreak.clone(), s.certs.clone(), s.name_winners.clone())
+        };
+        let won = match callback {
+            Some(cb) => crate::cert_select::tiebreak(&*cb, &existing, &winners, &key),
+            None => Vec::new(),
+        };
         self.update(|s| {
+            let kind = crate::cert_select::key_type(&key);
+            for name in won {
+                s.name_winners
+                    .retain(|(n, w)| !(*n == name && crate::cert_select::key_type(w) == kind));
+                s.name_winners.push((name, key.clone()));
+            }
             s.certs.push(key);
+            Ok(())
+        })
+    }
+
+    /// `s2n_config_set_cert_tiebreak_callback`: asked for certificates added later.
+    pub fn set_tiebreak(&self, tiebreak: Option<Arc<dyn CertTiebreak>>) -> Result<()> {
+        self.update(|s| {
+            s.tiebreak = tiebreak;
             Ok(())
         })
     }
@@ -329,6 +360,8 @@ impl Config {
     pub fn remove_certs(&self, gone: &[Arc<CertifiedKey>]) -> Result<()> {
         self.update(|s| {
             s.certs.retain(|c| !gone.iter().any(|g| Arc::ptr_eq(c, g)));
+            s.name_winners
+                .retain(|(_, c)| !gone.iter().any(|g| Arc::ptr_eq(c, g)));
             if let Some(d) = &mut s.default_certs {
                 d.retain(|c| !gone.iter().any(|g| Arc::ptr_eq(c, g)));
                 if d.is_empty() {
@@ -382,6 +415,7 @@ fn build_server_config(s: &Settings) -> Result<ServerConfig> {
         .with_cert_resolver(Arc::new(CertResolver::new(
             &s.certs,
             s.default_certs.as_deref(),
+            &s.name_winners,
             s.policy.provider().cipher_suites.clone(),
         )));
     // s2n picks the cipher suite by its own preference order.

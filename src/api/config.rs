@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::boundary::{free_handle, guard, try_cbytes, try_mut, try_ref, try_str};
-use super::callbacks::CClock;
+use super::callbacks::{CClock, CTiebreak};
 use super::handles::{s2n_cert_chain_and_key, s2n_config, with_config};
 use super::{s2n_clock_time_nanoseconds, S2N_SUCCESS};
 use crate::clock::Clock;
@@ -349,7 +349,8 @@ pub extern "C" fn s2n_config_get_supported_groups(
 }
 
 /// Chooses between two certificates for the same name and key type: returns the
-/// one to use for `name`, or NULL for the first.
+/// one to use for `name` (`name_len` bytes, not NUL-terminated); anything else
+/// (NULL included) keeps the first.
 pub type s2n_cert_tiebreak_callback = Option<
     unsafe extern "C" fn(
         cert1: *mut s2n_cert_chain_and_key,
@@ -359,21 +360,25 @@ pub type s2n_cert_tiebreak_callback = Option<
     ) -> *mut s2n_cert_chain_and_key,
 >;
 
-/// Not supported by rs2n: fails with S2N_ERR_UNIMPLEMENTED (S2N_ERR_T_USAGE).
-/// rs2n does not call tiebreak callbacks; among certificates with the same name and
-/// key type it always uses the first added, which is s2n-tls's choice when no
-/// callback is set. Failing, rather than accepting a callback that would never
-/// run, tells the application its choice is not applied.
+/// Sets the callback asked, as certificates are added to the config, when a new
+/// certificate has a name (subjectAltName DNS name, else common name) and key type
+/// (RSA, ECDSA, Ed25519) of one already added: `cert1` holds the name so far,
+/// `cert2` is being added; returning `cert2` makes it the one a client asking for
+/// that name gets. Without a callback (the default, or NULL) the first added keeps
+/// the name, as in s2n-tls. Set it before adding the certificates.
+///
+/// The callback runs with no rs2n lock held. rs2n skips it (the first keeps the
+/// name) when the earlier chain has already been freed.
+///
+/// Errors: NULL config.
 #[no_mangle]
 pub extern "C" fn s2n_config_set_cert_tiebreak_callback(
     config: *mut s2n_config,
     cert_tiebreak_cb: s2n_cert_tiebreak_callback,
 ) -> c_int {
-    with_config(config, |_| {
-        let _ = cert_tiebreak_cb;
-        Err(Error::new(
-            ErrorCode::Unimplemented,
-            "rs2n does not support certificate tiebreak callbacks: it uses the first certificate added for a name and key type",
-        ))
+    with_config(config, |c| {
+        let tiebreak = cert_tiebreak_cb
+            .map(|f| Arc::new(CTiebreak(f)) as Arc<dyn crate::cert_select::CertTiebreak>);
+        c.set_tiebreak(tiebreak)
     })
 }

@@ -337,6 +337,58 @@ mod tests {
         }
     }
 
+    /// Two ECDSA certificates for localhost: the first added serves it, unless a
+    /// tiebreak, asked when the second is added, prefers the second.
+    #[test]
+    fn a_tiebreak_decides_between_certificates_for_one_name() {
+        use super::super::testing::{client_config, handshake, pair};
+        use crate::cert_select::CertTiebreak;
+        use crate::certs::{testing::cert_file, CertChainAndKey};
+        use crate::config::Config;
+        use std::sync::Mutex;
+
+        struct PreferSecond(Mutex<Vec<String>>);
+        impl CertTiebreak for PreferSecond {
+            fn prefers_second(
+                &self,
+                _: &Arc<CertifiedKey>,
+                _: &Arc<CertifiedKey>,
+                name: &str,
+            ) -> bool {
+                self.0.lock().unwrap().push(name.to_string());
+                true
+            }
+        }
+        let load = |kind: &str| {
+            let mut k = CertChainAndKey::new();
+            k.load_pem(
+                &cert_file(&format!("{kind}_cert.pem")),
+                &cert_file(&format!("{kind}_key.pem")),
+            )
+            .unwrap();
+            k.certified_key().unwrap()
+        };
+        let (p256, p384) = (load("ecdsa_p256"), load("ecdsa_p384"));
+        for with_tiebreak in [false, true] {
+            let server = Config::new_minimal();
+            let asked = Arc::new(PreferSecond(Mutex::new(Vec::new())));
+            if with_tiebreak {
+                server.set_tiebreak(Some(asked.clone())).unwrap();
+            }
+            server.add_cert_chain_and_key(p256.clone()).unwrap();
+            server.add_cert_chain_and_key(p384.clone()).unwrap();
+            let (mut s, mut c, _, _) = pair(Arc::new(server), client_config("default"));
+            handshake(&mut s, &mut c).unwrap();
+            let want = if with_tiebreak { &p384 } else { &p256 };
+            assert!(
+                Arc::ptr_eq(s.selected_cert().unwrap(), want),
+                "tiebreak {with_tiebreak}"
+            );
+            let names = asked.0.lock().unwrap().clone();
+            assert_eq!(names.contains(&"localhost".to_string()), with_tiebreak);
+        }
+    }
+
     #[test]
     fn a_connection_policy_overrides_the_configs() {
         let mut c = Connection::new(Mode::Client);
