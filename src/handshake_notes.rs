@@ -20,7 +20,8 @@ pub struct Notes {
     /// The server's certificate, as added to the config (not the recording copy).
     pub selected: Option<Arc<CertifiedKey>>,
     /// How the client's server name matched the server's certificates; `None`
-    /// inside when the client sent none.
+    /// inside when the client sent none; not noted when the server has only one
+    /// certificate (the connection works it out from that one when asked).
     pub name_match: Option<Option<NameMatch>>,
     /// The scheme of the server's handshake signature (CertificateVerify in
     /// TLS1.3, ServerKeyExchange in TLS1.2): chosen by a server, verified by a client.

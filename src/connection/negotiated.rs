@@ -12,7 +12,7 @@ use rustls::{NamedGroup, SignatureScheme};
 use super::{Connection, Mode};
 use crate::error::{Error, ErrorCode, Result};
 use crate::policy::{self, SecurityPolicy};
-use crate::x509::NameMatch;
+use crate::x509::{self, NameMatch};
 
 /// s2n's name for a key exchange group ("secp256r1", "x25519", ...).
 pub fn group_name(group: NamedGroup) -> &'static str {
@@ -214,13 +214,24 @@ impl Connection {
     /// the server's certificates; None when the client sent no name.
     pub fn certificate_match(&self) -> Result<Option<NameMatch>> {
         self.server_only("s2n_connection_get_certificate_match")?;
-        match (&self.notes.selected, self.notes.name_match) {
-            (Some(_), Some(m)) => Ok(m),
-            _ => Err(Error::new(
+        let Some(selected) = &self.notes.selected else {
+            return Err(Error::new(
                 ErrorCode::NoCertFound,
                 "no certificate has been selected yet",
-            )),
+            ));
+        };
+        if let Some(m) = self.notes.name_match {
+            return Ok(m);
         }
+        // The server's only certificate: match the name against it.
+        let sni = self.server_name.as_ref().and_then(|n| n.to_str().ok());
+        Ok(sni.map(|name| {
+            let names = selected
+                .end_entity_cert()
+                .map(|der| x509::dns_names(der))
+                .unwrap_or_default();
+            x509::match_name(&names, name)
+        }))
     }
 
     /// The certificates the peer presented, leaf first, once its chain was
