@@ -307,13 +307,12 @@ pub extern "C" fn s2n_connection_get_certificate_match(
 }
 
 /// Fills `cert_chain` (new from `s2n_cert_chain_and_key_new`, empty) with the
-/// peer's certificate chain, leaf first, once the handshake is complete; read it
-/// with `s2n_cert_chain_get_length` and `s2n_cert_chain_get_cert`, free it with
+/// peer's validated certificate chain once the handshake is complete: the leaf,
+/// the intermediates of the verified path, and the trusted root from the trust
+/// store, even if the peer did not send it (as s2n-tls). With verification off
+/// (`s2n_config_disable_x509_verification`), the certificates the peer sent. Read
+/// it with `s2n_cert_chain_get_length` and `s2n_cert_chain_get_cert`; free it with
 /// `s2n_cert_chain_and_key_free`.
-///
-/// Differs from s2n-tls, which returns the chain it built to a trusted root (the
-/// root included even if the peer did not send it): rs2n returns the certificates
-/// the peer sent, which were verified (unless verification is off).
 ///
 /// Errors: NULL arguments; a chain object that is not empty
 /// (S2N_ERR_INVALID_ARGUMENT); no peer chain: the handshake is not complete, or

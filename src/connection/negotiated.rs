@@ -5,13 +5,16 @@
 
 use std::sync::Arc;
 
-use rustls::pki_types::CertificateDer;
+use std::time::Duration;
+
+use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::sign::CertifiedKey;
 use rustls::{NamedGroup, SignatureScheme};
 
 use super::{Connection, Mode};
 use crate::error::{Error, ErrorCode, Result};
 use crate::policy::{self, SecurityPolicy};
+use crate::trust;
 use crate::x509::{self, NameMatch};
 
 /// s2n's name for a key exchange group ("secp256r1", "x25519", ...).
@@ -234,21 +237,38 @@ impl Connection {
         }))
     }
 
-    /// The certificates the peer presented, leaf first, once its chain was
-    /// accepted (verified, unless verification is off).
+    /// The peer's validated chain, once the handshake is complete: as s2n gives
+    /// it, the leaf, the intermediates of the verified path and the trusted root
+    /// (from the trust store, even if the peer did not send it). With
+    /// verification off, the certificates the peer sent.
     pub fn peer_cert_chain(&self) -> Result<Vec<CertificateDer<'static>>> {
-        let certs = self
+        let sent = self
             .tls
             .as_ref()
             .filter(|t| !t.is_handshaking())
-            .and_then(|t| t.peer_certificates());
-        match certs {
-            Some(c) if !c.is_empty() => Ok(c.to_vec()),
-            _ => Err(Error::new(
-                ErrorCode::CertNotValidated,
-                "no validated peer certificate chain: the handshake is not complete, or the peer sent none",
-            )),
+            .and_then(|t| t.peer_certificates())
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::CertNotValidated,
+                    "no validated peer certificate chain: the handshake is not complete, or the peer sent none",
+                )
+            })?;
+        let config = self.config();
+        let (verify, trust, clock) = {
+            let s = config.settings();
+            (s.verify_x509, s.trust.clone(), s.wall_clock.clone())
+        };
+        let now = clock
+            .now_nanos()
+            .map(|n| UnixTime::since_unix_epoch(Duration::from_nanos(n)));
+        if let (true, Ok(now)) = (verify, now) {
+            let peer_is_server = self.mode == Mode::Client;
+            if let Some(chain) = trust::validated_chain(&trust, sent, now, peer_is_server) {
+                return Ok(chain);
+            }
         }
+        Ok(sent.to_vec())
     }
 }
 
@@ -339,6 +359,8 @@ mod tests {
             assert!(c.selected_cert().is_none());
             assert_eq!(s.certificate_match().unwrap(), Some(NameMatch::Exact));
             assert_eq!(s.client_hello_version(), policy::S2N_TLS12);
+            // The server sends leaf + CA; the validated chain ends with the trusted
+            // root's own certificate (here the same CA).
             let chain = c.peer_cert_chain().unwrap();
             assert_eq!(chain.as_slice(), added.cert.as_slice());
             assert_eq!(
@@ -398,6 +420,45 @@ mod tests {
             let names = asked.0.lock().unwrap().clone();
             assert_eq!(names.contains(&"localhost".to_string()), with_tiebreak);
         }
+    }
+
+    /// s2n's validated chain includes the root even when the peer sends only its
+    /// leaf; with verification off it is what the peer sent.
+    #[test]
+    fn the_peer_chain_ends_with_the_trusted_root() {
+        use super::super::testing::{client_config, handshake, pair};
+        use crate::certs::{testing::cert_file, CertChainAndKey};
+        use crate::config::Config;
+        use crate::pem;
+
+        let chain = pem::certificates(&cert_file("ecdsa_p256_cert.pem"), "t").unwrap();
+        let leaf_only = chain[..1].to_vec();
+        let root = pem::certificates(&cert_file("ca_cert.pem"), "t").unwrap();
+        let server = Config::new_minimal();
+        let mut k = CertChainAndKey::new();
+        // The leaf alone, in PEM.
+        let leaf_pem = String::from_utf8(cert_file("ecdsa_p256_cert.pem")).unwrap();
+        let first_end = leaf_pem.find("-----END CERTIFICATE-----").unwrap() + 25;
+        k.load_pem(
+            &leaf_pem.as_bytes()[..first_end],
+            &cert_file("ecdsa_p256_key.pem"),
+        )
+        .unwrap();
+        assert_eq!(k.chain(), leaf_only.as_slice());
+        server
+            .add_cert_chain_and_key(k.certified_key().unwrap())
+            .unwrap();
+        let server = Arc::new(server);
+        let (mut s, mut c, _, _) = pair(server.clone(), client_config("default"));
+        handshake(&mut s, &mut c).unwrap();
+        let got = c.peer_cert_chain().unwrap();
+        assert_eq!(got, vec![chain[0].clone(), root[0].clone()]);
+
+        let lenient = Config::new_minimal();
+        lenient.disable_x509_verification().unwrap();
+        let (mut s, mut c, _, _) = pair(server, Arc::new(lenient));
+        handshake(&mut s, &mut c).unwrap();
+        assert_eq!(c.peer_cert_chain().unwrap(), leaf_only);
     }
 
     #[test]
