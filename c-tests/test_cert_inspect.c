@@ -105,8 +105,11 @@ static void test_chain_object(void)
                              S2N_ERR_T_USAGE);
     EXPECT_FAILURE_WITH_TYPE(s2n_cert_get_x509_extension_value_length(leaf, (const uint8_t *) "1.2.3.4", &ext_len),
                              S2N_ERR_T_USAGE);
+    uint32_t by_name = 0;
+    EXPECT_SUCCESS(s2n_cert_get_x509_extension_value_length(leaf, (const uint8_t *) "subjectAltName", &by_name));
+    EXPECT_EQUAL(by_name, ext_len);
     EXPECT_FAILURE_WITH_TYPE(
-        s2n_cert_get_x509_extension_value_length(leaf, (const uint8_t *) "subjectAltName", &ext_len), S2N_ERR_T_USAGE);
+        s2n_cert_get_x509_extension_value_length(leaf, (const uint8_t *) "noSuchExtension", &by_name), S2N_ERR_T_USAGE);
     EXPECT_FAILURE_WITH_TYPE(s2n_cert_get_x509_extension_value_length(leaf, NULL, &ext_len), S2N_ERR_T_USAGE);
     EXPECT_FAILURE_WITH_TYPE(s2n_cert_get_x509_extension_value(leaf, (const uint8_t *) "2.5.29.17", ext, &cap, NULL),
                              S2N_ERR_T_USAGE);

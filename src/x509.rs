@@ -26,12 +26,67 @@ fn parse(der: &[u8]) -> Result<Certificate> {
     })
 }
 
+/// OpenSSL's short and long names of the common certificate extensions, which
+/// s2n (through OpenSSL's OBJ_txt2obj) accepts in place of the dotted OID.
+const EXTENSION_NAMES: &[(&str, &str, &str)] = &[
+    (
+        "subjectKeyIdentifier",
+        "X509v3 Subject Key Identifier",
+        "2.5.29.14",
+    ),
+    ("keyUsage", "X509v3 Key Usage", "2.5.29.15"),
+    (
+        "subjectAltName",
+        "X509v3 Subject Alternative Name",
+        "2.5.29.17",
+    ),
+    (
+        "issuerAltName",
+        "X509v3 Issuer Alternative Name",
+        "2.5.29.18",
+    ),
+    ("basicConstraints", "X509v3 Basic Constraints", "2.5.29.19"),
+    ("nameConstraints", "X509v3 Name Constraints", "2.5.29.30"),
+    (
+        "crlDistributionPoints",
+        "X509v3 CRL Distribution Points",
+        "2.5.29.31",
+    ),
+    (
+        "certificatePolicies",
+        "X509v3 Certificate Policies",
+        "2.5.29.32",
+    ),
+    (
+        "authorityKeyIdentifier",
+        "X509v3 Authority Key Identifier",
+        "2.5.29.35",
+    ),
+    ("extendedKeyUsage", "X509v3 Extended Key Usage", "2.5.29.37"),
+    (
+        "authorityInfoAccess",
+        "Authority Information Access",
+        "1.3.6.1.5.5.7.1.1",
+    ),
+    ("tlsfeature", "TLS Feature", "1.3.6.1.5.5.7.1.24"),
+    (
+        "ct_precert_scts",
+        "CT Precertificate SCTs",
+        "1.3.6.1.4.1.11129.2.4.2",
+    ),
+];
+
 /// An extension's value (the contents of its extnValue OCTET STRING) and whether
-/// it is critical. `oid` is in dotted form, e.g. "2.5.29.17".
+/// it is critical. `oid` is in dotted form ("2.5.29.17"), or one of OpenSSL's
+/// names for the common extensions ("subjectAltName").
 pub fn extension(der: &[u8], oid: &str) -> Result<(Vec<u8>, bool)> {
-    let wanted = ObjectIdentifier::from_str(oid).map_err(|_| {
+    let dotted = EXTENSION_NAMES
+        .iter()
+        .find(|(short, long, _)| *short == oid || *long == oid)
+        .map_or(oid, |(_, _, dotted)| dotted);
+    let wanted = ObjectIdentifier::from_str(dotted).map_err(|_| {
         Error::usage(
-            "the OID must be in dotted decimal form, e.g. \"2.5.29.17\" (rs2n takes no OID names)",
+            "the OID must be in dotted decimal form, e.g. \"2.5.29.17\", or a common extension's OpenSSL name",
         )
     })?;
     let cert = parse(der)?;
@@ -151,8 +206,16 @@ mod tests {
         let der = leaf("ecdsa_p256_cert.pem");
         let e = extension(&der, "1.2.3.4").unwrap_err();
         assert_eq!(e.code, ErrorCode::ExtensionNotFound);
-        let e = extension(&der, "subjectAltName").unwrap_err();
+        let e = extension(&der, "noSuchExtension").unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidArgument);
+        assert_eq!(
+            extension(&der, "subjectAltName").unwrap(),
+            extension(&der, "2.5.29.17").unwrap()
+        );
+        assert_eq!(
+            extension(&der, "X509v3 Subject Alternative Name").unwrap(),
+            extension(&der, "2.5.29.17").unwrap()
+        );
         let e = extension(&der[..der.len() - 1], "2.5.29.17").unwrap_err();
         assert_eq!(e.code, ErrorCode::CertInvalid);
         assert!(dns_names(b"junk").is_empty());

@@ -248,10 +248,12 @@ fn length_u32(len: usize) -> Result<u32> {
 /// Writes the length of the DER value (the extnValue contents) of the extension
 /// whose OID is given in dotted form, e.g. "2.5.29.17" for subjectAltName.
 ///
-/// Differs from s2n-tls, which also takes OpenSSL's names for OIDs: rs2n takes
-/// the dotted form only.
+/// Differs from s2n-tls, which takes any OpenSSL object name: besides the dotted
+/// form, rs2n knows OpenSSL's short and long names of the common extensions
+/// ("subjectAltName", "X509v3 Subject Alternative Name", "basicConstraints",
+/// "keyUsage", "extendedKeyUsage", ...), no others.
 ///
-/// Errors: NULL arguments; an OID not in dotted form (S2N_ERR_INVALID_ARGUMENT); a
+/// Errors: NULL arguments; an OID rs2n cannot read (S2N_ERR_INVALID_ARGUMENT); a
 /// certificate without that extension (S2N_ERR_X509_EXTENSION_VALUE_NOT_FOUND).
 #[no_mangle]
 pub extern "C" fn s2n_cert_get_x509_extension_value_length(
@@ -268,7 +270,8 @@ pub extern "C" fn s2n_cert_get_x509_extension_value_length(
     })
 }
 
-/// Copies the DER value of the extension with this OID (dotted form) into
+/// Copies the DER value of the extension with this OID (as for the `_length`
+/// function) into
 /// `ext_value`, whose size is given in `*ext_value_len`; writes the length copied
 /// there and the extension's criticality to `*critical`.
 ///
