@@ -553,7 +553,13 @@ static int run_connection(struct s2n_config *config, const struct options *o, st
            s2n_connection_get_cipher(conn));
     fflush(stdout);
     if (o->verbose) {
+        uint8_t iana[2] = { 0, 0 };
+        const char *scheme = "?";
+        s2n_connection_get_cipher_iana_value(conn, &iana[0], &iana[1]);
+        s2n_connection_get_signature_scheme(conn, &scheme);
         msg("connection %ld: handshake %s", index, s2n_connection_get_handshake_type_name(conn));
+        msg("connection %ld: group %s, suite 0x%02x,0x%02x, signature %s", index,
+            s2n_connection_get_curve(conn), iana[0], iana[1], scheme);
     }
     rc = 0;
 

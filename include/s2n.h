@@ -417,6 +417,13 @@ typedef int (*s2n_cache_delete_callback)(struct s2n_connection *conn, void *ctx,
 typedef int (*s2n_clock_time_nanoseconds)(void *ctx, uint64_t *nanoseconds);
 
 /**
+ * Chooses between two certificates for the same name and key type: returns the
+ * one to use for `name` (`name_len` bytes, not NUL-terminated); anything else
+ * (NULL included) keeps the first.
+ */
+typedef struct s2n_cert_chain_and_key *(*s2n_cert_tiebreak_callback)(struct s2n_cert_chain_and_key *cert1, struct s2n_cert_chain_and_key *cert2, uint8_t *name, uint32_t name_len);
+
+/**
  * Called by `s2n_init` when memory callbacks are set (`s2n_mem_set_callbacks`).
  */
 typedef int (*s2n_mem_init_callback)(void);
@@ -563,7 +570,8 @@ S2N_API int s2n_config_set_session_cache_onoff(struct s2n_config *config, uint8_
 
 /**
  * Creates an empty certificate chain and key; load it with
- * `s2n_cert_chain_and_key_load_pem`, free it with `s2n_cert_chain_and_key_free`.
+ * `s2n_cert_chain_and_key_load_pem` (or `_load_pem_bytes`), free it with
+ * `s2n_cert_chain_and_key_free`.
  *
  * @returns The new object, or NULL on failure.
  */
@@ -571,23 +579,135 @@ S2N_API struct s2n_cert_chain_and_key *s2n_cert_chain_and_key_new(void);
 
 /**
  * Loads a PEM certificate chain (leaf first) and the leaf's PEM private key
- * (PKCS#8, PKCS#1 or SEC1). Accepts ECDSA P-256/P-384, RSA 2048 bits or more, and
- * Ed25519.
+ * ("PRIVATE KEY" PKCS#8, "RSA PRIVATE KEY" PKCS#1 or "EC PRIVATE KEY" SEC1, after
+ * an optional "EC PARAMETERS" block). Accepts ECDSA P-256/P-384, RSA 2048 bits or
+ * more, and Ed25519. PEM is read as s2n-tls reads it: blocks may sit on one line
+ * (as s2n's s2nc/s2nd embed them), with CRLF or other whitespace inside.
  *
  * Errors (S2N_ERR_T_USAGE): a NULL argument; no certificate or a malformed one in
  * the chain (S2N_ERR_INVALID_PEM); no usable key (S2N_ERR_INVALID_PEM or
- * S2N_ERR_CERT_TYPE_UNSUPPORTED); a key that does not match the leaf's public key
- * (S2N_ERR_KEY_MISMATCH). On failure the object keeps what it held before.
- * rs2n wipes its own copy of the decoded key once loaded.
+ * S2N_ERR_CERT_TYPE_UNSUPPORTED; encrypted keys are not supported); a key that
+ * does not match the leaf's public key (S2N_ERR_KEY_MISMATCH). The message says
+ * what was wrong. On failure the object keeps what it held before. rs2n wipes its
+ * own copy of the decoded key once loaded.
  */
 S2N_API int s2n_cert_chain_and_key_load_pem(struct s2n_cert_chain_and_key *chain_and_key, const char *chain_pem, const char *private_key_pem);
 
 /**
- * Frees a certificate chain and key. Configs it was added to keep their own
- * reference, so freeing it early is safe in rs2n (s2n-tls requires it to outlive
- * those configs).
+ * Like `s2n_cert_chain_and_key_load_pem`, with the PEM texts given as byte
+ * arrays and lengths (no NUL needed). Same errors; NULL with a non-zero length is
+ * S2N_ERR_NULL.
+ */
+S2N_API int s2n_cert_chain_and_key_load_pem_bytes(struct s2n_cert_chain_and_key *chain_and_key, uint8_t *chain_pem, uint32_t chain_pem_len, uint8_t *private_key_pem, uint32_t private_key_pem_len);
+
+/**
+ * Loads a PEM certificate chain without a private key, e.g. to inspect it with
+ * `s2n_cert_chain_get_cert`.
+ *
+ * Differs from s2n-tls: s2n-tls uses such a chain on a server whose private key
+ * operations are offloaded (`s2n_config_set_async_pkey_callback`); rs2n does not
+ * offload them, so adding this chain to a config fails (S2N_ERR_UNIMPLEMENTED).
+ *
+ * Errors: NULL arguments; bad PEM (S2N_ERR_INVALID_PEM).
+ */
+S2N_API int s2n_cert_chain_and_key_load_public_pem_bytes(struct s2n_cert_chain_and_key *chain_and_key, uint8_t *chain_pem, uint32_t chain_pem_len);
+
+/**
+ * Frees a certificate chain and key, and the `s2n_cert` objects taken from it.
+ * Configs it was added to keep their own reference, so freeing it early is safe
+ * in rs2n (s2n-tls requires it to outlive those configs); a connection's
+ * `s2n_connection_get_selected_cert` then returns NULL.
  */
 S2N_API int s2n_cert_chain_and_key_free(struct s2n_cert_chain_and_key *cert_and_key);
+
+/**
+ * Stores an application pointer in the chain. Default NULL.
+ */
+S2N_API int s2n_cert_chain_and_key_set_ctx(struct s2n_cert_chain_and_key *cert_and_key, void *ctx);
+
+/**
+ * The pointer stored with `s2n_cert_chain_and_key_set_ctx`; NULL if none (or if
+ * cert_and_key is NULL, with S2N_ERR_NULL).
+ */
+S2N_API void *s2n_cert_chain_and_key_get_ctx(struct s2n_cert_chain_and_key *cert_and_key);
+
+/**
+ * The chain's private key, as an opaque pointer valid until the chain is freed.
+ *
+ * Differs from s2n-tls: s2n-tls hands it to `s2n_async_pkey_op_perform`, which
+ * rs2n does not have, so the pointer serves only to tell that a key is loaded;
+ * nothing can read the key through it. rs2n returns NULL (S2N_ERR_NO_CERT_FOUND)
+ * when no key is loaded (empty or public-only chains), where s2n-tls returns an
+ * empty key object.
+ */
+S2N_API s2n_cert_private_key *s2n_cert_chain_and_key_get_private_key(struct s2n_cert_chain_and_key *cert_and_key);
+
+/**
+ * Writes the number of certificates in the chain (0 before anything is loaded).
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_cert_chain_get_length(const struct s2n_cert_chain_and_key *chain_and_key, uint32_t *cert_length);
+
+/**
+ * Writes to `*out_cert` the certificate at `cert_idx` (0: the leaf). The
+ * `s2n_cert` belongs to the chain and stays valid until the chain is freed.
+ *
+ * Errors: NULL arguments; an index past the end (S2N_ERR_NO_CERT_FOUND).
+ */
+S2N_API int s2n_cert_chain_get_cert(const struct s2n_cert_chain_and_key *chain_and_key, struct s2n_cert **out_cert, uint32_t cert_idx);
+
+/**
+ * Points `*out_cert_der` at the certificate's DER bytes and writes their length.
+ * The bytes belong to the chain the certificate came from (for a peer's chain,
+ * the application's `s2n_cert_chain_and_key`) and stay valid until it is freed.
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_cert_get_der(const struct s2n_cert *cert, const uint8_t **out_cert_der, uint32_t *cert_length);
+
+/**
+ * Writes the length of the DER value (the extnValue contents) of the extension
+ * whose OID is given in dotted form, e.g. "2.5.29.17" for subjectAltName.
+ *
+ * Differs from s2n-tls, which takes any OpenSSL object name: besides the dotted
+ * form, rs2n knows OpenSSL's short and long names of the common extensions
+ * ("subjectAltName", "X509v3 Subject Alternative Name", "basicConstraints",
+ * "keyUsage", "extendedKeyUsage", ...), no others.
+ *
+ * Errors: NULL arguments; an OID rs2n cannot read (S2N_ERR_INVALID_ARGUMENT); a
+ * certificate without that extension (S2N_ERR_X509_EXTENSION_VALUE_NOT_FOUND).
+ */
+S2N_API int s2n_cert_get_x509_extension_value_length(struct s2n_cert *cert, const uint8_t *oid, uint32_t *ext_value_len);
+
+/**
+ * Copies the DER value of the extension with this OID (as for the `_length`
+ * function) into
+ * `ext_value`, whose size is given in `*ext_value_len`; writes the length copied
+ * there and the extension's criticality to `*critical`.
+ *
+ * Errors: as `s2n_cert_get_x509_extension_value_length`, and a buffer too small
+ * (S2N_ERR_INSUFFICIENT_MEM_SIZE; nothing is written).
+ */
+S2N_API int s2n_cert_get_x509_extension_value(struct s2n_cert *cert, const uint8_t *oid, uint8_t *ext_value, uint32_t *ext_value_len, bool *critical);
+
+/**
+ * Writes the length in bytes of the text of a DER UTF8String (an extension's
+ * value, as `s2n_cert_get_x509_extension_value` gives it).
+ *
+ * Errors: NULL arguments or a zero length; data that is not a DER UTF8String
+ * (S2N_ERR_INVALID_X509_EXTENSION_TYPE).
+ */
+S2N_API int s2n_cert_get_utf8_string_from_extension_data_length(const uint8_t *extension_data, uint32_t extension_len, uint32_t *utf8_str_len);
+
+/**
+ * Copies the text of a DER UTF8String (not NUL-terminated) into `out_data`, whose
+ * size is given in `*out_len`, and writes its length there.
+ *
+ * Errors: as the `_length` function, and a buffer too small
+ * (S2N_ERR_INSUFFICIENT_MEM_SIZE; nothing is written).
+ */
+S2N_API int s2n_cert_get_utf8_string_from_extension_data(const uint8_t *extension_data, uint32_t extension_len, uint8_t *out_data, uint32_t *out_len);
 
 /**
  * Creates a config with s2n's defaults: the "default" security policy, the
@@ -665,9 +785,33 @@ S2N_API int s2n_config_add_cert_chain_and_key_to_store(struct s2n_config *config
 
 /**
  * Parses a PEM chain and key (as `s2n_cert_chain_and_key_load_pem` does) and adds
- * them to the config, which owns them. Same errors as that function.
+ * them to the config, which owns them (`s2n_config_free_cert_chain_and_key` or
+ * `s2n_config_free` frees them). Same errors as that function.
  */
 S2N_API int s2n_config_add_cert_chain_and_key(struct s2n_config *config, const char *cert_chain_pem, const char *private_key_pem);
+
+/**
+ * Frees the chains the config owns (those `s2n_config_add_cert_chain_and_key`
+ * made) and takes them out of the config; chains the application added with
+ * `s2n_config_add_cert_chain_and_key_to_store` stay. Connections already using a
+ * freed chain keep their own reference.
+ *
+ * Differs from s2n-tls, which refuses to mix owned and application chains in one
+ * config: rs2n allows it.
+ */
+S2N_API int s2n_config_free_cert_chain_and_key(struct s2n_config *config);
+
+/**
+ * Sets the certificates a server uses when none matches the client's server name
+ * (SNI), or when the client sent none: one per key type (RSA, ECDSA, Ed25519).
+ * They need not have been added to the store. Default: every certificate added,
+ * the first that suits the negotiation being chosen.
+ *
+ * Errors: NULL arguments; a count of 0 (S2N_ERR_NUM_DEFAULT_CERTIFICATES); two of
+ * one key type (S2N_ERR_MULTIPLE_DEFAULT_CERTIFICATES_PER_AUTH_TYPE); a chain
+ * with nothing or no key loaded. The defaults are unchanged on failure.
+ */
+S2N_API int s2n_config_set_cert_chain_and_key_defaults(struct s2n_config *config, struct s2n_cert_chain_and_key **cert_key_pairs, uint32_t num_cert_key_pairs);
 
 /**
  * Adds every certificate in a PEM text to the trust store used to verify peers.
@@ -700,6 +844,33 @@ S2N_API int s2n_config_wipe_trust_store(struct s2n_config *config);
  * it lets anyone impersonate the server.
  */
 S2N_API int s2n_config_disable_x509_verification(struct s2n_config *config);
+
+/**
+ * Writes the IANA values of the key exchange groups the config's security policy
+ * offers, in its order of preference, to `groups` (room for `groups_count_max`),
+ * and their number to `*groups_count`. Only groups rs2n can negotiate are listed
+ * (x25519, secp256r1, secp384r1: no post-quantum hybrids, as in an s2n-tls built
+ * without ML-KEM).
+ *
+ * Errors: NULL arguments; too small an array (S2N_ERR_INSUFFICIENT_MEM_SIZE).
+ * `*groups_count` is 0 on failure.
+ */
+S2N_API int s2n_config_get_supported_groups(struct s2n_config *config, uint16_t *groups, uint16_t groups_count_max, uint16_t *groups_count);
+
+/**
+ * Sets the callback asked, as certificates are added to the config, when a new
+ * certificate has a name (subjectAltName DNS name, else common name) and key type
+ * (RSA, ECDSA, Ed25519) of one already added: `cert1` holds the name so far,
+ * `cert2` is being added; returning `cert2` makes it the one a client asking for
+ * that name gets. Without a callback (the default, or NULL) the first added keeps
+ * the name, as in s2n-tls. Set it before adding the certificates.
+ *
+ * The callback runs with no rs2n lock held. rs2n skips it (the first keeps the
+ * name) when the earlier chain has already been freed.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_set_cert_tiebreak_callback(struct s2n_config *config, s2n_cert_tiebreak_callback cert_tiebreak_cb);
 
 /**
  * Creates a connection: `S2N_SERVER` or `S2N_CLIENT`. It uses a default config
@@ -1231,6 +1402,170 @@ S2N_API const char *s2n_strerror_debug(int error, const char *lang);
  * value rs2n does not define. A static string, valid for the life of the process.
  */
 S2N_API const char *s2n_strerror_name(int error);
+
+/**
+ * The name of the elliptic curve of the handshake's ECDHE exchange: "x25519",
+ * "secp256r1" or "secp384r1"; "NONE" before the handshake completes and after a
+ * TLS1.2 resumption (no key exchange), as in s2n-tls. The string is static.
+ * Deprecated in s2n-tls for `s2n_connection_get_key_exchange_group`.
+ *
+ * @returns The name, or NULL for a NULL conn.
+ */
+S2N_API const char *s2n_connection_get_curve(struct s2n_connection *conn);
+
+/**
+ * Always "NONE": rs2n has no post-quantum key exchange (TLS1.2 KEMs are
+ * deprecated in s2n-tls). The string is static.
+ */
+S2N_API const char *s2n_connection_get_kem_name(struct s2n_connection *conn);
+
+/**
+ * Always "NONE": rs2n negotiates no post-quantum hybrid group (ring has no
+ * ML-KEM), as s2n-tls built without one. The string is static.
+ */
+S2N_API const char *s2n_connection_get_kem_group_name(struct s2n_connection *conn);
+
+/**
+ * Points `*group_name` at the name of the handshake's key exchange group (as
+ * `s2n_connection_get_curve` names it; a static string).
+ *
+ * Errors: NULL arguments; no group was negotiated: before the handshake
+ * completes, or after a TLS1.2 resumption (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_connection_get_key_exchange_group(struct s2n_connection *conn, const char **group_name);
+
+/**
+ * Writes the algorithm of the server's handshake signature:
+ * S2N_TLS_SIGNATURE_ECDSA, _RSA (PKCS#1 v1.5) or _RSA_PSS_RSAE; ANONYMOUS when
+ * there was none (before it, or in a resumption). Read on either side.
+ *
+ * Errors: NULL arguments; an Ed25519 signature, which has no value in this enum
+ * (S2N_ERR_UNIMPLEMENTED).
+ */
+S2N_API int s2n_connection_get_selected_signature_algorithm(struct s2n_connection *conn, s2n_tls_signature_algorithm *chosen_alg);
+
+/**
+ * Writes the hash of the server's handshake signature (S2N_TLS_HASH_SHA256,
+ * _SHA384, ...); S2N_TLS_HASH_NONE when there was none, or for Ed25519.
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_connection_get_selected_digest_algorithm(struct s2n_connection *conn, s2n_tls_hash_algorithm *chosen_alg);
+
+/**
+ * Points `*scheme_name` at s2n's name for the scheme of the server's handshake
+ * signature (a static string): e.g. "ecdsa_secp256r1_sha256" in TLS1.3,
+ * "legacy_ecdsa_sha256" for the same scheme in TLS1.2, "rsa_pss_rsae_sha256";
+ * "none" when there was no signature (a resumption).
+ *
+ * Errors: NULL arguments; the handshake is not complete (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_connection_get_signature_scheme(struct s2n_connection *conn, const char **scheme_name);
+
+/**
+ * Writes the two bytes of the negotiated cipher suite's IANA value, e.g. 0x13,0x01
+ * for TLS_AES_128_GCM_SHA256.
+ *
+ * Errors: NULL arguments; no suite negotiated yet (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_connection_get_cipher_iana_value(struct s2n_connection *conn, uint8_t *first, uint8_t *second);
+
+/**
+ * The protocol version of the ClientHello's record (its legacy version, at most
+ * S2N_TLS12): on a client what it sends (S2N_TLS12), on a server what the client
+ * sent (S2N_UNKNOWN_PROTOCOL_VERSION before it arrives). A client that offers
+ * TLS1.3 sends TLS1.2 there.
+ *
+ * @returns The version, or S2N_FAILURE for a NULL conn.
+ */
+S2N_API int s2n_connection_get_client_hello_version(struct s2n_connection *conn);
+
+/**
+ * The name of the handshake message the connection is at (a static string):
+ * "CLIENT_HELLO" before the handshake, "APPLICATION_DATA" once it is complete.
+ *
+ * Differs from s2n-tls mid-handshake: rs2n sees only the cleartext hellos, so it
+ * reports "SERVER_HELLO" once the ClientHello is on its way or read, then the
+ * Finished message awaited ("CLIENT_FINISHED" on a server, "SERVER_FINISHED" on a
+ * client) once the ServerHello is seen.
+ */
+S2N_API const char *s2n_connection_get_last_message_name(struct s2n_connection *conn);
+
+/**
+ * Whether the connection is a server or a client. Works from the connection's
+ * own callbacks. A NULL conn gives S2N_SERVER, as in s2n-tls.
+ */
+S2N_API s2n_mode s2n_connection_get_mode(struct s2n_connection *conn);
+
+/**
+ * Whether the negotiated version and cipher suite are allowed by the named
+ * security policy.
+ *
+ * @returns 1 if they are, 0 if not (and before a suite is negotiated),
+ * S2N_FAILURE for NULL arguments or a policy name rs2n does not accept
+ * (S2N_ERR_INVALID_SECURITY_POLICY; s2n-tls also knows policies rs2n refuses).
+ */
+S2N_API int s2n_connection_is_valid_for_cipher_preferences(struct s2n_connection *conn, const char *version);
+
+/**
+ * Writes the file descriptor the connection reads from.
+ *
+ * Errors: NULL arguments; no file descriptor set, or I/O callbacks in use
+ * (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_connection_get_read_fd(struct s2n_connection *conn, int *readfd);
+
+/**
+ * Writes the file descriptor the connection writes to.
+ *
+ * Errors: as `s2n_connection_get_read_fd`.
+ */
+S2N_API int s2n_connection_get_write_fd(struct s2n_connection *conn, int *writefd);
+
+/**
+ * Sets a security policy for this connection only, overriding its config's
+ * (same names as `s2n_config_set_cipher_preferences`) until it is wiped.
+ *
+ * Errors: NULL arguments; an unknown or refused name
+ * (S2N_ERR_INVALID_SECURITY_POLICY); the handshake has started
+ * (S2N_ERR_INVALID_STATE). The policy is unchanged on failure.
+ */
+S2N_API int s2n_connection_set_cipher_preferences(struct s2n_connection *conn, const char *version);
+
+/**
+ * On a server, the certificate chain chosen for the handshake: the
+ * `s2n_cert_chain_and_key` the application added (or the one the config made for
+ * `s2n_config_add_cert_chain_and_key`). NULL before the choice, on a client (rs2n
+ * sends no client certificates), and if the chain has been freed since.
+ */
+S2N_API struct s2n_cert_chain_and_key *s2n_connection_get_selected_cert(struct s2n_connection *conn);
+
+/**
+ * On a server, writes how the client's server name (SNI) matched the
+ * certificates: S2N_SNI_NONE (no name sent), S2N_SNI_EXACT_MATCH,
+ * S2N_SNI_WILDCARD_MATCH ("*.example.com" for "www.example.com") or
+ * S2N_SNI_NO_MATCH (a default certificate was used). Names are the
+ * certificates' subjectAltName DNS names, else their common names.
+ *
+ * Errors: NULL arguments; a client (S2N_ERR_CLIENT_MODE); no certificate chosen
+ * yet (S2N_ERR_NO_CERT_FOUND).
+ */
+S2N_API int s2n_connection_get_certificate_match(struct s2n_connection *conn, s2n_cert_sni_match *match_status);
+
+/**
+ * Fills `cert_chain` (new from `s2n_cert_chain_and_key_new`, empty) with the
+ * peer's validated certificate chain once the handshake is complete: the leaf,
+ * the intermediates of the verified path, and the trusted root from the trust
+ * store, even if the peer did not send it (as s2n-tls). With verification off
+ * (`s2n_config_disable_x509_verification`), the certificates the peer sent. Read
+ * it with `s2n_cert_chain_get_length` and `s2n_cert_chain_get_cert`; free it with
+ * `s2n_cert_chain_and_key_free`.
+ *
+ * Errors: NULL arguments; a chain object that is not empty
+ * (S2N_ERR_INVALID_ARGUMENT); no peer chain: the handshake is not complete, or
+ * the peer sent no certificate (S2N_ERR_CERT_NOT_VALIDATED).
+ */
+S2N_API int s2n_connection_get_peer_cert_chain(const struct s2n_connection *conn, struct s2n_cert_chain_and_key *cert_chain);
 
 /**
  * Sends small records: at most 1435 bytes of data each, one Ethernet frame, so

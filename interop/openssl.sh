@@ -43,9 +43,12 @@
 #   rs2nc_sess_file   --sess-out then --sess-in in another rs2nc process: a full
 #                     handshake ("New"), as rs2n documents (rustls cannot import
 #                     a client session); bytes that are no session are refused
+#   rs2nc_negotiated  s_server restricted to one group and one suite: rs2nc
+#                     reports them (s2n_connection_get_curve,
+#                     s2n_connection_get_cipher_iana_value, _get_signature_scheme)
 set -u
 
-CELLS="tls12 tls13 no_tickets ticket_key_file failed_handshake rotation rs2nc_tls12 rs2nc_tls13 rs2nc_session_id rs2nc_sess_file"
+CELLS="tls12 tls13 no_tickets ticket_key_file failed_handshake rotation rs2nc_tls12 rs2nc_tls13 rs2nc_session_id rs2nc_sess_file rs2nc_negotiated"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # RS2ND, RS2NC, certs, plumbing
 OPENSSL="${OPENSSL:-openssl}"
@@ -390,6 +393,31 @@ cell_rs2nc_session_id() {
 # a full handshake. s2n-tls would resume here ("Reused"): this cell pins rs2n's
 # documented behaviour; if rs2n ever gains cross-process client sessions, it
 # fails, and the expectation below becomes "Reused".
+# What rs2nc reports it negotiated, against an s_server that allows one group and
+# one suite: TLS1.3 with P-384 (a HelloRetryRequest: rs2n offers x25519 first)
+# and AES-256-GCM, then TLS1.2 with X25519, ECDHE-ECDSA-AES256-GCM-SHA384 and ECDSA
+# with SHA-256 (OpenSSL would sign with SHA-384 for this suite otherwise).
+cell_rs2nc_negotiated() {
+    local rc
+    start_s_server srv -www -tls1_3 -groups P-384 -ciphersuites TLS_AES_256_GCM_SHA384 -naccept 1
+    rs2nc --tls13 --no-tickets --verbose >"$T/c.out" 2>"$T/c.err"
+    rc=$?
+    wait_exit "$SERVER_PID" "s_server"
+    [ "$rc" -eq 0 ] || { show "$T/c.err"; fail "rs2nc exited with $rc"; }
+    grep 'group ' "$T/c.err" | sed 's/^/   /'
+    expect "rs2nc TLS1.3" "$(sed -n 's/^rs2nc: connection 1: group //p' "$T/c.err")" \
+        "secp384r1, suite 0x13,0x02, signature ecdsa_secp256r1_sha256"
+
+    start_s_server srv2 -www -tls1_2 -groups X25519 -cipher ECDHE-ECDSA-AES256-GCM-SHA384 -sigalgs ECDSA+SHA256 -naccept 1
+    rs2nc --policy default --no-tickets --verbose >"$T/c2.out" 2>"$T/c2.err"
+    rc=$?
+    wait_exit "$SERVER_PID" "s_server"
+    [ "$rc" -eq 0 ] || { show "$T/c2.err"; fail "rs2nc exited with $rc"; }
+    grep 'group ' "$T/c2.err" | sed 's/^/   /'
+    expect "rs2nc TLS1.2" "$(sed -n 's/^rs2nc: connection 1: group //p' "$T/c2.err")" \
+        "x25519, suite 0xc0,0x2c, signature legacy_ecdsa_sha256"
+}
+
 cell_rs2nc_sess_file() {
     local v rc
     for v in 12 13; do

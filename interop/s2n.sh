@@ -44,9 +44,11 @@
 #   rs2nc_tls12       --tickets, policy 20240501: New, Reused x3
 #   rs2nc_session_id  --cache (tickets off), policy 20240501: New, Reused x3,
 #                     and rs2nc received no ticket
+#   rs2nc_negotiated  rs2nc --verbose reports the group, suite and signature scheme
+#                     the s2n-tls server reports (default_tls13, 20240501)
 set -u
 
-CELLS="rs2nd_tls13 rs2nd_tls12 rs2nd_session_id rs2nc_tls13 rs2nc_tls12 rs2nc_session_id"
+CELLS="rs2nd_tls13 rs2nd_tls12 rs2nd_session_id rs2nc_tls13 rs2nc_tls12 rs2nc_session_id rs2nc_negotiated"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # RS2ND, RS2NC, certs, plumbing
 S2N_PEER="${S2N_PEER:-$ROOT/interop/s2n-peer/target/release/s2n-peer}"
@@ -146,6 +148,24 @@ cell_rs2nc_tls13() {
 
 cell_rs2nc_tls12() {
     s2n_cell "--tickets --policy 20240501" --tls12 TLSv1.2
+}
+
+# The names rs2n reports for what was negotiated (group, suite IANA value,
+# signature scheme) are s2n's: rs2nc --verbose and the s2n-tls server, each
+# asking its own library, must print the same, in TLS1.3 and TLS1.2.
+cell_rs2nc_negotiated() {
+    local policy args rc got want
+    for policy in default_tls13 20240501; do
+        start_s2n_server "srv_$policy" --max-conns 1 --policy "$policy"
+        rs2nc --policy "$policy" --no-tickets --verbose >"$T/c_$policy.out" 2>"$T/c_$policy.err" </dev/null
+        rc=$?
+        wait_exit "$SERVER_PID" "s2n-peer server"
+        [ "$rc" -eq 0 ] || { show "$T/c_$policy.err"; fail "$policy: rs2nc exited with $rc"; }
+        want="$(sed -n 's/^negotiated: //p' "$T/srv_$policy.out")"
+        got="$(sed -n 's/^rs2nc: connection 1: group /group /p' "$T/c_$policy.err")"
+        [ -n "$want" ] || { show_server "srv_$policy"; fail "$policy: the s2n-tls server printed nothing"; }
+        expect "$policy: rs2nc as s2n-tls reports it" "$got" "$want"
+    done
 }
 
 # Stateful TLS1.2 resumption: s2n's session cache (its store / retrieve

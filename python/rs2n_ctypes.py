@@ -144,6 +144,7 @@ s2n_config_p = c_void_p
 s2n_connection_p = c_void_p
 s2n_cert_chain_and_key_p = c_void_p
 s2n_session_ticket_p = c_void_p
+s2n_cert_p = c_void_p
 
 # s2n's enums (C enums, int-sized)
 s2n_mode = c_int
@@ -154,6 +155,9 @@ s2n_max_frag_len = c_int
 s2n_alert_behavior = c_int
 s2n_blocked_status = c_int
 s2n_error_type = c_int
+s2n_tls_signature_algorithm = c_int
+s2n_tls_hash_algorithm = c_int
+s2n_cert_sni_match = c_int
 
 # Callback typedefs. Keep the objects alive while the library may call them.
 # int (*)(struct s2n_connection *, void *ctx, uint64_t ttl, const void *key,
@@ -192,6 +196,9 @@ class iovec(Structure):
     """struct iovec of <sys/uio.h>, for s2n_sendv and s2n_sendv_with_offset."""
     _fields_ = [("iov_base", c_void_p), ("iov_len", c_size_t)]
 
+# struct s2n_cert_chain_and_key *(*)(struct s2n_cert_chain_and_key *,
+#     struct s2n_cert_chain_and_key *, uint8_t *name, uint32_t name_len)
+s2n_cert_tiebreak_callback = CFUNCTYPE(c_void_p, c_void_p, c_void_p, POINTER(c_uint8), c_uint32)
 
 _blocked_p = POINTER(s2n_blocked_status)
 _u8_p = POINTER(c_uint8)
@@ -209,6 +216,22 @@ FUNCTIONS = {
     "s2n_cert_chain_and_key_new": (s2n_cert_chain_and_key_p, []),
     "s2n_cert_chain_and_key_load_pem": (c_int, [s2n_cert_chain_and_key_p, c_char_p, c_char_p]),
     "s2n_cert_chain_and_key_free": (c_int, [s2n_cert_chain_and_key_p]),
+    "s2n_cert_chain_and_key_load_pem_bytes": (c_int, [s2n_cert_chain_and_key_p, _u8_p, c_uint32, _u8_p, c_uint32]),
+    "s2n_cert_chain_and_key_load_public_pem_bytes": (c_int, [s2n_cert_chain_and_key_p, _u8_p, c_uint32]),
+    "s2n_cert_chain_and_key_set_ctx": (c_int, [s2n_cert_chain_and_key_p, c_void_p]),
+    "s2n_cert_chain_and_key_get_ctx": (c_void_p, [s2n_cert_chain_and_key_p]),
+    "s2n_cert_chain_and_key_get_private_key": (c_void_p, [s2n_cert_chain_and_key_p]),
+    "s2n_cert_chain_get_length": (c_int, [s2n_cert_chain_and_key_p, POINTER(c_uint32)]),
+    "s2n_cert_chain_get_cert": (c_int, [s2n_cert_chain_and_key_p, POINTER(s2n_cert_p), c_uint32]),
+    "s2n_cert_get_der": (c_int, [s2n_cert_p, POINTER(_u8_p), POINTER(c_uint32)]),
+    "s2n_cert_get_x509_extension_value_length": (c_int, [s2n_cert_p, _u8_p, POINTER(c_uint32)]),
+    "s2n_cert_get_x509_extension_value": (c_int, [s2n_cert_p, _u8_p, _u8_p, POINTER(c_uint32), POINTER(c_bool)]),
+    "s2n_cert_get_utf8_string_from_extension_data_length": (c_int, [_u8_p, c_uint32, POINTER(c_uint32)]),
+    "s2n_cert_get_utf8_string_from_extension_data": (c_int, [_u8_p, c_uint32, _u8_p, POINTER(c_uint32)]),
+    "s2n_config_free_cert_chain_and_key": (c_int, [s2n_config_p]),
+    "s2n_config_set_cert_chain_and_key_defaults": (c_int, [s2n_config_p, POINTER(s2n_cert_chain_and_key_p), c_uint32]),
+    "s2n_config_set_cert_tiebreak_callback": (c_int, [s2n_config_p, s2n_cert_tiebreak_callback]),
+    "s2n_config_get_supported_groups": (c_int, [s2n_config_p, POINTER(c_uint16), c_uint16, POINTER(c_uint16)]),
     # config
     "s2n_config_new": (s2n_config_p, []),
     "s2n_config_new_minimal": (s2n_config_p, []),
@@ -235,6 +258,10 @@ FUNCTIONS = {
     "s2n_connection_get_delay": (c_uint64, [s2n_connection_p]),
     "s2n_set_server_name": (c_int, [s2n_connection_p, c_char_p]),
     "s2n_get_server_name": (c_char_p, [s2n_connection_p]),
+    "s2n_connection_set_cipher_preferences": (c_int, [s2n_connection_p, c_char_p]),
+    "s2n_connection_get_mode": (s2n_mode, [s2n_connection_p]),
+    "s2n_connection_get_read_fd": (c_int, [s2n_connection_p, POINTER(c_int)]),
+    "s2n_connection_get_write_fd": (c_int, [s2n_connection_p, POINTER(c_int)]),
     # inspection
     "s2n_connection_get_actual_protocol_version": (c_int, [s2n_connection_p]),
     "s2n_connection_get_client_protocol_version": (c_int, [s2n_connection_p]),
@@ -244,6 +271,20 @@ FUNCTIONS = {
     "s2n_connection_get_wire_bytes_in": (c_uint64, [s2n_connection_p]),
     "s2n_connection_get_wire_bytes_out": (c_uint64, [s2n_connection_p]),
     "s2n_connection_get_alert": (c_int, [s2n_connection_p]),
+    "s2n_connection_get_curve": (c_char_p, [s2n_connection_p]),
+    "s2n_connection_get_kem_name": (c_char_p, [s2n_connection_p]),
+    "s2n_connection_get_kem_group_name": (c_char_p, [s2n_connection_p]),
+    "s2n_connection_get_key_exchange_group": (c_int, [s2n_connection_p, POINTER(c_char_p)]),
+    "s2n_connection_get_selected_signature_algorithm": (c_int, [s2n_connection_p, POINTER(s2n_tls_signature_algorithm)]),
+    "s2n_connection_get_selected_digest_algorithm": (c_int, [s2n_connection_p, POINTER(s2n_tls_hash_algorithm)]),
+    "s2n_connection_get_signature_scheme": (c_int, [s2n_connection_p, POINTER(c_char_p)]),
+    "s2n_connection_get_cipher_iana_value": (c_int, [s2n_connection_p, _u8_p, _u8_p]),
+    "s2n_connection_get_client_hello_version": (c_int, [s2n_connection_p]),
+    "s2n_connection_get_last_message_name": (c_char_p, [s2n_connection_p]),
+    "s2n_connection_is_valid_for_cipher_preferences": (c_int, [s2n_connection_p, c_char_p]),
+    "s2n_connection_get_selected_cert": (s2n_cert_chain_and_key_p, [s2n_connection_p]),
+    "s2n_connection_get_certificate_match": (c_int, [s2n_connection_p, POINTER(s2n_cert_sni_match)]),
+    "s2n_connection_get_peer_cert_chain": (c_int, [s2n_connection_p, s2n_cert_chain_and_key_p]),
     # transport
     "s2n_connection_set_fd": (c_int, [s2n_connection_p, c_int]),
     "s2n_connection_set_read_fd": (c_int, [s2n_connection_p, c_int]),

@@ -486,6 +486,16 @@ C_TYPES = {
     "s2n_rand_cleanup_callback": s2n.s2n_rand_cleanup_callback,
     "s2n_rand_seed_callback": s2n.s2n_rand_seed_callback,
     "s2n_rand_mix_callback": s2n.s2n_rand_mix_callback,
+    "s2n_cert_tiebreak_callback": s2n.s2n_cert_tiebreak_callback,
+    "uint16_t": ctypes.c_uint16, "bool *": POINTER(ctypes.c_bool),
+    "const char **": POINTER(ctypes.c_char_p),
+    "const uint8_t **": POINTER(POINTER(ctypes.c_uint8)),
+    "s2n_cert_sni_match *": POINTER(c_int),
+    "s2n_tls_signature_algorithm *": POINTER(c_int),
+    "s2n_tls_hash_algorithm *": POINTER(c_int),
+    "s2n_cert_private_key *": ctypes.c_void_p,
+    "struct s2n_cert **": POINTER(ctypes.c_void_p),
+    "struct s2n_cert_chain_and_key **": POINTER(ctypes.c_void_p),
 }
 PROTOTYPE = re.compile(r"^([A-Za-z_][\w \*]*?[\s\*])(s2n_\w+)\((.*)\);$")
 

@@ -3,49 +3,38 @@
 use std::sync::Arc;
 
 use rustls::crypto::ring::sign::any_supported_type;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::CertificateDer;
 use rustls::sign::CertifiedKey;
 use zeroize::Zeroize;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::pem;
 
 /// Parses every certificate in a PEM text; fails when there is none or one is malformed.
 pub fn parse_pem_certs(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>> {
-    let mut certs = Vec::new();
-    for item in CertificateDer::pem_slice_iter(pem) {
-        let cert = item.map_err(|e| {
+    let certs = pem::certificates(pem, what)?;
+    // Parse now so a bad DER body is reported here, not at handshake time.
+    for (i, cert) in certs.iter().enumerate() {
+        rustls::server::ParsedCertificate::try_from(cert).map_err(|_| {
             Error::new(
                 ErrorCode::InvalidPem,
-                format!("{what}: malformed PEM certificate: {e}"),
+                format!(
+                    "{what}: certificate {}: not a valid X.509 certificate",
+                    i + 1
+                ),
             )
         })?;
-        // Parse now so a bad DER body is reported here, not at handshake time.
-        webpki_check(&cert, what)?;
-        certs.push(cert);
-    }
-    if certs.is_empty() {
-        return Err(Error::new(
-            ErrorCode::InvalidPem,
-            format!("{what}: no PEM certificate (-----BEGIN CERTIFICATE-----) found"),
-        ));
     }
     Ok(certs)
 }
 
-fn webpki_check(cert: &CertificateDer<'_>, what: &str) -> Result<()> {
-    rustls::server::ParsedCertificate::try_from(cert).map_err(|e| {
-        Error::new(
-            ErrorCode::InvalidPem,
-            format!("{what}: certificate does not parse: {e}"),
-        )
-    })?;
-    Ok(())
-}
-
-/// A certificate chain and the private key of its leaf.
+/// A certificate chain and, unless it was loaded public only (or filled with a
+/// peer's chain), the private key of its leaf.
 #[derive(Debug, Default)]
 pub struct CertChainAndKey {
+    /// The chain, leaf first.
+    chain: Vec<CertificateDer<'static>>,
+    /// The chain with its signing key, when there is a key.
     certified: Option<Arc<CertifiedKey>>,
 }
 
@@ -58,22 +47,17 @@ impl CertChainAndKey {
     /// ECDSA P-256/P-384, RSA of 2048 bits or more, and Ed25519 are accepted.
     pub fn load_pem(&mut self, chain_pem: &[u8], key_pem: &[u8]) -> Result<()> {
         let chain = parse_pem_certs(chain_pem, "certificate chain")?;
-        let mut key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| {
-            Error::new(
-                ErrorCode::InvalidPem,
-                format!("private key: no usable PEM private key found: {e}"),
-            )
-        })?;
+        let mut key = pem::private_key(key_pem)?;
         // Loaded by reference, so the DER copy we own can be wiped right after.
         let signing_key = any_supported_type(&key);
         key.zeroize();
-        let signing_key = signing_key.map_err(|e| {
+        let signing_key = signing_key.map_err(|_| {
             Error::new(
                 ErrorCode::UnsupportedKey,
-                format!("private key: unsupported or malformed key ({e}); rs2n takes ECDSA P-256/P-384, RSA 2048+ and Ed25519"),
+                "private key: unsupported or malformed key; rs2n takes ECDSA P-256/P-384, RSA 2048+ and Ed25519",
             )
         })?;
-        let certified = CertifiedKey::new(chain, signing_key);
+        let certified = CertifiedKey::new(chain.clone(), signing_key);
         match certified.keys_match() {
             Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => {}
             Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) => {
@@ -89,18 +73,53 @@ impl CertChainAndKey {
                 ))
             }
         }
+        self.chain = chain;
         self.certified = Some(Arc::new(certified));
         Ok(())
     }
 
+    /// Loads a PEM chain without a private key (`s2n_cert_chain_and_key_load_public_pem_bytes`).
+    pub fn load_public_pem(&mut self, chain_pem: &[u8]) -> Result<()> {
+        self.chain = parse_pem_certs(chain_pem, "certificate chain")?;
+        self.certified = None;
+        Ok(())
+    }
+
+    /// Fills an empty object with a peer's chain (`s2n_connection_get_peer_cert_chain`).
+    pub fn set_peer_chain(&mut self, chain: Vec<CertificateDer<'static>>) -> Result<()> {
+        if !self.chain.is_empty() {
+            return Err(Error::usage(
+                "the cert chain and key must be empty (new from s2n_cert_chain_and_key_new)",
+            ));
+        }
+        self.chain = chain;
+        Ok(())
+    }
+
+    /// The chain, leaf first; empty before anything is loaded.
+    pub fn chain(&self) -> &[CertificateDer<'static>] {
+        &self.chain
+    }
+
+    pub fn has_private_key(&self) -> bool {
+        self.certified.is_some()
+    }
+
     /// The loaded chain and key, for the server's certificate resolver.
     pub fn certified_key(&self) -> Result<Arc<CertifiedKey>> {
-        self.certified.clone().ok_or_else(|| {
-            Error::new(
+        if let Some(c) = &self.certified {
+            return Ok(c.clone());
+        }
+        match self.chain.is_empty() {
+            true => Err(Error::new(
                 ErrorCode::NoCertificate,
                 "the cert chain and key is empty: call s2n_cert_chain_and_key_load_pem first",
-            )
-        })
+            )),
+            false => Err(Error::new(
+                ErrorCode::Unimplemented,
+                "the cert chain has no private key: rs2n cannot offload private key operations (s2n_async_pkey_*), so it needs the key",
+            )),
+        }
     }
 }
 
@@ -137,6 +156,96 @@ mod tests {
                 "{kind}: leaf + CA"
             );
         }
+    }
+
+    #[test]
+    fn public_and_peer_chains_have_no_key() {
+        let mut c = CertChainAndKey::new();
+        assert!(c.chain().is_empty() && !c.has_private_key());
+        c.load_public_pem(&cert_file("ecdsa_p256_cert.pem"))
+            .unwrap();
+        assert_eq!(c.chain().len(), 2);
+        assert!(!c.has_private_key());
+        assert_eq!(
+            c.certified_key().unwrap_err().code,
+            ErrorCode::Unimplemented
+        );
+        let e = c.set_peer_chain(Vec::new()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument, "not empty");
+        let mut peer = CertChainAndKey::new();
+        peer.set_peer_chain(c.chain().to_vec()).unwrap();
+        assert_eq!(peer.chain(), c.chain());
+        // Loading a full chain and key replaces a public one.
+        c.load_pem(
+            &cert_file("rsa2048_cert.pem"),
+            &cert_file("rsa2048_key.pem"),
+        )
+        .unwrap();
+        assert!(c.has_private_key());
+        assert_eq!(c.certified_key().unwrap().cert.as_slice(), c.chain());
+    }
+
+    #[test]
+    fn loads_sec1_and_pkcs1_keys() {
+        for (cert, key) in [
+            ("ecdsa_p256_cert.pem", "ecdsa_p256_key_sec1.pem"),
+            ("rsa2048_cert.pem", "rsa2048_key_pkcs1.pem"),
+        ] {
+            let mut c = CertChainAndKey::new();
+            c.load_pem(&cert_file(cert), &cert_file(key)).unwrap();
+            assert!(c.certified_key().is_ok(), "{key}");
+        }
+    }
+
+    /// Whatever is wrong with the PEM, certificate or key, the message is short
+    /// (no dump of the input) and names the problem.
+    #[test]
+    fn every_bad_input_message_is_short_and_says_what() {
+        let cert = String::from_utf8(cert_file("ecdsa_p256_cert.pem")).unwrap();
+        let key = String::from_utf8(cert_file("ecdsa_p256_key.pem")).unwrap();
+        let one_line: String = cert.lines().collect();
+        let long_line = format!("-----BEGIN CERTIFICATE-----{}", "QUFB".repeat(600));
+        let not_der = "-----BEGIN CERTIFICATE-----\nQUFBQUFB\n-----END CERTIFICATE-----\n";
+        let rsa_key = String::from_utf8(cert_file("rsa2048_key.pem")).unwrap();
+        let bad_key = "-----BEGIN PRIVATE KEY-----\nQUFBQUFB\n-----END PRIVATE KEY-----\n";
+        let cases: [(&str, &str, &str); 8] = [
+            ("", &key, "no PEM certificate"),
+            (&long_line, &key, "no -----END CERTIFICATE-----"),
+            (
+                &one_line[..one_line.len() - 26],
+                &key,
+                "no -----END CERTIFICATE-----",
+            ),
+            (not_der, &key, "certificate 1: not a valid X.509"),
+            (&cert, "", "no usable PEM key"),
+            (&cert, &one_line, "no usable PEM key"),
+            (&cert, bad_key, "unsupported or malformed key"),
+            (&cert, &rsa_key, "does not match"),
+        ];
+        for (chain, key, says) in cases {
+            let e = CertChainAndKey::new()
+                .load_pem(chain.as_bytes(), key.as_bytes())
+                .unwrap_err();
+            assert!(
+                e.message.len() < 200,
+                "{} bytes: {}",
+                e.message.len(),
+                e.message
+            );
+            assert!(
+                e.message.contains(says),
+                "{:?} should say {says:?}",
+                e.message
+            );
+        }
+        let e = crate::config::Config::new_minimal()
+            .add_pem_to_trust_store(long_line.as_bytes())
+            .unwrap_err();
+        assert!(
+            e.message.len() < 200 && e.message.contains("trust store"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

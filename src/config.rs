@@ -9,10 +9,11 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::client::{ResolvesClientCert, WebPkiServerVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::server::{ClientHello, NoServerSessionStorage, ResolvesServerCert};
+use rustls::server::NoServerSessionStorage;
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
 
+use crate::cert_select::{CertResolver, CertTiebreak};
 use crate::certs::parse_pem_certs;
 use crate::clock::{SharedClock, SystemMonotonicClock, SystemWallClock, WallTimeProvider};
 use crate::error::{Error, ErrorCode, Result};
@@ -38,6 +39,13 @@ pub struct Settings {
     pub policy: &'static SecurityPolicy,
     /// The server's certificate chains, in the order they were added.
     pub certs: Vec<Arc<CertifiedKey>>,
+    /// The certificates used when none matches the client's server name
+    /// (`s2n_config_set_cert_chain_and_key_defaults`); None: all of `certs`.
+    pub default_certs: Option<Vec<Arc<CertifiedKey>>>,
+    /// The application's certificate tiebreak, asked as certificates are added.
+    pub tiebreak: Option<Arc<dyn CertTiebreak>>,
+    /// Names a later certificate won by tiebreak over an earlier one of its key type.
+    pub name_winners: Vec<(String, Arc<CertifiedKey>)>,
     pub trust: TrustStore,
     /// Whether clients verify the server's certificate chain and name.
     pub verify_x509: bool,
@@ -72,6 +80,9 @@ impl Settings {
         Settings {
             policy: policy::default_policy(),
             certs: Vec::new(),
+            default_certs: None,
+            tiebreak: None,
+            name_winners: Vec::new(),
             trust: TrustStore {
                 system_defaults: system_trust,
                 roots: Vec::new(),
@@ -161,9 +172,34 @@ impl Config {
         })
     }
 
+    /// Adds a server certificate. With a tiebreak set, it is asked (with no lock
+    /// held) for each name the new certificate shares with an earlier one of its key
+    /// type, as s2n does.
     pub fn add_cert_chain_and_key(&self, key: Arc<CertifiedKey>) -> Result<()> {
+        let (callback, existing, winners) = {
+            let s = self.settings();
+            (s.tiebreak.clone(), s.certs.clone(), s.name_winners.clone())
+        };
+        let won = match callback {
+            Some(cb) => crate::cert_select::tiebreak(&*cb, &existing, &winners, &key),
+            None => Vec::new(),
+        };
         self.update(|s| {
+            let kind = crate::cert_select::key_type(&key);
+            for name in won {
+                s.name_winners
+                    .retain(|(n, w)| !(*n == name && crate::cert_select::key_type(w) == kind));
+                s.name_winners.push((name, key.clone()));
+            }
             s.certs.push(key);
+            Ok(())
+        })
+    }
+
+    /// `s2n_config_set_cert_tiebreak_callback`: asked for certificates added later.
+    pub fn set_tiebreak(&self, tiebreak: Option<Arc<dyn CertTiebreak>>) -> Result<()> {
+        self.update(|s| {
+            s.tiebreak = tiebreak;
             Ok(())
         })
     }
@@ -315,6 +351,64 @@ impl Config {
         Ok(config)
     }
 
+    /// The rustls configs for these settings under another security policy (a
+    /// connection's own, `s2n_connection_set_cipher_preferences`): built each time.
+    pub fn server_config_with(&self, policy: &'static SecurityPolicy) -> Result<Arc<ServerConfig>> {
+        let mut settings = self.settings().clone();
+        settings.policy = policy;
+        Ok(Arc::new(build_server_config(&settings)?))
+    }
+
+    pub fn client_config_with(&self, policy: &'static SecurityPolicy) -> Result<Arc<ClientConfig>> {
+        let mut settings = self.settings().clone();
+        settings.policy = policy;
+        // The shared verifier: sessions resume across policies, as in s2n.
+        let verifier = shared_verifier(&settings, &settings.policy.provider())?;
+        Ok(Arc::new(build_client_config(&settings, verifier)?))
+    }
+
+    /// `s2n_config_set_cert_chain_and_key_defaults`: at most one per key type.
+    pub fn set_default_certs(&self, certs: Vec<Arc<CertifiedKey>>) -> Result<()> {
+        if certs.is_empty() {
+            return Err(Error::new(
+                ErrorCode::NumDefaultCertificates,
+                "at least one default certificate must be given",
+            ));
+        }
+        let mut types: Vec<rustls::SignatureAlgorithm> = Vec::new();
+        for c in &certs {
+            let t = crate::cert_select::key_type(c);
+            if types.contains(&t) {
+                return Err(Error::new(
+                    ErrorCode::MultipleDefaultCertificates,
+                    format!("two default certificates have {t:?} keys: give one per key type"),
+                ));
+            }
+            types.push(t);
+        }
+        self.update(|s| {
+            s.default_certs = Some(certs);
+            Ok(())
+        })
+    }
+
+    /// Removes these certificates (`s2n_config_free_cert_chain_and_key`, for the
+    /// chains the config owns); any default among them too.
+    pub fn remove_certs(&self, gone: &[Arc<CertifiedKey>]) -> Result<()> {
+        self.update(|s| {
+            s.certs.retain(|c| !gone.iter().any(|g| Arc::ptr_eq(c, g)));
+            s.name_winners
+                .retain(|(_, c)| !gone.iter().any(|g| Arc::ptr_eq(c, g)));
+            if let Some(d) = &mut s.default_certs {
+                d.retain(|c| !gone.iter().any(|g| Arc::ptr_eq(c, g)));
+                if d.is_empty() {
+                    s.default_certs = None;
+                }
+            }
+            Ok(())
+        })
+    }
+
     /// The rustls client config for these settings, built at most once per change.
     pub fn client_config(&self) -> Result<Arc<ClientConfig>> {
         if let Some(c) = &sync::read(&self.built).client {
@@ -344,7 +438,7 @@ fn internal(context: &str, e: rustls::Error) -> Error {
 }
 
 fn build_server_config(s: &Settings) -> Result<ServerConfig> {
-    if s.certs.is_empty() {
+    if s.certs.is_empty() && s.default_certs.is_none() {
         return Err(Error::new(
             ErrorCode::NoCertificate,
             "the server config has no certificate: add one with s2n_config_add_cert_chain_and_key_to_store",
@@ -355,10 +449,12 @@ fn build_server_config(s: &Settings) -> Result<ServerConfig> {
         .with_protocol_versions(s.policy.versions())
         .map_err(|e| internal("security policy", e))?
         .with_no_client_auth()
-        .with_cert_resolver(Arc::new(CertResolver {
-            certs: s.certs.clone(),
-            suites: s.policy.provider().cipher_suites.clone(),
-        }));
+        .with_cert_resolver(Arc::new(CertResolver::new(
+            &s.certs,
+            s.default_certs.as_deref(),
+            &s.name_winners,
+            s.policy.provider().cipher_suites.clone(),
+        )));
     // s2n picks the cipher suite by its own preference order.
     config.ignore_client_order = true;
     // Resumption is off until the application turns tickets or the cache on.
@@ -413,63 +509,6 @@ fn shared_verifier(
         let verifier = Verifier::new(s.verify_x509, roots, provider.clone())?;
         Ok(Arc::new(verifier))
     })
-}
-
-/// Chooses the server certificate as s2n does: among the certificates valid for the
-/// client's SNI (or all, if none is), the one for the first suite in the server's
-/// order that the client offers. A TLS1.3 suite takes any certificate whose key can
-/// sign with a scheme the client offers; a TLS1.2 suite needs a key of its kind
-/// (ECDSA or RSA). Failing that, any that can sign, else the first added.
-#[derive(Debug)]
-struct CertResolver {
-    certs: Vec<Arc<CertifiedKey>>,
-    /// The policy's suites, in the server's order of preference.
-    suites: Vec<rustls::SupportedCipherSuite>,
-}
-
-impl ResolvesServerCert for CertResolver {
-    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        if self.certs.len() == 1 {
-            return self.certs.first().cloned();
-        }
-        let schemes = hello.signature_schemes();
-        let name = hello
-            .server_name()
-            .and_then(|n| ServerName::try_from(n.to_string()).ok());
-        let valid_for_name = |c: &&Arc<CertifiedKey>| match (&name, c.end_entity_cert()) {
-            (Some(n), Ok(der)) => rustls::server::ParsedCertificate::try_from(der)
-                .and_then(|p| rustls::client::verify_server_name(&p, n))
-                .is_ok(),
-            _ => false,
-        };
-        let named: Vec<&Arc<CertifiedKey>> = self.certs.iter().filter(valid_for_name).collect();
-        let candidates: Vec<&Arc<CertifiedKey>> = match named.is_empty() {
-            true => self.certs.iter().collect(),
-            false => named,
-        };
-        let offered = hello.cipher_suites();
-        for suite in self.suites.iter().filter(|s| offered.contains(&s.suite())) {
-            let usable: Vec<SignatureScheme> = match suite {
-                rustls::SupportedCipherSuite::Tls12(s12) => schemes
-                    .iter()
-                    .copied()
-                    .filter(|x| s12.sign.contains(x))
-                    .collect(),
-                rustls::SupportedCipherSuite::Tls13(_) => schemes.to_vec(),
-            };
-            if let Some(c) = candidates
-                .iter()
-                .find(|c| c.key.choose_scheme(&usable).is_some())
-            {
-                return Some((*c).clone());
-            }
-        }
-        candidates
-            .iter()
-            .find(|c| c.key.choose_scheme(schemes).is_some())
-            .or_else(|| candidates.first())
-            .map(|c| (*c).clone())
-    }
 }
 
 /// The client's certificate verifier. With verification on: full chain and name
@@ -541,12 +580,14 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
+        let valid = rustls::crypto::verify_tls12_signature(
             message,
             cert,
             dss,
             &self.provider.signature_verification_algorithms,
-        )
+        )?;
+        crate::handshake_notes::note(|n| n.server_scheme = Some(dss.scheme));
+        Ok(valid)
     }
 
     fn verify_tls13_signature(
@@ -555,12 +596,14 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
+        let valid = rustls::crypto::verify_tls13_signature(
             message,
             cert,
             dss,
             &self.provider.signature_verification_algorithms,
-        )
+        )?;
+        crate::handshake_notes::note(|n| n.server_scheme = Some(dss.scheme));
+        Ok(valid)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

@@ -105,6 +105,15 @@ error_codes! {
     TicketKeyLimit = (Usage, 24, "S2N_ERR_TICKET_KEY_LIMIT", "limit of session ticket keys reached"),
     SessionTicketNotSupported = (Usage, 25, "S2N_ERR_SESSION_TICKET_NOT_SUPPORTED", "no session ticket is available"),
     Cancelled = (Proto, 8, "S2N_ERR_CANCELLED", "an application callback failed"),
+    // Certificates and connection inspection (numbered from 40 in their class, clear
+    // of the codes other parts add).
+    ExtensionNotFound = (Usage, 40, "S2N_ERR_X509_EXTENSION_VALUE_NOT_FOUND", "the certificate has no such extension"),
+    InvalidExtensionType = (Usage, 41, "S2N_ERR_INVALID_X509_EXTENSION_TYPE", "the extension data is not of the expected type"),
+    InsufficientMemSize = (Usage, 42, "S2N_ERR_INSUFFICIENT_MEM_SIZE", "the output buffer is too small"),
+    NoCertFound = (Usage, 43, "S2N_ERR_NO_CERT_FOUND", "no certificate was selected"),
+    NumDefaultCertificates = (Usage, 45, "S2N_ERR_NUM_DEFAULT_CERTIFICATES", "wrong number of default certificates"),
+    MultipleDefaultCertificates = (Usage, 46, "S2N_ERR_MULTIPLE_DEFAULT_CERTIFICATES_PER_AUTH_TYPE", "more than one default certificate for a key type"),
+    CertNotValidated = (Usage, 47, "S2N_ERR_CERT_NOT_VALIDATED", "the peer's certificate chain is not available"),
 }
 
 impl ErrorCode {

@@ -8,17 +8,21 @@
 #![deny(unsafe_code)]
 
 pub mod api;
+pub mod cert_select;
 pub mod certs;
 pub mod clock;
 pub mod config;
 pub mod connection;
 pub mod error;
+pub mod handshake_notes;
 pub mod hello;
 pub mod lifecycle;
 pub mod owner;
+pub mod pem;
 pub mod policy;
 pub mod resumption;
 pub mod stacktrace;
 pub mod sync;
 pub mod transport;
 pub mod trust;
+pub mod x509;

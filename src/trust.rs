@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, Weak};
 use once_cell::sync::Lazy;
 use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::CertificateDer;
+use rustls::pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use rustls::RootCertStore;
 
 use crate::error::{Error, ErrorCode, Result};
@@ -102,6 +102,59 @@ pub fn shared_verifier(
     verifiers.retain(|_, v| v.strong_count() > 0);
     verifiers.insert(key, Arc::downgrade(&verifier));
     Ok(verifier)
+}
+
+/// The path a verifier would build from `chain` (leaf first, as the peer sent it)
+/// to a root of `trust`: the leaf, the intermediates used, and the root's own
+/// certificate, as s2n's validated chain has it (the root even if the peer did not
+/// send it). None if no path verifies at `now` for that use (`server`: the peer is
+/// a server).
+pub fn validated_chain(
+    trust: &TrustStore,
+    chain: &[CertificateDer<'static>],
+    now: UnixTime,
+    server: bool,
+) -> Option<Vec<CertificateDer<'static>>> {
+    let (leaf, intermediates) = chain.split_first()?;
+    let roots: Vec<&CertificateDer<'static>> = match trust.system_defaults {
+        true => SYSTEM_ROOTS.iter().chain(&trust.roots).collect(),
+        false => trust.roots.iter().collect(),
+    };
+    let anchors: Vec<(TrustAnchor<'_>, &CertificateDer<'static>)> = roots
+        .into_iter()
+        .filter_map(|der| Some((webpki::anchor_from_trusted_cert(der).ok()?, der)))
+        .collect();
+    let only_anchors: Vec<TrustAnchor<'_>> = anchors.iter().map(|(a, _)| a.clone()).collect();
+    let cert = webpki::EndEntityCert::try_from(leaf).ok()?;
+    let usage = match server {
+        true => webpki::KeyUsage::server_auth(),
+        false => webpki::KeyUsage::client_auth(),
+    };
+    let algorithms = rustls::crypto::ring::default_provider()
+        .signature_verification_algorithms
+        .all;
+    let path = cert
+        .verify_for_usage(
+            algorithms,
+            &only_anchors,
+            intermediates,
+            now,
+            usage,
+            None,
+            None,
+        )
+        .ok()?;
+    let anchor = path.anchor();
+    let root = anchors.iter().find(|(a, _)| {
+        a.subject == anchor.subject && a.subject_public_key_info == anchor.subject_public_key_info
+    })?;
+    let mut out = vec![leaf.clone()];
+    out.extend(
+        path.intermediate_certificates()
+            .map(|c| c.der().into_owned()),
+    );
+    out.push(root.1.clone());
+    Some(out)
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {

@@ -149,6 +149,11 @@ fn param_type(param: &str) -> String {
             t.pop();
         }
     }
+    // A `const` on a parameter passed by value is not part of the function's type
+    // (C11 6.7.6.3p15): `const uint32_t i` declares the same function as `uint32_t i`.
+    if t.first().is_some_and(|w| w == "const") && !t.iter().any(|w| w == "*") {
+        t.remove(0);
+    }
     t.join(" ")
 }
 

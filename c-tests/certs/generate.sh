@@ -87,6 +87,10 @@ leaf ecdsa_p384 localhost "$GOOD_SAN" "${P384[@]}"
 leaf rsa2048 localhost "$GOOD_SAN" "${RSA2048[@]}"
 leaf wrong_name wrong.example "DNS:wrong.example" "${P256[@]}"
 
+# The same keys in the older formats s2n also reads (SEC1, PKCS#1).
+openssl pkey -in ecdsa_p256_key.pem -traditional -out ecdsa_p256_key_sec1.pem
+openssl pkey -in rsa2048_key.pem -traditional -out rsa2048_key_pkcs1.pem
+
 # Sanity: every leaf chains to the test CA and not to the other CA.
 for n in ecdsa_p256 ecdsa_p384 rsa2048 wrong_name; do
     openssl verify -CAfile ca_cert.pem "${n}_cert.pem" >/dev/null

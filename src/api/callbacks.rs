@@ -7,11 +7,14 @@ use std::ffi::{c_int, c_void};
 use std::io;
 use std::sync::Arc;
 
+use rustls::sign::CertifiedKey;
+
 use super::handles::{
-    s2n_connection, s2n_session_ticket, CacheCallbacks, Ctx, DeleteFn, RecvFn, RetrieveFn, SendFn,
-    StoreFn,
+    owner_of, s2n_cert_chain_and_key, s2n_connection, s2n_session_ticket, CacheCallbacks, Ctx,
+    DeleteFn, RecvFn, RetrieveFn, SendFn, StoreFn,
 };
 use super::{S2N_CALLBACK_BLOCKED, S2N_SUCCESS};
+use crate::cert_select::CertTiebreak;
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::owner::Owner;
@@ -302,4 +305,34 @@ pub(crate) fn call_mem_hook(
         ));
     }
     Ok(())
+}
+
+/// The application's certificate tiebreak (`s2n_cert_tiebreak_callback`).
+pub(crate) struct CTiebreak(
+    pub(crate)  unsafe extern "C" fn(
+        *mut s2n_cert_chain_and_key,
+        *mut s2n_cert_chain_and_key,
+        *mut u8,
+        u32,
+    ) -> *mut s2n_cert_chain_and_key,
+);
+
+impl CertTiebreak for CTiebreak {
+    fn prefers_second(
+        &self,
+        first: &Arc<CertifiedKey>,
+        second: &Arc<CertifiedKey>,
+        name: &str,
+    ) -> bool {
+        let (a, b) = (owner_of(first), owner_of(second));
+        if a.is_null() || b.is_null() {
+            return false;
+        }
+        let mut name = name.as_bytes().to_vec();
+        let len = u32::try_from(name.len()).unwrap_or(u32::MAX);
+        // SAFETY: both handles are live (registered owners); `name` is valid for
+        // `len` bytes during the call. The result is only compared, never used.
+        let chosen = unsafe { (self.0)(a, b, name.as_mut_ptr(), len) };
+        chosen == b
+    }
 }

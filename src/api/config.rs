@@ -6,13 +6,13 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::boundary::{free_handle, guard, try_cbytes, try_mut, try_ref, try_str};
-use super::callbacks::CClock;
+use super::callbacks::{CClock, CTiebreak};
 use super::handles::{s2n_cert_chain_and_key, s2n_config, with_config};
 use super::{s2n_clock_time_nanoseconds, S2N_SUCCESS};
-use crate::certs::CertChainAndKey;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
+use crate::sync;
 
 /// Creates a config with s2n's defaults: the "default" security policy, the
 /// system's trusted CAs (`SSL_CERT_FILE`, else /etc/ssl/certs/ca-certificates.crt,
@@ -157,21 +157,89 @@ pub extern "C" fn s2n_config_add_cert_chain_and_key_to_store(
 }
 
 /// Parses a PEM chain and key (as `s2n_cert_chain_and_key_load_pem` does) and adds
-/// them to the config, which owns them. Same errors as that function.
+/// them to the config, which owns them (`s2n_config_free_cert_chain_and_key` or
+/// `s2n_config_free` frees them). Same errors as that function.
 #[no_mangle]
 pub extern "C" fn s2n_config_add_cert_chain_and_key(
     config: *mut s2n_config,
     cert_chain_pem: *const c_char,
     private_key_pem: *const c_char,
 ) -> c_int {
-    with_config(config, |c| {
+    guard(|| {
+        // SAFETY: NULL or a live handle.
+        let handle = unsafe { try_ref(config, "config") }?;
         // SAFETY: NULL or NUL-terminated strings.
         let chain = unsafe { try_cbytes(cert_chain_pem, "cert_chain_pem") }?;
         // SAFETY: as above.
         let key = unsafe { try_cbytes(private_key_pem, "private_key_pem") }?;
-        let mut pair = CertChainAndKey::new();
-        pair.load_pem(chain, key)?;
-        c.add_cert_chain_and_key(pair.certified_key()?)
+        let pair = Box::new(s2n_cert_chain_and_key::new());
+        pair.load(|c| c.load_pem(chain, key))?;
+        handle
+            .core
+            .add_cert_chain_and_key(pair.with(|k| k.certified_key())?)?;
+        sync::lock(&handle.owned_certs).push(pair);
+        Ok(S2N_SUCCESS)
+    })
+}
+
+/// Frees the chains the config owns (those `s2n_config_add_cert_chain_and_key`
+/// made) and takes them out of the config; chains the application added with
+/// `s2n_config_add_cert_chain_and_key_to_store` stay. Connections already using a
+/// freed chain keep their own reference.
+///
+/// Differs from s2n-tls, which refuses to mix owned and application chains in one
+/// config: rs2n allows it.
+#[no_mangle]
+pub extern "C" fn s2n_config_free_cert_chain_and_key(config: *mut s2n_config) -> c_int {
+    guard(|| {
+        // SAFETY: NULL or a live handle.
+        let handle = unsafe { try_ref(config, "config") }?;
+        let owned = std::mem::take(&mut *sync::lock(&handle.owned_certs));
+        let keys: Vec<_> = owned
+            .iter()
+            .filter_map(|p| p.with(|k| k.certified_key()).ok())
+            .collect();
+        handle.core.remove_certs(&keys)?;
+        drop(owned);
+        Ok(S2N_SUCCESS)
+    })
+}
+
+/// Sets the certificates a server uses when none matches the client's server name
+/// (SNI), or when the client sent none: one per key type (RSA, ECDSA, Ed25519).
+/// They need not have been added to the store. Default: every certificate added,
+/// the first that suits the negotiation being chosen.
+///
+/// Errors: NULL arguments; a count of 0 (S2N_ERR_NUM_DEFAULT_CERTIFICATES); two of
+/// one key type (S2N_ERR_MULTIPLE_DEFAULT_CERTIFICATES_PER_AUTH_TYPE); a chain
+/// with nothing or no key loaded. The defaults are unchanged on failure.
+#[no_mangle]
+pub extern "C" fn s2n_config_set_cert_chain_and_key_defaults(
+    config: *mut s2n_config,
+    cert_key_pairs: *mut *mut s2n_cert_chain_and_key,
+    num_cert_key_pairs: u32,
+) -> c_int {
+    with_config(config, |c| {
+        if cert_key_pairs.is_null() {
+            return Err(Error::null("cert_key_pairs"));
+        }
+        // SAFETY: valid for num_cert_key_pairs pointers, as the API requires.
+        let pairs = unsafe {
+            std::slice::from_raw_parts(cert_key_pairs, num_cert_key_pairs.min(16) as usize)
+        };
+        if num_cert_key_pairs > 16 {
+            return Err(Error::new(
+                ErrorCode::NumDefaultCertificates,
+                "at most one default certificate per key type may be given",
+            ));
+        }
+        let mut keys = Vec::new();
+        for &p in pairs {
+            // SAFETY: NULL or a live handle.
+            let pair = unsafe { try_ref(p, "cert_key_pairs[i]") }?;
+            keys.push(pair.with(|k| k.certified_key())?);
+        }
+        c.set_default_certs(keys)
     })
 }
 
@@ -233,4 +301,84 @@ pub extern "C" fn s2n_config_wipe_trust_store(config: *mut s2n_config) -> c_int 
 #[no_mangle]
 pub extern "C" fn s2n_config_disable_x509_verification(config: *mut s2n_config) -> c_int {
     with_config(config, Config::disable_x509_verification)
+}
+
+/// Writes the IANA values of the key exchange groups the config's security policy
+/// offers, in its order of preference, to `groups` (room for `groups_count_max`),
+/// and their number to `*groups_count`. Only groups rs2n can negotiate are listed
+/// (x25519, secp256r1, secp384r1: no post-quantum hybrids, as in an s2n-tls built
+/// without ML-KEM).
+///
+/// Errors: NULL arguments; too small an array (S2N_ERR_INSUFFICIENT_MEM_SIZE).
+/// `*groups_count` is 0 on failure.
+#[no_mangle]
+pub extern "C" fn s2n_config_get_supported_groups(
+    config: *mut s2n_config,
+    groups: *mut u16,
+    groups_count_max: u16,
+    groups_count: *mut u16,
+) -> c_int {
+    guard(|| {
+        // SAFETY: NULL or writable.
+        let count = unsafe { try_mut(groups_count, "groups_count") }?;
+        *count = 0;
+        // SAFETY: NULL or a live handle.
+        let handle = unsafe { try_ref(config, "config") }?;
+        if groups.is_null() {
+            return Err(Error::null("groups"));
+        }
+        let policy = handle.core.settings().policy;
+        let offered = policy.kx_groups();
+        if offered.len() > usize::from(groups_count_max) {
+            return Err(Error::new(
+                ErrorCode::InsufficientMemSize,
+                format!(
+                    "the policy offers {} groups; the array holds {groups_count_max}",
+                    offered.len()
+                ),
+            ));
+        }
+        // SAFETY: `groups` holds groups_count_max values, as the API requires.
+        let out = unsafe { std::slice::from_raw_parts_mut(groups, offered.len()) };
+        for (o, g) in out.iter_mut().zip(offered) {
+            *o = u16::from(*g);
+        }
+        *count = offered.len() as u16;
+        Ok(S2N_SUCCESS)
+    })
+}
+
+/// Chooses between two certificates for the same name and key type: returns the
+/// one to use for `name` (`name_len` bytes, not NUL-terminated); anything else
+/// (NULL included) keeps the first.
+pub type s2n_cert_tiebreak_callback = Option<
+    unsafe extern "C" fn(
+        cert1: *mut s2n_cert_chain_and_key,
+        cert2: *mut s2n_cert_chain_and_key,
+        name: *mut u8,
+        name_len: u32,
+    ) -> *mut s2n_cert_chain_and_key,
+>;
+
+/// Sets the callback asked, as certificates are added to the config, when a new
+/// certificate has a name (subjectAltName DNS name, else common name) and key type
+/// (RSA, ECDSA, Ed25519) of one already added: `cert1` holds the name so far,
+/// `cert2` is being added; returning `cert2` makes it the one a client asking for
+/// that name gets. Without a callback (the default, or NULL) the first added keeps
+/// the name, as in s2n-tls. Set it before adding the certificates.
+///
+/// The callback runs with no rs2n lock held. rs2n skips it (the first keeps the
+/// name) when the earlier chain has already been freed.
+///
+/// Errors: NULL config.
+#[no_mangle]
+pub extern "C" fn s2n_config_set_cert_tiebreak_callback(
+    config: *mut s2n_config,
+    cert_tiebreak_cb: s2n_cert_tiebreak_callback,
+) -> c_int {
+    with_config(config, |c| {
+        let tiebreak = cert_tiebreak_cb
+            .map(|f| Arc::new(CTiebreak(f)) as Arc<dyn crate::cert_select::CertTiebreak>);
+        c.set_tiebreak(tiebreak)
+    })
 }

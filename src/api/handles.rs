@@ -8,9 +8,14 @@
 //! The stored callbacks are plain data here because the handles hold them and their
 //! signatures name `s2n_connection`; the code that calls them is in `callbacks`.
 
+use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::sync::atomic::AtomicPtr;
 use std::sync::{Arc, Mutex};
+
+use once_cell::sync::Lazy;
+use rustls::pki_types::CertificateDer;
+use rustls::sign::CertifiedKey;
 
 use super::boundary::{guard, into_handle, try_mut, try_ref, Failure};
 use super::{
@@ -19,7 +24,7 @@ use super::{
 use crate::certs::CertChainAndKey;
 use crate::config::Config;
 use crate::connection::{Claim, Connection, Exclusive, Mode, Shared, SharedCall};
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
 use crate::owner::Owner;
 use crate::resumption::client_session::SessionInfo;
 use crate::sync;
@@ -39,6 +44,10 @@ pub struct s2n_config {
     pub(crate) core: Arc<Config>,
     pub(crate) ctx: AtomicPtr<c_void>,
     pub(crate) cache: Mutex<CacheCallbacks>,
+    /// The chains `s2n_config_add_cert_chain_and_key` made: the config owns them.
+    /// Boxed: their addresses are handed out (`s2n_connection_get_selected_cert`).
+    #[allow(clippy::vec_box)]
+    pub(crate) owned_certs: Mutex<Vec<Box<s2n_cert_chain_and_key>>>,
 }
 
 impl s2n_config {
@@ -48,6 +57,7 @@ impl s2n_config {
             core: Arc::new(core),
             ctx: AtomicPtr::new(std::ptr::null_mut()),
             cache: Mutex::new(CacheCallbacks::default()),
+            owned_certs: Mutex::new(Vec::new()),
         })
     }
 }
@@ -107,6 +117,8 @@ pub(crate) struct CacheCallbacks {
 pub struct s2n_connection {
     inner: Shared<ConnectionState>,
     pub(crate) ctx: AtomicPtr<c_void>,
+    /// Fixed at creation; readable while a call runs (`s2n_connection_get_mode`).
+    pub(crate) mode: Mode,
 }
 
 pub(crate) struct ConnectionState {
@@ -146,6 +158,10 @@ pub(crate) struct CallbackIo {
     pub(crate) send_ctx: Ctx,
     /// The connection sends to a file descriptor (s2n's "managed" send I/O).
     pub(crate) managed_send: bool,
+    /// The file descriptors set with `s2n_connection_set_fd` and friends, while
+    /// no callback replaces them.
+    pub(crate) read_fd: Option<c_int>,
+    pub(crate) write_fd: Option<c_int>,
 }
 
 impl s2n_connection {
@@ -158,6 +174,7 @@ impl s2n_connection {
                 handed_out: Vec::new(),
             }),
             ctx: AtomicPtr::new(std::ptr::null_mut()),
+            mode,
         });
         // Callbacks name the connection by its handle.
         // SAFETY: `handle` was just made and is not shared yet.
@@ -272,12 +289,110 @@ pub(crate) fn query_direction<T: Failure>(
 /// A certificate chain and private key, shared by the configs it is added to.
 pub struct s2n_cert_chain_and_key {
     pub(crate) inner: Mutex<CertChainAndKey>,
+    pub(crate) ctx: AtomicPtr<c_void>,
+    /// What `s2n_cert_chain_and_key_get_private_key` points to.
+    pub(crate) pkey: s2n_pkey,
+    /// The `s2n_cert` objects handed out, kept until the chain is freed. Boxed:
+    /// C holds their addresses while the list grows.
+    #[allow(clippy::vec_box)]
+    pub(crate) certs: Mutex<Vec<Box<s2n_cert>>>,
+}
+
+/// A private key, as `s2n_cert_chain_and_key_get_private_key` hands it out: an
+/// opaque token for the key inside its chain. rs2n has no function that takes one.
+pub struct s2n_pkey {
+    _opaque: u8,
+}
+
+/// s2n's name for a chain's private key.
+pub type s2n_cert_private_key = s2n_pkey;
+
+/// One certificate of a chain (`s2n_cert_chain_get_cert`), owned by the chain.
+pub struct s2n_cert {
+    pub(crate) index: usize,
+    pub(crate) der: CertificateDer<'static>,
+}
+
+/// Which handle holds which loaded key (by the key's address), so a connection's
+/// selected certificate can be named by the handle the application knows.
+static OWNERS: Lazy<Mutex<HashMap<usize, usize>>> = Lazy::new(Default::default);
+
+fn key_id(key: &Arc<CertifiedKey>) -> usize {
+    Arc::as_ptr(key) as *const () as usize
 }
 
 impl s2n_cert_chain_and_key {
+    pub(crate) fn new_handle() -> *mut s2n_cert_chain_and_key {
+        into_handle(Self::new())
+    }
+
+    pub(crate) fn new() -> Self {
+        s2n_cert_chain_and_key {
+            inner: Mutex::new(CertChainAndKey::new()),
+            ctx: AtomicPtr::new(std::ptr::null_mut()),
+            pkey: s2n_pkey { _opaque: 0 },
+            certs: Mutex::new(Vec::new()),
+        }
+    }
+
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut CertChainAndKey) -> Result<T>) -> Result<T> {
         f(&mut sync::lock(&self.inner))
     }
+
+    /// Runs a load `f`; on success this handle is the owner of the new key.
+    pub(crate) fn load(&self, f: impl FnOnce(&mut CertChainAndKey) -> Result<()>) -> Result<()> {
+        let mut inner = sync::lock(&self.inner);
+        let before = inner.certified_key().ok();
+        f(&mut inner)?;
+        let mut owners = sync::lock(&OWNERS);
+        if let Some(old) = before {
+            owners.remove(&key_id(&old));
+        }
+        if let Ok(new) = inner.certified_key() {
+            owners.insert(key_id(&new), self as *const Self as usize);
+        }
+        Ok(())
+    }
+
+    /// The `s2n_cert` for certificate `index` of the chain, made once per
+    /// certificate and kept until the chain is freed.
+    pub(crate) fn cert(&self, index: usize) -> Result<*mut s2n_cert> {
+        let der = self.with(|c| {
+            let len = c.chain().len();
+            c.chain().get(index).cloned().ok_or_else(|| {
+                Error::new(
+                    ErrorCode::NoCertFound,
+                    format!("certificate index {index} is out of range: the chain has {len}"),
+                )
+            })
+        })?;
+        let mut certs = sync::lock(&self.certs);
+        if let Some(c) = certs.iter_mut().find(|c| c.index == index && c.der == der) {
+            return Ok(&mut **c as *mut s2n_cert);
+        }
+        certs.push(Box::new(s2n_cert { index, der }));
+        let last = certs.last_mut().map(|c| &mut **c as *mut s2n_cert);
+        last.ok_or_else(|| Error::new(ErrorCode::Internal, "certificate list"))
+    }
+}
+
+impl Drop for s2n_cert_chain_and_key {
+    fn drop(&mut self) {
+        if let Ok(key) = sync::lock(&self.inner).certified_key() {
+            let me = self as *const Self as usize;
+            let mut owners = sync::lock(&OWNERS);
+            if owners.get(&key_id(&key)) == Some(&me) {
+                owners.remove(&key_id(&key));
+            }
+        }
+    }
+}
+
+/// The live handle that holds `key`, or NULL if it has been freed or reloaded.
+pub(crate) fn owner_of(key: &Arc<CertifiedKey>) -> *mut s2n_cert_chain_and_key {
+    sync::lock(&OWNERS)
+        .get(&key_id(key))
+        .map_or(std::ptr::null_mut(), |&h| h as *mut s2n_cert_chain_and_key)
 }
 
 /// A session ticket a client received, as handed to the session ticket callback;

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 impl ConnectionState {
     fn install_recv_callback(&mut self) {
         if let Some(f) = self.io.recv {
+            self.io.read_fd = None;
             self.core
                 .set_recv(Box::new(CallbackRecv(f, self.io.recv_ctx)));
         }
@@ -26,6 +27,7 @@ impl ConnectionState {
 
     fn install_send_callback(&mut self) {
         if let Some(f) = self.io.send {
+            self.io.write_fd = None;
             self.core
                 .set_send(Box::new(CallbackSend(f, self.io.send_ctx)));
             self.io.managed_send = false;
@@ -51,6 +53,8 @@ pub extern "C" fn s2n_connection_set_fd(conn: *mut s2n_connection, fd: c_int) ->
         c.core.set_recv(Box::new(fd));
         c.core.set_send(Box::new(fd));
         c.io.managed_send = true;
+        c.io.read_fd = Some(fd.0);
+        c.io.write_fd = Some(fd.0);
         Ok(())
     })
 }
@@ -60,6 +64,7 @@ pub extern "C" fn s2n_connection_set_fd(conn: *mut s2n_connection, fd: c_int) ->
 pub extern "C" fn s2n_connection_set_read_fd(conn: *mut s2n_connection, readfd: c_int) -> c_int {
     with_conn(conn, |c| {
         c.core.set_recv(Box::new(check_fd(readfd)?));
+        c.io.read_fd = Some(readfd);
         Ok(())
     })
 }
@@ -70,6 +75,7 @@ pub extern "C" fn s2n_connection_set_write_fd(conn: *mut s2n_connection, writefd
     with_conn(conn, |c| {
         c.core.set_send(Box::new(check_fd(writefd)?));
         c.io.managed_send = true;
+        c.io.write_fd = Some(writefd);
         Ok(())
     })
 }

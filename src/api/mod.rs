@@ -44,6 +44,7 @@ pub(crate) mod fd;
 pub mod handles;
 pub mod io;
 pub mod library;
+pub mod negotiated;
 pub mod records;
 pub mod resumption;
 

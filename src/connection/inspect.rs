@@ -58,7 +58,7 @@ impl Connection {
     }
 
     pub(super) fn policy_max_version(&self) -> i32 {
-        self.config().settings().policy.max_version
+        self.policy().max_version
     }
 
     fn negotiated_version(&self) -> Option<i32> {

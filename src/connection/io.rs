@@ -11,6 +11,7 @@ use super::duplex::{
 use super::errors::map_tls_error;
 use super::{Blocked, Connection, Mode, PeerClose};
 use crate::error::{Error, ErrorCode, Result};
+use crate::handshake_notes;
 use crate::hello::{HelloInfo, HelloReader, Tls12TicketScanner};
 use crate::transport::RecvHalf;
 
@@ -74,7 +75,10 @@ impl Connection {
         let Some(tls) = self.tls.as_mut() else {
             return Ok(());
         };
-        match process_new_packets(tls, self.close_notify_sent) {
+        let _stale = handshake_notes::take();
+        let processed = process_new_packets(tls, self.close_notify_sent);
+        self.notes.absorb(handshake_notes::take());
+        match processed {
             Ok(state) => {
                 self.plaintext_pending = state.plaintext_bytes_to_read();
                 if let (None, rustls::Connection::Server(server)) = (&self.server_name, &*tls) {

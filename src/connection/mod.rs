@@ -11,9 +11,10 @@ use rustls::{ClientConnection, ServerConnection};
 
 use crate::config::{no_server_name, Config};
 use crate::error::{Error, ErrorCode, Result};
+use crate::handshake_notes::Notes;
 use crate::hello::{HelloInfo, HelloReader};
 use crate::owner::Owner;
-use crate::policy;
+use crate::policy::{self, SecurityPolicy};
 use crate::resumption::client::ClientResumption;
 use crate::resumption::client_session::SessionInfo;
 use crate::resumption::server::{ServerResumption, ServerSettings};
@@ -25,6 +26,7 @@ mod duplex;
 mod errors;
 mod inspect;
 mod io;
+pub(crate) mod negotiated;
 mod records;
 mod shared;
 #[cfg(any(test, feature = "fuzzing"))]
@@ -124,6 +126,10 @@ pub struct Connection {
     server_hello_info: Option<HelloInfo>,
     server: ServerResumption,
     client: ClientResumption,
+    /// What the handshake decided that rustls does not report (see `handshake_notes`).
+    notes: Notes,
+    /// A security policy for this connection only (`s2n_connection_set_cipher_preferences`).
+    policy: Option<&'static SecurityPolicy>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -171,6 +177,8 @@ impl Connection {
             server_hello_info: None,
             server: ServerResumption::default(),
             client: ClientResumption::default(),
+            notes: Notes::default(),
+            policy: None,
         }
     }
 
@@ -395,7 +403,10 @@ impl Connection {
 
     /// The server's rustls config, with this connection's resumption hooks.
     fn server_tls_config(&mut self, config: &Config) -> Result<Arc<rustls::ServerConfig>> {
-        let base = config.server_config()?;
+        let base = match self.policy {
+            Some(policy) => config.server_config_with(policy)?,
+            None => config.server_config()?,
+        };
         let s = config.settings();
         if !s.session_tickets && s.session_cache.is_none() {
             return Ok(base);
@@ -414,7 +425,10 @@ impl Connection {
 
     /// The client's rustls config, with this connection's session store.
     fn client_tls_config(&mut self, config: &Config) -> Result<Arc<rustls::ClientConfig>> {
-        let base = config.client_config()?;
+        let base = match self.policy {
+            Some(policy) => config.client_config_with(policy)?,
+            None => config.client_config()?,
+        };
         let s = config.settings();
         Ok(self.client.tls_config(
             &base,

@@ -127,4 +127,20 @@ impl RawConn {
             line_for(resumed, &proto, &cipher)
         }
     }
+
+    /// What s2n reports it negotiated, in the words rs2nc --verbose uses:
+    /// "group G, suite 0xAA,0xBB, signature S".
+    pub fn negotiated(&mut self) -> String {
+        unsafe {
+            let group = cstr_lossy(ffi::s2n_connection_get_curve(self.0));
+            let (mut a, mut b) = (0u8, 0u8);
+            ffi::s2n_connection_get_cipher_iana_value(self.0, &mut a, &mut b);
+            let mut scheme: *const c_char = std::ptr::null();
+            let scheme = match ffi::s2n_connection_get_signature_scheme(self.0, &mut scheme) {
+                0 => cstr_lossy(scheme),
+                _ => "?".to_string(),
+            };
+            format!("group {group}, suite 0x{a:02x},0x{b:02x}, signature {scheme}")
+        }
+    }
 }

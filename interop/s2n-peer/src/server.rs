@@ -120,7 +120,8 @@ fn serve_one(config: &RawConfig, stream: TcpStream, io_timeout: Duration) -> Res
         )?;
     }
     conn.negotiate(deadline)?;
-    let line = conn.summary();
+    // The summary, then what was negotiated on a line of its own.
+    let line = format!("{}\nnegotiated: {}", conn.summary(), conn.negotiated());
 
     // Echo one line.
     let mut data = Vec::new();
