@@ -104,6 +104,12 @@ error_codes! {
     TicketKeyLimit = (Usage, 24, "S2N_ERR_TICKET_KEY_LIMIT", "limit of session ticket keys reached"),
     SessionTicketNotSupported = (Usage, 25, "S2N_ERR_SESSION_TICKET_NOT_SUPPORTED", "no session ticket is available"),
     Cancelled = (Proto, 8, "S2N_ERR_CANCELLED", "an application callback failed"),
+    InvalidApplicationProtocol = (Usage, 26, "S2N_ERR_INVALID_APPLICATION_PROTOCOL", "invalid application protocol (ALPN) name or list"),
+    TrustStore = (Usage, 27, "S2N_ERR_X509_TRUST_STORE", "error with the trust store"),
+    CertMaxChainDepth = (Proto, 9, "S2N_ERR_CERT_MAX_CHAIN_DEPTH_EXCEEDED", "the peer's certificate chain is longer than the maximum depth"),
+    MissingClientCert = (Proto, 10, "S2N_ERR_MISSING_CLIENT_CERT", "the client sent no certificate and one is required"),
+    UnexpectedCertRequest = (Proto, 11, "S2N_ERR_UNEXPECTED_CERT_REQUEST", "the server asked for a client certificate and client authentication is off"),
+    NoClientAuthRequest = (Proto, 12, "S2N_ERR_MISSING_CERT_REQUEST", "client authentication is required and the server did not ask for a certificate"),
 }
 
 impl ErrorCode {

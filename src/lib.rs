@@ -7,6 +7,7 @@
 // safe Rust, testable without C. tests/conventions.rs keeps it so.
 #![deny(unsafe_code)]
 
+pub mod alpn;
 pub mod api;
 pub mod certs;
 pub mod clock;
@@ -20,3 +21,4 @@ pub mod resumption;
 pub mod sync;
 pub mod transport;
 pub mod trust;
+pub mod verify;

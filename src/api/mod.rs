@@ -25,6 +25,7 @@
 
 use std::ffi::{c_int, c_void};
 
+pub mod alpn;
 pub(crate) mod boundary;
 pub mod cache;
 pub(crate) mod callbacks;
@@ -35,7 +36,9 @@ pub(crate) mod fd;
 pub mod handles;
 pub mod io;
 pub mod library;
+pub mod mtls;
 pub mod resumption;
+pub mod verify;
 
 /// Returned by `int` functions that succeed.
 pub const S2N_SUCCESS: c_int = 0;

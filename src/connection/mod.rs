@@ -9,6 +9,7 @@ use once_cell::sync::Lazy;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, ServerConnection};
 
+use crate::alpn::ProtocolList;
 use crate::config::{no_server_name, Config};
 use crate::error::{Error, ErrorCode, Result};
 use crate::hello::{HelloInfo, HelloReader};
@@ -18,10 +19,12 @@ use crate::resumption::client::ClientResumption;
 use crate::resumption::client_session::SessionInfo;
 use crate::resumption::server::{ServerResumption, ServerSettings};
 use crate::transport::{RecvHalf, SendHalf};
+use crate::verify::{CertAuth, PeerContext, VerifyHost};
 
 mod errors;
 mod inspect;
 mod io;
+mod peer;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod testing;
 #[cfg(test)]
@@ -97,6 +100,21 @@ pub struct Connection {
     server_hello_info: Option<HelloInfo>,
     server: ServerResumption,
     client: ClientResumption,
+    /// This connection's application protocols, if set (else the config's).
+    alpn: Option<ProtocolList>,
+    /// Client authentication set on this connection (else the config's).
+    client_auth: Option<CertAuth>,
+    /// The verify-host callback set on this connection (else the config's).
+    verify_host: Option<Arc<dyn VerifyHost>>,
+    /// What verification needs from, and records about, this handshake.
+    peer: Option<Arc<PeerContext>>,
+    /// A server's rustls config, kept in case the ClientHello calls for another.
+    server_tls: Option<Arc<rustls::ServerConfig>>,
+    /// A server's first bytes from the client, kept until its ClientHello is read
+    /// when the protocol choice may call for a new rustls connection.
+    hello_bytes: Option<Vec<u8>>,
+    /// The client's chain as s2n reports it, once the handshake is complete.
+    client_cert_chain: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -136,6 +154,13 @@ impl Connection {
             server_hello_info: None,
             server: ServerResumption::default(),
             client: ClientResumption::default(),
+            alpn: None,
+            client_auth: None,
+            verify_host: None,
+            peer: None,
+            server_tls: None,
+            hello_bytes: None,
+            client_cert_chain: None,
         }
     }
 
@@ -319,8 +344,9 @@ impl Connection {
             ));
         }
         let config = self.config();
+        self.peer = Some(Arc::new(self.peer_context(&config)));
         let tls: rustls::Connection = match self.mode {
-            Mode::Server => ServerConnection::new(self.server_tls_config(&config)?)
+            Mode::Server => ServerConnection::new(self.server_tls_config_alpn(&config)?)
                 .map_err(|e| {
                     Error::new(ErrorCode::Internal, format!("cannot start the server: {e}"))
                 })?
@@ -369,7 +395,12 @@ impl Connection {
 
     /// The client's rustls config, with this connection's session store.
     fn client_tls_config(&mut self, config: &Config) -> Result<Arc<rustls::ClientConfig>> {
-        let base = config.client_config()?;
+        let mut base = config.client_config()?;
+        if let Some(alpn) = &self.alpn {
+            let mut c = rustls::ClientConfig::clone(&base);
+            c.alpn_protocols = alpn.names().to_vec();
+            base = Arc::new(c);
+        }
         let s = config.settings();
         Ok(self.client.tls_config(
             &base,
@@ -401,6 +432,9 @@ impl Connection {
                 let Some(hello) = self.hello_info.take() else {
                     return Ok(());
                 };
+                if let Err(e) = self.choose_protocol(&hello) {
+                    return Err(self.fail(e));
+                }
                 let tls13 = self.tls13_with(&hello);
                 let done = self.server.cache_lookup(&hello, tls13);
                 if done {
@@ -456,6 +490,9 @@ impl Connection {
             self.flush()?;
             if self.is_handshake_complete() {
                 if self.handshake_name.is_none() {
+                    if let Err(e) = self.after_handshake() {
+                        return Err(self.fail(e));
+                    }
                     self.handshake_name = Some(self.compute_handshake_name());
                 }
                 return Ok(());
