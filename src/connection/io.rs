@@ -149,6 +149,10 @@ impl Connection {
                         peer.set_client_sni(name);
                     }
                 }
+                if let Err(e) = self.check_client_auth() {
+                    // Failed before the client's answer leaves.
+                    return Err(self.fail(e));
+                }
                 Ok(())
             }
             Err(e) => {

@@ -346,11 +346,16 @@ impl Connection {
         let config = self.config();
         self.peer = Some(Arc::new(self.peer_context(&config)));
         let tls: rustls::Connection = match self.mode {
-            Mode::Server => ServerConnection::new(self.server_tls_config_alpn(&config)?)
-                .map_err(|e| {
-                    Error::new(ErrorCode::Internal, format!("cannot start the server: {e}"))
-                })?
-                .into(),
+            Mode::Server => {
+                // rustls asks the verifier whether to keep the transcript for client
+                // authentication as it makes the connection.
+                let tls_config = self.server_tls_config_alpn(&config)?;
+                peer::with_peer(self.peer.as_ref(), || ServerConnection::new(tls_config))
+                    .map_err(|e| {
+                        Error::new(ErrorCode::Internal, format!("cannot start the server: {e}"))
+                    })?
+                    .into()
+            }
             Mode::Client => {
                 let name = match &self.server_name {
                     Some(n) => {

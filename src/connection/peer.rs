@@ -118,7 +118,8 @@ impl Connection {
         }
         let mut c = rustls::ServerConfig::clone(base);
         c.alpn_protocols.clear();
-        let mut tls = ServerConnection::new(Arc::new(c)).map_err(|e| {
+        let c = Arc::new(c);
+        let mut tls = with_peer(self.peer.as_ref(), || ServerConnection::new(c)).map_err(|e| {
             Error::new(ErrorCode::Internal, format!("cannot start the server: {e}"))
         })?;
         let mut rest = &bytes[..];
@@ -134,27 +135,43 @@ impl Connection {
         Ok(())
     }
 
-    /// Checks s2n makes on a client once the server's flight is in: a request for
-    /// a certificate with client authentication off, none with it required. Also
-    /// keeps the client's chain for `client_cert_chain`.
-    pub(super) fn after_handshake(&mut self) -> Result<()> {
-        let recorded = self.peer.as_ref().map(|p| p.recorded()).unwrap_or_default();
-        let full = !self.is_resumed();
-        match (self.mode, self.client_auth()) {
-            (Mode::Client, CertAuth::None) if recorded.cert_requested => {
-                return Err(Error::code(ErrorCode::UnexpectedCertRequest))
+    /// A client's checks of client authentication, after rustls processed the
+    /// server's bytes and before the client's answer is sent: a request with
+    /// client authentication off, none (or nothing to send) with it required.
+    pub(super) fn check_client_auth(&self) -> Result<()> {
+        let (Mode::Client, Some(peer), Some(tls)) = (self.mode, &self.peer, &self.tls) else {
+            return Ok(());
+        };
+        let recorded = peer.recorded();
+        let full = tls
+            .handshake_kind()
+            .is_some_and(|k| k != HandshakeKind::Resumed);
+        match peer.client_auth {
+            CertAuth::None if recorded.cert_requested => {
+                Err(Error::code(ErrorCode::UnexpectedCertRequest))
             }
-            (Mode::Client, CertAuth::Required) if full && !recorded.cert_requested => {
-                return Err(Error::code(ErrorCode::NoClientAuthRequest))
+            CertAuth::Required if recorded.cert_requested && !recorded.cert_sent => Err(Error::new(
+                ErrorCode::MissingClientCert,
+                "client authentication is required and the config has no certificate the server accepts",
+            )),
+            // The server's flight is in when the client answers it: in TLS1.2 its
+            // first answer (after ServerHelloDone), in TLS1.3 its Finished.
+            CertAuth::Required
+                if full
+                    && !recorded.cert_requested
+                    && (!tls.is_handshaking()
+                        || (tls.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_2)
+                            && tls.wants_write())) =>
+            {
+                Err(Error::code(ErrorCode::NoClientAuthRequest))
             }
-            (Mode::Client, CertAuth::Required) if full && !recorded.cert_sent => {
-                return Err(Error::new(
-                    ErrorCode::MissingClientCert,
-                    "client authentication is required and the config has no certificate the server accepts",
-                ))
-            }
-            _ => {}
+            _ => Ok(()),
         }
+    }
+
+    /// Keeps a server's view of the client's chain for `client_cert_chain`.
+    pub(super) fn after_handshake(&mut self) -> Result<()> {
+        let full = !self.is_resumed();
         if self.mode == Mode::Server && full {
             if let Some(certs) = self.tls.as_ref().and_then(|t| t.peer_certificates()) {
                 let mut chain = Vec::new();
