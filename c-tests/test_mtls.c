@@ -10,8 +10,10 @@
  *     client an alert), the server's default host check (names against the
  *     client's SNI), a client with auth NONE that is asked, a client with
  *     REQUIRED that is not asked; OPTIONAL without a certificate succeeds;
- *   - resumption with tickets: the resumed handshake reports no client
- *     certificate (as s2n-tls) and keeps its ALPN protocol;
+ *   - resumption with tickets, as in s2n-tls: a server with client
+ *     authentication on resumes nothing (each connection shows the client's
+ *     certificate); with it off the client resumes, reports no client
+ *     certificate used, and keeps its ALPN protocol;
  *   - the auth type getters' defaults, s2n_config_set_cert_authorities_from_trust_store's
  *     conditions, the DSS legacy refusal, NULL and bad values.
  */
@@ -225,12 +227,15 @@ static void refusals(void)
     }
 }
 
-static void resumption(void)
+/* Two connections, the second offering the first's session. As in s2n-tls, a
+ * server with client authentication on resumes nothing (each connection shows
+ * its certificate); with it off, the client (which has a certificate) resumes. */
+static void resumption(s2n_cert_auth_type server_auth)
 {
     struct s2n_config *sc = rs2n_resume_server_config(policy, NULL, 1);
     rs2n_add_ticket_key(sc, "mtls-key");
     REQUIRE_SUCCESS(s2n_config_add_pem_to_trust_store(sc, rs2n_read_cert("ca_cert.pem")));
-    REQUIRE_SUCCESS(s2n_config_set_client_auth_type(sc, S2N_CERT_AUTH_REQUIRED));
+    REQUIRE_SUCCESS(s2n_config_set_client_auth_type(sc, server_auth));
     REQUIRE_SUCCESS(s2n_config_set_verify_host_callback(sc, verify_host, &host));
     const char *protocols[] = { "h2", "http/1.1" };
     REQUIRE_SUCCESS(s2n_config_set_protocol_preferences(sc, protocols, 2));
@@ -242,6 +247,7 @@ static void resumption(void)
     free(key_pem);
     REQUIRE_SUCCESS(s2n_config_set_protocol_preferences(cc, protocols + 1, 1));
     host.answer = 1;
+    int auth_on = server_auth != S2N_CERT_AUTH_NONE;
 
     struct rs2n_session session = { { 0 }, 0 };
     for (int round = 0; round < 2; round++) {
@@ -255,28 +261,39 @@ static void resumption(void)
             rs2n_pair_close(&p);
             break;
         }
-        int resumed = s2n_connection_is_session_resumed(p.server);
-        EXPECT_EQUAL(resumed, round);
-        EXPECT_EQUAL(s2n_connection_is_session_resumed(p.client), round);
+        int want_resumed = round == 1 && !auth_on;
+        EXPECT_EQUAL(s2n_connection_is_session_resumed(p.server), want_resumed);
+        EXPECT_EQUAL(s2n_connection_is_session_resumed(p.client), want_resumed);
         EXPECT_STRING_EQUAL(s2n_get_application_protocol(p.server), "http/1.1");
         EXPECT_STRING_EQUAL(s2n_get_application_protocol(p.client), "http/1.1");
-        /* As s2n-tls: the certificate belongs to the full handshake. */
-        EXPECT_EQUAL(s2n_connection_client_cert_used(p.server), !resumed);
-        EXPECT_EQUAL(s2n_connection_client_cert_used(p.client), !resumed);
+        EXPECT_EQUAL(s2n_connection_client_cert_used(p.server), auth_on);
+        EXPECT_EQUAL(s2n_connection_client_cert_used(p.client), auth_on);
         uint8_t *chain = NULL;
         uint32_t len = 0;
-        if (resumed) {
+        if (auth_on) {
+            EXPECT_SUCCESS(s2n_connection_get_client_cert_chain(p.server, &chain, &len));
+        } else {
             EXPECT_FAILURE_WITH_TYPE(s2n_connection_get_client_cert_chain(p.server, &chain, &len),
                                      S2N_ERR_T_USAGE);
-        } else {
-            EXPECT_SUCCESS(s2n_connection_get_client_cert_chain(p.server, &chain, &len));
         }
-        printf("%s: round %d: %s, ALPN %s, client cert used %d\n", policy, round,
-               s2n_connection_get_handshake_type_name(p.server),
+        printf("%s: server auth %d, round %d: %s, ALPN %s, client cert used %d\n", policy,
+               server_auth, round, s2n_connection_get_handshake_type_name(p.server),
                s2n_get_application_protocol(p.server), s2n_connection_client_cert_used(p.server));
-        rs2n_read_tickets(p.client);
-        rs2n_save_session(p.client, &session);
-        EXPECT_TRUE(session.len > 0);
+        if (!auth_on) {
+            rs2n_read_tickets(p.client);
+            rs2n_save_session(p.client, &session);
+            EXPECT_TRUE(session.len > 0);
+        } else {
+            /* No ticket from a server with client authentication on. */
+            uint16_t sent = 99;
+            EXPECT_SUCCESS(s2n_connection_get_tickets_sent(p.server, &sent));
+            EXPECT_EQUAL(sent, 0);
+            EXPECT_NULL(strstr(s2n_connection_get_handshake_type_name(p.server), "WITH_SESSION_TICKET"));
+            if (round == 0) {
+                rs2n_read_tickets(p.client);
+                rs2n_save_session(p.client, &session);
+            }
+        }
         rs2n_pair_close(&p);
     }
     s2n_config_free(sc);
@@ -372,7 +389,9 @@ int main(void)
         policy = policies[i];
         mutual_auth();
         refusals();
-        resumption();
+        resumption(S2N_CERT_AUTH_NONE);
+        resumption(S2N_CERT_AUTH_REQUIRED);
+        resumption(S2N_CERT_AUTH_OPTIONAL);
     }
     return rs2n_test_finish();
 }

@@ -13,22 +13,26 @@
 #                     (the server's order); s_client -alpn spdy/3 gets none and the
 #                     handshake still succeeds (as s2n-tls)
 #   mtls_server       rs2nd --ca (client certificates required) --alpn h2:
-#                     s_client -cert -reconnect -tls1_2: New with the client
-#                     certificate, then 5 x Reused (no certificate on a resumed
-#                     handshake, as s2n-tls), h2 each time; then an untrusted client
-#                     certificate: rs2nd fails with S2N_ERR_CERT_UNTRUSTED, s_client
-#                     gets the alert; no certificate: S2N_ERR_MISSING_CLIENT_CERT
+#                     s_client -cert -reconnect -tls1_2: as with s2n-tls, a server
+#                     with client authentication on resumes nothing, so all 6
+#                     connections are New, each with the client certificate, h2
+#                     each time; then an untrusted client certificate: rs2nd fails
+#                     with S2N_ERR_CERT_UNTRUSTED, s_client gets the alert; no
+#                     certificate: S2N_ERR_MISSING_CLIENT_CERT
 # Cells: rs2nc as the client, openssl s_server as the server
 #   alpn_client       s_server -alpn h2: rs2nc --alpn http/1.1,h2 gets h2, and
 #                     s_server saw both offered
 #   mtls_client       s_server -Verify 1 -CAfile CA -tls1_2: rs2nc --cert --key
 #                     --reconnect 2: the certificate is verified (New), then Reused
+#                     twice (OpenSSL resumes under client authentication; rs2nc
+#                     reports no certificate used on a resumed handshake)
 #   mtls_client_tls13 the same with -tls1_3 (each reconnect offers the newest ticket)
 #   mtls_rejected     s_server -Verify 1 trusting another CA: rs2nc's certificate is
 #                     refused, rs2nc reports the alert
 # Cells: rs2nd and rs2nc
-#   rs2n_tls13        rs2nd --ca --alpn, rs2nc --cert --alpn --reconnect 2 --tls13:
-#                     New (certificate) then Reused twice, h2 each time, on both sides
+#   rs2n_tls13        rs2nd --alpn with rs2nc --cert --alpn --reconnect 2 --tls13:
+#                     New then Reused twice, h2 each time; then rs2nd --ca: New
+#                     three times, the certificate used each time, on both sides
 set -u
 
 CELLS="alpn_server mtls_server alpn_client mtls_client mtls_client_tls13 mtls_rejected rs2n_tls13"
@@ -91,11 +95,11 @@ cell_mtls_server() {
     [ "$rc_untrusted" -ne 0 ] || fail "s_client with an untrusted certificate exited with 0"
     grep -qi 'alert unknown ca' "$T/u.out" || fail "s_client got no unknown_ca alert for its untrusted certificate"
     expect "s_client" "$(resumption_of "$T/c.out")" \
-        "New/TLSv1.2 Reused/TLSv1.2 Reused/TLSv1.2 Reused/TLSv1.2 Reused/TLSv1.2 Reused/TLSv1.2"
+        "New/TLSv1.2 New/TLSv1.2 New/TLSv1.2 New/TLSv1.2 New/TLSv1.2 New/TLSv1.2"
     expect "rs2nd" "$(rs2nd_lines_of "$T/srv.out")" \
-        "New/TLSv1.2/full Reused/TLSv1.2/ticket Reused/TLSv1.2/ticket Reused/TLSv1.2/ticket Reused/TLSv1.2/ticket Reused/TLSv1.2/ticket failed failed"
+        "New/TLSv1.2/full New/TLSv1.2/full New/TLSv1.2/full New/TLSv1.2/full New/TLSv1.2/full New/TLSv1.2/full failed failed"
     expect "rs2nd alpn/cert" "$(rs2nd_extras_of "$T/srv.out")" \
-        "h2/yes h2/no h2/no h2/no h2/no h2/no S2N_ERR_CERT_UNTRUSTED S2N_ERR_MISSING_CLIENT_CERT"
+        "h2/yes h2/yes h2/yes h2/yes h2/yes h2/yes S2N_ERR_CERT_UNTRUSTED S2N_ERR_MISSING_CLIENT_CERT"
 }
 
 cell_alpn_client() {
@@ -146,18 +150,28 @@ cell_mtls_rejected() {
     grep -q 'verify error' "$T/srv.err" || fail "s_server reported no verify error"
 }
 
-cell_rs2n_tls13() {
-    start_rs2nd srv --ca "$CA" --alpn h2,http/1.1 --policy default_tls13 --max-conns 3
+# rs2n_pair RS2ND_ARGS WANT_RESUMPTION WANT_RS2ND WANT_EXTRAS
+rs2n_pair() {
+    local rc
+    # shellcheck disable=SC2086
+    start_rs2nd srv --alpn h2,http/1.1 --policy default_tls13 --max-conns 3 $1
     rs2nc --tls13 --alpn http/1.1,h2 --cert "$CLIENT_CERT" --key "$CLIENT_KEY" --reconnect 2 >"$T/c.out" 2>"$T/c.err"
-    local rc=$?
+    rc=$?
     wait_exit "$SERVER_PID" rs2nd
     show_server srv
     show "$T/c.out"
     [ "$rc" -eq 0 ] || { show "$T/c.err"; fail "rs2nc exited with $rc"; }
-    expect "rs2nc" "$(resumption_of "$T/c.out")" "New/TLSv1.3 Reused/TLSv1.3 Reused/TLSv1.3"
-    expect "rs2nc alpn/cert" "$(rs2nc_extras_of "$T/c.out")" "h2/yes h2/no h2/no"
-    expect "rs2nd" "$(rs2nd_lines_of "$T/srv.out")" "New/TLSv1.3/full Reused/TLSv1.3/psk Reused/TLSv1.3/psk"
-    expect "rs2nd alpn/cert" "$(rs2nd_extras_of "$T/srv.out")" "h2/yes h2/no h2/no"
+    expect "rs2nc" "$(resumption_of "$T/c.out")" "$2"
+    expect "rs2nc alpn/cert" "$(rs2nc_extras_of "$T/c.out")" "$4"
+    expect "rs2nd" "$(rs2nd_lines_of "$T/srv.out")" "$3"
+    expect "rs2nd alpn/cert" "$(rs2nd_extras_of "$T/srv.out")" "$4"
+}
+
+cell_rs2n_tls13() {
+    rs2n_pair "" "New/TLSv1.3 Reused/TLSv1.3 Reused/TLSv1.3" \
+        "New/TLSv1.3/full Reused/TLSv1.3/psk Reused/TLSv1.3/psk" "h2/no h2/no h2/no"
+    rs2n_pair "--ca $CA" "New/TLSv1.3 New/TLSv1.3 New/TLSv1.3" \
+        "New/TLSv1.3/full New/TLSv1.3/full New/TLSv1.3/full" "h2/yes h2/yes h2/yes"
 }
 
 parse_args "$@"

@@ -20,6 +20,11 @@ use crate::verify::CertAuth;
 /// default) sends its config's certificate when asked (or none if it has none);
 /// REQUIRED fails the handshake if the server does not ask or it has no
 /// certificate to send.
+///
+/// As in s2n-tls, a server with client authentication on (OPTIONAL or REQUIRED)
+/// resumes no session: it issues no ticket, stores nothing in its session cache
+/// and answers every offered session with a full handshake, so each connection
+/// shows its client certificate. A client with a certificate resumes as usual.
 pub type s2n_cert_auth_type = c_int;
 pub const S2N_CERT_AUTH_NONE: s2n_cert_auth_type = 0;
 pub const S2N_CERT_AUTH_REQUIRED: s2n_cert_auth_type = 1;
@@ -60,7 +65,8 @@ fn cert_auth(value: s2n_cert_auth_type) -> Result<CertAuth> {
 /// sent: set a callback with `s2n_config_set_verify_host_callback` to accept
 /// client certificates by other names). A client presents the config's
 /// certificate chain: the first added whose key can sign with a scheme the server
-/// accepts.
+/// accepts. As in s2n-tls, a server with client authentication on resumes no
+/// session (see `s2n_cert_auth_type`).
 ///
 /// Errors: NULL config; a value outside s2n_cert_auth_type (S2N_ERR_INVALID_ARGUMENT).
 #[no_mangle]
@@ -122,7 +128,8 @@ pub extern "C" fn s2n_connection_get_client_auth_type(
 /// Whether the completed handshake authenticated the client with a certificate:
 /// 1 if it did (on a server: a client certificate was received and verified; on a
 /// client: its certificate was sent), else 0. As in s2n-tls, a resumed handshake
-/// returns 0: the certificate was presented on the original one.
+/// returns 0 (a client resuming with a server that allows it; an rs2n or s2n-tls
+/// server with client authentication on never resumes).
 ///
 /// @returns 1 or 0; S2N_FAILURE for a NULL conn.
 #[no_mangle]

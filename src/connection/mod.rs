@@ -382,6 +382,12 @@ impl Connection {
     /// The server's rustls config, with this connection's resumption hooks.
     fn server_tls_config(&mut self, config: &Config) -> Result<Arc<rustls::ServerConfig>> {
         let base = config.server_config()?;
+        // As s2n-tls: with client authentication on, a server neither issues nor
+        // accepts tickets or cached sessions (a resumed handshake has no client
+        // certificate to show). The base config resumes nothing.
+        if self.client_auth() != CertAuth::None {
+            return Ok(base);
+        }
         let s = config.settings();
         if !s.session_tickets && s.session_cache.is_none() {
             return Ok(base);
