@@ -443,12 +443,10 @@ fn chain_verifier(s: &Settings, roots: RootCertStore) -> Option<ChainVerifier> {
 /// The server's verifier of client certificates: it asks for one only on
 /// connections with client authentication on (see `verify::peer`).
 fn client_verifier(s: &Settings) -> Arc<ClientVerifier> {
-    let roots = match s.verify_x509 {
-        true => trust::root_store(&s.trust),
-        false => RootCertStore::empty(),
-    };
+    let settings = s.clone();
+    let make_chain = move || chain_verifier(&settings, trust::root_store(&settings.trust));
     Arc::new(ClientVerifier::new(
-        chain_verifier(s, roots),
+        Box::new(make_chain),
         s.cert_authorities.clone().unwrap_or_default(),
         s.policy.provider(),
     ))

@@ -385,7 +385,11 @@ impl Connection {
         // As s2n-tls: with client authentication on, a server neither issues nor
         // accepts tickets or cached sessions (a resumed handshake has no client
         // certificate to show). The base config resumes nothing.
-        if self.client_auth() != CertAuth::None {
+        if self
+            .peer
+            .as_ref()
+            .is_some_and(|p| p.client_auth != CertAuth::None)
+        {
             return Ok(base);
         }
         let s = config.settings();

@@ -53,12 +53,18 @@ impl Connection {
     /// Client authentication in force: the connection's, the config's, else s2n's
     /// default (a client answers a request, a server asks for nothing).
     pub fn client_auth(&self) -> CertAuth {
-        self.client_auth
-            .or(self.config().settings().client_auth)
-            .unwrap_or(match self.mode {
-                Mode::Client => CertAuth::Optional,
-                Mode::Server => CertAuth::None,
-            })
+        if let (None, Some(peer)) = (self.client_auth, &self.peer) {
+            return peer.client_auth;
+        }
+        self.client_auth_with(self.config().settings().client_auth)
+    }
+
+    /// Client authentication given the config's setting.
+    fn client_auth_with(&self, config_auth: Option<CertAuth>) -> CertAuth {
+        self.client_auth.or(config_auth).unwrap_or(match self.mode {
+            Mode::Client => CertAuth::Optional,
+            Mode::Server => CertAuth::None,
+        })
     }
 
     /// `s2n_connection_set_verify_host_callback`; None goes back to the config's.
@@ -70,16 +76,18 @@ impl Connection {
 
     /// This handshake's part in verification.
     pub(super) fn peer_context(&self, config: &Config) -> PeerContext {
+        let settings = config.settings();
         let callback = self
             .verify_host
             .clone()
-            .or_else(|| config.settings().verify_host.clone());
+            .or_else(|| settings.verify_host.clone());
+        let client_auth = self.client_auth_with(settings.client_auth);
         let host = match (callback, self.mode) {
             (Some(f), _) => HostRule::Callback(f),
             (None, Mode::Client) => HostRule::ServerName,
             (None, Mode::Server) => HostRule::ClientSni(None),
         };
-        PeerContext::new(host, self.client_auth())
+        PeerContext::new(host, client_auth)
     }
 
     /// A server's rustls config with this connection's protocols; the first bytes

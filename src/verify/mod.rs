@@ -300,8 +300,9 @@ pub(crate) fn current() -> Option<Arc<PeerContext>> {
     CURRENT.try_with(|c| c.borrow().clone()).ok().flatten()
 }
 
-/// The host check of the current connection; with none (a verifier called outside
-/// a connection's processing) the check fails closed.
+/// The host check of the current connection. Outside a connection's processing
+/// (rustls driven directly with a config's rustls configs) the defaults apply: a
+/// server's certificate must be valid for the server name; a client's is refused.
 pub(crate) fn check_host(
     end_entity: &CertificateDer<'_>,
     server_name: Option<&ServerName<'_>>,
@@ -309,7 +310,8 @@ pub(crate) fn check_host(
     match current() {
         // The rule is cloned so that no lock is held while a callback runs.
         Some(ctx) => ctx.host().check(end_entity, server_name),
-        None => Err(CertificateError::ApplicationVerificationFailure.into()),
+        None if server_name.is_some() => HostRule::ServerName.check(end_entity, server_name),
+        None => HostRule::ClientSni(None).check(end_entity, None),
     }
 }
 

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use once_cell::sync::OnceCell;
+
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::ResolvesClientCert;
 use rustls::crypto::CryptoProvider;
@@ -116,22 +118,31 @@ impl ServerCertVerifier for ServerVerifier {
 /// connection's client authentication says; checks the chain against the config's
 /// trust store, then the host check; with verification off, any chain. Sends the
 /// CA names given to it (none unless `s2n_config_set_cert_authorities_from_trust_store`
-/// was called).
-#[derive(Debug)]
+/// was called). The chain check (the roots parsed) is made on first use, so a
+/// server that never asks for a certificate never parses its trust store.
 pub struct ClientVerifier {
-    chain: Option<ChainVerifier>,
+    chain: OnceCell<Option<ChainVerifier>>,
+    make_chain: Box<dyn Fn() -> Option<ChainVerifier> + Send + Sync>,
     hints: Vec<DistinguishedName>,
     sigs: Signatures,
 }
 
+impl std::fmt::Debug for ClientVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientVerifier").finish_non_exhaustive()
+    }
+}
+
 impl ClientVerifier {
+    /// `make_chain` gives the chain check (None with verification off).
     pub fn new(
-        chain: Option<ChainVerifier>,
+        make_chain: Box<dyn Fn() -> Option<ChainVerifier> + Send + Sync>,
         hints: Vec<DistinguishedName>,
         provider: Arc<CryptoProvider>,
     ) -> Self {
         ClientVerifier {
-            chain,
+            chain: OnceCell::new(),
+            make_chain,
             hints,
             sigs: Signatures(provider),
         }
@@ -164,7 +175,7 @@ impl ClientCertVerifier for ClientVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        if let Some(chain) = &self.chain {
+        if let Some(chain) = self.chain.get_or_init(&self.make_chain) {
             chain.verify(end_entity, intermediates, now, Purpose::Client)?;
             check_host(end_entity, None)?;
         }

@@ -141,6 +141,12 @@ fn the_context_is_seen_only_within() {
     assert!(current().is_none());
     assert!(ctx.recorded().cert_requested);
     let leaf = &certs("ecdsa_p256_cert.pem")[0];
-    // Outside any connection, the host check fails closed.
+    // Outside any connection, the defaults: a client certificate is refused, a
+    // server certificate must match the server name.
     assert!(check_host(leaf, None).is_err());
+    let localhost = ServerName::try_from("localhost").unwrap();
+    check_host(leaf, Some(&localhost)).unwrap();
+    let other = ServerName::try_from("other.example").unwrap();
+    assert!(check_host(leaf, Some(&other)).is_err());
+    assert!(check_host(leaf, Some(&host::no_server_name())).is_err());
 }
