@@ -25,6 +25,8 @@ mod errors;
 mod inspect;
 mod io;
 mod peer;
+#[cfg(test)]
+mod peer_tests;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod testing;
 #[cfg(test)]
