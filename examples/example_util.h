@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -195,6 +196,53 @@ static inline const char *protocol_name(int v)
     default:
         return "unknown";
     }
+}
+
+/* Sets the config's application protocols from a comma-separated list, e.g.
+ * "h2,http/1.1" (most preferred first). Returns 0, or -1 after a message. */
+static inline int set_alpn_list(struct s2n_config *config, const char *list)
+{
+    char copy[1024];
+    const char *names[64];
+    int count = 0;
+    if (strlen(list) >= sizeof(copy)) {
+        msg("--alpn: list too long");
+        return -1;
+    }
+    snprintf(copy, sizeof(copy), "%s", list);
+    for (char *save = NULL, *name = strtok_r(copy, ",", &save); name != NULL;
+         name = strtok_r(NULL, ",", &save)) {
+        if (count == (int) (sizeof(names) / sizeof(names[0]))) {
+            msg("--alpn: more than 64 protocols");
+            return -1;
+        }
+        names[count++] = name;
+    }
+    if (s2n_config_set_protocol_preferences(config, names, count) != S2N_SUCCESS) {
+        msg_s2n("s2n_config_set_protocol_preferences");
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads a PEM file into a malloc'd NUL-terminated string; NULL after a message. */
+static inline char *read_pem_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        msg("cannot open %s", path);
+        return NULL;
+    }
+    char *buf = malloc(1024 * 1024);
+    size_t n = buf ? fread(buf, 1, 1024 * 1024 - 1, f) : 0;
+    fclose(f);
+    if (buf == NULL || n == 0) {
+        msg("cannot read %s", path);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
 }
 
 #endif /* RS2N_EXAMPLES_EXAMPLE_UTIL_H */

@@ -5,7 +5,7 @@
  *   rs2nc --connect HOST:PORT [--ca FILE | --insecure] [--server-name NAME]
  *         [--policy NAME | --tls12 | --tls13] [--no-tickets] [--reconnect N]
  *         [--sess-in FILE] [--sess-out FILE] [--send TEXT] [--ticket-wait MS]
- *         [--timeout S] [--verbose]
+ *         [--timeout S] [--verbose] [--alpn LIST] [--cert FILE --key FILE]
  *
  *   --connect HOST:PORT   the server; loopback only: 127.0.0.1 (any 127/8), ::1
  *                         (written [::1]:PORT) or localhost.
@@ -31,13 +31,19 @@
  *   --timeout S           limit, in seconds, for each step of a connection
  *                         (connect, handshake, reply, shutdown); default 5.
  *   --verbose             more detail on stderr (handshake type, session sizes).
+ *   --alpn LIST           offer these application protocols (comma separated, most
+ *                         preferred first, e.g. h2,http/1.1).
+ *   --cert F --key F      a client certificate chain (PEM, leaf first) and its key,
+ *                         sent when the server asks for one (mutual TLS).
  *
  * Output: one line per connection on stdout, as s_client prints it:
  *
  *   New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384
  *   Reused, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384
  *
- * "Reused" is s2n_connection_is_session_resumed().
+ * "Reused" is s2n_connection_is_session_resumed(). With --alpn or --cert the line
+ * goes on with ", ALPN protocol: P" (or "none") and ", client cert: yes|no"
+ * (s2n_connection_client_cert_used).
  *
  * Sessions. TLS1.2 tickets arrive inside the handshake. TLS1.3 tickets arrive
  * after it, as post-handshake messages that only s2n_recv processes; so after a
@@ -100,6 +106,9 @@ struct options {
     int timeout_s;
     int ticket_wait_ms;
     int verbose;
+    const char *alpn;
+    const char *cert;
+    const char *key;
 };
 
 /* The newest session: what the next connection offers. */
@@ -121,7 +130,8 @@ static void usage(FILE *out)
             "usage: rs2nc --connect HOST:PORT [--ca FILE | --insecure] [--server-name NAME]\n"
             "             [--policy NAME | --tls12 | --tls13] [--no-tickets] [--reconnect N]\n"
             "             [--sess-in FILE] [--sess-out FILE] [--send TEXT]\n"
-            "             [--ticket-wait MS] [--timeout S] [--verbose]\n");
+            "             [--ticket-wait MS] [--timeout S] [--verbose]\n"
+            "             [--alpn LIST] [--cert FILE --key FILE]\n");
 }
 
 /* HOST:PORT, [V6]:PORT */
@@ -228,6 +238,15 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return -1;
             }
             o->ticket_wait_ms = (int)v;
+        } else if (strcmp(a, "--alpn") == 0) {
+            NEED_VALUE();
+            o->alpn = val;
+        } else if (strcmp(a, "--cert") == 0) {
+            NEED_VALUE();
+            o->cert = val;
+        } else if (strcmp(a, "--key") == 0) {
+            NEED_VALUE();
+            o->key = val;
         } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
             o->verbose = 1;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -549,8 +568,14 @@ static int run_connection(struct s2n_config *config, const struct options *o, st
 
     version = s2n_connection_get_actual_protocol_version(conn);
     resumed = s2n_connection_is_session_resumed(conn);
-    printf("%s, %s, Cipher is %s\n", resumed ? "Reused" : "New", protocol_name(version),
+    printf("%s, %s, Cipher is %s", resumed ? "Reused" : "New", protocol_name(version),
            s2n_connection_get_cipher(conn));
+    if (o->alpn != NULL || o->cert != NULL) {
+        const char *alpn = s2n_get_application_protocol(conn);
+        printf(", ALPN protocol: %s, client cert: %s", alpn ? alpn : "none",
+               s2n_connection_client_cert_used(conn) == 1 ? "yes" : "no");
+    }
+    printf("\n");
     fflush(stdout);
     if (o->verbose) {
         uint8_t iana[2] = { 0, 0 };
@@ -641,6 +666,24 @@ int main(int argc, char **argv)
     if (o.ca != NULL && s2n_config_set_verification_ca_location(config, o.ca, NULL) != S2N_SUCCESS) {
         msg_s2n("s2n_config_set_verification_ca_location");
         goto fail;
+    }
+    if (o.alpn != NULL && set_alpn_list(config, o.alpn) != 0) {
+        goto fail;
+    }
+    if (o.cert != NULL || o.key != NULL) {
+        char *chain = o.cert ? read_pem_file(o.cert) : NULL;
+        char *key = o.key ? read_pem_file(o.key) : NULL;
+        int rc = (chain && key) ? s2n_config_add_cert_chain_and_key(config, chain, key) : -1;
+        free(chain);
+        free(key);
+        if (rc != S2N_SUCCESS) {
+            if (o.cert == NULL || o.key == NULL) {
+                msg("--cert and --key go together");
+            } else {
+                msg_s2n("s2n_config_add_cert_chain_and_key");
+            }
+            goto fail;
+        }
     }
     if (o.insecure && s2n_config_disable_x509_verification(config) != S2N_SUCCESS) {
         msg_s2n("s2n_config_disable_x509_verification");

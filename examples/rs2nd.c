@@ -6,6 +6,7 @@
  *         [--rotate-keys SECONDS] [--key-decrypt-lifetime SECONDS]
  *         [--cache off|memory|redis://HOST[:PORT]] [--cache-prefix P]
  *         [--session-lifetime S] [--max-conns N] [--echo] [--timeout SECONDS]
+ *         [--alpn LIST] [--ca FILE [--client-auth required|optional]]
  *
  *   --port N              port to listen on, on 127.0.0.1 only; 0 (the default)
  *                         picks a free ephemeral port. Once listening, rs2nd prints
@@ -84,6 +85,14 @@
  *   --echo                after the handshake, send back everything received until
  *                         the peer closes; without it the server closes right after
  *                         the handshake (s2n_shutdown: close_notify both ways).
+ *   --alpn LIST           application protocols, most preferred first, comma
+ *                         separated (e.g. h2,http/1.1): the server picks its first
+ *                         one the client offers (none in common: no protocol).
+ *   --ca FILE             mutual TLS: ask clients for a certificate and verify it
+ *                         against the CAs in FILE (PEM). Any name in the client's
+ *                         certificate is accepted (a verify host callback that
+ *                         says yes, as s2n's s2nd does).
+ *   --client-auth M       with --ca: "required" (the default) or "optional".
  *   --timeout S           give up on a connection that makes no progress for S
  *                         seconds (default 10), so that a silent peer cannot hang
  *                         the server.
@@ -97,6 +106,9 @@
  *   conn 2: TLSv1.3, TLS_AES_128_GCM_SHA256, Reused, psk, NEGOTIATED|MIDDLEBOX_COMPAT
  *   conn 3: TLSv1.2, ECDHE-ECDSA-AES128-GCM-SHA256, Reused, ticket, NEGOTIATED|...
  *   conn 4: handshake failed: <s2n_strerror_debug> (<s2n_strerror_name>)
+ *
+ * With --alpn or --ca the line goes on with ", alpn PROTOCOL" (or "alpn none")
+ * and ", client cert yes|no" (s2n_connection_client_cert_used).
  *
  * "New" or "Reused" is s2n_connection_is_session_resumed(); then how it resumed:
  * "full" (not resumed), "ticket" (TLS1.2, a session ticket), "session-id" (TLS1.2,
@@ -174,6 +186,9 @@ struct options {
     long session_lifetime_s; /* 0: rs2n's default */
     long rotate_s;           /* --rotate-keys; 0: no rotation */
     long key_decrypt_lifetime_s; /* -1: rs2n's default */
+    const char *alpn;            /* --alpn */
+    const char *ca;              /* --ca: mutual TLS */
+    int client_auth;             /* --client-auth */
 };
 
 /* What rs2nd learns about one connection while it runs (s2n_connection_set_ctx).
@@ -192,6 +207,7 @@ static void usage(FILE *out)
             "             [--key-decrypt-lifetime SECONDS]\n"
             "             [--cache off|memory|redis://HOST[:PORT]] [--cache-prefix P]\n"
             "             [--session-lifetime S] [--max-conns N] [--echo] [--timeout S]\n"
+            "             [--alpn LIST] [--ca FILE [--client-auth required|optional]]\n"
             "\n"
             "  --rotate-keys S   key rotation period: ticket keys encrypt for S seconds, and\n"
             "                    a new key is added every S/2 seconds (between connections):\n"
@@ -221,6 +237,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->cache = CACHE_OFF;
     o->cache_prefix = CACHE_PREFIX_DEFAULT;
     o->key_decrypt_lifetime_s = -1;
+    o->client_auth = S2N_CERT_AUTH_REQUIRED;
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -310,6 +327,22 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return -1;
             }
             o->max_conns = v;
+        } else if (strcmp(a, "--alpn") == 0) {
+            NEED_VALUE();
+            o->alpn = val;
+        } else if (strcmp(a, "--ca") == 0) {
+            NEED_VALUE();
+            o->ca = val;
+        } else if (strcmp(a, "--client-auth") == 0) {
+            NEED_VALUE();
+            if (strcmp(val, "required") == 0) {
+                o->client_auth = S2N_CERT_AUTH_REQUIRED;
+            } else if (strcmp(val, "optional") == 0) {
+                o->client_auth = S2N_CERT_AUTH_OPTIONAL;
+            } else {
+                msg("bad --client-auth: %s (required or optional)", val);
+                return -1;
+            }
         } else if (strcmp(a, "--echo") == 0) {
             o->echo = 1;
         } else if (strcmp(a, "--timeout") == 0) {
@@ -1020,6 +1053,40 @@ static int setup_cache(struct s2n_config *config, const struct options *o, struc
     return 0;
 }
 
+/* Accepts any name in a client's certificate: the chain is still verified
+ * against --ca. (s2n's default host check compares the certificate's names with
+ * the server name the client sent, which client certificates rarely carry.) */
+static uint8_t accept_any_client_name(const char *host_name, size_t len, void *data)
+{
+    (void)host_name;
+    (void)len;
+    (void)data;
+    return 1;
+}
+
+static int setup_alpn_and_client_auth(struct s2n_config *config, const struct options *o)
+{
+    if (o->alpn != NULL && set_alpn_list(config, o->alpn) != 0) {
+        return -1;
+    }
+    if (o->ca == NULL) {
+        return 0;
+    }
+    if (s2n_config_set_verification_ca_location(config, o->ca, NULL) != S2N_SUCCESS) {
+        msg_s2n("s2n_config_set_verification_ca_location");
+        return -1;
+    }
+    if (s2n_config_set_client_auth_type(config, o->client_auth) != S2N_SUCCESS) {
+        msg_s2n("s2n_config_set_client_auth_type");
+        return -1;
+    }
+    if (s2n_config_set_verify_host_callback(config, accept_any_client_name, NULL) != S2N_SUCCESS) {
+        msg_s2n("s2n_config_set_verify_host_callback");
+        return -1;
+    }
+    return 0;
+}
+
 static struct s2n_config *make_config(const struct options *o, struct cache *cache,
                                       struct rotation *rot)
 {
@@ -1053,8 +1120,8 @@ static struct s2n_config *make_config(const struct options *o, struct cache *cac
     }
     /* The cache first: s2n-tls ignores ticket keys added while tickets and the
      * cache are both off. */
-    if (add_cert(config, o) != 0 || setup_cache(config, o, cache) != 0
-        || setup_tickets(config, o, rot) != 0) {
+    if (add_cert(config, o) != 0 || setup_alpn_and_client_auth(config, o) != 0
+        || setup_cache(config, o, cache) != 0 || setup_tickets(config, o, rot) != 0) {
         goto fail;
     }
     return config;
@@ -1167,9 +1234,15 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
                 how = state.cache_hit ? "session-id" : "ticket";
             }
         }
-        printf("conn %ld: %s, %s, %s, %s, %s\n", index, protocol_name(version),
+        printf("conn %ld: %s, %s, %s, %s, %s", index, protocol_name(version),
                s2n_connection_get_cipher(conn), resumed ? "Reused" : "New", how,
                s2n_connection_get_handshake_type_name(conn));
+        if (o->alpn != NULL || o->ca != NULL) {
+            const char *alpn = s2n_get_application_protocol(conn);
+            printf(", alpn %s, client cert %s", alpn ? alpn : "none",
+                   s2n_connection_client_cert_used(conn) == 1 ? "yes" : "no");
+        }
+        printf("\n");
         fflush(stdout);
         if (o->echo) {
             (void)echo_loop(conn, fd, o->timeout_s);

@@ -463,6 +463,18 @@ typedef int (*s2n_rand_mix_callback)(void *data, uint32_t size);
 typedef int (*s2n_session_ticket_fn)(struct s2n_connection *conn, void *ctx, struct s2n_session_ticket *ticket);
 
 /**
+ * Decides whether a name from the peer's certificate is trusted: called with each
+ * DNS and URI name of its subject alternative names (not NUL-terminated: use
+ * `host_name_len`), or once with "" if it has none, until it returns nonzero
+ * (trusted). Returning 0 for every name fails the handshake
+ * (S2N_ERR_CERT_INVALID_HOSTNAME). `data` is the pointer given with it.
+ *
+ * Differs from s2n-tls, which also passes IP address entries as text and, with
+ * no alternative name, the subject's common name.
+ */
+typedef uint8_t (*s2n_verify_host_fn)(const char *host_name, size_t host_name_len, void *data);
+
+/**
  * Chooses a PSK from those a client offered.
  */
 typedef int (*s2n_psk_selection_callback)(struct s2n_connection *conn, void *context, struct s2n_offered_psk_list *psk_list);
@@ -481,6 +493,40 @@ typedef int (*s2n_key_log_fn)(void *ctx, struct s2n_connection *conn, uint8_t *l
  * Decides on early data a client offered.
  */
 typedef int (*s2n_early_data_cb)(struct s2n_connection *conn, struct s2n_offered_early_data *early_data);
+
+#define S2N_CERT_AUTH_NONE 0
+
+#define S2N_CERT_AUTH_REQUIRED 1
+
+#define S2N_CERT_AUTH_OPTIONAL 2
+
+#define S2N_TLS_SIGNATURE_ANONYMOUS 0
+
+#define S2N_TLS_SIGNATURE_RSA 1
+
+#define S2N_TLS_SIGNATURE_ECDSA 3
+
+#define S2N_TLS_SIGNATURE_MLDSA 9
+
+#define S2N_TLS_SIGNATURE_RSA_PSS_RSAE 224
+
+#define S2N_TLS_SIGNATURE_RSA_PSS_PSS 225
+
+#define S2N_TLS_HASH_NONE 0
+
+#define S2N_TLS_HASH_MD5 1
+
+#define S2N_TLS_HASH_SHA1 2
+
+#define S2N_TLS_HASH_SHA224 3
+
+#define S2N_TLS_HASH_SHA256 4
+
+#define S2N_TLS_HASH_SHA384 5
+
+#define S2N_TLS_HASH_SHA512 6
+
+#define S2N_TLS_HASH_MD5_SHA1 224
 
 #ifdef __cplusplus
 extern "C" {
@@ -512,6 +558,52 @@ S2N_API int s2n_config_set_alert_behavior(struct s2n_config *config, s2n_alert_b
  * Errors: NULL config.
  */
 S2N_API int s2n_config_set_max_blinding_delay(struct s2n_config *config, uint32_t seconds);
+
+/**
+ * Sets the config's application protocols (ALPN), most preferred first: a client
+ * offers them in its ClientHello; a server picks its first one the client also
+ * offers (with none in common, as in s2n-tls, no protocol is negotiated and the
+ * handshake goes on). NULL or a count of 0 clears the list. Each name is 1 to 255
+ * bytes; the whole list at most 65535 bytes on the wire.
+ *
+ * Errors: NULL config; a negative count, an empty or too long name, or a list too
+ * long (S2N_ERR_INVALID_APPLICATION_PROTOCOL): the config keeps its list.
+ */
+S2N_API int s2n_config_set_protocol_preferences(struct s2n_config *config, const char *const *protocols, int protocol_count);
+
+/**
+ * Appends one protocol (`protocol_len` bytes, copied) to the config's list.
+ *
+ * Errors: NULL arguments; protocol_len 0, or a list that would pass 65535 bytes
+ * (S2N_ERR_INVALID_APPLICATION_PROTOCOL).
+ */
+S2N_API int s2n_config_append_protocol_preference(struct s2n_config *config, const uint8_t *protocol, uint8_t protocol_len);
+
+/**
+ * Gives the connection its own application protocols, used instead of its
+ * config's. NULL or a count of 0 clears them (the config's list applies again).
+ *
+ * Errors: as `s2n_config_set_protocol_preferences`; after the handshake started
+ * (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_connection_set_protocol_preferences(struct s2n_connection *conn, const char *const *protocols, int protocol_count);
+
+/**
+ * Appends one protocol to the connection's own list (starting one if it had
+ * none: the config's list then no longer applies).
+ *
+ * Errors: as `s2n_config_append_protocol_preference`; after the handshake started.
+ */
+S2N_API int s2n_connection_append_protocol_preference(struct s2n_connection *conn, const uint8_t *protocol, uint8_t protocol_len);
+
+/**
+ * The application protocol the handshake negotiated.
+ *
+ * @returns The protocol (NUL-terminated, valid until the connection is wiped or
+ * freed), or NULL when none was negotiated (or conn is NULL). A protocol name
+ * that holds a NUL byte reads shorter than it is.
+ */
+S2N_API const char *s2n_get_application_protocol(struct s2n_connection *conn);
 
 /**
  * Sets the callback that stores a session in the application's cache, and its
@@ -1404,6 +1496,103 @@ S2N_API const char *s2n_strerror_debug(int error, const char *lang);
 S2N_API const char *s2n_strerror_name(int error);
 
 /**
+ * Sets client authentication for the config's connections (see
+ * `s2n_cert_auth_type`). A server verifies client chains against the config's
+ * trust store, and their names with the verify host callback (by default, as in
+ * s2n-tls, a name of the certificate must match the server name the client
+ * sent: set a callback with `s2n_config_set_verify_host_callback` to accept
+ * client certificates by other names). A client presents the config's
+ * certificate chain: the first added whose key can sign with a scheme the server
+ * accepts. As in s2n-tls, a server with client authentication on resumes no
+ * session (see `s2n_cert_auth_type`).
+ *
+ * Errors: NULL config; a value outside s2n_cert_auth_type (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_config_set_client_auth_type(struct s2n_config *config, s2n_cert_auth_type client_auth_type);
+
+/**
+ * Writes the client authentication set on the config to `*client_auth_type`
+ * (S2N_CERT_AUTH_NONE if none was set, as in s2n-tls).
+ */
+S2N_API int s2n_config_get_client_auth_type(struct s2n_config *config, s2n_cert_auth_type *client_auth_type);
+
+/**
+ * Sets client authentication for this connection, over its config's.
+ *
+ * Errors: NULL conn; a value outside s2n_cert_auth_type.
+ */
+S2N_API int s2n_connection_set_client_auth_type(struct s2n_connection *conn, s2n_cert_auth_type client_auth_type);
+
+/**
+ * Writes the connection's client authentication to `*client_auth_type`: its own,
+ * else its config's, else the default for its mode (S2N_CERT_AUTH_OPTIONAL for a
+ * client, S2N_CERT_AUTH_NONE for a server).
+ */
+S2N_API int s2n_connection_get_client_auth_type(struct s2n_connection *conn, s2n_cert_auth_type *client_auth_type);
+
+/**
+ * Whether the completed handshake authenticated the client with a certificate:
+ * 1 if it did (on a server: a client certificate was received and verified; on a
+ * client: its certificate was sent), else 0. As in s2n-tls, a resumed handshake
+ * returns 0 (a client resuming with a server that allows it; an rs2n or s2n-tls
+ * server with client authentication on never resumes).
+ *
+ * @returns 1 or 0; S2N_FAILURE for a NULL conn.
+ */
+S2N_API int s2n_connection_client_cert_used(struct s2n_connection *conn);
+
+/**
+ * On a server, the client's certificate chain as received: each certificate in
+ * DER after a 3-byte big-endian length (RFC 5246 7.4.2), whatever the protocol
+ * version. `*der_cert_chain_out` stays valid until the connection is wiped or
+ * freed.
+ *
+ * Errors: NULL arguments; no chain (S2N_ERR_INVALID_STATE): before the handshake
+ * completes, when the client sent none, after a resumed handshake (as in
+ * s2n-tls, the chain is only known on the full handshake), and on a client.
+ */
+S2N_API int s2n_connection_get_client_cert_chain(struct s2n_connection *conn, uint8_t **der_cert_chain_out, uint32_t *cert_chain_len);
+
+/**
+ * Writes the signature algorithm of the client's CertificateVerify (on a server
+ * as received, on a client as sent): S2N_TLS_SIGNATURE_ECDSA,
+ * S2N_TLS_SIGNATURE_RSA or S2N_TLS_SIGNATURE_RSA_PSS_RSAE;
+ * S2N_TLS_SIGNATURE_ANONYMOUS when no client certificate was used (as in s2n-tls,
+ * also after a resumed handshake).
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_connection_get_selected_client_cert_signature_algorithm(struct s2n_connection *conn, s2n_tls_signature_algorithm *chosen_alg);
+
+/**
+ * Writes the hash algorithm of the client's CertificateVerify (S2N_TLS_HASH_SHA256,
+ * _SHA384, ...); S2N_TLS_HASH_NONE when no client certificate was used.
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_connection_get_selected_client_cert_digest_algorithm(struct s2n_connection *conn, s2n_tls_hash_algorithm *chosen_alg);
+
+/**
+ * Makes a server send the names of the CAs in its trust store (as they are at
+ * this call) with its certificate request, so a client with several
+ * certificates can pick one. Without this call no CA names are sent, as in
+ * s2n-tls.
+ *
+ * Errors: NULL config; a trust store that holds the system CAs (start from
+ * `s2n_config_new_minimal` or `s2n_config_wipe_trust_store`) or is empty
+ * (S2N_ERR_INVALID_STATE); names over s2n's 10 KiB limit (S2N_ERR_X509_TRUST_STORE).
+ */
+S2N_API int s2n_config_set_cert_authorities_from_trust_store(struct s2n_config *config);
+
+/**
+ * Not supported by rs2n: fails with S2N_ERR_UNIMPLEMENTED (S2N_ERR_T_USAGE) and
+ * changes nothing. In s2n-tls it adds the DSS certificate type to a server's
+ * certificate request for old clients (a DSS certificate is still refused);
+ * rustls writes the certificate types of its requests itself (RSA and ECDSA).
+ */
+S2N_API int s2n_config_enable_cert_req_dss_legacy_compat(struct s2n_config *config);
+
+/**
  * The name of the elliptic curve of the handshake's ECDHE exchange: "x25519",
  * "secp256r1" or "secp384r1"; "NONE" before the handshake completes and after a
  * TLS1.2 resumption (no key exchange), as in s2n-tls. The string is static.
@@ -1946,6 +2135,68 @@ S2N_API int s2n_connection_get_session_id_length(struct s2n_connection *conn);
  * Errors: NULL arguments; `max_length` too small (S2N_ERR_SESSION_ID_TOO_LONG).
  */
 S2N_API int s2n_connection_get_session_id(struct s2n_connection *conn, uint8_t *session_id, size_t max_length);
+
+/**
+ * Sets the callback that checks the names of the peer's certificate, for the
+ * config's connections. It runs during the handshake, after the chain verified,
+ * on the connection's thread (the connection is busy meanwhile). NULL restores
+ * the default: a client requires the server name set with `s2n_set_server_name`
+ * (RFC 6125 matching); a server, as in s2n-tls, requires a name of the client's
+ * certificate to match the server name the client sent (SNI), so a server doing
+ * client authentication usually sets a callback.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_set_verify_host_callback(struct s2n_config *config, s2n_verify_host_fn host_fn, void *data);
+
+/**
+ * Sets the verify host callback for this connection, over its config's.
+ *
+ * Differs from s2n-tls, where a NULL callback on a connection turns the host
+ * check off: in rs2n NULL goes back to the config's callback (or the default).
+ * Use `s2n_config_disable_x509_verification` to verify nothing.
+ *
+ * Errors: NULL conn; after the handshake started (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_connection_set_verify_host_callback(struct s2n_connection *conn, s2n_verify_host_fn host_fn, void *data);
+
+/**
+ * Sets how many certificates a peer may send in its chain (default 7); a longer
+ * chain fails the handshake (S2N_ERR_CERT_MAX_CHAIN_DEPTH_EXCEEDED) unless
+ * verification is off. 1 means the peer's certificate alone.
+ *
+ * Errors: NULL config; 0 (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_config_set_max_cert_chain_depth(struct s2n_config *config, uint16_t max_depth);
+
+/**
+ * Stops checking the validity dates (notBefore, notAfter) of the peer's chain.
+ * Everything else is still verified. rs2n verifies the chain at an instant at
+ * which all of its certificates are valid together; a chain whose certificates
+ * were never valid at the same time is refused (s2n-tls accepts it).
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_disable_x509_time_verification(struct s2n_config *config);
+
+/**
+ * Stops checking the extended key usage of the peer's certificate (serverAuth
+ * for a server's, clientAuth for a client's; a certificate without the extension
+ * is accepted either way). Everything else is still verified.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_disable_x509_intent_verification(struct s2n_config *config);
+
+/**
+ * Adds the system's CAs to the trust store (`SSL_CERT_FILE`, else
+ * /etc/ssl/certs/ca-certificates.crt, read once per process), for a config made
+ * with `s2n_config_new_minimal` or after `s2n_config_wipe_trust_store`.
+ *
+ * Errors: NULL config; the system CAs are already there, as in every config from
+ * `s2n_config_new` (S2N_ERR_X509_TRUST_STORE).
+ */
+S2N_API int s2n_config_load_system_certs(struct s2n_config *config);
 
 #ifdef __cplusplus
 }  // extern "C"

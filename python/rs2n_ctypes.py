@@ -132,6 +132,28 @@ S2N_TLS_MAX_FRAG_LEN_4096 = 4
 # s2n_alert_behavior
 S2N_ALERT_FAIL_ON_WARNINGS = 0
 S2N_ALERT_IGNORE_WARNINGS = 1
+# s2n_cert_auth_type
+S2N_CERT_AUTH_NONE = 0
+S2N_CERT_AUTH_REQUIRED = 1
+S2N_CERT_AUTH_OPTIONAL = 2
+
+# s2n_tls_signature_algorithm
+S2N_TLS_SIGNATURE_ANONYMOUS = 0
+S2N_TLS_SIGNATURE_RSA = 1
+S2N_TLS_SIGNATURE_ECDSA = 3
+S2N_TLS_SIGNATURE_MLDSA = 9
+S2N_TLS_SIGNATURE_RSA_PSS_RSAE = 224
+S2N_TLS_SIGNATURE_RSA_PSS_PSS = 225
+
+# s2n_tls_hash_algorithm
+S2N_TLS_HASH_NONE = 0
+S2N_TLS_HASH_MD5 = 1
+S2N_TLS_HASH_SHA1 = 2
+S2N_TLS_HASH_SHA224 = 3
+S2N_TLS_HASH_SHA256 = 4
+S2N_TLS_HASH_SHA384 = 5
+S2N_TLS_HASH_SHA512 = 6
+S2N_TLS_HASH_MD5_SHA1 = 224
 
 S2N_CACHE_TTL_SECS = 6 * 3600
 MAX_CACHED_VALUE = 16 * 1024
@@ -158,6 +180,9 @@ s2n_error_type = c_int
 s2n_tls_signature_algorithm = c_int
 s2n_tls_hash_algorithm = c_int
 s2n_cert_sni_match = c_int
+s2n_cert_auth_type = c_int
+s2n_tls_signature_algorithm = c_int
+s2n_tls_hash_algorithm = c_int
 
 # Callback typedefs. Keep the objects alive while the library may call them.
 # int (*)(struct s2n_connection *, void *ctx, uint64_t ttl, const void *key,
@@ -178,6 +203,8 @@ s2n_recv_fn = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_uint32)
 s2n_send_fn = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_uint32)
 # int (*)(struct s2n_connection *, void *ctx, struct s2n_session_ticket *)
 s2n_session_ticket_fn = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
+# uint8_t (*)(const char *host_name, size_t host_name_len, void *data)
+s2n_verify_host_fn = CFUNCTYPE(c_uint8, c_void_p, c_size_t, c_void_p)
 
 # Memory and random callbacks: int (*)(void); int (*)(void **ptr, uint32_t
 # requested, uint32_t *allocated); int (*)(void *ptr, uint32_t size); the random
@@ -372,6 +399,30 @@ FUNCTIONS = {
     "s2n_connection_is_session_resumed": (c_int, [s2n_connection_p]),
     "s2n_connection_get_session_id_length": (c_int, [s2n_connection_p]),
     "s2n_connection_get_session_id": (c_int, [s2n_connection_p, _u8_p, c_size_t]),
+    # application protocols (ALPN)
+    "s2n_config_set_protocol_preferences": (c_int, [s2n_config_p, POINTER(c_char_p), c_int]),
+    "s2n_config_append_protocol_preference": (c_int, [s2n_config_p, _u8_p, c_uint8]),
+    "s2n_connection_set_protocol_preferences": (c_int, [s2n_connection_p, POINTER(c_char_p), c_int]),
+    "s2n_connection_append_protocol_preference": (c_int, [s2n_connection_p, _u8_p, c_uint8]),
+    "s2n_get_application_protocol": (c_char_p, [s2n_connection_p]),
+    # client authentication (mTLS)
+    "s2n_config_set_client_auth_type": (c_int, [s2n_config_p, s2n_cert_auth_type]),
+    "s2n_config_get_client_auth_type": (c_int, [s2n_config_p, POINTER(s2n_cert_auth_type)]),
+    "s2n_connection_set_client_auth_type": (c_int, [s2n_connection_p, s2n_cert_auth_type]),
+    "s2n_connection_get_client_auth_type": (c_int, [s2n_connection_p, POINTER(s2n_cert_auth_type)]),
+    "s2n_connection_client_cert_used": (c_int, [s2n_connection_p]),
+    "s2n_connection_get_client_cert_chain": (c_int, [s2n_connection_p, POINTER(_u8_p), POINTER(c_uint32)]),
+    "s2n_connection_get_selected_client_cert_signature_algorithm": (c_int, [s2n_connection_p, POINTER(s2n_tls_signature_algorithm)]),
+    "s2n_connection_get_selected_client_cert_digest_algorithm": (c_int, [s2n_connection_p, POINTER(s2n_tls_hash_algorithm)]),
+    "s2n_config_set_cert_authorities_from_trust_store": (c_int, [s2n_config_p]),
+    "s2n_config_enable_cert_req_dss_legacy_compat": (c_int, [s2n_config_p]),
+    # verification
+    "s2n_config_set_verify_host_callback": (c_int, [s2n_config_p, s2n_verify_host_fn, c_void_p]),
+    "s2n_connection_set_verify_host_callback": (c_int, [s2n_connection_p, s2n_verify_host_fn, c_void_p]),
+    "s2n_config_set_max_cert_chain_depth": (c_int, [s2n_config_p, c_uint16]),
+    "s2n_config_disable_x509_time_verification": (c_int, [s2n_config_p]),
+    "s2n_config_disable_x509_intent_verification": (c_int, [s2n_config_p]),
+    "s2n_config_load_system_certs": (c_int, [s2n_config_p]),
 }
 
 

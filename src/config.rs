@@ -5,33 +5,33 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use once_cell::sync::Lazy;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::{ResolvesClientCert, WebPkiServerVerifier};
+use rustls::client::danger::ServerCertVerifier;
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::NoServerSessionStorage;
 use rustls::sign::CertifiedKey;
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
+use rustls::{ClientConfig, DistinguishedName, RootCertStore, ServerConfig};
 
+use crate::alpn::ProtocolList;
 use crate::cert_select::{CertResolver, CertTiebreak};
 use crate::certs::parse_pem_certs;
 use crate::clock::{SharedClock, SystemMonotonicClock, SystemWallClock, WallTimeProvider};
 use crate::error::{Error, ErrorCode, Result};
+pub use crate::io_settings::IoSettings;
 use crate::policy::{self, SecurityPolicy};
 use crate::resumption::cache::SessionCache;
 use crate::resumption::client::SessionTicketCallback;
 use crate::resumption::ticket_keys::{Lifetimes, TicketKeyStore};
 use crate::sync;
 use crate::trust;
+use crate::verify::peer::{ClientCerts, ClientVerifier, ServerVerifier};
+use crate::verify::{CertAuth, ChainPolicy, ChainVerifier, VerifyHost};
 // The trust store's type lives with the code that reads it; this keeps its old path.
 pub use crate::trust::TrustStore;
 
-/// The server name a client uses when the application set none: rustls needs one,
-/// sends no SNI for an IP address, and our verifier refuses this one by name, as
-/// s2n's default host check fails when no server name was set.
-pub(crate) fn no_server_name() -> ServerName<'static> {
-    ServerName::from(std::net::Ipv4Addr::UNSPECIFIED)
-}
+pub(crate) use crate::verify::host::no_server_name;
+
+/// s2n's limit on the CA names a server sends (`s2n_config_set_cert_authorities_from_trust_store`).
+const MAX_CERT_AUTHORITIES_LEN: usize = 10 * 1024;
 
 /// Everything a config holds that an application sets.
 #[derive(Clone, Debug)]
@@ -60,19 +60,22 @@ pub struct Settings {
     pub ticket_callback: Option<Arc<dyn SessionTicketCallback>>,
     /// Stateful resumption through the application's cache, when on.
     pub session_cache: Option<Arc<dyn SessionCache>>,
+    /// Application protocols, most preferred first (ALPN).
+    pub alpn: ProtocolList,
+    /// Client authentication, if the application set it (else s2n's default for
+    /// the connection's mode).
+    pub client_auth: Option<CertAuth>,
+    /// The application's verify-host callback.
+    pub verify_host: Option<Arc<dyn VerifyHost>>,
+    pub chain_policy: ChainPolicy,
+    /// The CA names a server sends with its CertificateRequest, once loaded.
+    pub cert_authorities: Option<Vec<DistinguishedName>>,
+    /// The chains as a client presents them (the same as `certs`): kept as one
+    /// object, since rustls resumes a client session only under the resolver of
+    /// its first handshake.
+    pub client_certs: Arc<ClientCerts>,
     /// How connections send and receive records.
     pub io: IoSettings,
-}
-
-/// What a config says about sending and receiving records.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct IoSettings {
-    /// The largest record payload sent (`s2n_config_set_max_fragment_length`);
-    /// None: rs2n's default, 16 KiB.
-    pub max_fragment_length: Option<u16>,
-    /// `s2n_recv` fills the buffer from several records
-    /// (`s2n_config_set_recv_multi_record`).
-    pub recv_multi_record: bool,
 }
 
 impl Settings {
@@ -96,6 +99,12 @@ impl Settings {
             ticket_callback: None,
             session_cache: None,
             io: IoSettings::default(),
+            alpn: ProtocolList::default(),
+            client_auth: None,
+            verify_host: None,
+            chain_policy: ChainPolicy::default(),
+            cert_authorities: None,
+            client_certs: NO_CLIENT_CERT.clone(),
         }
     }
 }
@@ -192,6 +201,87 @@ impl Config {
                 s.name_winners.push((name, key.clone()));
             }
             s.certs.push(key);
+            s.client_certs = Arc::new(ClientCerts {
+                certs: s.certs.clone(),
+            });
+            Ok(())
+        })
+    }
+
+    /// Replaces the application protocols (an empty list: none).
+    pub fn set_protocol_preferences(&self, list: ProtocolList) -> Result<()> {
+        self.update(|s| {
+            s.alpn = list;
+            Ok(())
+        })
+    }
+
+    pub fn append_protocol_preference(&self, name: &[u8]) -> Result<()> {
+        self.update(|s| s.alpn.append(name))
+    }
+
+    pub fn set_client_auth(&self, auth: CertAuth) -> Result<()> {
+        self.update(|s| {
+            s.client_auth = Some(auth);
+            Ok(())
+        })
+    }
+
+    pub fn set_verify_host(&self, callback: Option<Arc<dyn VerifyHost>>) -> Result<()> {
+        self.update(|s| {
+            s.verify_host = callback;
+            Ok(())
+        })
+    }
+
+    /// Changes how peer chains are verified.
+    pub fn set_chain_policy(
+        &self,
+        change: impl FnOnce(&mut ChainPolicy) -> Result<()>,
+    ) -> Result<()> {
+        self.update(|s| change(&mut s.chain_policy))
+    }
+
+    /// `s2n_config_load_system_certs`: fails, as in s2n, if the system CAs are
+    /// already in the trust store.
+    pub fn load_system_certs(&self) -> Result<()> {
+        self.update(|s| {
+            if s.trust.system_defaults {
+                return Err(Error::new(
+                    ErrorCode::TrustStore,
+                    "the trust store already holds the system certificates (s2n_config_new loads them; s2n_config_wipe_trust_store removes them)",
+                ));
+            }
+            s.trust.system_defaults = true;
+            Ok(())
+        })
+    }
+
+    /// `s2n_config_set_cert_authorities_from_trust_store`: the trust store's CA
+    /// names, as they are now, are sent with the server's CertificateRequest.
+    pub fn set_cert_authorities_from_trust_store(&self) -> Result<()> {
+        self.update(|s| {
+            if s.trust.system_defaults {
+                return Err(Error::new(
+                    ErrorCode::InvalidState,
+                    "the trust store holds the system certificates: CA names are only sent from a trust store the application filled (s2n_config_new_minimal or s2n_config_wipe_trust_store first)",
+                ));
+            }
+            let names = trust::root_store(&s.trust).subjects();
+            if names.is_empty() {
+                return Err(Error::new(
+                    ErrorCode::InvalidState,
+                    "the trust store is empty: add the CAs first",
+                ));
+            }
+            let len: usize = names.iter().map(|n| 2 + n.as_ref().len()).sum();
+            if len > MAX_CERT_AUTHORITIES_LEN {
+                return Err(Error::new(
+                    ErrorCode::TrustStore,
+                    format!("the trust store's CA names take {len} bytes: at most {MAX_CERT_AUTHORITIES_LEN}"),
+                ));
+            }
+            s.cert_authorities = Some(names);
             Ok(())
         })
     }
@@ -363,7 +453,7 @@ impl Config {
         let mut settings = self.settings().clone();
         settings.policy = policy;
         // The shared verifier: sessions resume across policies, as in s2n.
-        let verifier = shared_verifier(&settings, &settings.policy.provider())?;
+        let verifier = shared_verifier(&settings, &settings.policy.provider());
         Ok(Arc::new(build_client_config(&settings, verifier)?))
     }
 
@@ -419,7 +509,7 @@ impl Config {
         if let Some(c) = &built.client {
             return Ok(c.clone());
         }
-        let verifier = shared_verifier(&settings, &settings.policy.provider())?;
+        let verifier = shared_verifier(&settings, &settings.policy.provider());
         *sync::lock(&self.verifier) = Some(verifier.clone());
         let config = Arc::new(build_client_config(&settings, verifier)?);
         built.client = Some(config.clone());
@@ -448,7 +538,7 @@ fn build_server_config(s: &Settings) -> Result<ServerConfig> {
     let mut config = ServerConfig::builder_with_details(s.policy.provider(), time)
         .with_protocol_versions(s.policy.versions())
         .map_err(|e| internal("security policy", e))?
-        .with_no_client_auth()
+        .with_client_cert_verifier(client_verifier(s))
         .with_cert_resolver(Arc::new(CertResolver::new(
             &s.certs,
             s.default_certs.as_deref(),
@@ -460,7 +550,28 @@ fn build_server_config(s: &Settings) -> Result<ServerConfig> {
     // Resumption is off until the application turns tickets or the cache on.
     config.session_storage = Arc::new(NoServerSessionStorage {});
     config.send_tls13_tickets = 0;
+    config.alpn_protocols = s.alpn.names().to_vec();
     Ok(config)
+}
+
+/// The chain check for these trust settings; None with verification off.
+fn chain_verifier(s: &Settings, roots: RootCertStore) -> Option<ChainVerifier> {
+    s.verify_x509.then(|| {
+        let algs = s.policy.provider().signature_verification_algorithms.all;
+        ChainVerifier::new(roots.roots, algs, s.chain_policy)
+    })
+}
+
+/// The server's verifier of client certificates: it asks for one only on
+/// connections with client authentication on (see `verify::peer`).
+fn client_verifier(s: &Settings) -> Arc<ClientVerifier> {
+    let settings = s.clone();
+    let make_chain = move || chain_verifier(&settings, trust::root_store(&settings.trust));
+    Arc::new(ClientVerifier::new(
+        Box::new(make_chain),
+        s.cert_authorities.clone().unwrap_or_default(),
+        s.policy.provider(),
+    ))
 }
 
 fn build_client_config(
@@ -474,143 +585,29 @@ fn build_client_config(
         .map_err(|e| internal("security policy", e))?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
-        .with_client_cert_resolver(NO_CLIENT_CERT.clone());
+        .with_client_cert_resolver(s.client_certs.clone());
     config.resumption = rustls::client::Resumption::disabled();
+    config.alpn_protocols = s.alpn.names().to_vec();
     Ok(config)
 }
 
-/// One client certificate resolver for every config: rustls also resumes a session
-/// only under the resolver (compared by address) of the original handshake.
-static NO_CLIENT_CERT: Lazy<Arc<dyn ResolvesClientCert>> = Lazy::new(|| Arc::new(NoClientCert));
-
-/// No client certificate (rs2n does not do client authentication yet).
-#[derive(Debug)]
-struct NoClientCert;
-
-impl ResolvesClientCert for NoClientCert {
-    fn resolve(&self, _: &[&[u8]], _: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
-        None
-    }
-
-    fn has_certs(&self) -> bool {
-        false
-    }
-}
+/// One client certificate resolver for every config without certificates: rustls
+/// resumes a session only under the resolver (compared by address) of the
+/// original handshake.
+static NO_CLIENT_CERT: Lazy<Arc<ClientCerts>> = Lazy::new(Default::default);
 
 /// The verifier for these trust settings, shared by every config (and client
 /// session) with the same ones: rustls resumes a client session only under the
 /// very verifier (compared by address) that accepted it, while s2n resumes a
 /// session with any config. See `trust::shared_verifier`.
-fn shared_verifier(
-    s: &Settings,
-    provider: &Arc<CryptoProvider>,
-) -> Result<Arc<dyn ServerCertVerifier>> {
-    trust::shared_verifier(s.verify_x509, &s.trust, |roots| {
-        let verifier = Verifier::new(s.verify_x509, roots, provider.clone())?;
-        Ok(Arc::new(verifier))
+fn shared_verifier(s: &Settings, provider: &Arc<CryptoProvider>) -> Arc<dyn ServerCertVerifier> {
+    let key = s.chain_policy.key_bytes();
+    trust::shared_verifier(s.verify_x509, &s.trust, &key, |roots| {
+        Arc::new(ServerVerifier::new(
+            chain_verifier(s, roots),
+            provider.clone(),
+        ))
     })
-}
-
-/// The client's certificate verifier. With verification on: full chain and name
-/// verification, refusing a connection with no server name set (as s2n's default
-/// host check does). Off (`s2n_config_disable_x509_verification`): any chain and
-/// name are accepted. Either way the handshake signatures are checked against the
-/// certificate presented.
-#[derive(Debug)]
-struct Verifier {
-    /// None with verification off.
-    chain: Option<ChainCheck>,
-    provider: Arc<CryptoProvider>,
-}
-
-#[derive(Debug)]
-enum ChainCheck {
-    Roots(Arc<WebPkiServerVerifier>),
-    /// Verification on with an empty trust store: nothing is trusted.
-    NoRoots,
-}
-
-impl Verifier {
-    fn new(verify: bool, roots: RootCertStore, provider: Arc<CryptoProvider>) -> Result<Self> {
-        let chain = match (verify, roots.is_empty()) {
-            (false, _) => None,
-            (true, true) => Some(ChainCheck::NoRoots),
-            (true, false) => Some(ChainCheck::Roots(
-                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                    .build()
-                    .map_err(|e| {
-                        Error::new(ErrorCode::Internal, format!("certificate verifier: {e}"))
-                    })?,
-            )),
-        };
-        Ok(Verifier { chain, provider })
-    }
-}
-
-impl ServerCertVerifier for Verifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp: &[u8],
-        now: UnixTime,
-    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        let Some(chain) = &self.chain else {
-            return Ok(ServerCertVerified::assertion());
-        };
-        if *server_name == no_server_name() {
-            return Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::NotValidForName,
-            ));
-        }
-        match chain {
-            ChainCheck::Roots(v) => {
-                v.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-            }
-            ChainCheck::NoRoots => Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::UnknownIssuer,
-            )),
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        let valid = rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )?;
-        crate::handshake_notes::note(|n| n.server_scheme = Some(dss.scheme));
-        Ok(valid)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        let valid = rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )?;
-        crate::handshake_notes::note(|n| n.server_scheme = Some(dss.scheme));
-        Ok(valid)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
 }
 
 #[cfg(test)]
@@ -669,7 +666,7 @@ mod tests {
         }
         let verifier = |c: &Config| {
             let s = c.settings();
-            shared_verifier(&s, &s.policy.provider()).unwrap()
+            shared_verifier(&s, &s.policy.provider())
         };
         let va = verifier(&a);
         assert!(Arc::ptr_eq(&va, &verifier(&b)));

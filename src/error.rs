@@ -114,6 +114,12 @@ error_codes! {
     NumDefaultCertificates = (Usage, 45, "S2N_ERR_NUM_DEFAULT_CERTIFICATES", "wrong number of default certificates"),
     MultipleDefaultCertificates = (Usage, 46, "S2N_ERR_MULTIPLE_DEFAULT_CERTIFICATES_PER_AUTH_TYPE", "more than one default certificate for a key type"),
     CertNotValidated = (Usage, 47, "S2N_ERR_CERT_NOT_VALIDATED", "the peer's certificate chain is not available"),
+    InvalidApplicationProtocol = (Usage, 26, "S2N_ERR_INVALID_APPLICATION_PROTOCOL", "invalid application protocol (ALPN) name or list"),
+    TrustStore = (Usage, 27, "S2N_ERR_X509_TRUST_STORE", "error with the trust store"),
+    CertMaxChainDepth = (Proto, 9, "S2N_ERR_CERT_MAX_CHAIN_DEPTH_EXCEEDED", "the peer's certificate chain is longer than the maximum depth"),
+    MissingClientCert = (Proto, 10, "S2N_ERR_MISSING_CLIENT_CERT", "the client sent no certificate and one is required"),
+    UnexpectedCertRequest = (Proto, 11, "S2N_ERR_UNEXPECTED_CERT_REQUEST", "the server asked for a client certificate and client authentication is off"),
+    NoClientAuthRequest = (Proto, 12, "S2N_ERR_MISSING_CERT_REQUEST", "client authentication is required and the server did not ask for a certificate"),
 }
 
 impl ErrorCode {

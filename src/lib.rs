@@ -7,6 +7,7 @@
 // safe Rust, testable without C. tests/conventions.rs keeps it so.
 #![deny(unsafe_code)]
 
+pub mod alpn;
 pub mod api;
 pub mod cert_select;
 pub mod certs;
@@ -16,6 +17,7 @@ pub mod connection;
 pub mod error;
 pub mod handshake_notes;
 pub mod hello;
+pub mod io_settings;
 pub mod lifecycle;
 pub mod owner;
 pub mod pem;
@@ -25,4 +27,5 @@ pub mod stacktrace;
 pub mod sync;
 pub mod transport;
 pub mod trust;
+pub mod verify;
 pub mod x509;

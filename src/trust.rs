@@ -69,9 +69,11 @@ pub fn clear_verifier_cache() {
 
 /// What makes trust settings distinct: verification on or off, system roots or
 /// not, the roots added.
-fn trust_key(verify: bool, trust: &TrustStore) -> [u8; 32] {
+fn trust_key(verify: bool, trust: &TrustStore, policy: &[u8]) -> [u8; 32] {
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
     ctx.update(&[u8::from(verify), u8::from(trust.system_defaults)]);
+    ctx.update(&(policy.len() as u64).to_be_bytes());
+    ctx.update(policy);
     for root in &trust.roots {
         ctx.update(&(root.len() as u64).to_be_bytes());
         ctx.update(root);
@@ -81,27 +83,29 @@ fn trust_key(verify: bool, trust: &TrustStore) -> [u8; 32] {
     key
 }
 
-/// The verifier in use for these trust settings, or a new one from `make` (given
-/// the root store, empty when `verify` is off).
+/// The verifier in use for these trust settings and verification policy (its
+/// bytes), or a new one from `make` (given the root store, empty when `verify`
+/// is off).
 pub fn shared_verifier(
     verify: bool,
     trust: &TrustStore,
-    make: impl FnOnce(RootCertStore) -> Result<Arc<dyn ServerCertVerifier>>,
-) -> Result<Arc<dyn ServerCertVerifier>> {
-    let key = trust_key(verify, trust);
+    policy: &[u8],
+    make: impl FnOnce(RootCertStore) -> Arc<dyn ServerCertVerifier>,
+) -> Arc<dyn ServerCertVerifier> {
+    let key = trust_key(verify, trust, policy);
     // Held while making one, so two configs never make two.
     let mut verifiers = sync::lock(&VERIFIERS);
     if let Some(v) = verifiers.get(&key).and_then(Weak::upgrade) {
-        return Ok(v);
+        return v;
     }
     let roots = match verify {
         true => root_store(trust),
         false => RootCertStore::empty(),
     };
-    let verifier = make(roots)?;
+    let verifier = make(roots);
     verifiers.retain(|_, v| v.strong_count() > 0);
     verifiers.insert(key, Arc::downgrade(&verifier));
-    Ok(verifier)
+    verifier
 }
 
 /// The path a verifier would build from `chain` (leaf first, as the peer sent it)
@@ -243,7 +247,7 @@ mod tests {
         let b = config_trusting(&roots);
         let key = {
             let s = a.settings();
-            trust_key(s.verify_x509, &s.trust)
+            trust_key(s.verify_x509, &s.trust, &s.chain_policy.key_bytes())
         };
         assert!(verifier_held(&key));
         drop(b);
@@ -260,7 +264,7 @@ mod tests {
         let a = config_trusting(&["ca_cert.pem", "ecdsa_p384_cert.pem"]);
         let key = {
             let s = a.settings();
-            trust_key(s.verify_x509, &s.trust)
+            trust_key(s.verify_x509, &s.trust, &s.chain_policy.key_bytes())
         };
         let first = sync::lock(&VERIFIERS)[&key].clone();
         // The rustls config is rebuilt; nothing but config A held the verifier.

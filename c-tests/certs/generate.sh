@@ -7,6 +7,11 @@
 #   rsa2048_cert.pem / _key.pem          leaf, RSA 2048,    signed by the test CA
 #   wrong_name_cert.pem / _key.pem       leaf, ECDSA P-256, SAN only DNS:wrong.example
 #   other_ca_cert.pem / other_ca_key.pem an unrelated CA (for "untrusted" tests)
+#   client_cert.pem / _key.pem           client leaf, ECDSA P-256, signed by the test CA,
+#                                        SAN DNS:client.example, URI:spiffe://rs2n/client
+#   untrusted_client_cert.pem / _key.pem client leaf, ECDSA P-256, signed by the other CA
+#   client_auth_only_cert.pem / _key.pem leaf for localhost whose EKU is clientAuth only
+#                                        (a server certificate that fails the intent check)
 #
 # Leaves have SAN DNS:localhost, IP:127.0.0.1 (except wrong_name), EKU
 # serverAuth+clientAuth, and each leaf's *_cert.pem holds the chain: leaf
@@ -48,6 +53,13 @@ extendedKeyUsage       = serverAuth,clientAuth
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid
 subjectAltName         = \${ENV::SAN}
+[ client_only_ext ]
+basicConstraints       = critical,CA:FALSE
+keyUsage               = critical,digitalSignature
+extendedKeyUsage       = clientAuth
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid
+subjectAltName         = \${ENV::SAN}
 CNF
 
 # sign CSR CA_CERT CA_KEY EXT OUT [extra openssl-ca args...]
@@ -67,12 +79,13 @@ ca() { # name subject keyalg-opts...
     sign "$tmp/$name.csr" /dev/null "${name}_key.pem" ca_ext "${name}_cert.pem" -selfsign
 }
 
-leaf() { # name CN SAN keyalg-opts...
-    local name=$1 cn=$2 san=$3; shift 3
+leaf() { # name CN SAN keyalg-opts... (signed by the CA named in $CA, default the test CA;
+         # extensions $EXT, default leaf_ext)
+    local name=$1 cn=$2 san=$3 ca=${CA:-ca} ext=${EXT:-leaf_ext}; shift 3
     openssl genpkey -quiet "$@" -out "${name}_key.pem"
     openssl req -new -key "${name}_key.pem" -subj "/O=rs2n tests/CN=$cn" -out "$tmp/$name.csr"
-    SAN=$san sign "$tmp/$name.csr" ca_cert.pem ca_key.pem leaf_ext "$tmp/$name.pem"
-    cat "$tmp/$name.pem" ca_cert.pem > "${name}_cert.pem"
+    SAN=$san sign "$tmp/$name.csr" "${ca}_cert.pem" "${ca}_key.pem" "$ext" "$tmp/$name.pem"
+    cat "$tmp/$name.pem" "${ca}_cert.pem" > "${name}_cert.pem"
 }
 
 P256=(-algorithm EC -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve)
@@ -86,17 +99,25 @@ leaf ecdsa_p256 localhost "$GOOD_SAN" "${P256[@]}"
 leaf ecdsa_p384 localhost "$GOOD_SAN" "${P384[@]}"
 leaf rsa2048 localhost "$GOOD_SAN" "${RSA2048[@]}"
 leaf wrong_name wrong.example "DNS:wrong.example" "${P256[@]}"
+leaf client "rs2n test client" "DNS:client.example,URI:spiffe://rs2n/client" "${P256[@]}"
+EXT=client_only_ext leaf client_auth_only localhost "$GOOD_SAN" "${P256[@]}"
+CA=other_ca leaf untrusted_client "rs2n untrusted client" "DNS:client.example" "${P256[@]}"
 
 # The same keys in the older formats s2n also reads (SEC1, PKCS#1).
 openssl pkey -in ecdsa_p256_key.pem -traditional -out ecdsa_p256_key_sec1.pem
 openssl pkey -in rsa2048_key.pem -traditional -out rsa2048_key_pkcs1.pem
 
 # Sanity: every leaf chains to the test CA and not to the other CA.
-for n in ecdsa_p256 ecdsa_p384 rsa2048 wrong_name; do
+for n in ecdsa_p256 ecdsa_p384 rsa2048 wrong_name client client_auth_only; do
     openssl verify -CAfile ca_cert.pem "${n}_cert.pem" >/dev/null
     if openssl verify -CAfile other_ca_cert.pem "${n}_cert.pem" >/dev/null 2>&1; then
         echo "error: ${n}_cert.pem verifies against other_ca_cert.pem" >&2
         exit 1
     fi
 done
+openssl verify -CAfile other_ca_cert.pem untrusted_client_cert.pem >/dev/null
+if openssl verify -CAfile ca_cert.pem untrusted_client_cert.pem >/dev/null 2>&1; then
+    echo "error: untrusted_client_cert.pem verifies against ca_cert.pem" >&2
+    exit 1
+fi
 echo "certificates regenerated in $(pwd)"

@@ -5,7 +5,7 @@
 //
 //   node client.js --port N --ca F [--server-name NAME] [--tls12 | --tls13]
 //                  [--no-tickets] [--reconnect N] [--expect-resume]
-//                  [--io-timeout S]
+//                  [--io-timeout S] [--alpn LIST] [--cert F --key F]
 //
 // Connects 1 + --reconnect times to 127.0.0.1:PORT, each time offering the
 // newest session saved so far (tls.connect's `session` option). Sessions are
@@ -20,6 +20,9 @@
 //   --no-tickets   SSL_OP_NO_TICKET: do not ask for tickets; the session saved
 //                  is then a TLS1.2 session ID (for a server's session cache).
 //   --expect-resume  exit 2 if any reconnection was not resumed.
+//   --alpn LIST    ALPNProtocols: comma-separated, most preferred first; the line
+//                  then goes on with ", ALPN protocol: P" (or "none").
+//   --cert F --key F  a client certificate (sent when the server asks).
 //
 // Output (stdout, one line per connection, as s_client prints it):
 //   New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384
@@ -64,6 +67,9 @@ for (let i = 0; i < argv.length; i++) {
     case '--reconnect': o.reconnect = num(); break;
     case '--expect-resume': o.expectResume = true; break;
     case '--io-timeout': o.io = num(); break;
+    case '--alpn': o.alpn = val().split(','); break;
+    case '--cert': o.cert = val(); break;
+    case '--key': o.key = val(); break;
     default: die(`unknown argument ${a}`);
   }
 }
@@ -89,6 +95,11 @@ function once(i) {
     }
     if (o.noTickets) opts.secureOptions = SSL_OP_NO_TICKET;
     if (saved) opts.session = saved;
+    if (o.alpn) opts.ALPNProtocols = o.alpn;
+    if (o.cert) {
+      opts.cert = fs.readFileSync(o.cert);
+      opts.key = fs.readFileSync(o.key);
+    }
 
     let gotSession = false;
     let line = null;
@@ -117,6 +128,7 @@ function once(i) {
       const reused = sock.isSessionReused();
       const c = sock.getCipher();
       line = `${reused ? 'Reused' : 'New'}, ${sock.getProtocol()}, Cipher is ${c.name}`;
+      if (o.alpn) line += `, ALPN protocol: ${sock.alpnProtocol || 'none'}`;
       fs.writeSync(1, line + '\n');
       if (i > 0 && !reused) notResumed++;
       sock.write(msg);

@@ -4,7 +4,7 @@
 //
 //   node server.js --cert F --key F [--port N|0] [--tls12 | --tls13]
 //                  [--mode tickets|session-id] [--max-conns N]
-//                  [--idle-timeout S] [--io-timeout S]
+//                  [--idle-timeout S] [--io-timeout S] [--alpn LIST] [--ca F]
 //
 //   --mode tickets     (default) stateless session tickets: tls.createServer
 //                      with `ticketKeys` (48 random bytes).
@@ -12,6 +12,8 @@
 //                      (SSL_OP_NO_TICKET) and the `newSession` / `resumeSession`
 //                      events backed by an in-memory Map.
 //   --tls12/--tls13    pin the protocol version (minVersion = maxVersion).
+//   --alpn LIST        ALPNProtocols: comma-separated, most preferred first.
+//   --ca F             mutual TLS: requestCert and rejectUnauthorized, trusting F.
 //
 // Output (stdout, one line per connection, flushed):
 //   listening on 127.0.0.1:PORT
@@ -19,6 +21,8 @@
 //   conn 2: TLSv1.3, TLS_AES_256_GCM_SHA384, Reused
 //   conn 3: handshake failed: <error>
 // "New"/"Reused" is socket.isSessionReused() (OpenSSL's SSL_session_reused).
+// With --alpn or --ca the line goes on with ", alpn P" (socket.alpnProtocol, or
+// "none") and ", client cert CN" (the client certificate's subject CN; "none").
 // Each connection is echoed (whatever the client sends comes back) until the
 // client ends it. The server exits after --max-conns connections have closed
 // (status 0 if every handshake succeeded, 1 otherwise) or after
@@ -58,6 +62,8 @@ for (let i = 0; i < argv.length; i++) {
     case '--max-conns': o.maxConns = num(); break;
     case '--idle-timeout': o.idle = num(); break;
     case '--io-timeout': o.io = num(); break;
+    case '--alpn': o.alpn = val().split(','); break;
+    case '--ca': o.ca = val(); break;
     default: die(`unknown argument ${a}`);
   }
 }
@@ -71,6 +77,12 @@ const opts = {
 if (o.version) {
   opts.minVersion = o.version;
   opts.maxVersion = o.version;
+}
+if (o.alpn) opts.ALPNProtocols = o.alpn;
+if (o.ca) {
+  opts.ca = fs.readFileSync(o.ca);
+  opts.requestCert = true;
+  opts.rejectUnauthorized = true;
 }
 const cache = new Map(); // session-id mode: hex(session id) -> session data
 if (o.mode === 'tickets') {
@@ -122,7 +134,13 @@ server.on('secureConnection', (sock) => {
   const n = ++accepted;
   armIdle();
   const c = sock.getCipher();
-  out(`conn ${n}: ${sock.getProtocol()}, ${c.name}, ${sock.isSessionReused() ? 'Reused' : 'New'}`);
+  let extra = '';
+  if (o.alpn || o.ca) {
+    const peer = sock.getPeerCertificate();
+    const cn = peer && peer.subject ? peer.subject.CN : 'none';
+    extra = `, alpn ${sock.alpnProtocol || 'none'}, client cert ${cn}`;
+  }
+  out(`conn ${n}: ${sock.getProtocol()}, ${c.name}, ${sock.isSessionReused() ? 'Reused' : 'New'}${extra}`);
   sock.setTimeout(o.io * 1000, () => {
     process.stderr.write(`node-server: conn ${n}: idle for ${o.io}s, closing\n`);
     sock.destroy();

@@ -336,3 +336,32 @@ impl CertTiebreak for CTiebreak {
         chosen == b
     }
 }
+
+/// The application's verify host callback and its context.
+pub(crate) struct CVerifyHost {
+    pub(crate) f: unsafe extern "C" fn(*const std::ffi::c_char, usize, *mut c_void) -> u8,
+    pub(crate) data: *mut c_void,
+}
+
+// SAFETY: the application's callback and context, called on the thread driving a
+// connection's handshake, as s2n-tls does.
+unsafe impl Send for CVerifyHost {}
+// SAFETY: as for Send.
+unsafe impl Sync for CVerifyHost {}
+
+impl std::fmt::Debug for CVerifyHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("verify host callback")
+    }
+}
+
+impl crate::verify::VerifyHost for CVerifyHost {
+    fn verify(&self, name: &[u8]) -> bool {
+        // A NUL-terminated copy, in case the callback uses strlen (as s2n allows).
+        let mut text = Vec::with_capacity(name.len() + 1);
+        text.extend_from_slice(name);
+        text.push(0);
+        // SAFETY: `text` is valid for `name.len()` bytes plus its NUL during the call.
+        unsafe { (self.f)(text.as_ptr().cast(), name.len(), self.data) != 0 }
+    }
+}

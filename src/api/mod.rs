@@ -33,6 +33,7 @@ use std::ffi::{c_int, c_void};
 
 pub mod alerts;
 pub mod alloc;
+pub mod alpn;
 pub(crate) mod boundary;
 pub mod cache;
 pub(crate) mod callbacks;
@@ -44,9 +45,11 @@ pub(crate) mod fd;
 pub mod handles;
 pub mod io;
 pub mod library;
+pub mod mtls;
 pub mod negotiated;
 pub mod records;
 pub mod resumption;
+pub mod verify;
 
 pub use ints::*;
 

@@ -20,18 +20,31 @@ pub(super) fn map_tls_error(e: &rustls::Error, server_name: Option<&CString>) ->
         E::InvalidCertificate(C::NotValidForName)
         | E::InvalidCertificate(C::NotValidForNameContext { .. }) => {
             let text = match server_name {
-                Some(n) => format!("the peer's certificate is not valid for the server name {:?}", n.to_string_lossy()),
-                None => "no server name is set (s2n_set_server_name), so the certificate cannot be verified".to_string(),
+                Some(n) => format!("the peer's certificate is not valid for the name {:?}, or the verify host callback refused its names", n.to_string_lossy()),
+                None => "no name to check the peer's certificate against: a client needs s2n_set_server_name; a server checking client certificates needs a verify host callback (s2n_config_set_verify_host_callback)".to_string(),
             };
             (ErrorCode::HostnameMismatch, text)
         }
+        E::InvalidCertificate(C::Other(other))
+            if other.0.downcast_ref::<crate::verify::ChainTooLong>().is_some() =>
+        {
+            (ErrorCode::CertMaxChainDepth, other.to_string())
+        }
+        E::InvalidCertificate(c @ (C::Expired | C::ExpiredContext { .. } | C::NotValidYet | C::NotValidYetContext { .. })) => (
+            ErrorCode::CertInvalid,
+            format!("the peer's certificate is outside its validity dates ({c:?}); s2n_config_disable_x509_time_verification skips that check"),
+        ),
+        E::InvalidCertificate(C::InvalidPurpose | C::InvalidPurposeContext { .. }) => (
+            ErrorCode::CertInvalid,
+            "the peer's certificate is not issued for this use (extended key usage); s2n_config_disable_x509_intent_verification skips that check".to_string(),
+        ),
         E::InvalidCertificate(c) => (
             ErrorCode::CertInvalid,
             format!("the peer's certificate is invalid: {c:?}"),
         ),
         E::NoCertificatesPresented => (
-            ErrorCode::CertInvalid,
-            "the peer sent no certificate".to_string(),
+            ErrorCode::MissingClientCert,
+            "the client sent no certificate and client authentication is required (S2N_CERT_AUTH_REQUIRED)".to_string(),
         ),
         E::PeerIncompatible(P::NoCipherSuitesInCommon) => (
             ErrorCode::CipherNotSupported,

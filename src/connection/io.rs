@@ -9,6 +9,7 @@ use super::duplex::{
     flush_via, recv_via, rustls_refused, send_vectored_via, send_via, shutdown_send_via, Alone,
 };
 use super::errors::map_tls_error;
+use super::peer::with_peer;
 use super::{Blocked, Connection, Mode, PeerClose};
 use crate::error::{Error, ErrorCode, Result};
 use crate::handshake_notes;
@@ -40,7 +41,12 @@ impl Connection {
             Mode::Client => (&mut self.server_hello, &mut self.server_hello_info),
         };
         let mut transport_failed = false;
+        let capture = match (info.is_none(), self.hello_bytes.as_mut()) {
+            (true, Some(bytes)) => Some(bytes),
+            _ => None,
+        };
         let mut reader = CountingReader {
+            capture,
             recv: recv.as_mut(),
             failed: &mut transport_failed,
             count: &mut self.wire_in,
@@ -76,13 +82,22 @@ impl Connection {
             return Ok(());
         };
         let _stale = handshake_notes::take();
-        let processed = process_new_packets(tls, self.close_notify_sent);
+        // The verifiers see this connection's context during the handshake.
+        let peer = self.peer.as_ref().filter(|_| tls.is_handshaking());
+        let processed = with_peer(peer, || process_new_packets(tls, self.close_notify_sent));
         self.notes.absorb(handshake_notes::take());
         match processed {
             Ok(state) => {
                 self.plaintext_pending = state.plaintext_bytes_to_read();
                 if let (None, rustls::Connection::Server(server)) = (&self.server_name, &*tls) {
                     self.server_name = server.server_name().and_then(|n| CString::new(n).ok());
+                    if let (Some(peer), Some(name)) = (&self.peer, server.server_name()) {
+                        peer.set_client_sni(name);
+                    }
+                }
+                if let Err(e) = self.check_client_auth() {
+                    // Failed before the client's answer leaves.
+                    return Err(self.fail(e));
                 }
                 Ok(())
             }
@@ -192,6 +207,8 @@ fn process_new_packets(
 
 struct CountingReader<'a> {
     recv: &'a mut dyn RecvHalf,
+    /// Keeps the bytes read (a server's, until its ClientHello is read).
+    capture: Option<&'a mut Vec<u8>>,
     /// Set when the transport itself failed (as opposed to rustls refusing bytes).
     failed: &'a mut bool,
     count: &'a mut u64,
@@ -204,6 +221,9 @@ impl Read for CountingReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.recv.recv(buf).inspect_err(|_| *self.failed = true)?;
         *self.count += n as u64;
+        if let Some(capture) = self.capture.as_mut() {
+            capture.extend_from_slice(&buf[..n]);
+        }
         if let Some(hello) = self.hello.as_mut() {
             if let Some(info) = hello.feed(&buf[..n]) {
                 *self.hello_info = Some(info);

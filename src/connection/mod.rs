@@ -9,6 +9,7 @@ use once_cell::sync::Lazy;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, ServerConnection};
 
+use crate::alpn::ProtocolList;
 use crate::config::{no_server_name, Config};
 use crate::error::{Error, ErrorCode, Result};
 use crate::handshake_notes::Notes;
@@ -19,6 +20,7 @@ use crate::resumption::client::ClientResumption;
 use crate::resumption::client_session::SessionInfo;
 use crate::resumption::server::{ServerResumption, ServerSettings};
 use crate::transport::{RecvHalf, SendHalf};
+use crate::verify::{CertAuth, PeerContext, VerifyHost};
 
 pub use shared::{Claim, Exclusive, Shared, SharedCall};
 
@@ -27,6 +29,9 @@ mod errors;
 mod inspect;
 mod io;
 pub(crate) mod negotiated;
+mod peer;
+#[cfg(test)]
+mod peer_tests;
 mod records;
 mod shared;
 #[cfg(any(test, feature = "fuzzing"))]
@@ -130,6 +135,21 @@ pub struct Connection {
     notes: Notes,
     /// A security policy for this connection only (`s2n_connection_set_cipher_preferences`).
     policy: Option<&'static SecurityPolicy>,
+    /// This connection's application protocols, if set (else the config's).
+    alpn: Option<ProtocolList>,
+    /// Client authentication set on this connection (else the config's).
+    client_auth: Option<CertAuth>,
+    /// The verify-host callback set on this connection (else the config's).
+    verify_host: Option<Arc<dyn VerifyHost>>,
+    /// What verification needs from, and records about, this handshake.
+    peer: Option<Arc<PeerContext>>,
+    /// A server's rustls config, kept in case the ClientHello calls for another.
+    server_tls: Option<Arc<rustls::ServerConfig>>,
+    /// A server's first bytes from the client, kept until its ClientHello is read
+    /// when the protocol choice may call for a new rustls connection.
+    hello_bytes: Option<Vec<u8>>,
+    /// The client's chain as s2n reports it, once the handshake is complete.
+    client_cert_chain: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -179,6 +199,13 @@ impl Connection {
             client: ClientResumption::default(),
             notes: Notes::default(),
             policy: None,
+            alpn: None,
+            client_auth: None,
+            verify_host: None,
+            peer: None,
+            server_tls: None,
+            hello_bytes: None,
+            client_cert_chain: None,
         }
     }
 
@@ -372,12 +399,18 @@ impl Connection {
             ));
         }
         let config = self.config();
+        self.peer = Some(Arc::new(self.peer_context(&config)));
         let tls: rustls::Connection = match self.mode {
-            Mode::Server => ServerConnection::new(self.server_tls_config(&config)?)
-                .map_err(|e| {
-                    Error::new(ErrorCode::Internal, format!("cannot start the server: {e}"))
-                })?
-                .into(),
+            Mode::Server => {
+                // rustls asks the verifier whether to keep the transcript for client
+                // authentication as it makes the connection.
+                let tls_config = self.server_tls_config_alpn(&config)?;
+                peer::with_peer(self.peer.as_ref(), || ServerConnection::new(tls_config))
+                    .map_err(|e| {
+                        Error::new(ErrorCode::Internal, format!("cannot start the server: {e}"))
+                    })?
+                    .into()
+            }
             Mode::Client => {
                 let name = match &self.server_name {
                     Some(n) => {
@@ -407,6 +440,16 @@ impl Connection {
             Some(policy) => config.server_config_with(policy)?,
             None => config.server_config()?,
         };
+        // As s2n-tls: with client authentication on, a server neither issues nor
+        // accepts tickets or cached sessions (a resumed handshake has no client
+        // certificate to show). The base config resumes nothing.
+        if self
+            .peer
+            .as_ref()
+            .is_some_and(|p| p.client_auth != CertAuth::None)
+        {
+            return Ok(base);
+        }
         let s = config.settings();
         if !s.session_tickets && s.session_cache.is_none() {
             return Ok(base);
@@ -425,10 +468,15 @@ impl Connection {
 
     /// The client's rustls config, with this connection's session store.
     fn client_tls_config(&mut self, config: &Config) -> Result<Arc<rustls::ClientConfig>> {
-        let base = match self.policy {
+        let mut base = match self.policy {
             Some(policy) => config.client_config_with(policy)?,
             None => config.client_config()?,
         };
+        if let Some(alpn) = &self.alpn {
+            let mut c = rustls::ClientConfig::clone(&base);
+            c.alpn_protocols = alpn.names().to_vec();
+            base = Arc::new(c);
+        }
         let s = config.settings();
         Ok(self.client.tls_config(
             &base,
@@ -460,6 +508,9 @@ impl Connection {
                 let Some(hello) = self.hello_info.take() else {
                     return Ok(());
                 };
+                if let Err(e) = self.choose_protocol(&hello) {
+                    return Err(self.fail(e));
+                }
                 let tls13 = self.tls13_with(&hello);
                 let done = self.server.cache_lookup(&hello, tls13);
                 if done {
@@ -519,6 +570,9 @@ impl Connection {
             self.flush()?;
             if self.is_handshake_complete() {
                 if self.handshake_name.is_none() {
+                    if let Err(e) = self.after_handshake() {
+                        return Err(self.fail(e));
+                    }
                     self.handshake_name = Some(self.compute_handshake_name());
                 }
                 return Ok(());

@@ -60,6 +60,8 @@ pub struct HelloInfo {
     /// A TLS1.2 session ticket offered (the SessionTicket extension, when not
     /// empty), if at most [`MAX_TICKET_LEN`] bytes.
     pub session_ticket: Option<Vec<u8>>,
+    /// The application protocols a client offered (ALPN), when well formed.
+    pub alpn: Option<Vec<Vec<u8>>>,
 }
 
 /// What was wrong with a hello that was refused.

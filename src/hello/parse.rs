@@ -7,6 +7,7 @@ use std::fmt::Display;
 use super::{s2n_version, HelloInfo, Malformed, MAX_CACHE_KEY_LEN, MAX_TICKET_LEN};
 use crate::policy;
 
+const ALPN: u16 = 16;
 const SESSION_TICKET: u16 = 35;
 const PRE_SHARED_KEY: u16 = 41;
 const SUPPORTED_VERSIONS: u16 = 43;
@@ -108,6 +109,7 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
                 info.session_ticket = Some(data.to_vec());
             }
             PRE_SHARED_KEY => info.psk_identity = first_psk_identity(data)?,
+            ALPN => info.alpn = protocol_names(data),
             SUPPORTED_VERSIONS => {
                 if let Some(v) = highest_version(data)? {
                     info.max_version = v;
@@ -121,6 +123,24 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
         return Err(bad(format_args!("extension {} appears twice", w[0])));
     }
     Ok(info)
+}
+
+/// application_layer_protocol_negotiation: `ProtocolName protocol_name_list<2..2^16-1>`
+/// of `opaque ProtocolName<1..2^8-1>`. A malformed list is `None` here (rustls
+/// refuses the hello for it).
+fn protocol_names(data: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let mut c = Cursor(data);
+    let mut list = Cursor(c.vec16("ALPN").ok()?);
+    c.end("ALPN").ok()?;
+    let mut names = Vec::new();
+    while !list.is_empty() {
+        let name = list.vec8("protocol name").ok()?;
+        if name.is_empty() {
+            return None;
+        }
+        names.push(name.to_vec());
+    }
+    (!names.is_empty()).then_some(names)
 }
 
 /// pre_shared_key: `PskIdentity identities<7..2^16-1>` of `{ opaque identity<1..2^16-1>;

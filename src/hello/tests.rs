@@ -217,3 +217,27 @@ fn the_scanner_stops_at_a_tls13_server_hello() {
     s.feed(&records(&server_hello(false), 200));
     assert!(!s.done(), "TLS1.2 goes on to the NewSessionTicket");
 }
+
+#[test]
+fn alpn_names_are_read_and_a_malformed_list_is_none() {
+    let with_alpn = |data: Vec<u8>| ClientHelloParts {
+        extensions: Some(vec![(16, data)]),
+        ..Default::default()
+    };
+    let ok = read_message(&with_alpn(vec![
+        0, 12, 2, b'h', b'2', 8, b'h', b't', b't', b'p', b'/', b'1', b'.', b'1',
+    ]))
+    .unwrap();
+    assert_eq!(ok.alpn, Some(vec![b"h2".to_vec(), b"http/1.1".to_vec()]));
+    for bad in [vec![0, 3, 2, b'h'], vec![0, 1, 0], vec![0, 0], vec![0]] {
+        assert_eq!(
+            read_message(&with_alpn(bad.clone())).unwrap().alpn,
+            None,
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        read_message(&ClientHelloParts::default()).unwrap().alpn,
+        None
+    );
+}

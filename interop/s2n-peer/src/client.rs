@@ -57,7 +57,15 @@ pub fn client(mut a: Args) -> Res<ExitCode> {
     let reconnect: u32 = a.num("--reconnect", 0)?;
     let expect_resume = a.flag("--expect-resume");
     let io_timeout = Duration::from_secs(a.num("--io-timeout", 10)?);
+    let alpn: Option<Vec<String>> = a
+        .opt("--alpn")?
+        .map(|l| l.split(',').map(str::to_string).collect());
+    let client_cert = a.opt("--cert")?.map(|f| read_file(&f)).transpose()?;
+    let client_key = a.opt("--key")?.map(|f| read_file(&f)).transpose()?;
     a.done()?;
+    if client_cert.is_some() != client_key.is_some() {
+        return Err("--cert and --key go together".into());
+    }
     if tickets && no_tickets {
         return Err("--tickets and --no-tickets are exclusive".into());
     }
@@ -77,6 +85,13 @@ pub fn client(mut a: Args) -> Res<ExitCode> {
         .map_err(err("security policy"))?;
     b.wipe_trust_store().map_err(err("wipe_trust_store"))?;
     b.trust_pem(&ca).map_err(err("trust_pem"))?;
+    if let Some(alpn) = &alpn {
+        b.set_application_protocol_preference(alpn)
+            .map_err(err("application protocols"))?;
+    }
+    if let (Some(c), Some(k)) = (&client_cert, &client_key) {
+        b.load_pem(c, k).map_err(err("client certificate"))?;
+    }
     let slot = TicketSlot::default();
     if tickets {
         // Also turns session tickets on.
@@ -131,7 +146,15 @@ pub fn client(mut a: Args) -> Res<ExitCode> {
             .cipher_suite()
             .map_err(err("cipher_suite"))?
             .to_string();
-        let line = line_for(resumed, proto_name(proto), &cipher);
+        let mut line = line_for(resumed, proto_name(proto), &cipher);
+        if alpn.is_some() || client_cert.is_some() {
+            let p = conn
+                .application_protocol()
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .unwrap_or_else(|| "none".into());
+            let used = if conn.client_cert_used() { "yes" } else { "no" };
+            line.push_str(&format!(", alpn {p}, client cert {used}"));
+        }
 
         // Exchange one line: for TLS1.3 this also reads the server's
         // post-handshake NewSessionTicket, which comes before the echo.

@@ -40,10 +40,15 @@ usage:
   s2n-peer server --port N|0 --cert F --key F [--policy P]
                   [--tickets] [--ticket-key HEX] [--ticket-key-name NAME]
                   [--cache] [--max-conns N] [--idle-timeout SECS] [--io-timeout SECS]
+                  [--alpn LIST] [--ca F]
   s2n-peer client --connect 127.0.0.1:PORT --ca F [--server-name NAME] [--policy P]
                   [--tickets | --no-tickets] [--reconnect N] [--expect-resume]
-                  [--io-timeout SECS]
+                  [--io-timeout SECS] [--alpn LIST] [--cert F --key F]
 
+--alpn: application protocols, comma separated, most preferred first. --ca
+(server): client certificates required, verified against F, any name accepted.
+--cert/--key (client): a client certificate. With these the line goes on with
+\", alpn P, client cert yes|no\".
 Policies are s2n-tls security policy names: default_tls13 (TLS1.2+1.3),
 20240501 (TLS1.2 only), default (TLS1.3 + TLS1.2, PQ key exchange first), ...
 One line per connection on stdout: <New|Reused> <TLSv1.2|TLSv1.3> <cipher>.";

@@ -115,6 +115,24 @@ impl RawConn {
         .map(|n| n as usize)
     }
 
+    /// ", alpn P, client cert yes|no" (s2n_get_application_protocol,
+    /// s2n_connection_client_cert_used).
+    pub fn alpn_and_client_cert(&mut self) -> String {
+        unsafe {
+            let p = ffi::s2n_get_application_protocol(self.0);
+            let alpn = if p.is_null() {
+                "none".to_string()
+            } else {
+                cstr_lossy(p)
+            };
+            let used = ffi::s2n_connection_client_cert_used(self.0) == 1;
+            format!(
+                ", alpn {alpn}, client cert {}",
+                if used { "yes" } else { "no" }
+            )
+        }
+    }
+
     pub fn summary(&mut self) -> String {
         unsafe {
             let resumed = ffi::s2n_connection_is_session_resumed(self.0) == 1;

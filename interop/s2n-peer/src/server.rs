@@ -32,7 +32,13 @@ pub fn server(mut a: Args) -> Res<ExitCode> {
     let max_conns: u32 = a.num("--max-conns", 100)?;
     let idle_timeout = Duration::from_secs(a.num("--idle-timeout", 30)?);
     let io_timeout = Duration::from_secs(a.num("--io-timeout", 10)?);
+    let alpn: Vec<String> = a
+        .opt("--alpn")?
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
+    let ca = a.opt("--ca")?.map(|f| read_file(&f)).transpose()?;
     a.done()?;
+    let extras = !alpn.is_empty() || ca.is_some();
     if ticket_key.len() < 16 {
         return Err("--ticket-key: at least 16 bytes".into());
     }
@@ -45,6 +51,8 @@ pub fn server(mut a: Args) -> Res<ExitCode> {
         cache,
         ticket_key,
         ticket_key_name,
+        alpn,
+        ca,
     };
     let config = server_config(&opts)?;
 
@@ -74,7 +82,7 @@ pub fn server(mut a: Args) -> Res<ExitCode> {
             }
         };
         served += 1;
-        match serve_one(&config, stream, io_timeout) {
+        match serve_one(&config, stream, io_timeout, extras) {
             Ok(line) => println_flush(&line),
             Err(e) => {
                 failures += 1;
@@ -89,7 +97,12 @@ pub fn server(mut a: Args) -> Res<ExitCode> {
     })
 }
 
-fn serve_one(config: &RawConfig, stream: TcpStream, io_timeout: Duration) -> Res<String> {
+fn serve_one(
+    config: &RawConfig,
+    stream: TcpStream,
+    io_timeout: Duration,
+    extras: bool,
+) -> Res<String> {
     stream
         .set_nonblocking(false)
         .map_err(err("set_nonblocking"))?;
@@ -120,8 +133,10 @@ fn serve_one(config: &RawConfig, stream: TcpStream, io_timeout: Duration) -> Res
         )?;
     }
     conn.negotiate(deadline)?;
-    // The summary, then what was negotiated on a line of its own.
-    let line = format!("{}\nnegotiated: {}", conn.summary(), conn.negotiated());
+    let mut line = format!("{}\nnegotiated: {}", conn.summary(), conn.negotiated());
+    if extras {
+        line.push_str(&conn.alpn_and_client_cert());
+    }
 
     // Echo one line.
     let mut data = Vec::new();

@@ -22,6 +22,20 @@ pub struct ServerOpts {
     pub cache: bool,
     pub ticket_key: Vec<u8>,
     pub ticket_key_name: String,
+    /// Application protocols, most preferred first (`--alpn`).
+    pub alpn: Vec<String>,
+    /// Mutual TLS: client certificates required and verified against this CA
+    /// (`--ca`), any name accepted.
+    pub ca: Option<Vec<u8>>,
+}
+
+/// Accepts any name in a client certificate (the chain is still verified).
+unsafe extern "C" fn accept_any_name(
+    _name: *const std::ffi::c_char,
+    _len: usize,
+    _data: *mut c_void,
+) -> u8 {
+    1
 }
 
 pub fn server_config(o: &ServerOpts) -> Res<RawConfig> {
@@ -43,6 +57,37 @@ pub fn server_config(o: &ServerOpts) -> Res<RawConfig> {
             ffi::s2n_config_add_cert_chain_and_key(cfg.0, cert.as_ptr(), key.as_ptr()),
             "certificate/key",
         )?;
+        if !o.alpn.is_empty() {
+            let names: Vec<CString> = o
+                .alpn
+                .iter()
+                .map(|n| CString::new(n.as_str()).map_err(err("--alpn")))
+                .collect::<Res<_>>()?;
+            let ptrs: Vec<*const std::ffi::c_char> = names.iter().map(|n| n.as_ptr()).collect();
+            ffi_check(
+                ffi::s2n_config_set_protocol_preferences(cfg.0, ptrs.as_ptr(), ptrs.len() as i32),
+                "protocol preferences",
+            )?;
+        }
+        if let Some(ca) = &o.ca {
+            let ca = CString::new(ca.clone()).map_err(err("--ca"))?;
+            ffi_check(
+                ffi::s2n_config_add_pem_to_trust_store(cfg.0, ca.as_ptr()),
+                "trust store",
+            )?;
+            ffi_check(
+                ffi::s2n_config_set_client_auth_type(cfg.0, ffi::s2n_cert_auth_type::REQUIRED),
+                "client auth type",
+            )?;
+            ffi_check(
+                ffi::s2n_config_set_verify_host_callback(
+                    cfg.0,
+                    Some(accept_any_name),
+                    std::ptr::null_mut(),
+                ),
+                "verify host callback",
+            )?;
+        }
         if o.cache {
             // Leaked on purpose: lives as long as the process.
             let cache: &'static Cache = Box::leak(Box::new(Mutex::new(HashMap::new())));
