@@ -133,10 +133,13 @@ fn serve_one(
         )?;
     }
     conn.negotiate(deadline)?;
-    let mut line = format!("{}\nnegotiated: {}", conn.summary(), conn.negotiated());
+    // The summary (with ALPN and client certificate if asked), then what was
+    // negotiated on a line of its own.
+    let mut line = conn.summary();
     if extras {
         line.push_str(&conn.alpn_and_client_cert());
     }
+    line = format!("{line}\nnegotiated: {}", conn.negotiated());
 
     // Echo one line.
     let mut data = Vec::new();
