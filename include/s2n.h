@@ -10,8 +10,11 @@
  * s2n.h, linked with librs2n.
  *
  * Callbacks (I/O, clocks, session cache, session ticket) run with no rs2n lock
- * held: they may change any config, their own included, and use other
- * connections. The connection a callback runs for is busy: calls on it fail with
+ * held, with one exception: the wall clock rustls reads while s2n_recv decrypts a
+ * TLS1.3 ticket runs under the connection's lock, so a clock callback must not wait
+ * for the connection's sending thread. Callbacks may change any config, their own
+ * included, and use other connections. The connection a callback runs for is busy
+ * (apart from one sending and one receiving call on two threads): calls on it fail with
  * S2N_ERR_CONNECTION_IN_USE (s2n_connection_free and s2n_connection_wipe too),
  * except s2n_connection_get_ctx and s2n_connection_set_ctx. A callback must
  * return: leaving it by longjmp, a C++ exception or thread cancellation skips

@@ -9,6 +9,7 @@ use rustls::SignatureScheme;
 use super::boundary::{guard, try_mut, try_ref};
 use super::handles::{query, s2n_config, s2n_connection, with_config, with_conn};
 use super::S2N_SUCCESS;
+use crate::connection::negotiated::{hash_algorithm, signature_algorithm};
 use crate::error::{Error, ErrorCode, Result};
 use crate::verify::CertAuth;
 
@@ -165,26 +166,16 @@ pub extern "C" fn s2n_connection_get_client_cert_chain(
     })
 }
 
-/// s2n's (signature, hash) pair for a TLS signature scheme.
+/// s2n's (signature, hash) pair for a TLS signature scheme, by the core's one
+/// table; a scheme with no s2n value (Ed25519) reports ANONYMOUS, as no client
+/// certificate would.
 fn scheme_parts(
     scheme: Option<SignatureScheme>,
 ) -> (s2n_tls_signature_algorithm, s2n_tls_hash_algorithm) {
-    use SignatureScheme as S;
-    match scheme {
-        Some(S::RSA_PKCS1_SHA1) => (S2N_TLS_SIGNATURE_RSA, S2N_TLS_HASH_SHA1),
-        Some(S::RSA_PKCS1_SHA256) => (S2N_TLS_SIGNATURE_RSA, S2N_TLS_HASH_SHA256),
-        Some(S::RSA_PKCS1_SHA384) => (S2N_TLS_SIGNATURE_RSA, S2N_TLS_HASH_SHA384),
-        Some(S::RSA_PKCS1_SHA512) => (S2N_TLS_SIGNATURE_RSA, S2N_TLS_HASH_SHA512),
-        Some(S::ECDSA_SHA1_Legacy) => (S2N_TLS_SIGNATURE_ECDSA, S2N_TLS_HASH_SHA1),
-        Some(S::ECDSA_NISTP256_SHA256) => (S2N_TLS_SIGNATURE_ECDSA, S2N_TLS_HASH_SHA256),
-        Some(S::ECDSA_NISTP384_SHA384) => (S2N_TLS_SIGNATURE_ECDSA, S2N_TLS_HASH_SHA384),
-        Some(S::ECDSA_NISTP521_SHA512) => (S2N_TLS_SIGNATURE_ECDSA, S2N_TLS_HASH_SHA512),
-        Some(S::RSA_PSS_SHA256) => (S2N_TLS_SIGNATURE_RSA_PSS_RSAE, S2N_TLS_HASH_SHA256),
-        Some(S::RSA_PSS_SHA384) => (S2N_TLS_SIGNATURE_RSA_PSS_RSAE, S2N_TLS_HASH_SHA384),
-        Some(S::RSA_PSS_SHA512) => (S2N_TLS_SIGNATURE_RSA_PSS_RSAE, S2N_TLS_HASH_SHA512),
-        // Ed25519 and the rest have no s2n value; no client authentication either.
-        _ => (S2N_TLS_SIGNATURE_ANONYMOUS, S2N_TLS_HASH_NONE),
-    }
+    (
+        signature_algorithm(scheme).unwrap_or(S2N_TLS_SIGNATURE_ANONYMOUS),
+        hash_algorithm(scheme),
+    )
 }
 
 /// Writes the signature algorithm of the client's CertificateVerify (on a server
@@ -283,6 +274,14 @@ mod tests {
         assert_eq!(
             scheme_parts(None),
             (S2N_TLS_SIGNATURE_ANONYMOUS, S2N_TLS_HASH_NONE)
+        );
+        assert_eq!(
+            scheme_parts(Some(SignatureScheme::ED25519)),
+            (S2N_TLS_SIGNATURE_ANONYMOUS, S2N_TLS_HASH_NONE)
+        );
+        assert_eq!(
+            scheme_parts(Some(SignatureScheme::RSA_PKCS1_SHA512)),
+            (S2N_TLS_SIGNATURE_RSA, S2N_TLS_HASH_SHA512)
         );
     }
 }
