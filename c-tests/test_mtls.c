@@ -43,10 +43,19 @@ static uint8_t verify_host(const char *name, size_t len, void *data)
 
 static struct host_log host = { 0, 0, 0, 1 };
 
+/* Adds the test CA to a config's trust store (the PEM read, added, freed). */
+static int add_test_ca(struct s2n_config *config)
+{
+    char *pem = rs2n_read_cert("ca_cert.pem");
+    int rc = s2n_config_add_pem_to_trust_store(config, pem);
+    free(pem);
+    return rc;
+}
+
 static struct s2n_config *server_config(s2n_cert_auth_type auth, int callback)
 {
     struct s2n_config *c = rs2n_server_config(RS2N_CERT_ECDSA_P256, policy);
-    REQUIRE_SUCCESS(s2n_config_add_pem_to_trust_store(c, rs2n_read_cert("ca_cert.pem")));
+    REQUIRE_SUCCESS(add_test_ca(c));
     REQUIRE_SUCCESS(s2n_config_set_client_auth_type(c, auth));
     if (callback) {
         REQUIRE_SUCCESS(s2n_config_set_verify_host_callback(c, verify_host, &host));
@@ -234,7 +243,7 @@ static void resumption(s2n_cert_auth_type server_auth)
 {
     struct s2n_config *sc = rs2n_resume_server_config(policy, NULL, 1);
     rs2n_add_ticket_key(sc, "mtls-key");
-    REQUIRE_SUCCESS(s2n_config_add_pem_to_trust_store(sc, rs2n_read_cert("ca_cert.pem")));
+    REQUIRE_SUCCESS(add_test_ca(sc));
     REQUIRE_SUCCESS(s2n_config_set_client_auth_type(sc, server_auth));
     REQUIRE_SUCCESS(s2n_config_set_verify_host_callback(sc, verify_host, &host));
     const char *protocols[] = { "h2", "http/1.1" };
@@ -360,13 +369,13 @@ static void settings_and_bad_arguments(void)
     /* CA names: not from an empty store, nor one holding the system CAs. */
     EXPECT_FAILURE_WITH_TYPE(s2n_config_set_cert_authorities_from_trust_store(NULL), S2N_ERR_T_USAGE);
     EXPECT_FAILURE_WITH_TYPE(s2n_config_set_cert_authorities_from_trust_store(config), S2N_ERR_T_USAGE);
-    EXPECT_SUCCESS(s2n_config_add_pem_to_trust_store(config, rs2n_read_cert("ca_cert.pem")));
+    EXPECT_SUCCESS(add_test_ca(config));
     EXPECT_SUCCESS(s2n_config_set_cert_authorities_from_trust_store(config));
     struct s2n_config *system = s2n_config_new();
     REQUIRE_NOT_NULL(system);
     EXPECT_FAILURE_WITH_TYPE(s2n_config_set_cert_authorities_from_trust_store(system), S2N_ERR_T_USAGE);
     EXPECT_SUCCESS(s2n_config_wipe_trust_store(system));
-    EXPECT_SUCCESS(s2n_config_add_pem_to_trust_store(system, rs2n_read_cert("ca_cert.pem")));
+    EXPECT_SUCCESS(add_test_ca(system));
     EXPECT_SUCCESS(s2n_config_set_cert_authorities_from_trust_store(system));
 
     /* DSS legacy compatibility: refused, rustls fixes the certificate types. */
