@@ -542,7 +542,8 @@ extern "C" {
  *
  * Differs from s2n-tls: rustls ignores TLS1.2 warning alerts (other than
  * close_notify, which ends the data; after a few in a row it fails the
- * connection), so rs2n behaves as S2N_ALERT_IGNORE_WARNINGS with either value.
+ * connection), so rs2n behaves as S2N_ALERT_IGNORE_WARNINGS with either value:
+ * the setting has no effect.
  * Alerts after the handshake are encrypted: rs2n cannot see their level to do
  * otherwise. S2N_ALERT_FAIL_ON_WARNINGS is accepted because it changes nothing
  * from the config's state before the call.
@@ -554,7 +555,7 @@ S2N_API int s2n_config_set_alert_behavior(struct s2n_config *config, s2n_alert_b
 /**
  * The longest blinding delay after an error, in seconds (s2n's default: 30).
  *
- * rs2n accepts any value: it never delays (`s2n_connection_get_delay` is always
+ * rs2n accepts any value, with no effect: it never delays (`s2n_connection_get_delay` is always
  * 0). s2n blinds to hide timing side channels such as the CBC padding oracle;
  * rs2n offers no CBC suite and rustls decrypts records with constant-time AEADs.
  *
@@ -1017,7 +1018,8 @@ S2N_API int s2n_connection_set_ctx(struct s2n_connection *conn, void *ctx);
 S2N_API void *s2n_connection_get_ctx(struct s2n_connection *conn);
 
 /**
- * Chooses built-in or self-service blinding. rs2n accepts both and never delays.
+ * Chooses built-in or self-service blinding. rs2n accepts both with no effect: it
+ * never delays.
  *
  * Differs from s2n-tls, which waits 10 to 30 seconds after most fatal errors
  * (itself, or through `s2n_connection_get_delay` with self-service blinding) to
@@ -1388,7 +1390,7 @@ S2N_API int s2n_crypto_disable_init(void);
  * Asks the library not to install an atexit handler that cleans up at process
  * exit. rs2n installs none in any case (process exit releases its memory; call
  * `s2n_cleanup_final` to deinitialize, e.g. before unloading the library), so this
- * is accepted with nothing more to do.
+ * is accepted with no effect.
  *
  * Differs from s2n-tls, whose default handler calls `s2n_cleanup_final` at exit:
  * with rs2n, an application that needs its memory cleanup callback to run calls
@@ -1424,8 +1426,8 @@ S2N_API int s2n_mem_set_callbacks(s2n_mem_init_callback mem_init_callback, s2n_m
 /**
  * Deprecated in s2n-tls, where it does nothing: randomness comes from the
  * system. So in rs2n, whose randomness is ring's (the operating system's
- * generator, getrandom on Linux): the callbacks are accepted and never called,
- * exactly as s2n-tls does.
+ * generator, getrandom on Linux): the callbacks are accepted and never called
+ * (no effect), exactly as s2n-tls does.
  *
  * @returns S2N_SUCCESS.
  */
@@ -1803,7 +1805,8 @@ S2N_API int s2n_config_set_max_fragment_length(struct s2n_config *config, uint16
  *
  * Differs from s2n-tls: rustls cannot send the max_fragment_length extension,
  * so nothing is negotiated: every server acts as one that ignores the request,
- * which s2n documents clients must expect (many servers do). The client keeps
+ * which s2n documents clients must expect (many servers do), so the call has no
+ * effect on what is negotiated. The client keeps
  * its own record size and accepts records of up to 16 KiB, as with such a server.
  * To send smaller records, use `s2n_config_set_max_fragment_length`.
  *
@@ -1817,7 +1820,7 @@ S2N_API int s2n_config_send_max_fragment_length(struct s2n_config *config, s2n_m
  *
  * Differs from s2n-tls: rustls neither reads nor answers the max_fragment_length
  * extension, so the server ignores such requests (s2n's behaviour without this
- * call) and nothing is negotiated; clients must expect that (s2n documents that
+ * call) and the call has no effect; clients must expect that (s2n documents that
  * many servers ignore the request).
  *
  * Errors: NULL config.
@@ -1828,7 +1831,7 @@ S2N_API int s2n_config_accept_max_fragment_length(struct s2n_config *config);
  * The size of the buffer records are staged in before they are sent, at least
  * 1034 bytes.
  *
- * rs2n accepts it and has no such fixed buffer: each flush gathers every record
+ * rs2n accepts it with no effect: it has no such fixed buffer: each flush gathers every record
  * ready into one write, and a record's size is set by the functions above. The
  * records, the data and the write calls an application sees do not depend on it.
  *
@@ -1866,7 +1869,7 @@ S2N_API int s2n_connection_use_corked_io(struct s2n_connection *conn);
  * Lets `s2n_recv` read more than one record from the transport at a time.
  *
  * rs2n always does (it reads up to about 16 KiB at a time) and accepts either
- * value; unlike s2n with buffering off, it decrypts every whole record it has
+ * value, with no effect; unlike s2n with buffering off, it decrypts every whole record it has
  * read, so `s2n_peek` reports their data; `s2n_peek_buffered` reports what is
  * held back. An application that stops calling `s2n_recv` before it blocks must
  * check both before waiting on the file descriptor again.

@@ -1,59 +1,140 @@
-//! The README's function table lists exactly the functions `include/s2n.h` declares.
+//! The README's function table lists exactly the functions `include/s2n.h` declares,
+//! each with one status (works / no effect / not supported) that agrees with the
+//! header's doc comment, and its count line adds up.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-fn functions_in(text: &str, declared: bool) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for line in text.lines() {
-        if declared
-            && (line.starts_with(' ')
-                || line.starts_with('#')
-                || line.starts_with('/')
-                || line.starts_with("typedef ")
-                || !line.contains('('))
-        {
+const STATUSES: [&str; 3] = ["works", "no effect", "not supported"];
+
+/// Every function `include/s2n.h` declares, with its doc comment.
+fn declared(header: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut doc = String::new();
+    let mut in_doc = false;
+    for line in header.lines() {
+        if line.starts_with("/**") {
+            in_doc = true;
+            doc.clear();
+        }
+        if in_doc {
+            doc.push_str(line);
+            doc.push('\n');
+            in_doc = !line.contains("*/");
             continue;
         }
-        let mut rest = line;
-        while let Some(at) = rest.find("s2n_") {
-            let name: String = rest[at..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            rest = &rest[at + name.len()..];
-            let is_call = rest.starts_with('(');
-            if (declared && is_call) || (!declared && rest.starts_with('`')) {
-                out.insert(name);
-                if declared {
-                    // One declaration per line: the rest are its parameters.
-                    break;
-                }
-            }
+        if line.starts_with(' ') || line.starts_with('#') || line.starts_with("typedef ") {
+            continue;
+        }
+        let Some(open) = line.find('(') else { continue };
+        let Some(at) = line[..open].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        else {
+            continue;
+        };
+        let name = &line[at + 1..open];
+        if name.starts_with("s2n_") {
+            out.insert(name.to_string(), std::mem::take(&mut doc));
         }
     }
     out
 }
 
+/// The function rows of the README's "Functions" section: name -> status.
+fn rows(section: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for line in section.lines() {
+        let Some(rest) = line.strip_prefix("| `") else {
+            continue;
+        };
+        let cells: Vec<&str> = rest.split(" | ").collect();
+        let name = cells[0].trim_end_matches('`').to_string();
+        assert!(cells.len() >= 2, "README row without a status: {line}");
+        let status = cells[1].trim().to_string();
+        assert!(
+            STATUSES.contains(&status.as_str()),
+            "README row {name}: status {status:?} is not one of {STATUSES:?}"
+        );
+        assert!(
+            !cells[2..].join(" ").contains("`s2n_"),
+            "README row {name}: a note names another function in backticks"
+        );
+        assert!(
+            out.insert(name.clone(), status).is_none(),
+            "{name} listed twice"
+        );
+    }
+    out
+}
+
 #[test]
-fn readme_lists_every_exported_function() {
+fn readme_lists_every_exported_function_with_its_status() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let header = std::fs::read_to_string(root.join("include/s2n.h")).unwrap();
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let table = &readme[readme.find("## Functions").expect("a Functions section")..];
-    let table = &table[..table[3..].find("\n## ").map_or(table.len(), |i| i + 3)];
-    let declared = functions_in(&header, true);
-    let listed = functions_in(table, false);
+    let section = &readme[readme.find("## Functions").expect("a Functions section")..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    let declared = declared(&header);
+    let listed = rows(section);
     assert!(
         declared.len() > 50,
         "parsed {} declarations",
         declared.len()
     );
-    let missing: Vec<_> = declared.difference(&listed).collect();
-    let extra: Vec<_> = listed.difference(&declared).collect();
+    let names: BTreeSet<_> = declared.keys().collect();
+    let listed_names: BTreeSet<_> = listed.keys().collect();
+    let missing: Vec<_> = names.difference(&listed_names).collect();
+    let extra: Vec<_> = listed_names.difference(&names).collect();
     assert!(missing.is_empty(), "README's table lacks {missing:?}");
     assert!(
         extra.is_empty(),
         "README's table lists functions rs2n does not export: {extra:?}"
+    );
+
+    // The header says the same as the table.
+    for (name, status) in &listed {
+        // The doc as prose: comment markers and line breaks gone.
+        let doc = declared[name]
+            .lines()
+            .map(|l| {
+                l.trim()
+                    .trim_start_matches("/**")
+                    .trim_start_matches('*')
+                    .trim()
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        match status.as_str() {
+            "no effect" => assert!(
+                doc.contains("no effect"),
+                "{name}: README says no effect, its header doc does not say \"no effect\""
+            ),
+            "not supported" => assert!(
+                doc.contains("not supported"),
+                "{name}: README says not supported, its header doc does not say \"not supported\""
+            ),
+            _ => {}
+        }
+    }
+
+    // The count line adds up.
+    let count = |s: &str| listed.values().filter(|v| *v == s).count();
+    let not_yet = std::fs::read_to_string(root.join("tests/data/not_yet_exported.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .count();
+    let expected = format!(
+        "Of the {} functions of s2n-tls's `s2n.h`, {} work, {} have no effect, {} are \
+         not supported, and {} are not exported yet.",
+        listed.len() + not_yet,
+        count("works"),
+        count("no effect"),
+        count("not supported"),
+        not_yet
+    );
+    assert!(
+        section.contains(&expected),
+        "README's count line should read:\n{expected}"
     );
 }

@@ -13,7 +13,8 @@ use crate::error::{Error, ErrorCode};
 ///
 /// Differs from s2n-tls: rustls ignores TLS1.2 warning alerts (other than
 /// close_notify, which ends the data; after a few in a row it fails the
-/// connection), so rs2n behaves as S2N_ALERT_IGNORE_WARNINGS with either value.
+/// connection), so rs2n behaves as S2N_ALERT_IGNORE_WARNINGS with either value:
+/// the setting has no effect.
 /// Alerts after the handshake are encrypted: rs2n cannot see their level to do
 /// otherwise. S2N_ALERT_FAIL_ON_WARNINGS is accepted because it changes nothing
 /// from the config's state before the call.
@@ -35,7 +36,7 @@ pub extern "C" fn s2n_config_set_alert_behavior(
 
 /// The longest blinding delay after an error, in seconds (s2n's default: 30).
 ///
-/// rs2n accepts any value: it never delays (`s2n_connection_get_delay` is always
+/// rs2n accepts any value, with no effect: it never delays (`s2n_connection_get_delay` is always
 /// 0). s2n blinds to hide timing side channels such as the CBC padding oracle;
 /// rs2n offers no CBC suite and rustls decrypts records with constant-time AEADs.
 ///

@@ -110,7 +110,8 @@ pub extern "C" fn s2n_connection_get_ctx(conn: *mut s2n_connection) -> *mut c_vo
     })
 }
 
-/// Chooses built-in or self-service blinding. rs2n accepts both and never delays.
+/// Chooses built-in or self-service blinding. rs2n accepts both with no effect: it
+/// never delays.
 ///
 /// Differs from s2n-tls, which waits 10 to 30 seconds after most fatal errors
 /// (itself, or through `s2n_connection_get_delay` with self-service blinding) to

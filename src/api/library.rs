@@ -134,7 +134,7 @@ pub extern "C" fn s2n_crypto_disable_init() -> c_int {
 /// Asks the library not to install an atexit handler that cleans up at process
 /// exit. rs2n installs none in any case (process exit releases its memory; call
 /// `s2n_cleanup_final` to deinitialize, e.g. before unloading the library), so this
-/// is accepted with nothing more to do.
+/// is accepted with no effect.
 ///
 /// Differs from s2n-tls, whose default handler calls `s2n_cleanup_final` at exit:
 /// with rs2n, an application that needs its memory cleanup callback to run calls
@@ -209,8 +209,8 @@ pub extern "C" fn s2n_mem_set_callbacks(
 
 /// Deprecated in s2n-tls, where it does nothing: randomness comes from the
 /// system. So in rs2n, whose randomness is ring's (the operating system's
-/// generator, getrandom on Linux): the callbacks are accepted and never called,
-/// exactly as s2n-tls does.
+/// generator, getrandom on Linux): the callbacks are accepted and never called
+/// (no effect), exactly as s2n-tls does.
 ///
 /// @returns S2N_SUCCESS.
 #[no_mangle]

@@ -79,7 +79,8 @@ pub extern "C" fn s2n_config_set_max_fragment_length(
 ///
 /// Differs from s2n-tls: rustls cannot send the max_fragment_length extension,
 /// so nothing is negotiated: every server acts as one that ignores the request,
-/// which s2n documents clients must expect (many servers do). The client keeps
+/// which s2n documents clients must expect (many servers do), so the call has no
+/// effect on what is negotiated. The client keeps
 /// its own record size and accepts records of up to 16 KiB, as with such a server.
 /// To send smaller records, use `s2n_config_set_max_fragment_length`.
 ///
@@ -105,7 +106,7 @@ pub extern "C" fn s2n_config_send_max_fragment_length(
 ///
 /// Differs from s2n-tls: rustls neither reads nor answers the max_fragment_length
 /// extension, so the server ignores such requests (s2n's behaviour without this
-/// call) and nothing is negotiated; clients must expect that (s2n documents that
+/// call) and the call has no effect; clients must expect that (s2n documents that
 /// many servers ignore the request).
 ///
 /// Errors: NULL config.
@@ -117,7 +118,7 @@ pub extern "C" fn s2n_config_accept_max_fragment_length(config: *mut s2n_config)
 /// The size of the buffer records are staged in before they are sent, at least
 /// 1034 bytes.
 ///
-/// rs2n accepts it and has no such fixed buffer: each flush gathers every record
+/// rs2n accepts it with no effect: it has no such fixed buffer: each flush gathers every record
 /// ready into one write, and a record's size is set by the functions above. The
 /// records, the data and the write calls an application sees do not depend on it.
 ///
@@ -177,7 +178,7 @@ pub extern "C" fn s2n_connection_use_corked_io(conn: *mut s2n_connection) -> c_i
 /// Lets `s2n_recv` read more than one record from the transport at a time.
 ///
 /// rs2n always does (it reads up to about 16 KiB at a time) and accepts either
-/// value; unlike s2n with buffering off, it decrypts every whole record it has
+/// value, with no effect; unlike s2n with buffering off, it decrypts every whole record it has
 /// read, so `s2n_peek` reports their data; `s2n_peek_buffered` reports what is
 /// held back. An application that stops calling `s2n_recv` before it blocks must
 /// check both before waiting on the file descriptor again.
