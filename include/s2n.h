@@ -1803,15 +1803,16 @@ S2N_API int s2n_config_set_max_fragment_length(struct s2n_config *config, uint16
 /**
  * Asks servers for a smaller maximum fragment length (RFC 6066), on a client.
  *
- * Differs from s2n-tls: rustls cannot send the max_fragment_length extension,
- * so nothing is negotiated: every server acts as one that ignores the request,
- * which s2n documents clients must expect (many servers do), so the call has no
- * effect on what is negotiated. The client keeps
- * its own record size and accepts records of up to 16 KiB, as with such a server.
- * To send smaller records, use `s2n_config_set_max_fragment_length`.
+ * S2N_TLS_MAX_FRAG_LEN_EXT_NONE's value, 0, asks for nothing: s2n's default,
+ * accepted (s2n's own tools always pass it). A request (S2N_TLS_MAX_FRAG_LEN_512,
+ * _1024, _2048 or _4096) is not supported: rustls cannot send the
+ * max_fragment_length extension, so the call fails with S2N_ERR_UNIMPLEMENTED
+ * (S2N_ERR_T_USAGE) rather than let a client that needs small records believe
+ * it asked for them. To send smaller records, use
+ * `s2n_config_set_max_fragment_length`.
  *
- * Errors: NULL config; a code other than S2N_TLS_MAX_FRAG_LEN_512, _1024, _2048
- * or _4096 (S2N_ERR_INVALID_ARGUMENT).
+ * Errors: NULL config; a code above S2N_TLS_MAX_FRAG_LEN_4096
+ * (S2N_ERR_INVALID_ARGUMENT); a request, as above.
  */
 S2N_API int s2n_config_send_max_fragment_length(struct s2n_config *config, s2n_max_frag_len mfl_code);
 
