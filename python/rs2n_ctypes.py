@@ -13,7 +13,8 @@ Standard library only. Copy this file into a project, then:
     blocked = ctypes.c_int(s2n.S2N_NOT_BLOCKED)
     lib.s2n_negotiate(conn, ctypes.byref(blocked))
 
-Every function of include/s2n.h is declared (``argtypes`` and ``restype``) as
+Every function of include/s2n.h and of the unstable headers rs2n ships
+(include/s2n/unstable/*.h) is declared (``argtypes`` and ``restype``) as
 the header says, so ctypes converts arguments and results correctly:
 
   * opaque ``struct s2n_config *``, ``struct s2n_connection *``,
@@ -228,6 +229,8 @@ class iovec(Structure):
 s2n_cert_tiebreak_callback = CFUNCTYPE(c_void_p, c_void_p, c_void_p, POINTER(c_uint8), c_uint32)
 
 _blocked_p = POINTER(s2n_blocked_status)
+# s2n/unstable/renegotiate.h: int (*)(struct s2n_connection *, void *, s2n_renegotiate_response *)
+s2n_renegotiate_request_cb = CFUNCTYPE(c_int, c_void_p, c_void_p, POINTER(c_int))
 _u8_p = POINTER(c_uint8)
 
 # ---------------------------------------------------------------------------
@@ -423,6 +426,12 @@ FUNCTIONS = {
     "s2n_config_disable_x509_time_verification": (c_int, [s2n_config_p]),
     "s2n_config_disable_x509_intent_verification": (c_int, [s2n_config_p]),
     "s2n_config_load_system_certs": (c_int, [s2n_config_p]),
+    # unstable API (include/s2n/unstable/: cleanup.h, npn.h, renegotiate.h)
+    "s2n_cleanup_thread": (c_int, []),
+    "s2n_config_set_npn": (c_int, [s2n_config_p, c_bool]),
+    "s2n_config_set_renegotiate_request_cb": (c_int, [s2n_config_p, s2n_renegotiate_request_cb, c_void_p]),
+    "s2n_renegotiate_wipe": (c_int, [s2n_connection_p]),
+    "s2n_renegotiate": (c_int, [s2n_connection_p, _u8_p, c_ssize_t, POINTER(c_ssize_t), _blocked_p]),
 }
 
 

@@ -49,6 +49,9 @@ pub mod mtls;
 pub mod negotiated;
 pub mod records;
 pub mod resumption;
+pub mod unstable_cleanup;
+pub mod unstable_npn;
+pub mod unstable_renegotiate;
 pub mod verify;
 
 pub use ints::*;
