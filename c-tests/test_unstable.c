@@ -20,6 +20,12 @@
 #include "testlib.h"
 #include "refused.h"
 
+/* s2n-tls's layout of the (opaque in s2n.h) struct s2n_stacktrace. */
+struct s2n_stacktrace {
+    char **trace;
+    int trace_size;
+};
+
 static void *cleanup_on_thread(void *arg)
 {
     (void) arg;
@@ -34,7 +40,7 @@ static void cleanup_thread(void)
     /* With a stack trace to free: s2n_get_stacktrace has one, then none. */
     EXPECT_SUCCESS(s2n_stack_traces_enabled_set(true));
     EXPECT_SUCCESS(s2n_calculate_stacktrace());
-    struct s2n_stacktrace trace = { 0 };
+    struct s2n_stacktrace trace = { NULL, -1 };
     EXPECT_SUCCESS(s2n_get_stacktrace(&trace));
     EXPECT_TRUE(trace.trace_size > 0);
     EXPECT_SUCCESS(s2n_cleanup_thread());

@@ -16,6 +16,8 @@ const GUARD_WRAPPERS: &[&str] = &[
     "query_direction",
     "with_callbacks",
     "set_clock",
+    "with_psk",
+    "free_and_clear",
 ];
 
 /// Code an exported function may run before its guarded call, with why it cannot

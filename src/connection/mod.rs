@@ -32,6 +32,7 @@ pub(crate) mod negotiated;
 mod peer;
 #[cfg(test)]
 mod peer_tests;
+mod psk;
 mod records;
 mod shared;
 #[cfg(any(test, feature = "fuzzing"))]
