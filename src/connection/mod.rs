@@ -26,6 +26,8 @@ pub use shared::{Claim, Exclusive, Shared, SharedCall};
 
 mod duplex;
 mod errors;
+#[cfg(test)]
+mod hello_request_tests;
 mod inspect;
 mod io;
 pub(crate) mod negotiated;
