@@ -21,6 +21,7 @@ pub mod io_settings;
 pub mod lifecycle;
 pub mod owner;
 pub mod pem;
+pub mod pkey;
 pub mod policy;
 pub mod resumption;
 pub mod stacktrace;

@@ -12,6 +12,7 @@ const GUARD_WRAPPERS: &[&str] = &[
     "with_conn",
     "query",
     "with_blocked",
+    "with_negotiation",
     "with_direction",
     "query_direction",
     "with_callbacks",

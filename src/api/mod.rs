@@ -34,6 +34,7 @@ use std::ffi::{c_int, c_void};
 pub mod alerts;
 pub mod alloc;
 pub mod alpn;
+pub mod async_pkey;
 pub(crate) mod boundary;
 pub mod cache;
 pub(crate) mod callbacks;
