@@ -14,6 +14,7 @@ pub mod certs;
 pub mod clock;
 pub mod config;
 pub mod connection;
+pub mod dhparams;
 pub mod error;
 pub mod handshake_notes;
 pub mod hello;

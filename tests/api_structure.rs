@@ -13,6 +13,7 @@ const GUARD_WRAPPERS: &[&str] = &[
     "query",
     "with_blocked",
     "with_negotiation",
+    "with_op",
     "with_direction",
     "query_direction",
     "with_callbacks",

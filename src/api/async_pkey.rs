@@ -156,7 +156,8 @@ pub extern "C" fn s2n_async_pkey_op_perform(
                 .cloned()
                 .ok_or_else(|| Error::usage("the chain holds no key"))
         })?;
-        op.op.perform(&key)
+        op.op
+            .perform(|scheme, message| key.sign_now(scheme, message))
     })
 }
 

@@ -28,6 +28,7 @@ mod duplex;
 mod errors;
 mod inspect;
 mod io;
+mod keys;
 pub(crate) mod negotiated;
 mod offload;
 mod peer;

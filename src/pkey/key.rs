@@ -2,13 +2,10 @@
 //! chain has one, and hands the signature to the application when the connection
 //! being processed offloads it (see [`super::step`]). What rs2n reads from a
 //! certificate's public key (its kind, for schemes and for
-//! `s2n_conn_get_signature_public_key_type`), the digest an operation gives the
-//! application, and the check of a signature against the certificate.
+//! `s2n_conn_get_signature_public_key_type`).
 
 use std::sync::Arc;
 
-use once_cell::sync::Lazy;
-use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, SubjectPublicKeyInfoDer};
 use rustls::sign::{Signer, SigningKey};
 use rustls::{SignatureAlgorithm, SignatureScheme};
@@ -16,6 +13,8 @@ use x509_cert::der::asn1::{ObjectIdentifier, UintRef};
 use x509_cert::der::{Decode, Encode, Reader, SliceReader};
 use x509_cert::Certificate;
 
+#[cfg(test)]
+use super::check::{digest, verify};
 use super::step;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -133,52 +132,6 @@ fn rsa_modulus_bits(der: &[u8]) -> Option<usize> {
         .ok()?;
     let first = *modulus.first()?;
     Some(modulus.len() * 8 - first.leading_zeros() as usize)
-}
-
-/// The digest an operation for `scheme` gives the application: the hash of the
-/// signed message with the scheme's hash. None for a scheme with no separate
-/// hash (Ed25519 signs the whole message).
-pub fn digest(scheme: SignatureScheme, message: &[u8]) -> Option<Vec<u8>> {
-    use ring::digest::{SHA256, SHA384, SHA512};
-    use SignatureScheme as S;
-    let alg = match scheme {
-        S::RSA_PKCS1_SHA256 | S::ECDSA_NISTP256_SHA256 | S::RSA_PSS_SHA256 => &SHA256,
-        S::RSA_PKCS1_SHA384 | S::ECDSA_NISTP384_SHA384 | S::RSA_PSS_SHA384 => &SHA384,
-        S::RSA_PKCS1_SHA512 | S::ECDSA_NISTP521_SHA512 | S::RSA_PSS_SHA512 => &SHA512,
-        _ => return None,
-    };
-    Some(ring::digest::digest(alg, message).as_ref().to_vec())
-}
-
-static VERIFY_ALGS: Lazy<WebPkiSupportedAlgorithms> =
-    Lazy::new(|| rustls::crypto::ring::default_provider().signature_verification_algorithms);
-
-/// Checks that `signature` is `leaf`'s key's signature of `message` with `scheme`.
-pub fn verify(
-    leaf: &CertificateDer<'_>,
-    scheme: SignatureScheme,
-    message: &[u8],
-    signature: &[u8],
-) -> Result<()> {
-    let failed = || {
-        Error::new(
-            ErrorCode::VerifySignature,
-            format!("the {scheme:?} signature does not verify with the certificate's public key"),
-        )
-    };
-    let cert = webpki::EndEntityCert::try_from(leaf).map_err(|_| failed())?;
-    let algs = VERIFY_ALGS
-        .mapping
-        .iter()
-        .find(|(s, _)| *s == scheme)
-        .map_or(&[][..], |(_, algs)| *algs);
-    match algs
-        .iter()
-        .any(|alg| cert.verify_signature(*alg, message, signature).is_ok())
-    {
-        true => Ok(()),
-        false => Err(failed()),
-    }
 }
 
 /// The signing key of a loaded chain: its private key if it has one, and what

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use crate::error::Result;
 use crate::owner::Owner;
 
+pub mod check;
 pub mod key;
 pub mod op;
 pub mod step;

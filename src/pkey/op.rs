@@ -10,7 +10,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::SignatureScheme;
 use zeroize::Zeroizing;
 
-use super::key::{self, ChainKey};
+use super::check;
 use crate::error::{Error, ErrorCode, Result};
 use crate::owner::Owner;
 use crate::sync;
@@ -91,13 +91,17 @@ impl PkeyOp {
         sync::lock(&self.0.state).output = Some(Zeroizing::new(signature.to_vec()));
     }
 
-    /// `s2n_async_pkey_op_perform`: signs with `key`, once.
-    pub fn perform(&self, key: &ChainKey) -> Result<()> {
+    /// `s2n_async_pkey_op_perform`: signs with `sign` (a chain's private key:
+    /// scheme and message in, signature out), once.
+    pub fn perform(
+        &self,
+        sign: impl FnOnce(SignatureScheme, &[u8]) -> Result<Vec<u8>>,
+    ) -> Result<()> {
         if sync::lock(&self.0.state).output.is_some() {
             return Err(Error::code(ErrorCode::AsyncAlreadyPerformed));
         }
         // No lock while signing: an RSA signature takes a while.
-        let signature = key.sign_now(self.0.scheme, &self.0.message)?;
+        let signature = sign(self.0.scheme, &self.0.message)?;
         let mut state = sync::lock(&self.0.state);
         if state.output.is_some() {
             return Err(Error::code(ErrorCode::AsyncAlreadyPerformed));
@@ -134,7 +138,7 @@ impl PkeyOp {
             ));
         };
         if self.0.strict {
-            if let Err(e) = key::verify(&self.0.leaf, self.0.scheme, &self.0.message, &output) {
+            if let Err(e) = check::verify(&self.0.leaf, self.0.scheme, &self.0.message, &output) {
                 state.deliver = Some(deliver);
                 return Err(e);
             }
@@ -172,6 +176,7 @@ mod tests {
     use super::*;
     use crate::certs::testing::cert_file;
     use crate::pem;
+    use crate::pkey::key::ChainKey;
     use std::sync::mpsc::channel;
 
     fn make_op(strict: bool) -> (PkeyOp, std::sync::mpsc::Receiver<Outcome>, ChainKey) {
@@ -180,7 +185,7 @@ mod tests {
         let private = rustls::crypto::ring::sign::any_supported_type(&der).unwrap();
         let key = ChainKey::new(cert.clone(), Some(private)).unwrap();
         let scheme = SignatureScheme::ECDSA_NISTP256_SHA256;
-        let digest = key::digest(scheme, b"signed").unwrap();
+        let digest = check::digest(scheme, b"signed").unwrap();
         let (tx, rx) = channel();
         let op = PkeyOp::new(Owner::new(7), scheme, b"signed", digest, cert, strict, tx);
         (op, rx, key)
@@ -192,9 +197,9 @@ mod tests {
         assert_eq!(op.input().len(), 32);
         let e = op.apply(Owner::new(7)).unwrap_err();
         assert_eq!(e.code, ErrorCode::AsyncNotPerformed);
-        op.perform(&key).unwrap();
+        op.perform(|s, m| key.sign_now(s, m)).unwrap();
         assert_eq!(
-            op.perform(&key).unwrap_err().code,
+            op.perform(|s, m| key.sign_now(s, m)).unwrap_err().code,
             ErrorCode::AsyncAlreadyPerformed
         );
         let e = op.apply(Owner::new(8)).unwrap_err();
@@ -207,7 +212,7 @@ mod tests {
             ErrorCode::AsyncAlreadyApplied
         );
         let sig = rx.recv().unwrap().unwrap();
-        key::verify(&op.0.leaf, op.scheme(), b"signed", &sig).unwrap();
+        check::verify(&op.0.leaf, op.scheme(), b"signed", &sig).unwrap();
         op.abandon();
         assert!(rx.try_recv().is_err(), "nothing after the signature");
     }

@@ -20,7 +20,7 @@ use std::thread::JoinHandle;
 use rustls::pki_types::CertificateDer;
 use rustls::SignatureScheme;
 
-use super::key;
+use super::check;
 use super::op::{Outcome, PkeyOp};
 use crate::error::{Error, ErrorCode, Result};
 use crate::handshake_notes::{self, Notes};
@@ -102,7 +102,7 @@ pub(crate) fn sign(
         }) => shared.offload(*owner, scheme, leaf, message, *strict),
         _ => local(message).and_then(|signature| {
             if ctx.as_ref().is_some_and(|c| c.verify_after_sign) {
-                key::verify(leaf, scheme, message, &signature)?;
+                check::verify(leaf, scheme, message, &signature)?;
             }
             Ok(signature)
         }),
@@ -162,7 +162,7 @@ impl Shared {
         message: &[u8],
         strict: bool,
     ) -> Result<Vec<u8>> {
-        let Some(digest) = key::digest(scheme, message) else {
+        let Some(digest) = check::digest(scheme, message) else {
             return Err(Error::new(
                 ErrorCode::Unimplemented,
                 format!("rs2n cannot offload a {scheme:?} signature: s2n's operation gives the application a digest, and this scheme signs the whole message"),

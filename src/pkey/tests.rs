@@ -99,7 +99,7 @@ fn completed_later_from_another_thread_in_tls13_and_tls12_rsa_and_ecdsa() {
         }
         let key = chain(kind, true).chain_key().unwrap().clone();
         std::thread::spawn(move || {
-            op.perform(&key).unwrap();
+            op.perform(|s, m| key.sign_now(s, m)).unwrap();
             op.apply(op.owner()).unwrap();
         })
         .join()
