@@ -16,7 +16,9 @@
  * included, and use other connections. The connection a callback runs for is busy
  * (apart from one sending and one receiving call on two threads): calls on it fail with
  * S2N_ERR_CONNECTION_IN_USE (s2n_connection_free and s2n_connection_wipe too),
- * except s2n_connection_get_ctx and s2n_connection_set_ctx. A callback must
+ * except s2n_connection_get_ctx and s2n_connection_set_ctx. The async private key
+ * callback is the exception: inside it the connection can be used (its getters,
+ * s2n_async_pkey_op_apply), only not freed or wiped. A callback must
  * return: leaving it by longjmp, a C++ exception or thread cancellation skips
  * rs2n's frames, which is undefined behaviour and unsupported (as in rustls-ffi).
  *
@@ -625,7 +627,9 @@ S2N_API const char *s2n_get_application_protocol(struct s2n_connection *conn);
  * rs2n differs from s2n-tls in how: rustls signs inside the step that writes the
  * signed message, so that step runs on a worker thread of the connection, which
  * waits for the operation (never the caller's thread); freeing or wiping the
- * connection ends the wait. Inside the callback the connection is usable
+ * connection ends the wait. Other callbacks that run during such a step (the
+ * wall clock; a client's verify host callback) run on that worker thread while
+ * `s2n_negotiate` waits for it. Inside the callback the connection is usable
  * (`s2n_connection_get_selected_cert`, the negotiated-parameter getters,
  * `s2n_connection_get_ctx`) but cannot be freed or wiped. Only sign operations
  * exist: rs2n offers no RSA key exchange, so there is never a decrypt operation.

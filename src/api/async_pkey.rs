@@ -44,7 +44,9 @@ use crate::pkey::Validation;
 /// rs2n differs from s2n-tls in how: rustls signs inside the step that writes the
 /// signed message, so that step runs on a worker thread of the connection, which
 /// waits for the operation (never the caller's thread); freeing or wiping the
-/// connection ends the wait. Inside the callback the connection is usable
+/// connection ends the wait. Other callbacks that run during such a step (the
+/// wall clock; a client's verify host callback) run on that worker thread while
+/// `s2n_negotiate` waits for it. Inside the callback the connection is usable
 /// (`s2n_connection_get_selected_cert`, the negotiated-parameter getters,
 /// `s2n_connection_get_ctx`) but cannot be freed or wiped. Only sign operations
 /// exist: rs2n offers no RSA key exchange, so there is never a decrypt operation.

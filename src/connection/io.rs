@@ -104,8 +104,10 @@ impl Connection {
             Some((ctx, true)) => return self.start_step(ctx, run),
             Some((ctx, false)) => {
                 let _ = step::take_local_error();
-                let tls = self.tls.as_mut().expect("checked above");
-                step::within(ctx, || run(tls))
+                match self.tls.as_mut() {
+                    Some(tls) => step::within(ctx, || run(tls)),
+                    None => return Ok(()),
+                }
             }
             None => match self.tls.as_mut() {
                 Some(tls) => run(tls),
