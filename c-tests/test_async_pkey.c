@@ -8,8 +8,9 @@
  *     server's chain is loaded public only, s2n_negotiate reports
  *     S2N_BLOCKED_ON_APPLICATION_INPUT (S2N_ERR_T_BLOCKED) until the op is
  *     applied, the callback runs once, and the signature comes from a chain
- *     holding the key (perform) or from get_input + set_output (an application
- *     signing the digest itself is emulated by perform on another op: see below);
+ *     holding the key (perform), or from get_input + set_output: the digest
+ *     signed by `openssl pkeyutl` (ECDSA, RSA-PSS) as a key service would, and
+ *     accepted by strict validation and by the client (skipped without openssl);
  *   - strict validation catches a wrong signature at apply, and the handshake
  *     fails cleanly once the op is freed; without strict validation the client
  *     refuses it; an op freed without apply fails the handshake; a callback that
@@ -21,6 +22,7 @@
  *     arguments everywhere.
  */
 #include <pthread.h>
+#include <unistd.h>
 
 #include "testlib.h"
 
@@ -250,6 +252,85 @@ static void later_completion(const char *policy, enum rs2n_cert_kind kind, int s
     EXPECT_SUCCESS(s2n_config_free(client));
     EXPECT_SUCCESS(s2n_cert_chain_and_key_free(chain));
     EXPECT_SUCCESS(s2n_cert_chain_and_key_free(service));
+}
+
+/* Signs `digest` with `openssl pkeyutl`, as an external key service would, for
+ * the algorithm the server chose. Returns the signature's length, 0 if openssl
+ * cannot be run, -1 on other errors. */
+static int openssl_sign(const char *key, s2n_tls_signature_algorithm sig, s2n_tls_hash_algorithm hash,
+                        const uint8_t *digest, uint32_t len, uint8_t *out, size_t out_len)
+{
+    if (system("openssl version >/dev/null 2>&1") != 0) {
+        return 0;
+    }
+    char in_path[] = "/tmp/rs2n-digest-XXXXXX", out_path[] = "/tmp/rs2n-sig-XXXXXX";
+    int in_fd = mkstemp(in_path), out_fd = mkstemp(out_path);
+    if (in_fd < 0 || out_fd < 0) {
+        return -1;
+    }
+    int ok = write(in_fd, digest, len) == (ssize_t) len;
+    close(in_fd);
+    close(out_fd);
+    const char *md = hash == S2N_TLS_HASH_SHA384 ? "sha384" : hash == S2N_TLS_HASH_SHA512 ? "sha512" : "sha256";
+    char opts[256] = "";
+    if (sig == S2N_TLS_SIGNATURE_RSA_PSS_RSAE) {
+        snprintf(opts, sizeof(opts), "-pkeyopt rsa_padding_mode:pss -pkeyopt rsa_pss_saltlen:digest -pkeyopt digest:%s", md);
+    } else if (sig == S2N_TLS_SIGNATURE_RSA) {
+        snprintf(opts, sizeof(opts), "-pkeyopt digest:%s", md);
+    }
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "openssl pkeyutl -sign -inkey %s -in %s -out %s %s", rs2n_cert_path(key), in_path,
+             out_path, opts);
+    ok = ok && system(cmd) == 0;
+    int n = -1;
+    FILE *f = fopen(out_path, "rb");
+    if (ok && f != NULL) {
+        n = (int) fread(out, 1, out_len, f);
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    unlink(in_path);
+    unlink(out_path);
+    return n;
+}
+
+/* The digest, signed outside rs2n: get_input, sign, set_output, apply. */
+static void digest_signed_elsewhere(const char *policy, enum rs2n_cert_kind kind)
+{
+    struct s2n_cert_chain_and_key *chain = public_only(rs2n_cert_file(kind));
+    struct s2n_config *server = async_server(chain, policy);
+    EXPECT_SUCCESS(s2n_config_set_async_pkey_validation_mode(server, S2N_ASYNC_PKEY_VALIDATION_STRICT));
+    struct s2n_config *client = rs2n_client_config("ca_cert.pem", policy);
+    cb_mode = CB_KEEP;
+    kept_op = NULL;
+    struct rs2n_pair p;
+    rs2n_pair_open_mem(&p, server, client, "localhost");
+    EXPECT_SUCCESS(until_application_input(&p));
+    REQUIRE(kept_op != NULL);
+    s2n_tls_signature_algorithm sig = S2N_TLS_SIGNATURE_ANONYMOUS;
+    s2n_tls_hash_algorithm hash = S2N_TLS_HASH_NONE;
+    EXPECT_SUCCESS(s2n_connection_get_selected_signature_algorithm(p.server, &sig));
+    EXPECT_SUCCESS(s2n_connection_get_selected_digest_algorithm(p.server, &hash));
+    uint8_t digest[64], signature[1024];
+    uint32_t len = 0;
+    EXPECT_SUCCESS(s2n_async_pkey_op_get_input_size(kept_op, &len));
+    EXPECT_SUCCESS(s2n_async_pkey_op_get_input(kept_op, digest, sizeof(digest)));
+    int n = openssl_sign(rs2n_key_file(kind), sig, hash, digest, len, signature, sizeof(signature));
+    if (n == 0) {
+        printf("(openssl not found: the digest is not signed outside rs2n)\n");
+    } else {
+        EXPECT_TRUE(n > 0);
+        EXPECT_SUCCESS(s2n_async_pkey_op_set_output(kept_op, signature, (uint32_t) n));
+        EXPECT_SUCCESS(s2n_async_pkey_op_apply(kept_op, p.server));
+        struct rs2n_pair_result res;
+        EXPECT_SUCCESS(rs2n_negotiate_pair(p.server, p.client, &res));
+    }
+    EXPECT_SUCCESS(s2n_async_pkey_op_free(kept_op));
+    rs2n_pair_close(&p);
+    EXPECT_SUCCESS(s2n_config_free(server));
+    EXPECT_SUCCESS(s2n_config_free(client));
+    EXPECT_SUCCESS(s2n_cert_chain_and_key_free(chain));
 }
 
 /* The handshake after an op went wrong (`how`): 0 wrong output with strict
@@ -488,7 +569,10 @@ int main(void)
         later_completion(policies[i], RS2N_CERT_ECDSA_P256, 0);
         later_completion(policies[i], RS2N_CERT_RSA2048, 1);
         client_certificate(policies[i]);
+        digest_signed_elsewhere(policies[i], RS2N_CERT_ECDSA_P256);
+        digest_signed_elsewhere(policies[i], RS2N_CERT_RSA2048);
     }
+    digest_signed_elsewhere("default_tls13", RS2N_CERT_ECDSA_P384);
     for (int how = 0; how <= 4; how++) {
         failures(how);
     }
