@@ -50,7 +50,12 @@ static int pkey_cb(struct s2n_connection *conn, struct s2n_async_pkey_op *op)
                    && s2n_async_pkey_op_get_input(op, digest, sizeof(digest)) == S2N_SUCCESS;
     switch (cb_mode) {
         case CB_INLINE: {
-            /* The connection is usable inside the callback. */
+            /* The connection is usable inside the callback, but cannot be freed
+             * or wiped there. */
+            if (s2n_connection_free(conn) == 0 || s2n_connection_wipe(conn) == 0
+                || strcmp(s2n_strerror_name(s2n_errno), "S2N_ERR_CONNECTION_IN_USE") != 0) {
+                cb_checks_ok = 0;
+            }
             struct s2n_cert_chain_and_key *chain = s2n_connection_get_selected_cert(conn);
             s2n_tls_signature_algorithm sig = S2N_TLS_SIGNATURE_ANONYMOUS;
             if (s2n_connection_get_selected_signature_algorithm(conn, &sig) != S2N_SUCCESS
