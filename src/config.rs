@@ -76,6 +76,8 @@ pub struct Settings {
     pub client_certs: Arc<ClientCerts>,
     /// How connections send and receive records.
     pub io: IoSettings,
+    /// Async private key operations and signature checks.
+    pub pkey: crate::pkey::PkeySettings,
 }
 
 impl Settings {
@@ -105,6 +107,7 @@ impl Settings {
             chain_policy: ChainPolicy::default(),
             cert_authorities: None,
             client_certs: NO_CLIENT_CERT.clone(),
+            pkey: Default::default(),
         }
     }
 }

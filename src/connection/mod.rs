@@ -22,7 +22,7 @@ use crate::resumption::server::{ServerResumption, ServerSettings};
 use crate::transport::{RecvHalf, SendHalf};
 use crate::verify::{CertAuth, PeerContext, VerifyHost};
 
-pub use shared::{Claim, Exclusive, Shared, SharedCall};
+pub use shared::{Claim, Exclusive, Pin, Shared, SharedCall};
 
 mod duplex;
 mod errors;
@@ -30,7 +30,9 @@ mod errors;
 mod hello_request_tests;
 mod inspect;
 mod io;
+mod keys;
 pub(crate) mod negotiated;
+mod offload;
 mod peer;
 #[cfg(test)]
 mod peer_tests;
@@ -153,6 +155,8 @@ pub struct Connection {
     hello_bytes: Option<Vec<u8>>,
     /// The client's chain as s2n reports it, once the handshake is complete.
     client_cert_chain: Option<Vec<u8>>,
+    /// A processing step waiting for the application's private key operation.
+    offload: offload::Offload,
 }
 
 impl std::fmt::Debug for Connection {
@@ -209,6 +213,7 @@ impl Connection {
             server_tls: None,
             hello_bytes: None,
             client_cert_chain: None,
+            offload: offload::Offload::default(),
         }
     }
 
@@ -376,6 +381,8 @@ impl Connection {
     /// Records a fatal error. A session this connection put in or took from the
     /// cache is deleted from it, as in s2n.
     fn fail(&mut self, error: Error) -> Error {
+        // A step waiting for the application stops (its worker is joined).
+        self.offload = offload::Offload::default();
         self.fatal = Some(error.clone());
         self.forget_session();
         error
@@ -562,6 +569,11 @@ impl Connection {
                 ErrorCode::Closed,
                 "s2n_negotiate after s2n_shutdown: the connection is closed",
             ));
+        }
+        if self.offload.running() {
+            // The application's private key operation may be done.
+            self.resume_step()?;
+            self.report_tickets()?;
         }
         self.ensure_tls()?;
         if self.server.lookup_pending() && self.hello_info.is_some() {
