@@ -1905,10 +1905,12 @@ S2N_API int s2n_connection_get_write_fd(struct s2n_connection *conn, int *writef
 S2N_API int s2n_connection_set_cipher_preferences(struct s2n_connection *conn, const char *version);
 
 /**
- * On a server, the certificate chain chosen for the handshake: the
- * `s2n_cert_chain_and_key` the application added (or the one the config made for
- * `s2n_config_add_cert_chain_and_key`). NULL before the choice, on a client (rs2n
- * sends no client certificates), and if the chain has been freed since.
+ * The certificate chain this side uses in the handshake: on a server, the chain
+ * chosen for the client; on a client, the chain it sent to a server that asked
+ * for one. It is the `s2n_cert_chain_and_key` the application added (or the one
+ * the config made for `s2n_config_add_cert_chain_and_key`). NULL before the
+ * choice, on a client that sent no certificate, and if the chain has been freed
+ * since (S2N_ERR_NO_CERT_FOUND).
  */
 S2N_API struct s2n_cert_chain_and_key *s2n_connection_get_selected_cert(struct s2n_connection *conn);
 

@@ -1,6 +1,10 @@
 //! The public keys of a connection's certificates, as s2n names them
 //! (`s2n_conn_get_signature_public_key_type`).
 
+use std::sync::Arc;
+
+use rustls::sign::CertifiedKey;
+
 use super::{Connection, Mode};
 use crate::error::{Error, ErrorCode, Result};
 use crate::pkey::key::KeyKind;
@@ -11,10 +15,9 @@ impl Connection {
     /// certificate, if it sent one) or the peer's validated one.
     pub fn signature_public_key_type(&self, whose: Mode) -> Result<String> {
         let leaf = match (whose == self.mode, self.mode) {
-            (true, Mode::Server) => self
+            (true, _) => self
                 .selected_cert()
                 .and_then(|c| c.end_entity_cert().ok().map(|d| d.clone().into_owned())),
-            (true, Mode::Client) => self.own_client_leaf(),
             (false, _) => self.peer_cert_chain()?.into_iter().next(),
         };
         let Some(leaf) = leaf else {
@@ -26,11 +29,12 @@ impl Connection {
         KeyKind::of_cert(&leaf)?.s2n_name()
     }
 
-    /// The leaf a client sent: the first of its chains that can sign with the
+    /// The chain a client sent: the first of its chains that can sign with the
     /// scheme it signed with (the one its resolver chose).
-    fn own_client_leaf(&self) -> Option<rustls::pki_types::CertificateDer<'static>> {
-        let scheme = self.peer.as_ref()?.recorded().client_scheme?;
-        if !self.peer.as_ref()?.recorded().cert_sent {
+    pub(super) fn own_client_chain(&self) -> Option<Arc<CertifiedKey>> {
+        let recorded = self.peer.as_ref()?.recorded();
+        let scheme = recorded.client_scheme?;
+        if !recorded.cert_sent {
             return None;
         }
         let config = self.config();
@@ -38,7 +42,7 @@ impl Connection {
         s.certs
             .iter()
             .find(|c| c.key.choose_scheme(&[scheme]).is_some())
-            .and_then(|c| c.end_entity_cert().ok().map(|d| d.clone().into_owned()))
+            .cloned()
     }
 }
 
