@@ -30,12 +30,17 @@ set(RS2N_HEADER "${RS2N_INCLUDE_DIR}/s2n.h")
 # of the cdylib a DT_SONAME, which cargo does not set on its own; the flag only
 # reaches the rs2n crate, never its dependencies. The C libraries get the
 # mem-callbacks feature: their global allocator serves s2n_mem_set_callbacks.
+# RS2N_CRYPTO=aws-lc-rs adds the feature that switches rustls' provider.
 # (build.rs has the cdylib export s2n_errno, the thread-local.)
+set(RS2N_CARGO_FEATURES mem-callbacks)
+if(RS2N_CRYPTO STREQUAL "aws-lc-rs")
+  set(RS2N_CARGO_FEATURES "mem-callbacks,aws-lc-rs")
+endif()
 add_custom_target(rs2n_cargo ALL
   COMMAND "${CARGO_EXECUTABLE}" rustc --lib
           --manifest-path "${PROJECT_SOURCE_DIR}/Cargo.toml"
           --profile ${RS2N_CARGO_PROFILE}
-          --features mem-callbacks
+          --features ${RS2N_CARGO_FEATURES}
           --target-dir "${RS2N_CARGO_TARGET_DIR}"
           -- -C link-arg=-Wl,-soname,${RS2N_SONAME}
   WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything and runs every test; exits non-zero on any failure.
-#   1. cargo test                  (Rust unit/integration tests, header freshness)
+#   1. cargo test                  (Rust unit/integration tests, header freshness),
+#                                  then again with the aws-lc-rs provider
 #   2. build/       Release        (C/C++ tests, header check, exported symbols,
 #                                   downstream find_package/pkg-config tests,
 #                                   interop)
@@ -33,6 +34,10 @@ stage_done() { # stage_done NAME: records the time since the last stage ended
 echo "== cargo test"
 cargo test
 stage_done "cargo test"
+
+echo "== cargo test, aws-lc-rs provider (--features aws-lc-rs)"
+cargo test --features aws-lc-rs
+stage_done "cargo test (aws-lc-rs)"
 
 echo "== CMake build (build/)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use rustls::crypto::ring::sign::any_supported_type;
+use crate::policy::backend::sign::any_supported_type;
 use rustls::pki_types::CertificateDer;
 use rustls::sign::CertifiedKey;
 use zeroize::Zeroize;

@@ -134,7 +134,7 @@ pub fn validated_chain(
         true => webpki::KeyUsage::server_auth(),
         false => webpki::KeyUsage::client_auth(),
     };
-    let algorithms = rustls::crypto::ring::default_provider()
+    let algorithms = crate::policy::backend::default_provider()
         .signature_verification_algorithms
         .all;
     let path = cert

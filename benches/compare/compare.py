@@ -97,7 +97,7 @@ def main():
         table[title] = {n: (statistics.median(v), pct(v, 0.9)) for n, v in samples.items()}
 
     print()
-    w = 21
+    w = 22
     print(f"{'scenario':<27}" + "".join(f"{n:>{w}}" for n in names))
     for title, row in table.items():
         base = row[ref][0]
@@ -105,6 +105,12 @@ def main():
             f"{f'{m:.1f}/{p:.1f} {m / base:.2f}x':>{w}}" for m, p in (row[n] for n in names)
         )
         print(f"{title:<27}{cells}")
+    print("\nmarkdown, median µs per pair (ratio to " + ref + "):\n")
+    print("| scenario | " + " | ".join(names) + " |")
+    print("|---|" + "---:|" * len(names))
+    for title, row in table.items():
+        base = row[ref][0]
+        print(f"| {title} | " + " | ".join(f"{row[n][0]:.1f} ({row[n][0] / base:.2f})" for n in names) + " |")
     print()
     print(f"{'pairs/s/core':<27}" + "".join(f"{n:>{w}}" for n in names))
     for title, row in table.items():

@@ -297,7 +297,7 @@ mod tests {
             .is_err());
 
         let key = pem::private_key(&cert_file("ecdsa_p256_key.pem")).unwrap();
-        let private = rustls::crypto::ring::sign::any_supported_type(&key).unwrap();
+        let private = crate::policy::backend::sign::any_supported_type(&key).unwrap();
         let full = ChainKey::new(cert.clone(), Some(private)).unwrap();
         let scheme = SignatureScheme::ECDSA_NISTP256_SHA256;
         let sig = full.sign_now(scheme, b"message").unwrap();

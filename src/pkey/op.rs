@@ -182,7 +182,7 @@ mod tests {
     fn make_op(strict: bool) -> (PkeyOp, std::sync::mpsc::Receiver<Outcome>, ChainKey) {
         let cert = pem::certificates(&cert_file("ecdsa_p256_cert.pem"), "t").unwrap()[0].clone();
         let der = pem::private_key(&cert_file("ecdsa_p256_key.pem")).unwrap();
-        let private = rustls::crypto::ring::sign::any_supported_type(&der).unwrap();
+        let private = crate::policy::backend::sign::any_supported_type(&der).unwrap();
         let key = ChainKey::new(cert.clone(), Some(private)).unwrap();
         let scheme = SignatureScheme::ECDSA_NISTP256_SHA256;
         let digest = check::digest(scheme, b"signed").unwrap();

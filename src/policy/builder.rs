@@ -1,11 +1,12 @@
 //! Building what rustls needs from an s2n policy definition: its suites, its
-//! key-exchange groups, its protocol versions and one ring [`CryptoProvider`] for
+//! key-exchange groups, its protocol versions and one [`CryptoProvider`] (ring, or
+//! aws-lc-rs with the `aws-lc-rs` feature: [`super::backend`]) for
 //! them, plus the remarks on how the result differs from s2n-tls.
 
 use std::sync::Arc;
 
+use super::backend as ring_provider;
 use once_cell::sync::Lazy;
-use rustls::crypto::ring as ring_provider;
 use rustls::crypto::{CryptoProvider, SupportedKxGroup};
 use rustls::{CipherSuite, NamedGroup, SupportedCipherSuite, SupportedProtocolVersion};
 

@@ -37,6 +37,15 @@ use rustls::{CipherSuite, NamedGroup, SupportedProtocolVersion};
 use crate::error::{Error, ErrorCode, Result};
 
 mod builder;
+
+/// The rustls crypto provider rs2n is built with, with the cargo feature
+/// `aws-lc-rs` (CMake `-DRS2N_CRYPTO=aws-lc-rs`): aws-lc-rs. The policy tables
+/// do not depend on it: the builder takes each policy's suites and groups from it.
+#[cfg(feature = "aws-lc-rs")]
+pub(crate) use rustls::crypto::aws_lc_rs as backend;
+/// The rustls crypto provider rs2n is built with, by default: ring.
+#[cfg(not(feature = "aws-lc-rs"))]
+pub(crate) use rustls::crypto::ring as backend;
 mod tables;
 
 use builder::POLICIES;
