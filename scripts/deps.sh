@@ -18,6 +18,7 @@ declare -A need=(
 # pkg-config module -> Debian package
 declare -A need_pc=(
     [hiredis]=libhiredis-dev      # rs2nd --cache redis://
+    [openssl]=libssl-dev          # benches/compare: the OpenSSL driver
 )
 
 has_pc() { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$1"; }

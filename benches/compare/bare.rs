@@ -380,6 +380,34 @@ fn main() {
                 let total: u64 = hs.into_iter().map(|h| h.join().unwrap()).sum();
                 writeln!(out, "ok {:.1}", total as f64 / t0.elapsed().as_secs_f64()).unwrap();
             }
+            Some("keycost") => {
+                // rs2n's per-ticket sealing (resumption::seal): each seal has
+                // a key of its own, HKDF-Expand from the ticket key's PRK plus
+                // AES-256-GCM key setup; a resumption opens one value. Bare
+                // rustls' ticketer seals with one key, so this is the part of
+                // rs2n's resumed figures the bare side does not do.
+                use rs2n::resumption::seal::{open, seal, Domain, SealKey};
+                let key = SealKey::derive(*b"bench key name\0\0", &[7u8; 32]);
+                let value = [1u8; 200];
+                let sealed = seal(&key, Domain::Ticket, &value).unwrap();
+                let rounds = n(1).max(100);
+                let med = |f: &dyn Fn()| {
+                    let mut t: Vec<u128> = (0..rounds)
+                        .map(|_| {
+                            let t0 = Instant::now();
+                            for _ in 0..10 {
+                                f();
+                            }
+                            t0.elapsed().as_nanos()
+                        })
+                        .collect();
+                    t.sort_unstable();
+                    t[t.len() / 2] as f64 / 10.0 / 1000.0
+                };
+                let o = med(&|| assert!(open(&key, Domain::Ticket, &sealed).is_some()));
+                let s_ = med(&|| assert!(seal(&key, Domain::Ticket, &value).is_some()));
+                writeln!(out, "ok {o:.2} {s_:.2}").unwrap();
+            }
             Some("quit") => return,
             _ => {
                 writeln!(out, "error bare rustls: unknown command").unwrap();

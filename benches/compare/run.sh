@@ -12,7 +12,8 @@
 #                   and aws-lc, as built by interop/s2n-peer (cargo, its own workspace;
 #                   a few minutes the first time)
 #   driver_openssl  driver_openssl.c + harness.c on the system's libssl (libssl-dev)
-#   compare_bare    the bare rustls driver (cargo example, benches/compare/bare.rs),
+#   compare_bare    the bare rustls driver (cargo example, benches/compare/bare.rs;
+#                   also times rs2n's per-ticket key: command keycost),
 #                   run once with ring and once with aws-lc-rs
 # then runs compare.py over them (RS2N_COMPARE_NICE=0 to run without nice).
 # s2n-tls runs with S2N_DONT_MLOCK=1: its default mlock()s every connection's
