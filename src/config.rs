@@ -15,6 +15,7 @@ use crate::alpn::ProtocolList;
 use crate::cert_select::{CertResolver, CertTiebreak};
 use crate::certs::parse_pem_certs;
 use crate::clock::{SharedClock, SystemMonotonicClock, SystemWallClock, WallTimeProvider};
+use crate::early_data::EarlyDataSettings;
 use crate::error::{Error, ErrorCode, Result};
 pub use crate::io_settings::IoSettings;
 use crate::policy::{self, SecurityPolicy};
@@ -76,6 +77,7 @@ pub struct Settings {
     pub client_certs: Arc<ClientCerts>,
     /// How connections send and receive records.
     pub io: IoSettings,
+    pub early_data: EarlyDataSettings,
 }
 
 impl Settings {
@@ -99,6 +101,7 @@ impl Settings {
             ticket_callback: None,
             session_cache: None,
             io: IoSettings::default(),
+            early_data: Default::default(),
             alpn: ProtocolList::default(),
             client_auth: None,
             verify_host: None,

@@ -120,6 +120,10 @@ error_codes! {
     MissingClientCert = (Proto, 10, "S2N_ERR_MISSING_CLIENT_CERT", "the client sent no certificate and one is required"),
     UnexpectedCertRequest = (Proto, 11, "S2N_ERR_UNEXPECTED_CERT_REQUEST", "the server asked for a client certificate and client authentication is off"),
     NoClientAuthRequest = (Proto, 12, "S2N_ERR_MISSING_CERT_REQUEST", "client authentication is required and the server did not ask for a certificate"),
+    // Early data (numbered from 110 in Usage, 50 in Proto, clear of the codes other parts add).
+    EarlyDataBlocked = (Blocked, 2, "S2N_ERR_EARLY_DATA_BLOCKED", "blocked on early data"),
+    EarlyDataNotAllowed = (Usage, 110, "S2N_ERR_EARLY_DATA_NOT_ALLOWED", "early data is not allowed on this connection now"),
+    MaxEarlyDataSize = (Proto, 50, "S2N_ERR_MAX_EARLY_DATA_SIZE", "more early data than allowed"),
 }
 
 impl ErrorCode {

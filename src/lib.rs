@@ -14,6 +14,7 @@ pub mod certs;
 pub mod clock;
 pub mod config;
 pub mod connection;
+pub mod early_data;
 pub mod error;
 pub mod handshake_notes;
 pub mod hello;

@@ -512,12 +512,14 @@ mod tests {
             Blocked::OnRead => S2N_BLOCKED_ON_READ,
             Blocked::OnWrite => S2N_BLOCKED_ON_WRITE,
             Blocked::OnApplicationInput => S2N_BLOCKED_ON_APPLICATION_INPUT,
+            Blocked::OnEarlyData => S2N_BLOCKED_ON_EARLY_DATA,
         };
         let all = [
             Blocked::NotBlocked,
             Blocked::OnRead,
             Blocked::OnWrite,
             Blocked::OnApplicationInput,
+            Blocked::OnEarlyData,
         ];
         assert_each(&all.map(|b| (b, api(b))), |b| b as c_int);
     }

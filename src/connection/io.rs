@@ -95,6 +95,7 @@ impl Connection {
                         peer.set_client_sni(name);
                     }
                 }
+                self.absorb_early_data();
                 if let Err(e) = self.check_client_auth() {
                     // Failed before the client's answer leaves.
                     return Err(self.fail(e));

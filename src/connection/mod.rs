@@ -25,6 +25,9 @@ use crate::verify::{CertAuth, PeerContext, VerifyHost};
 pub use shared::{Claim, Exclusive, Shared, SharedCall};
 
 mod duplex;
+mod early_data;
+#[cfg(test)]
+mod early_data_tests;
 mod errors;
 #[cfg(test)]
 mod hello_request_tests;
@@ -57,6 +60,7 @@ pub enum Blocked {
     OnRead = 1,
     OnWrite = 2,
     OnApplicationInput = 3,
+    OnEarlyData = 4,
 }
 
 /// Application callbacks owed by a step taken under a shared connection's lock,
@@ -153,6 +157,7 @@ pub struct Connection {
     hello_bytes: Option<Vec<u8>>,
     /// The client's chain as s2n reports it, once the handshake is complete.
     client_cert_chain: Option<Vec<u8>>,
+    early: crate::early_data::ConnEarlyData,
 }
 
 impl std::fmt::Debug for Connection {
@@ -209,6 +214,7 @@ impl Connection {
             server_tls: None,
             hello_bytes: None,
             client_cert_chain: None,
+            early: Default::default(),
         }
     }
 
@@ -465,6 +471,10 @@ impl Connection {
             cache: s.session_cache.clone(),
             initial_ticket_count: s.initial_ticket_count,
             owner: self.owner,
+            early_data: (
+                self.early.server_max(&s.early_data),
+                self.early.context.clone(),
+            ),
         };
         Ok(self.server.tls_config(base, settings))
     }
@@ -481,6 +491,11 @@ impl Connection {
             base = Arc::new(c);
         }
         let s = config.settings();
+        if self.early.expected {
+            let mut c = rustls::ClientConfig::clone(&base);
+            c.enable_early_data = true;
+            base = Arc::new(c);
+        }
         Ok(self.client.tls_config(
             &base,
             s.session_tickets,
@@ -519,10 +534,14 @@ impl Connection {
                 if done {
                     self.server.preview_ticket(&hello, tls13);
                 }
+                let early = tls13 && hello.early_data;
                 self.hello_info = Some(hello);
                 if !done {
                     self.blocked = Blocked::OnApplicationInput;
                     return Err(Error::code(ErrorCode::AsyncBlocked));
+                }
+                if early {
+                    self.decide_early_data()?;
                 }
             }
             Mode::Client => self
@@ -564,7 +583,9 @@ impl Connection {
             ));
         }
         self.ensure_tls()?;
-        if self.server.lookup_pending() && self.hello_info.is_some() {
+        if (self.server.lookup_pending() || self.early_decision_pending())
+            && self.hello_info.is_some()
+        {
             // A cache lookup was blocked: ask again, then let rustls go on.
             self.before_processing()?;
             self.process()?;

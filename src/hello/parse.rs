@@ -10,6 +10,7 @@ use crate::policy;
 const ALPN: u16 = 16;
 const SESSION_TICKET: u16 = 35;
 const PRE_SHARED_KEY: u16 = 41;
+const EARLY_DATA: u16 = 42;
 const SUPPORTED_VERSIONS: u16 = 43;
 /// RFC 8446 4.2.11: `opaque PskBinderEntry<32..255>`.
 const MIN_BINDER_LEN: usize = 32;
@@ -117,6 +118,7 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
                     .cloned();
             }
             ALPN => info.alpn = protocol_names(data),
+            EARLY_DATA => info.early_data = true,
             SUPPORTED_VERSIONS => {
                 if let Some(v) = highest_version(data)? {
                     info.max_version = v;
