@@ -427,6 +427,11 @@ typedef int (*s2n_clock_time_nanoseconds)(void *ctx, uint64_t *nanoseconds);
 typedef struct s2n_cert_chain_and_key *(*s2n_cert_tiebreak_callback)(struct s2n_cert_chain_and_key *cert1, struct s2n_cert_chain_and_key *cert2, uint8_t *name, uint32_t name_len);
 
 /**
+ * Decides on early data a client offered.
+ */
+typedef int (*s2n_early_data_cb)(struct s2n_connection *conn, struct s2n_offered_early_data *early_data);
+
+/**
  * Called by `s2n_init` when memory callbacks are set (`s2n_mem_set_callbacks`).
  */
 typedef int (*s2n_mem_init_callback)(void);
@@ -491,11 +496,6 @@ typedef int (*s2n_async_pkey_fn)(struct s2n_connection *conn, struct s2n_async_p
  * Receives key log lines (NSS key log format).
  */
 typedef int (*s2n_key_log_fn)(void *ctx, struct s2n_connection *conn, uint8_t *logline, size_t len);
-
-/**
- * Decides on early data a client offered.
- */
-typedef int (*s2n_early_data_cb)(struct s2n_connection *conn, struct s2n_offered_early_data *early_data);
 
 #define S2N_CERT_AUTH_NONE 0
 
@@ -1168,6 +1168,171 @@ S2N_API int s2n_free_stacktrace(void);
  * Errors: `trace` NULL (S2N_ERR_NULL).
  */
 S2N_API int s2n_get_stacktrace(struct s2n_stacktrace *trace);
+
+/**
+ * Sets the most early data (bytes) a server accepts from a resuming client; 0
+ * (the default) rejects all early data. A connection's own maximum
+ * (`s2n_connection_set_server_max_early_data_size`) overrides it.
+ *
+ * rs2n accepts early data only with stateful resumption: the session cache on
+ * and session tickets off. Then each session is taken from the cache once (the
+ * take rule of `s2n_config_set_cache_retrieve_callback`), so a replayed first
+ * flight gets its early data accepted at most once, on one server or across a
+ * fleet sharing the cache. With stateless session tickets on, early data is
+ * never accepted (rustls refuses it: a ticket can be replayed) and the handshake
+ * completes normally; s2n-tls accepts it and leaves replay protection to the
+ * application. With early data on, the server's TLS1.3 tickets are rustls' own
+ * stateful tickets (32-byte cache keys given to the callbacks as 48-byte keys,
+ * single-use), whose lifetime hint is rustls' fixed 24 hours rather than the
+ * cache entry's.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_set_server_max_early_data_size(struct s2n_config *config, uint32_t max_early_data_size);
+
+/**
+ * Sets the most early data this server connection accepts, overriding its
+ * config's (see `s2n_config_set_server_max_early_data_size`). Default: the
+ * config's.
+ *
+ * Errors: NULL conn; after the handshake started (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_connection_set_server_max_early_data_size(struct s2n_connection *conn, uint32_t max_early_data_size);
+
+/**
+ * Sets the bytes a server stores with the sessions this connection issues; when
+ * a client later offers early data with such a session, the early-data callback
+ * reads them (`s2n_offered_early_data_get_context`). Copied. Default: empty.
+ * They are sealed inside the cached session with the ticket key.
+ *
+ * Errors: NULL conn; NULL context with a size; after the handshake started
+ * (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_connection_set_server_early_data_context(struct s2n_connection *conn, const uint8_t *context, uint16_t context_size);
+
+/**
+ * Sets the callback a server runs when a client offers early data that the
+ * server could accept (TLS1.3, a cached session, early data on, the
+ * application reading early data); NULL removes it. Default: none (accepted).
+ *
+ * The callback accepts or rejects with `s2n_offered_early_data_accept` /
+ * `_reject`, from inside it or later from any thread: until then
+ * `s2n_negotiate` / `s2n_recv_early_data` fail with S2N_ERR_ASYNC_BLOCKED and
+ * S2N_BLOCKED_ON_APPLICATION_INPUT, and the ClientHello waits. A negative return
+ * fails the handshake with S2N_ERR_CANCELLED. Inside it,
+ * `s2n_connection_get_negotiated_psk_identity` and its length give the ticket
+ * the early data came with (for an anti-replay check); other calls on the
+ * connection fail with S2N_ERR_CONNECTION_IN_USE.
+ *
+ * rs2n runs it before rustls reads the ClientHello; rustls may still refuse the
+ * early data after an accept (ticket age, cipher suite or ALPN differ from the
+ * session's): `s2n_connection_get_early_data_status` then says REJECTED.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_set_early_data_cb(struct s2n_config *config, s2n_early_data_cb cb);
+
+/**
+ * Writes the length of the offered early data's context (see
+ * `s2n_connection_set_server_early_data_context`) to `*context_len`.
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_offered_early_data_get_context_length(struct s2n_offered_early_data *early_data, uint16_t *context_len);
+
+/**
+ * Copies the offered early data's context into `context`.
+ *
+ * Errors: NULL arguments; `max_len` smaller than the context
+ * (S2N_ERR_INSUFFICIENT_MEM_SIZE).
+ */
+S2N_API int s2n_offered_early_data_get_context(struct s2n_offered_early_data *early_data, uint8_t *context, uint16_t max_len);
+
+/**
+ * Rejects the offered early data: the handshake goes on without it (the client
+ * sends it again after the handshake). May be called from the early-data
+ * callback or later, from any thread, while the connection lives.
+ *
+ * Errors: NULL early_data; already accepted or rejected (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_offered_early_data_reject(struct s2n_offered_early_data *early_data);
+
+/**
+ * Accepts the offered early data. May be called from the early-data callback
+ * or later, from any thread, while the connection lives.
+ *
+ * Errors: NULL early_data; already accepted or rejected (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_offered_early_data_accept(struct s2n_offered_early_data *early_data);
+
+/**
+ * Writes the connection's early data status to `*status`:
+ * S2N_EARLY_DATA_STATUS_OK (not decided yet, or early data in progress),
+ * _NOT_REQUESTED (the client offered none), _REJECTED (offered, not accepted:
+ * the client must send the data again after the handshake), _END (accepted and
+ * over).
+ *
+ * A client learns REJECTED or END when its handshake completes.
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_connection_get_early_data_status(struct s2n_connection *conn, s2n_early_data_status_t *status);
+
+/**
+ * Writes how much more early data the connection may send or receive: 0 when
+ * early data was rejected or not requested, else the maximum minus what was
+ * sent or received.
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_connection_get_remaining_early_data_size(struct s2n_connection *conn, uint32_t *allowed_early_data_size);
+
+/**
+ * Writes the most early data the connection may ever send or receive, whatever
+ * its status: a server's maximum, or what a client's session allows.
+ *
+ * A client knows it once `s2n_send_early_data` has started the handshake
+ * (before, 0); s2n-tls reads it from the session set earlier.
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_connection_get_max_early_data_size(struct s2n_connection *conn, uint32_t *max_early_data_size);
+
+/**
+ * A client starts the handshake with early data: as much of `data` as its
+ * session allows goes in its first flight; `*data_sent` says how much (0 when
+ * the session allows none: no session, a TLS1.2 session, or a server that
+ * does not offer early data). Then call `s2n_negotiate`. Blocks as
+ * `s2n_negotiate` does (call again with the same data).
+ *
+ * Early data can be replayed by an attacker: send only what is safe to
+ * repeat. Once the handshake completes, `s2n_connection_get_early_data_status`
+ * says whether the server took it; when REJECTED, send the data again with
+ * `s2n_send`.
+ *
+ * Errors: NULL arguments, a negative length; a server connection (a usage
+ * error); a security policy
+ * without TLS1.3 (S2N_ERR_PROTOCOL_VERSION_UNSUPPORTED); the errors of
+ * `s2n_negotiate`.
+ */
+S2N_API int s2n_send_early_data(struct s2n_connection *conn, const uint8_t *data, ssize_t data_len, ssize_t *data_sent, s2n_blocked_status *blocked);
+
+/**
+ * A server starts the handshake ready for early data, and reads it into
+ * `data`: `*data_received` says how much this call read. Succeeds once the
+ * early data is over (all received, rejected, or not offered); until then
+ * fails blocked (S2N_BLOCKED_ON_READ while more may come,
+ * S2N_BLOCKED_ON_EARLY_DATA when `data` is full): call again with the rest of
+ * the buffer. Then call `s2n_negotiate`. A server that calls `s2n_negotiate`
+ * without calling this first rejects early data, as s2n-tls.
+ *
+ * See `s2n_config_set_server_max_early_data_size` for when rs2n accepts early
+ * data and why it is replay-safe.
+ *
+ * Errors: NULL arguments, a negative length; a client connection
+ * (a usage error); the errors of `s2n_negotiate`.
+ */
+S2N_API int s2n_recv_early_data(struct s2n_connection *conn, uint8_t *data, ssize_t max_data_len, ssize_t *data_received, s2n_blocked_status *blocked);
 
 /**
  * Sends and receives over one file descriptor (a socket, blocking or not). The
@@ -1877,7 +2042,8 @@ S2N_API int s2n_config_set_psk_selection_callback(struct s2n_config *config, s2n
  * The length of the identity of the PSK the handshake uses, or 0 if none. For
  * TLS1.3 resumption (rs2n's only PSKs) the identity is the session ticket the
  * client offered, on both the client and the server; it is known from the
- * ServerHello on (0 before it, after a full handshake, and with TLS1.2).
+ * ServerHello on (0 before it, after a full handshake, and with TLS1.2), and
+ * inside the early-data callback (`s2n_config_set_early_data_cb`).
  *
  * Errors: `conn` or `identity_length` is NULL (S2N_ERR_NULL).
  */

@@ -206,6 +206,8 @@ s2n_send_fn = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_uint32)
 s2n_session_ticket_fn = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
 # uint8_t (*)(const char *host_name, size_t host_name_len, void *data)
 s2n_verify_host_fn = CFUNCTYPE(c_uint8, c_void_p, c_size_t, c_void_p)
+# int (*)(struct s2n_connection *, struct s2n_offered_early_data *)
+s2n_early_data_cb = CFUNCTYPE(c_int, c_void_p, c_void_p)
 
 # Memory and random callbacks: int (*)(void); int (*)(void **ptr, uint32_t
 # requested, uint32_t *allocated); int (*)(void *ptr, uint32_t size); the random
@@ -461,6 +463,20 @@ FUNCTIONS = {
     "s2n_config_set_renegotiate_request_cb": (c_int, [s2n_config_p, s2n_renegotiate_request_cb, c_void_p]),
     "s2n_renegotiate_wipe": (c_int, [s2n_connection_p]),
     "s2n_renegotiate": (c_int, [s2n_connection_p, _u8_p, c_ssize_t, POINTER(c_ssize_t), _blocked_p]),
+    # early data
+    "s2n_config_set_server_max_early_data_size": (c_int, [s2n_config_p, c_uint32]),
+    "s2n_connection_set_server_max_early_data_size": (c_int, [s2n_connection_p, c_uint32]),
+    "s2n_connection_set_server_early_data_context": (c_int, [s2n_connection_p, _u8_p, c_uint16]),
+    "s2n_config_set_early_data_cb": (c_int, [s2n_config_p, s2n_early_data_cb]),
+    "s2n_offered_early_data_get_context_length": (c_int, [c_void_p, POINTER(c_uint16)]),
+    "s2n_offered_early_data_get_context": (c_int, [c_void_p, _u8_p, c_uint16]),
+    "s2n_offered_early_data_reject": (c_int, [c_void_p]),
+    "s2n_offered_early_data_accept": (c_int, [c_void_p]),
+    "s2n_connection_get_early_data_status": (c_int, [s2n_connection_p, POINTER(c_int)]),
+    "s2n_connection_get_remaining_early_data_size": (c_int, [s2n_connection_p, POINTER(c_uint32)]),
+    "s2n_connection_get_max_early_data_size": (c_int, [s2n_connection_p, POINTER(c_uint32)]),
+    "s2n_send_early_data": (c_int, [s2n_connection_p, _u8_p, c_ssize_t, POINTER(c_ssize_t), _blocked_p]),
+    "s2n_recv_early_data": (c_int, [s2n_connection_p, _u8_p, c_ssize_t, POINTER(c_ssize_t), _blocked_p]),
 }
 
 

@@ -40,24 +40,32 @@ pub enum Decision {
 }
 
 /// Early data a client offered, as the application's callback sees it: the
-/// context the server stored with the session, and the decision, which the
-/// application may give later from any thread (`s2n_offered_early_data_accept`).
+/// context the server stored with the session, the PSK identity (the ticket) it
+/// came with, and the decision, which the application may give later from any
+/// thread (`s2n_offered_early_data_accept`).
 #[derive(Debug)]
 pub struct Offered {
     context: Vec<u8>,
+    identity: Vec<u8>,
     decision: std::sync::Mutex<Decision>,
 }
 
 impl Offered {
-    pub fn new(context: Vec<u8>) -> Self {
+    pub fn new(context: Vec<u8>, identity: Vec<u8>) -> Self {
         Offered {
             context,
+            identity,
             decision: std::sync::Mutex::new(Decision::Pending),
         }
     }
 
     pub fn context(&self) -> &[u8] {
         &self.context
+    }
+
+    /// The PSK identity (the session ticket) the early data comes with.
+    pub fn identity(&self) -> &[u8] {
+        &self.identity
     }
 
     pub fn decision(&self) -> Decision {
@@ -112,8 +120,10 @@ pub struct ConnEarlyData {
     /// Bytes given to rustls by a `s2n_send_early_data` call that blocked while
     /// writing them: the retry acknowledges them instead of writing them again.
     pub unacked: usize,
-    /// The early data offered to the application's callback, while it decides.
+    /// The early data offered to the application's callback.
     pub offered: Option<Arc<Offered>>,
+    /// The ClientHello waits for the callback's decision.
+    pub held: bool,
     /// A server accepted the client's early data (rustls did).
     pub accepted: bool,
     /// Early data a server received and the application has not read yet.
@@ -165,8 +175,9 @@ mod tests {
 
     #[test]
     fn the_first_decision_stands() {
-        let o = Offered::new(b"ctx".to_vec());
+        let o = Offered::new(b"ctx".to_vec(), b"ticket".to_vec());
         assert_eq!(o.context(), b"ctx");
+        assert_eq!(o.identity(), b"ticket");
         assert_eq!(o.decision(), Decision::Pending);
         o.decide(false).unwrap();
         assert!(o.decide(true).is_err());

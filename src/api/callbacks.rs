@@ -365,3 +365,68 @@ impl crate::verify::VerifyHost for CVerifyHost {
         unsafe { (self.f)(text.as_ptr().cast(), name.len(), self.data) != 0 }
     }
 }
+
+/// The application's early-data callback.
+pub(crate) struct CEarlyDataCallback(
+    pub(crate)  unsafe extern "C" fn(
+        *mut super::opaque::S2nConnectionRef,
+        *mut super::opaque::s2n_offered_early_data,
+    ) -> c_int,
+);
+
+// SAFETY: the application's callback, called on the thread driving a connection,
+// as s2n-tls does.
+unsafe impl Send for CEarlyDataCallback {}
+// SAFETY: as for Send.
+unsafe impl Sync for CEarlyDataCallback {}
+
+thread_local! {
+    /// While this thread runs an early-data callback: its connection and the PSK
+    /// identity the early data came with, which the negotiated PSK identity
+    /// functions report from inside the callback (the connection is busy then).
+    static EARLY_DATA_VIEW: std::cell::RefCell<Option<(usize, Vec<u8>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The PSK identity of the early data `conn`'s callback is deciding on, when
+/// called from inside that callback.
+pub(crate) fn early_data_identity(conn: *mut s2n_connection) -> Option<Vec<u8>> {
+    EARLY_DATA_VIEW
+        .try_with(|v| {
+            v.borrow()
+                .as_ref()
+                .filter(|(c, _)| *c == conn as usize)
+                .map(|(_, id)| id.clone())
+        })
+        .ok()
+        .flatten()
+}
+
+/// Clears the view however the callback ends.
+struct ViewGuard;
+
+impl Drop for ViewGuard {
+    fn drop(&mut self) {
+        let _ = EARLY_DATA_VIEW.try_with(|v| v.borrow_mut().take());
+    }
+}
+
+impl crate::early_data::EarlyDataCallback for CEarlyDataCallback {
+    fn call(&self, owner: Owner, offered: &Arc<crate::early_data::Offered>) -> Result<()> {
+        let conn = conn_of(owner);
+        let _ = EARLY_DATA_VIEW
+            .try_with(|v| *v.borrow_mut() = Some((conn as usize, offered.identity().to_vec())));
+        let _clear = ViewGuard;
+        let early_data = Arc::as_ptr(offered) as *mut super::opaque::s2n_offered_early_data;
+        // SAFETY: `owner` is the connection handle's address; `early_data` points
+        // to the offer, which the connection keeps until it is wiped or freed.
+        let r = unsafe { (self.0)(conn.cast(), early_data) };
+        if r < S2N_SUCCESS {
+            return Err(Error::new(
+                ErrorCode::Cancelled,
+                format!("the early data callback returned {r}"),
+            ));
+        }
+        Ok(())
+    }
+}

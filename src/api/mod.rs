@@ -41,6 +41,7 @@ pub mod certs;
 pub mod config;
 pub mod connection;
 pub mod diagnostics;
+pub mod early_data;
 pub(crate) mod fd;
 pub mod handles;
 pub mod io;

@@ -113,7 +113,8 @@ impl Connection {
             let Some(callback) = self.config().settings().early_data.callback.clone() else {
                 return Ok(());
             };
-            let offered = Arc::new(Offered::new(context));
+            let identity = self.offered_psk_identities().first().cloned();
+            let offered = Arc::new(Offered::new(context, identity.unwrap_or_default()));
             self.early.offered = Some(offered.clone());
             if let Err(e) = callback.call(self.owner, &offered) {
                 let e = Error::new(
@@ -123,7 +124,9 @@ impl Connection {
                 return Err(self.fail(e));
             }
         }
-        match self.early.offered.as_ref().map(|o| o.decision()) {
+        let decision = self.early.offered.as_ref().map(|o| o.decision());
+        self.early.held = decision == Some(Decision::Pending);
+        match decision {
             Some(Decision::Pending) => {
                 self.blocked = Blocked::OnApplicationInput;
                 Err(Error::code(ErrorCode::AsyncBlocked))
@@ -133,12 +136,9 @@ impl Connection {
         }
     }
 
-    /// Whether the early data callback has not decided yet (the ClientHello waits).
+    /// Whether the ClientHello waits for the early data callback's decision.
     pub(super) fn early_decision_pending(&self) -> bool {
-        self.early
-            .offered
-            .as_ref()
-            .is_some_and(|o| o.decision() == Decision::Pending)
+        self.early.held
     }
 
     fn reject_early_data(&mut self) -> Result<()> {

@@ -171,3 +171,106 @@ fn early_data_calls_on_the_wrong_side_are_refused() {
     assert!(s.send_early_data(b"x").is_err());
     assert!(c.recv_early_data(&mut [0u8; 4], &mut 0).is_err());
 }
+
+/// A callback that decides as told (`None`: later) and records what it saw.
+struct Decide {
+    answer: Option<bool>,
+    seen: std::sync::Mutex<Vec<(Vec<u8>, Vec<u8>)>>,
+    offered: std::sync::Mutex<Option<Arc<crate::early_data::Offered>>>,
+}
+
+impl crate::early_data::EarlyDataCallback for Decide {
+    fn call(
+        &self,
+        _: crate::owner::Owner,
+        offered: &Arc<crate::early_data::Offered>,
+    ) -> Result<()> {
+        crate::sync::lock(&self.seen)
+            .push((offered.context().to_vec(), offered.identity().to_vec()));
+        *crate::sync::lock(&self.offered) = Some(offered.clone());
+        if let Some(accept) = self.answer {
+            offered.decide(accept)?;
+        }
+        Ok(())
+    }
+}
+
+fn with_callback(server: &Arc<Config>, answer: Option<bool>) -> Arc<Decide> {
+    let cb = Arc::new(Decide {
+        answer,
+        seen: Default::default(),
+        offered: Default::default(),
+    });
+    let dyn_cb: Arc<dyn crate::early_data::EarlyDataCallback> = cb.clone();
+    server
+        .update(|s| {
+            s.early_data.callback = Some(dyn_cb);
+            Ok(())
+        })
+        .unwrap();
+    cb
+}
+
+/// A session issued with early data context `ctx`.
+fn session_with_context(server: &Arc<Config>, client: &Arc<Config>, ctx: &[u8]) -> Vec<u8> {
+    let (mut s, mut c, _, _) = pair(server.clone(), client.clone());
+    s.set_server_early_data_context(ctx).unwrap();
+    handshake(&mut s, &mut c).unwrap();
+    assert!(c.recv(&mut [0u8; 16]).unwrap_err().is_blocked());
+    c.session().unwrap().bytes
+}
+
+#[test]
+fn the_callback_sees_the_sessions_context_and_ticket_and_decides() {
+    for accept in [true, false] {
+        let (server, _) = early_server(1000);
+        let cb = with_callback(&server, Some(accept));
+        let client = early_client();
+        let bytes = session_with_context(&server, &client, b"tenant-7");
+        let (mut s, mut c, _, _) = pair(server, client);
+        c.set_session(&bytes).unwrap();
+        c.send_early_data(b"early").unwrap();
+        let got = recv_all(&mut s, &mut c);
+        handshake(&mut s, &mut c).unwrap();
+        let seen = crate::sync::lock(&cb.seen).clone();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].0, b"tenant-7");
+        assert_eq!(Some(&seen[0].1[..]), s.negotiated_psk_identity());
+        match accept {
+            true => {
+                assert_eq!(got, b"early");
+                assert_eq!(s.early_data_status(), Status::End);
+            }
+            false => {
+                assert!(got.is_empty());
+                assert_eq!(s.early_data_status(), Status::Rejected);
+                assert_eq!(c.early_data_status(), Status::Rejected);
+                assert!(s.is_resumed(), "the handshake goes on without the data");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_later_decision_holds_the_client_hello_until_it_comes() {
+    let (server, _) = early_server(1000);
+    let cb = with_callback(&server, None);
+    let client = early_client();
+    let bytes = session(&server, &client);
+    let (mut s, mut c, _, _) = pair(server, client);
+    c.set_session(&bytes).unwrap();
+    c.send_early_data(b"later").unwrap();
+    let mut buf = [0u8; 64];
+    for _ in 0..3 {
+        let _ = c.negotiate();
+        let e = s.recv_early_data(&mut buf, &mut 0).unwrap_err();
+        assert_eq!(e.code, ErrorCode::AsyncBlocked);
+        assert_eq!(s.blocked(), Blocked::OnApplicationInput);
+    }
+    assert_eq!(crate::sync::lock(&cb.seen).len(), 1, "called once");
+    let offered = crate::sync::lock(&cb.offered).clone().unwrap();
+    offered.decide(true).unwrap();
+    assert_eq!(recv_all(&mut s, &mut c), b"later");
+    handshake(&mut s, &mut c).unwrap();
+    assert_eq!(s.early_data_status(), Status::End);
+}
