@@ -507,6 +507,8 @@ C_TYPES = {
     "s2n_cert_private_key *": ctypes.c_void_p,
     "struct s2n_cert **": POINTER(ctypes.c_void_p),
     "struct s2n_cert_chain_and_key **": POINTER(ctypes.c_void_p),
+    "s2n_early_data_cb": s2n.s2n_early_data_cb,
+    "s2n_early_data_status_t *": POINTER(c_int),
 }
 PROTOTYPE = re.compile(r"^([A-Za-z_][\w \*]*?[\s\*])(s2n_\w+)\((.*)\);$")
 
