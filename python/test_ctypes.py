@@ -509,6 +509,9 @@ C_TYPES = {
     "struct s2n_cert_chain_and_key **": POINTER(ctypes.c_void_p),
     "s2n_early_data_cb": s2n.s2n_early_data_cb,
     "s2n_early_data_status_t *": POINTER(c_int),
+    "s2n_async_pkey_fn": s2n.s2n_async_pkey_fn,
+    "s2n_async_pkey_validation_mode": c_int, "s2n_verify_after_sign": c_int,
+    "s2n_async_pkey_op_type *": POINTER(c_int), "char *": ctypes.c_char_p,
 }
 PROTOTYPE = re.compile(r"^([A-Za-z_][\w \*]*?[\s\*])(s2n_\w+)\((.*)\);$")
 

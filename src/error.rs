@@ -124,6 +124,16 @@ error_codes! {
     EarlyDataBlocked = (Blocked, 2, "S2N_ERR_EARLY_DATA_BLOCKED", "blocked on early data"),
     EarlyDataNotAllowed = (Usage, 110, "S2N_ERR_EARLY_DATA_NOT_ALLOWED", "early data is not allowed on this connection now"),
     MaxEarlyDataSize = (Proto, 50, "S2N_ERR_MAX_EARLY_DATA_SIZE", "more early data than allowed"),
+    // Async private keys and DH parameters (numbered from 60 in Usage, 30 in Proto,
+    // 10 in Internal, clear of the codes other parts add).
+    AsyncCallbackFailed = (Internal, 10, "S2N_ERR_ASYNC_CALLBACK_FAILED", "the async private key callback failed, or its operation was freed without being applied"),
+    AsyncAlreadyPerformed = (Usage, 60, "S2N_ERR_ASYNC_ALREADY_PERFORMED", "the async operation already has its output"),
+    AsyncNotPerformed = (Usage, 61, "S2N_ERR_ASYNC_NOT_PERFORMED", "the async operation has no output to apply yet"),
+    AsyncWrongConnection = (Usage, 62, "S2N_ERR_ASYNC_WRONG_CONNECTION", "the async operation can only be applied to the connection waiting for it"),
+    AsyncAlreadyApplied = (Usage, 63, "S2N_ERR_ASYNC_ALREADY_APPLIED", "the async operation was already applied"),
+    InvalidPkcs3 = (Usage, 64, "S2N_ERR_INVALID_PKCS3", "invalid PKCS#3 DH parameters"),
+    DhTooSmall = (Usage, 65, "S2N_ERR_DH_TOO_SMALL", "the DH prime is smaller than 2048 bits"),
+    VerifySignature = (Proto, 30, "S2N_ERR_VERIFY_SIGNATURE", "a signature does not verify with the certificate's public key"),
 }
 
 impl ErrorCode {

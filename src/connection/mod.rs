@@ -22,7 +22,7 @@ use crate::resumption::server::{ServerResumption, ServerSettings};
 use crate::transport::{RecvHalf, SendHalf};
 use crate::verify::{CertAuth, PeerContext, VerifyHost};
 
-pub use shared::{Claim, Exclusive, Shared, SharedCall};
+pub use shared::{Claim, Exclusive, Pin, Shared, SharedCall};
 
 mod duplex;
 mod early_data;
@@ -33,7 +33,9 @@ mod errors;
 mod hello_request_tests;
 mod inspect;
 mod io;
+mod keys;
 pub(crate) mod negotiated;
+mod offload;
 mod peer;
 #[cfg(test)]
 mod peer_tests;
@@ -158,6 +160,8 @@ pub struct Connection {
     /// The client's chain as s2n reports it, once the handshake is complete.
     client_cert_chain: Option<Vec<u8>>,
     early: crate::early_data::ConnEarlyData,
+    /// A processing step waiting for the application's private key operation.
+    offload: offload::Offload,
 }
 
 impl std::fmt::Debug for Connection {
@@ -215,6 +219,7 @@ impl Connection {
             hello_bytes: None,
             client_cert_chain: None,
             early: Default::default(),
+            offload: offload::Offload::default(),
         }
     }
 
@@ -382,6 +387,8 @@ impl Connection {
     /// Records a fatal error. A session this connection put in or took from the
     /// cache is deleted from it, as in s2n.
     fn fail(&mut self, error: Error) -> Error {
+        // A step waiting for the application stops (its worker is joined).
+        self.offload = offload::Offload::default();
         self.fatal = Some(error.clone());
         self.forget_session();
         error
@@ -581,6 +588,11 @@ impl Connection {
                 ErrorCode::Closed,
                 "s2n_negotiate after s2n_shutdown: the connection is closed",
             ));
+        }
+        if self.offload.running() {
+            // The application's private key operation may be done.
+            self.resume_step()?;
+            self.report_tickets()?;
         }
         self.ensure_tls()?;
         if (self.server.lookup_pending() || self.early_decision_pending())

@@ -32,6 +32,9 @@ const RECV: u8 = 2;
 const PANICKED: u8 = 4;
 /// A receiving call left records queued for the send direction's owner.
 const OWED: u8 = 8;
+/// A call let go of the connection to run an application callback that may use
+/// it (see [`Exclusive::pin`]): it must not be freed or wiped meanwhile.
+const PINNED: u8 = 16;
 
 thread_local! {
     /// The connections this thread is in a call on, to refuse re-entry from a
@@ -146,7 +149,17 @@ impl<S: AsMut<Connection>> Shared<S> {
 
     /// Checks that no call is running on the connection (before it is freed).
     pub fn ensure_idle(&self) -> Result<()> {
-        Marks::claim(&self.busy, SEND | RECV, self.key()).map(drop)
+        Marks::claim(&self.busy, SEND | RECV | PINNED, self.key()).map(drop)
+    }
+
+    /// Begins a call that has the connection to itself and may reset it (wipe):
+    /// refused also while a call has it pinned.
+    pub fn enter_unpinned(&self) -> Result<Exclusive<'_, S>> {
+        let marks = Marks::claim(&self.busy, SEND | RECV | PINNED, self.key())?;
+        Ok(Exclusive {
+            state: self.lock_state(),
+            _marks: marks,
+        })
     }
 
     /// Begins a sending or a receiving call; refused while a call using the same
@@ -171,6 +184,30 @@ pub struct Exclusive<'a, S> {
     // Dropped first: the lock is released before the marks.
     state: MutexGuard<'a, S>,
     _marks: Marks<'a>,
+}
+
+impl<'a, S> Exclusive<'a, S> {
+    /// Ends the call but keeps the connection from being freed or wiped until the
+    /// returned pin is dropped: for an application callback that may use the
+    /// connection (its getters, `s2n_async_pkey_op_apply`), where the connection
+    /// must not be entered, while the caller still needs it afterwards.
+    pub fn pin(self) -> Pin<'a> {
+        let busy = self._marks.busy;
+        busy.fetch_or(PINNED, SeqCst);
+        drop(self);
+        Pin { busy }
+    }
+}
+
+/// See [`Exclusive::pin`].
+pub struct Pin<'a> {
+    busy: &'a AtomicU8,
+}
+
+impl Drop for Pin<'_> {
+    fn drop(&mut self) {
+        self.busy.fetch_and(!PINNED, SeqCst);
+    }
 }
 
 impl<S> Deref for Exclusive<'_, S> {
@@ -344,6 +381,20 @@ mod tests {
         });
         drop(whole);
         shared.ensure_idle().unwrap();
+    }
+
+    #[test]
+    fn a_pinned_connection_can_be_used_but_not_freed_or_wiped() {
+        let shared = Shared::new(Connection::new(super::super::Mode::Server));
+        let pin = shared.enter().unwrap().pin();
+        // The callback's thread (and any other) may use it...
+        drop(shared.enter().unwrap());
+        // ...but not free or wipe it.
+        assert!(is_in_use(shared.ensure_idle()));
+        assert!(is_in_use(shared.enter_unpinned()));
+        drop(pin);
+        shared.ensure_idle().unwrap();
+        drop(shared.enter_unpinned().unwrap());
     }
 
     #[test]
