@@ -6,6 +6,7 @@
  *         [--policy NAME | --tls12 | --tls13] [--no-tickets] [--reconnect N]
  *         [--sess-in FILE] [--sess-out FILE] [--send TEXT] [--ticket-wait MS]
  *         [--timeout S] [--verbose] [--alpn LIST] [--cert FILE --key FILE]
+ *         [--early-data TEXT]
  *
  *   --connect HOST:PORT   the server; loopback only: 127.0.0.1 (any 127/8), ::1
  *                         (written [::1]:PORT) or localhost.
@@ -35,6 +36,12 @@
  *                         preferred first, e.g. h2,http/1.1).
  *   --cert F --key F      a client certificate chain (PEM, leaf first) and its key,
  *                         sent when the server asks for one (mutual TLS).
+ *   --early-data TEXT     on connections that offer a session, send TEXT as TLS1.3
+ *                         early data (s2n_send_early_data, before s2n_negotiate),
+ *                         as much as the session allows; if the server rejects it,
+ *                         send it again with s2n_send after the handshake, as s2n
+ *                         documents. The line then ends with ", early data: STATUS
+ *                         N" (ok, not-requested, rejected or end; N bytes sent early).
  *
  * Output: one line per connection on stdout, as s_client prints it:
  *
@@ -109,6 +116,7 @@ struct options {
     const char *alpn;
     const char *cert;
     const char *key;
+    const char *early_data;
 };
 
 /* The newest session: what the next connection offers. */
@@ -131,7 +139,7 @@ static void usage(FILE *out)
             "             [--policy NAME | --tls12 | --tls13] [--no-tickets] [--reconnect N]\n"
             "             [--sess-in FILE] [--sess-out FILE] [--send TEXT]\n"
             "             [--ticket-wait MS] [--timeout S] [--verbose]\n"
-            "             [--alpn LIST] [--cert FILE --key FILE]\n");
+            "             [--alpn LIST] [--cert FILE --key FILE] [--early-data TEXT]\n");
 }
 
 /* HOST:PORT, [V6]:PORT */
@@ -221,6 +229,9 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(a, "--sess-out") == 0) {
             NEED_VALUE();
             o->sess_out = val;
+        } else if (strcmp(a, "--early-data") == 0) {
+            NEED_VALUE();
+            o->early_data = val;
         } else if (strcmp(a, "--send") == 0) {
             NEED_VALUE();
             o->send = val;
@@ -517,6 +528,46 @@ static void shutdown_conn(struct s2n_connection *conn, int fd, int timeout_s)
 
 /* One connection: offers `sess` (if any), and on return `sess` holds the newest
  * session. Prints the connection's line. Returns 0 if the handshake completed. */
+static const char *early_status_name(s2n_early_data_status_t status)
+{
+    switch (status) {
+    case S2N_EARLY_DATA_STATUS_OK:
+        return "ok";
+    case S2N_EARLY_DATA_STATUS_NOT_REQUESTED:
+        return "not-requested";
+    case S2N_EARLY_DATA_STATUS_REJECTED:
+        return "rejected";
+    case S2N_EARLY_DATA_STATUS_END:
+        return "end";
+    }
+    return "unknown";
+}
+
+/* s2n_send_early_data until it succeeds, as s2n's guide shows: 0, -1 failed
+ * (s2n_errno says why), 1 deadline passed. `*sent`: the bytes sent early. */
+static int send_early(struct s2n_connection *conn, int fd, const char *text, ssize_t *sent,
+                      long long deadline)
+{
+    ssize_t len = (ssize_t)strlen(text);
+    *sent = 0;
+    while (*sent < len) {
+        s2n_blocked_status blocked = S2N_NOT_BLOCKED;
+        ssize_t n = 0;
+        int r = s2n_send_early_data(conn, (const uint8_t *)text + *sent, len - *sent, &n, &blocked);
+        *sent += n;
+        if (r == S2N_SUCCESS) {
+            return 0;
+        }
+        if (!s2n_would_block()) {
+            return -1;
+        }
+        if (wait_fd(fd, blocked, deadline) != 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int run_connection(struct s2n_config *config, const struct options *o, struct session *sess,
                           long index)
 {
@@ -554,7 +605,15 @@ static int run_connection(struct s2n_config *config, const struct options *o, st
         goto out;
     }
 
-    hs = drive_s2n_call(s2n_negotiate, conn, fd, now_ms() + (long long)o->timeout_s * 1000);
+    long long deadline = now_ms() + (long long)o->timeout_s * 1000;
+    ssize_t early_sent = 0;
+    hs = 0;
+    if (o->early_data != NULL && sess->len > 0) {
+        hs = send_early(conn, fd, o->early_data, &early_sent, deadline);
+    }
+    if (hs == 0) {
+        hs = drive_s2n_call(s2n_negotiate, conn, fd, deadline);
+    }
     if (hs < 0) {
         int err = s2n_errno;
         msg("connection %ld: handshake failed: %s (%s)", index, s2n_strerror_debug(err, "EN"),
@@ -574,6 +633,15 @@ static int run_connection(struct s2n_config *config, const struct options *o, st
         const char *alpn = s2n_get_application_protocol(conn);
         printf(", ALPN protocol: %s, client cert: %s", alpn ? alpn : "none",
                s2n_connection_client_cert_used(conn) == 1 ? "yes" : "no");
+    }
+    if (o->early_data != NULL) {
+        s2n_early_data_status_t status = S2N_EARLY_DATA_STATUS_NOT_REQUESTED;
+        (void)s2n_connection_get_early_data_status(conn, &status);
+        printf(", early data: %s %ld", early_status_name(status), (long)early_sent);
+        if (status != S2N_EARLY_DATA_STATUS_END && early_sent > 0
+            && send_all(conn, fd, (const uint8_t *)o->early_data, strlen(o->early_data), deadline) != 0) {
+            msg_s2n("s2n_send (early data again)");
+        }
     }
     printf("\n");
     fflush(stdout);

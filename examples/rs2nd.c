@@ -7,7 +7,7 @@
  *         [--cache off|memory|redis://HOST[:PORT]] [--cache-prefix P]
  *         [--session-lifetime S] [--max-conns N] [--echo] [--timeout SECONDS]
  *         [--alpn LIST] [--ca FILE [--client-auth required|optional]]
- *         [--async-pkey MS]
+ *         [--async-pkey MS] [--early-data MAX]
  *
  *   --port N              port to listen on, on 127.0.0.1 only; 0 (the default)
  *                         picks a free ephemeral port. Once listening, rs2nd prints
@@ -101,6 +101,13 @@
  *                         milliseconds (0 to 10000), which performs the operation
  *                         with the key and applies it; meanwhile s2n_negotiate
  *                         reports S2N_BLOCKED_ON_APPLICATION_INPUT.
+ *   --early-data MAX      accept TLS1.3 early data (0-RTT), at most MAX bytes
+ *                         (s2n_config_set_server_max_early_data_size): each
+ *                         connection reads it first with s2n_recv_early_data, and
+ *                         --echo sends it back after the handshake. rs2n accepts
+ *                         early data only with --cache and tickets off (each session
+ *                         taken once: a replayed first flight is accepted at most
+ *                         once); with tickets it is never accepted.
  *   --timeout S           give up on a connection that makes no progress for S
  *                         seconds (default 10), so that a silent peer cannot hang
  *                         the server.
@@ -116,7 +123,11 @@
  *   conn 4: handshake failed: <s2n_strerror_debug> (<s2n_strerror_name>)
  *
  * With --alpn or --ca the line goes on with ", alpn PROTOCOL" (or "alpn none")
- * and ", client cert yes|no" (s2n_connection_client_cert_used).
+ * and ", client cert yes|no" (s2n_connection_client_cert_used). With --early-data
+ * it ends with ", early data STATUS N" (s2n_connection_get_early_data_status:
+ * ok, not-requested, rejected or end; N the bytes read), and a connection that
+ * read early data says so first, on its own line, before the handshake goes on
+ * (so even if it then fails): "conn 2: early data read, 11 bytes".
  *
  * "New" or "Reused" is s2n_connection_is_session_resumed(); then how it resumed:
  * "full" (not resumed), "ticket" (TLS1.2, a session ticket), "session-id" (TLS1.2,
@@ -199,6 +210,7 @@ struct options {
     const char *ca;              /* --ca: mutual TLS */
     int client_auth;             /* --client-auth */
     long async_pkey_ms;          /* --async-pkey; -1: off */
+    long early_data;             /* --early-data MAX; 0: off */
 };
 
 /* What rs2nd learns about one connection while it runs (s2n_connection_set_ctx).
@@ -218,7 +230,7 @@ static void usage(FILE *out)
             "             [--cache off|memory|redis://HOST[:PORT]] [--cache-prefix P]\n"
             "             [--session-lifetime S] [--max-conns N] [--echo] [--timeout S]\n"
             "             [--alpn LIST] [--ca FILE [--client-auth required|optional]]\n"
-            "             [--async-pkey MS]\n"
+            "             [--async-pkey MS] [--early-data MAX]\n"
             "\n"
             "  --rotate-keys S   key rotation period: ticket keys encrypt for S seconds, and\n"
             "                    a new key is added every S/2 seconds (between connections):\n"
@@ -362,6 +374,13 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return -1;
             }
             o->async_pkey_ms = v;
+        } else if (strcmp(a, "--early-data") == 0) {
+            NEED_VALUE();
+            if (parse_long(val, 1, 1 << 20, &v) != 0) {
+                msg("bad --early-data: %s (1 to 1048576 bytes)", val);
+                return -1;
+            }
+            o->early_data = v;
         } else if (strcmp(a, "--echo") == 0) {
             o->echo = 1;
         } else if (strcmp(a, "--timeout") == 0) {
@@ -663,6 +682,11 @@ static int setup_tickets(struct s2n_config *config, const struct options *o, str
 
     if (s2n_config_set_session_tickets_onoff(config, o->tickets ? 1 : 0) != S2N_SUCCESS) {
         msg_s2n("s2n_config_set_session_tickets_onoff");
+        return -1;
+    }
+    if (o->early_data > 0
+        && s2n_config_set_server_max_early_data_size(config, (uint32_t)o->early_data) != S2N_SUCCESS) {
+        msg_s2n("s2n_config_set_server_max_early_data_size");
         return -1;
     }
     /* The session cache needs a ticket key too: rs2n seals cached values with it. */
@@ -1275,6 +1299,51 @@ static int shutdown_conn(struct s2n_connection *conn, int fd, int timeout_s)
     return 0;
 }
 
+static const char *early_status_name(struct s2n_connection *conn)
+{
+    s2n_early_data_status_t status;
+    if (s2n_connection_get_early_data_status(conn, &status) != S2N_SUCCESS) {
+        return "unknown";
+    }
+    switch (status) {
+    case S2N_EARLY_DATA_STATUS_OK:
+        return "ok";
+    case S2N_EARLY_DATA_STATUS_NOT_REQUESTED:
+        return "not-requested";
+    case S2N_EARLY_DATA_STATUS_REJECTED:
+        return "rejected";
+    case S2N_EARLY_DATA_STATUS_END:
+        return "end";
+    }
+    return "unknown";
+}
+
+/* s2n_recv_early_data until the early data is over, as s2n's guide shows: the
+ * bytes read in `buf` (at most `size`), or -1 (s2n_errno says why; 1 with a
+ * timeout). */
+static long recv_early(struct s2n_connection *conn, int fd, uint8_t *buf, long size,
+                       long long deadline, int *timed_out)
+{
+    long total = 0;
+    *timed_out = 0;
+    for (;;) {
+        s2n_blocked_status blocked = S2N_NOT_BLOCKED;
+        ssize_t got = 0;
+        int r = s2n_recv_early_data(conn, buf + total, size - total, &got, &blocked);
+        total += got;
+        if (r == S2N_SUCCESS) {
+            return total;
+        }
+        if (!s2n_would_block()) {
+            return -1;
+        }
+        if (wait_fd(fd, blocked, deadline) != 0) {
+            *timed_out = 1;
+            return -1;
+        }
+    }
+}
+
 /* Serves one accepted connection and prints its line. */
 static void serve(struct s2n_config *config, const struct options *o, int fd, long index)
 {
@@ -1300,7 +1369,27 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
         return;
     }
 
-    hs = drive_s2n_call(s2n_negotiate, conn, fd, deadline);
+    uint8_t *early = NULL;
+    long early_len = 0;
+    int early_timeout = 0;
+    if (o->early_data > 0) {
+        early = malloc((size_t)o->early_data);
+        if (early == NULL) {
+            printf("conn %ld: handshake failed: out of memory\n", index);
+            s2n_connection_free(conn);
+            return;
+        }
+        early_len = recv_early(conn, fd, early, o->early_data, deadline, &early_timeout);
+        if (early_len > 0) {
+            printf("conn %ld: early data read, %ld bytes\n", index, early_len);
+            fflush(stdout);
+        }
+    }
+    if (early_len < 0) {
+        hs = early_timeout ? 1 : -1;
+    } else {
+        hs = drive_s2n_call(s2n_negotiate, conn, fd, deadline);
+    }
     if (hs < 0) {
         int err = s2n_errno;
         printf("conn %ld: handshake failed: %s (%s)\n", index, s2n_strerror_debug(err, "EN"),
@@ -1326,14 +1415,21 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
             printf(", alpn %s, client cert %s", alpn ? alpn : "none",
                    s2n_connection_client_cert_used(conn) == 1 ? "yes" : "no");
         }
+        if (o->early_data > 0) {
+            printf(", early data %s %ld", early_status_name(conn), early_len);
+        }
         printf("\n");
         fflush(stdout);
+        if (o->echo && early_len > 0 && send_all(conn, fd, early, (size_t)early_len, deadline) != 0) {
+            msg_s2n("s2n_send (early data echo)");
+        }
         if (o->echo) {
             (void)echo_loop(conn, fd, o->timeout_s);
         }
         (void)shutdown_conn(conn, fd, o->timeout_s);
     }
     fflush(stdout);
+    free(early);
     s2n_connection_free(conn);
 }
 
