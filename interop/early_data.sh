@@ -81,73 +81,16 @@ cell_s_client_tickets() {
     expect "rs2nd early data" "$(early_of "$T/srv.out")" "not-requested/0 not-requested/0"
 }
 
-# A relay between s_client and rs2nd that keeps what the client sent before the
-# server's first bytes (its first flight: ClientHello and early data), then sends
-# that flight again on a new connection to rs2nd, as an attacker would.
-relay_and_replay() {
-    python3 - "$1" "$2" "$3" <<'PY'
-import select, socket, sys, time
-listen_port_file, server_port, flight_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-ls = socket.socket()
-ls.bind(("127.0.0.1", 0))
-ls.listen(1)
-open(listen_port_file, "w").write(str(ls.getsockname()[1]))
-ls.settimeout(15)
-c, _ = ls.accept()
-s = socket.create_connection(("127.0.0.1", server_port))
-flight, server_spoke = b"", False
-deadline = time.time() + 15
-while time.time() < deadline:
-    r, _, _ = select.select([c, s], [], [], 1)
-    done = False
-    for sock in r:
-        data = sock.recv(65536)
-        if not data:
-            done = True
-            break
-        if sock is c:
-            if not server_spoke:
-                flight += data
-            s.sendall(data)
-        else:
-            server_spoke = True
-            c.sendall(data)
-    if done:
-        break
-c.close()
-s.close()
-open(flight_file, "wb").write(flight)
-# The replay: the same first flight, on a new connection.
-r = socket.create_connection(("127.0.0.1", server_port))
-r.sendall(flight)
-r.settimeout(2)
-try:
-    while r.recv(65536):
-        pass
-except OSError:
-    pass
-r.close()
-PY
-}
-
 cell_replay() {
     local sport
     printf '%s' "$EARLY" >"$T/early.txt"
     start_rs2nd srv --cache memory --early-data 16384 --max-conns 3 --timeout 3
     sport=$PORT
     s_client -tls1_3 -ign_eof -sess_out "$T/sess.pem" </dev/null >"$T/c1.out" 2>&1
-    relay_and_replay "$T/relay.port" "$sport" "$T/flight.bin" &
-    local relay=$!
-    PIDS+=("$relay")
-    local i
-    for ((i = 0; i < 50; i++)); do
-        [ -s "$T/relay.port" ] && break
-        sleep 0.1
-    done
-    PORT="$(cat "$T/relay.port" 2>/dev/null)"
+    start_relay "$T/relay.port" "$sport" "$T/flight.bin"
     s_client -tls1_3 -ign_eof -sess_in "$T/sess.pem" -early_data "$T/early.txt" \
         </dev/null >"$T/c2.out" 2>&1
-    wait "$relay"
+    wait "$RELAY_PID"
     wait_exit "$SERVER_PID" rs2nd
     show_server srv
     [ -s "$T/flight.bin" ] || fail "the relay captured no first flight"
