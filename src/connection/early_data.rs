@@ -81,6 +81,15 @@ impl Connection {
         self.early.accepted
     }
 
+    /// Whether this handshake's early data was accepted (either side).
+    pub(super) fn early_data_accepted(&self) -> bool {
+        match &self.tls {
+            Some(rustls::Connection::Client(c)) => c.is_early_data_accepted(),
+            Some(rustls::Connection::Server(_)) => self.early.accepted,
+            None => false,
+        }
+    }
+
     /// After rustls processed records: a server moves the early data it accepted
     /// to the connection (at most the maximum early data size).
     pub(super) fn absorb_early_data(&mut self) {

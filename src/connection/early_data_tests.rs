@@ -70,6 +70,13 @@ fn a_cached_session_carries_early_data_once_and_both_sides_report_it() {
     assert!(s.is_resumed() && c.is_resumed());
     assert_eq!(s.early_data_status(), Status::End);
     assert_eq!(c.early_data_status(), Status::End);
+    for conn in [&s, &c] {
+        let name = conn.compute_handshake_name();
+        assert_eq!(
+            name.to_str().unwrap(),
+            "NEGOTIATED|MIDDLEBOX_COMPAT|WITH_EARLY_DATA"
+        );
+    }
     assert_eq!(s.max_early_data_size(), 1000);
     assert_eq!(s.remaining_early_data_size(), 1000 - 11);
 }

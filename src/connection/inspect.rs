@@ -136,6 +136,9 @@ impl Connection {
             if compat {
                 labels.push("MIDDLEBOX_COMPAT");
             }
+            if self.early_data_accepted() {
+                labels.push("WITH_EARLY_DATA");
+            }
         } else {
             if full {
                 // rustls only does ECDHE key exchange in TLS1.2: always forward secret.
