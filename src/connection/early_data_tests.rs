@@ -281,3 +281,43 @@ fn a_later_decision_holds_the_client_hello_until_it_comes() {
     handshake(&mut s, &mut c).unwrap();
     assert_eq!(s.early_data_status(), Status::End);
 }
+
+#[test]
+fn rustls_declining_what_the_callback_accepted_is_reported_as_rejected() {
+    use crate::alpn::ProtocolList;
+    let (server, _) = early_server(1000);
+    let cb = with_callback(&server, Some(true));
+    let client = early_client();
+    let protocols = |names: &[&str]| ProtocolList::from_names(names).unwrap();
+    // The session was made with h2...
+    let (mut s, mut c, _, _) = pair(server.clone(), client.clone());
+    s.set_protocol_preferences(protocols(&["h2", "http/1.1"]))
+        .unwrap();
+    c.set_protocol_preferences(protocols(&["h2"])).unwrap();
+    handshake(&mut s, &mut c).unwrap();
+    assert!(c.recv(&mut [0u8; 16]).unwrap_err().is_blocked());
+    let bytes = c.session().unwrap().bytes;
+    // ...and this resumption negotiates http/1.1: RFC 8446 forbids early data.
+    let (mut s, mut c, _, _) = pair(server, client);
+    s.set_protocol_preferences(protocols(&["h2", "http/1.1"]))
+        .unwrap();
+    c.set_protocol_preferences(protocols(&["http/1.1"]))
+        .unwrap();
+    c.set_session(&bytes).unwrap();
+    let sent = c.send_early_data(b"early").unwrap();
+    let got = recv_all(&mut s, &mut c);
+    handshake(&mut s, &mut c).unwrap();
+    assert!(s.is_resumed());
+    assert!(got.is_empty());
+    assert_eq!(
+        sent, 5,
+        "the client offers it: its session allows early data"
+    );
+    assert_eq!(
+        crate::sync::lock(&cb.seen).len(),
+        1,
+        "the callback accepted"
+    );
+    assert_eq!(s.early_data_status(), Status::Rejected);
+    assert_eq!(c.early_data_status(), Status::Rejected);
+}
