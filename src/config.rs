@@ -15,7 +15,6 @@ use crate::alpn::ProtocolList;
 use crate::cert_select::{CertResolver, CertTiebreak};
 use crate::certs::parse_pem_certs;
 use crate::clock::{SharedClock, SystemMonotonicClock, SystemWallClock, WallTimeProvider};
-use crate::early_data::EarlyDataSettings;
 use crate::error::{Error, ErrorCode, Result};
 pub use crate::io_settings::IoSettings;
 use crate::policy::{self, SecurityPolicy};
@@ -77,7 +76,7 @@ pub struct Settings {
     pub client_certs: Arc<ClientCerts>,
     /// How connections send and receive records.
     pub io: IoSettings,
-    pub early_data: EarlyDataSettings,
+    pub early_data: crate::early_data::EarlyDataSettings,
     /// Async private key operations and signature checks.
     pub pkey: crate::pkey::PkeySettings,
 }
