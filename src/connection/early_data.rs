@@ -111,6 +111,12 @@ impl Connection {
     /// reading early data or its callback rejects; blocked while the callback has
     /// not decided.
     pub(super) fn decide_early_data(&mut self) -> Result<()> {
+        let unprocessed = matches!(&self.tls,
+            Some(rustls::Connection::Server(s)) if s.is_handshaking() && s.protocol_version().is_none());
+        if !unprocessed {
+            // rustls has decided (the ClientHello was processed).
+            return Ok(());
+        }
         if !self.early.expected {
             return self.reject_early_data();
         }
