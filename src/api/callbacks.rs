@@ -429,21 +429,23 @@ pub(crate) fn early_data_identity(conn: *mut s2n_connection) -> Option<Vec<u8>> 
         .flatten()
 }
 
-/// Clears the view however the callback ends.
-struct ViewGuard;
+/// Puts back the view the callback replaced (another connection's, if this
+/// callback runs inside that one's), however the callback ends.
+struct ViewGuard(Option<(usize, Vec<u8>)>);
 
 impl Drop for ViewGuard {
     fn drop(&mut self) {
-        let _ = EARLY_DATA_VIEW.try_with(|v| v.borrow_mut().take());
+        let previous = self.0.take();
+        let _ = EARLY_DATA_VIEW.try_with(|v| *v.borrow_mut() = previous);
     }
 }
 
 impl crate::early_data::EarlyDataCallback for CEarlyDataCallback {
     fn call(&self, owner: Owner, offered: &Arc<crate::early_data::Offered>) -> Result<()> {
         let conn = conn_of(owner);
-        let _ = EARLY_DATA_VIEW
-            .try_with(|v| *v.borrow_mut() = Some((conn as usize, offered.identity().to_vec())));
-        let _clear = ViewGuard;
+        let view = Some((conn as usize, offered.identity().to_vec()));
+        let previous = EARLY_DATA_VIEW.try_with(|v| v.replace(view)).ok().flatten();
+        let _restore = ViewGuard(previous);
         let early_data = Arc::as_ptr(offered) as *mut super::opaque::s2n_offered_early_data;
         // SAFETY: `owner` is the connection handle's address; `early_data` points
         // to the offer, which the connection keeps until it is wiped or freed.
