@@ -321,3 +321,38 @@ fn rustls_declining_what_the_callback_accepted_is_reported_as_rejected() {
     assert_eq!(s.early_data_status(), Status::Rejected);
     assert_eq!(c.early_data_status(), Status::Rejected);
 }
+
+#[test]
+fn with_early_data_on_tickets_are_rustls_stateful_ones_with_its_lifetime_hint() {
+    let (server, app) = early_server(1000);
+    let client = early_client();
+    let (mut s, mut c, _, _) = pair(server, client);
+    handshake(&mut s, &mut c).unwrap();
+    assert!(c.recv(&mut [0u8; 16]).unwrap_err().is_blocked());
+    // rustls' fixed hint for its stateful tickets, not the cache entry's 6 hours.
+    assert_eq!(c.session_ticket_lifetime_hint().unwrap(), 24 * 3600);
+    // Stored under a key longer than 32 bytes: the take rule applies.
+    let keys: Vec<usize> = crate::sync::lock(&app.entries)
+        .keys()
+        .map(Vec::len)
+        .collect();
+    assert_eq!(keys, [48]);
+}
+
+#[test]
+fn a_blocked_cache_lookup_then_early_data() {
+    let (server, app) = early_server(1000);
+    let client = early_client();
+    let bytes = session(&server, &client);
+    let (mut s, mut c, _, _) = pair(server, client);
+    c.set_session(&bytes).unwrap();
+    c.send_early_data(b"after a wait").unwrap();
+    *crate::sync::lock(&app.block_next) = 1;
+    let _ = c.negotiate();
+    let mut buf = [0u8; 64];
+    let e = s.recv_early_data(&mut buf, &mut 0).unwrap_err();
+    assert_eq!(e.code, ErrorCode::AsyncBlocked);
+    assert_eq!(recv_all(&mut s, &mut c), b"after a wait");
+    handshake(&mut s, &mut c).unwrap();
+    assert_eq!(s.early_data_status(), Status::End);
+}
