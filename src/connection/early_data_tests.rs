@@ -356,3 +356,28 @@ fn a_blocked_cache_lookup_then_early_data() {
     handshake(&mut s, &mut c).unwrap();
     assert_eq!(s.early_data_status(), Status::End);
 }
+
+#[test]
+fn tls12_still_resumes_by_session_id_with_early_data_on() {
+    let c = server_config("20240501");
+    c.add_ticket_key(b"cache-key", b"material", 0).unwrap();
+    let app = Arc::new(MemoryCache::default());
+    c.set_session_cache(Some(app.clone())).unwrap();
+    c.update(|s| {
+        s.early_data.server_max = 1000;
+        Ok(())
+    })
+    .unwrap();
+    let client = client_config("20240501");
+    let (mut s, mut cl, _, _) = pair(c.clone(), client.clone());
+    handshake(&mut s, &mut cl).unwrap();
+    let bytes = cl.session().unwrap().bytes;
+    assert_eq!(s.cached_session_key().unwrap(), s.session_id());
+    for _ in 0..2 {
+        let (mut s, mut cl, _, _) = pair(c.clone(), client.clone());
+        cl.set_session(&bytes).unwrap();
+        handshake(&mut s, &mut cl).unwrap();
+        assert!(s.is_resumed() && cl.is_resumed());
+        assert_eq!(s.early_data_status(), Status::NotRequested);
+    }
+}
