@@ -40,7 +40,7 @@ usage:
   s2n-peer server --port N|0 --cert F --key F [--policy P]
                   [--tickets] [--ticket-key HEX] [--ticket-key-name NAME]
                   [--cache] [--max-conns N] [--idle-timeout SECS] [--io-timeout SECS]
-                  [--alpn LIST] [--ca F]
+                  [--alpn LIST] [--ca F] [--early-data MAX]
   s2n-peer client --connect 127.0.0.1:PORT --ca F [--server-name NAME] [--policy P]
                   [--tickets | --no-tickets] [--reconnect N] [--expect-resume]
                   [--io-timeout SECS] [--alpn LIST] [--cert F --key F]
@@ -48,7 +48,9 @@ usage:
 --alpn: application protocols, comma separated, most preferred first. --ca
 (server): client certificates required, verified against F, any name accepted.
 --cert/--key (client): a client certificate. With these the line goes on with
-\", alpn P, client cert yes|no\".
+\", alpn P, client cert yes|no\". --early-data (server): accept TLS1.3 early data,
+at most MAX bytes, read with s2n_recv_early_data; the line then ends with
+\", early data ok|not-requested|rejected|end N\" (N bytes read).
 Policies are s2n-tls security policy names: default_tls13 (TLS1.2+1.3),
 20240501 (TLS1.2 only), default (TLS1.3 + TLS1.2, PQ key exchange first), ...
 One line per connection on stdout: <New|Reused> <TLSv1.2|TLSv1.3> <cipher>.";
