@@ -25,6 +25,7 @@ mod cache;
 mod client;
 mod client_io;
 mod common;
+mod early_client;
 mod raw;
 mod server;
 mod server_config;
@@ -44,6 +45,8 @@ usage:
   s2n-peer client --connect 127.0.0.1:PORT --ca F [--server-name NAME] [--policy P]
                   [--tickets | --no-tickets] [--reconnect N] [--expect-resume]
                   [--io-timeout SECS] [--alpn LIST] [--cert F --key F]
+  s2n-peer early-client --connect 127.0.0.1:PORT --ca F --early-data TEXT
+                  [--reconnect N] [--io-timeout SECS]
 
 --alpn: application protocols, comma separated, most preferred first. --ca
 (server): client certificates required, verified against F, any name accepted.
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
     let r = match mode.as_str() {
         "server" => server(args),
         "client" => client(args),
+        "early-client" => early_client::early_client(args),
         other => Err(format!("unknown mode {other:?}\n{USAGE}")),
     };
     match r {
