@@ -36,6 +36,8 @@ pub struct CertChainAndKey {
     chain: Vec<CertificateDer<'static>>,
     /// The chain with its signing key, when there is a key.
     certified: Option<Arc<CertifiedKey>>,
+    /// The OCSP response a server staples with this chain, kept across loads.
+    ocsp: Option<Vec<u8>>,
 }
 
 impl CertChainAndKey {
@@ -57,7 +59,8 @@ impl CertChainAndKey {
                 "private key: unsupported or malformed key; rs2n takes ECDSA P-256/P-384, RSA 2048+ and Ed25519",
             )
         })?;
-        let certified = CertifiedKey::new(chain.clone(), signing_key);
+        let mut certified = CertifiedKey::new(chain.clone(), signing_key);
+        certified.ocsp = self.ocsp.clone();
         match certified.keys_match() {
             Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => {}
             Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) => {
@@ -76,6 +79,17 @@ impl CertChainAndKey {
         self.chain = chain;
         self.certified = Some(Arc::new(certified));
         Ok(())
+    }
+
+    /// `s2n_cert_chain_and_key_set_ocsp_data`: the OCSP response to staple (None
+    /// or empty: none). The loaded key, if any, is replaced by one with it.
+    pub fn set_ocsp(&mut self, ocsp: Option<&[u8]>) {
+        self.ocsp = ocsp.filter(|d| !d.is_empty()).map(<[u8]>::to_vec);
+        if let Some(c) = &self.certified {
+            let mut key = CertifiedKey::clone(c);
+            key.ocsp = self.ocsp.clone();
+            self.certified = Some(Arc::new(key));
+        }
     }
 
     /// Loads a PEM chain without a private key (`s2n_cert_chain_and_key_load_public_pem_bytes`).

@@ -76,6 +76,8 @@ pub struct Settings {
     pub client_certs: Arc<ClientCerts>,
     /// How connections send and receive records.
     pub io: IoSettings,
+    /// OCSP stapling, certificate transparency, key logging.
+    pub extras: crate::extras::Extras,
 }
 
 impl Settings {
@@ -105,6 +107,7 @@ impl Settings {
             chain_policy: ChainPolicy::default(),
             cert_authorities: None,
             client_certs: NO_CLIENT_CERT.clone(),
+            extras: Default::default(),
         }
     }
 }
@@ -551,6 +554,7 @@ fn build_server_config(s: &Settings) -> Result<ServerConfig> {
     config.session_storage = Arc::new(NoServerSessionStorage {});
     config.send_tls13_tickets = 0;
     config.alpn_protocols = s.alpn.names().to_vec();
+    config.key_log = crate::capture::key_log(s.extras.key_log.is_some());
     Ok(config)
 }
 
@@ -588,6 +592,7 @@ fn build_client_config(
         .with_client_cert_resolver(s.client_certs.clone());
     config.resumption = rustls::client::Resumption::disabled();
     config.alpn_protocols = s.alpn.names().to_vec();
+    config.key_log = crate::capture::key_log(s.extras.key_log.is_some());
     Ok(config)
 }
 

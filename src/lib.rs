@@ -9,12 +9,14 @@
 
 pub mod alpn;
 pub mod api;
+pub mod capture;
 pub mod cert_select;
 pub mod certs;
 pub mod clock;
 pub mod config;
 pub mod connection;
 pub mod error;
+pub mod extras;
 pub mod handshake_notes;
 pub mod hello;
 pub mod io_settings;
@@ -24,6 +26,7 @@ pub mod pem;
 pub mod policy;
 pub mod resumption;
 pub mod stacktrace;
+pub mod stapling;
 pub mod sync;
 pub mod transport;
 pub mod trust;

@@ -47,8 +47,10 @@ pub mod io;
 pub mod library;
 pub mod mtls;
 pub mod negotiated;
+pub mod ocsp;
 pub mod records;
 pub mod resumption;
+pub mod secrets;
 pub mod verify;
 
 pub use ints::*;

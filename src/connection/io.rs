@@ -78,13 +78,17 @@ impl Connection {
     }
 
     pub(super) fn process(&mut self) -> Result<()> {
+        let policy = self.capture_policy();
         let Some(tls) = self.tls.as_mut() else {
             return Ok(());
         };
         let _stale = handshake_notes::take();
         // The verifiers see this connection's context during the handshake.
         let peer = self.peer.as_ref().filter(|_| tls.is_handshaking());
-        let processed = with_peer(peer, || process_new_packets(tls, self.close_notify_sent));
+        let close_notify_sent = self.close_notify_sent;
+        let (processed, captured) = crate::capture::within(policy, || {
+            with_peer(peer, || process_new_packets(tls, close_notify_sent))
+        });
         self.notes.absorb(handshake_notes::take());
         match processed {
             Ok(state) => {
@@ -95,6 +99,7 @@ impl Connection {
                         peer.set_client_sni(name);
                     }
                 }
+                self.absorb_capture(captured);
                 if let Err(e) = self.check_client_auth() {
                     // Failed before the client's answer leaves.
                     return Err(self.fail(e));
@@ -102,6 +107,7 @@ impl Connection {
                 Ok(())
             }
             Err(e) => {
+                self.absorb_capture(captured);
                 if let rustls::Error::AlertReceived(alert) = &e {
                     self.alert = Some(u8::from(*alert));
                 }

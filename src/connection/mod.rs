@@ -22,6 +22,7 @@ use crate::resumption::server::{ServerResumption, ServerSettings};
 use crate::transport::{RecvHalf, SendHalf};
 use crate::verify::{CertAuth, PeerContext, VerifyHost};
 
+pub use secrets::{MASTER_SECRET_LEN, MAX_EXPORTER_LABEL_LEN};
 pub use shared::{Claim, Exclusive, Shared, SharedCall};
 
 mod duplex;
@@ -33,6 +34,7 @@ mod peer;
 #[cfg(test)]
 mod peer_tests;
 mod records;
+mod secrets;
 mod shared;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod testing;
@@ -150,6 +152,8 @@ pub struct Connection {
     hello_bytes: Option<Vec<u8>>,
     /// The client's chain as s2n reports it, once the handshake is complete.
     client_cert_chain: Option<Vec<u8>>,
+    /// Key log lines, the master secret, the stapled OCSP response.
+    secrets: secrets::HandshakeSecrets,
 }
 
 impl std::fmt::Debug for Connection {
@@ -206,6 +210,7 @@ impl Connection {
             server_tls: None,
             hello_bytes: None,
             client_cert_chain: None,
+            secrets: Default::default(),
         }
     }
 
