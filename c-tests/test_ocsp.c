@@ -6,16 +6,20 @@
  *     report the connection as stapled;
  *   - a client that did not ask reports nothing (rustls asked anyway: the server
  *     did staple);
- *   - the check, which rs2n cannot do: turning it on fails with
- *     S2N_ERR_OCSP_NOT_SUPPORTED; left on (the default), an asked-for staple
- *     fails the handshake with S2N_ERR_CERT_UNTRUSTED; with verification off the
- *     response is kept unchecked;
+ *   - the check (on by default) with real responses made by openssl
+ *     (certs/ocsp/generate.sh): good from the CA or its delegated responder
+ *     passes; revoked, signed by another CA or by a certificate that is no
+ *     responder, and garbage fail with s2n's errors; off, or with verification
+ *     off, the response is kept unchecked;
+ *   - a CA location makes a client ask, as in s2n, until NONE is set;
  *   - a resumed handshake staples nothing;
  *   - s2n_config_set_extension_data on config-owned chains, and its errors;
  *   - CT: lists and requests refused (S2N_ERR_UNIMPLEMENTED), clearing and NONE
  *     accepted, the received SCT list always none;
  *   - NULL and unknown arguments.
  */
+#include <time.h>
+
 #include "testlib.h"
 
 static const char *policy = "default_tls13";
@@ -27,7 +31,7 @@ struct outcome {
     char client_err[64];
     int server_stapled, client_stapled;
     uint32_t len;
-    uint8_t got[128];
+    uint8_t got[4096];
 };
 
 static void handshake(struct s2n_config *sc, struct s2n_config *cc, struct outcome *o)
@@ -56,6 +60,29 @@ static void handshake(struct s2n_config *sc, struct s2n_config *cc, struct outco
         EXPECT_NULL_WITH_TYPE(s2n_connection_get_sct_list(p.client, NULL), S2N_ERR_T_USAGE);
     }
     rs2n_pair_close(&p);
+}
+
+/* A DER file of certs/ocsp/ (at most 4 KiB) into `buf`; its length. */
+static uint32_t read_response(const char *name, uint8_t *buf)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "ocsp/%s.der", name);
+    FILE *f = fopen(rs2n_cert_path(path), "rb");
+    REQUIRE(f != NULL);
+    size_t n = fread(buf, 1, 4096, f);
+    fclose(f);
+    REQUIRE(n > 0 && n < 4096);
+    return (uint32_t) n;
+}
+
+/* A wall clock two hours ahead of the system's. */
+static int two_hours_on(void *ctx, uint64_t *nanos)
+{
+    (void) ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    *nanos = ((uint64_t) ts.tv_sec + 7200) * 1000000000ull + (uint64_t) ts.tv_nsec;
+    return 0;
 }
 
 static struct s2n_cert_chain_and_key *load_chain(void)
@@ -125,19 +152,76 @@ static void stapling(void)
     EXPECT_TRUE(o.rc == 0 && o.len == 0);
     EXPECT_SUCCESS(s2n_cert_chain_and_key_set_ocsp_data(chain, response, RESPONSE_LEN));
 
-    /* The check rs2n cannot do: refused when turned on; on by default, an
-     * asked-for staple fails the handshake instead of passing unchecked. */
+    /* The check, on by default: garbage is refused. */
     struct s2n_config *checking = rs2n_client_config("ca_cert.pem", policy);
-    EXPECT_FAILURE_WITH_TYPE(s2n_config_set_check_stapled_ocsp_response(checking, 1), S2N_ERR_T_USAGE);
-    EXPECT_STRING_EQUAL(s2n_strerror_name(s2n_errno), "S2N_ERR_OCSP_NOT_SUPPORTED");
     EXPECT_SUCCESS(s2n_config_set_status_request_type(checking, S2N_STATUS_REQUEST_OCSP));
     handshake(sc, checking, &o);
     EXPECT_EQUAL(o.rc, -1);
-    EXPECT_STRING_EQUAL(o.client_err, "S2N_ERR_CERT_UNTRUSTED");
+    EXPECT_STRING_EQUAL(o.client_err, "S2N_ERR_INVALID_OCSP_RESPONSE");
+    /* Real responses. */
+    struct {
+        const char *name, *err;
+    } cases[] = {
+        { "good", "" },
+        { "delegated", "" },
+        { "revoked", "S2N_ERR_CERT_REVOKED" },
+        { "unknown", "S2N_ERR_CERT_UNTRUSTED" },
+        { "other_ca", "S2N_ERR_CERT_UNTRUSTED" },
+        { "not_responder", "S2N_ERR_CERT_UNTRUSTED" },
+        { "other_cert", "S2N_ERR_CERT_UNTRUSTED" },
+    };
+    uint8_t der[4096];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint32_t len = read_response(cases[i].name, der);
+        EXPECT_SUCCESS(s2n_cert_chain_and_key_set_ocsp_data(chain, der, len));
+        handshake(sc, checking, &o);
+        if (strcmp(o.client_err, cases[i].err) != 0) {
+            rs2n_test_fail(__FILE__, __LINE__, "%s (%s): expected \"%s\", got \"%s\"", cases[i].name,
+                           policy, cases[i].err, o.client_err);
+        }
+        if (o.rc == 0) {
+            EXPECT_TRUE(o.len == len && memcmp(o.got, der, len) == 0 && o.client_stapled == 1);
+        }
+    }
+    /* Without nextUpdate a response is good for an hour from thisUpdate: two
+     * hours from now it has expired, whenever it was made. */
+    struct s2n_config *later = rs2n_client_config("ca_cert.pem", policy);
+    EXPECT_SUCCESS(s2n_config_set_status_request_type(later, S2N_STATUS_REQUEST_OCSP));
+    EXPECT_SUCCESS(s2n_config_set_wall_clock(later, two_hours_on, NULL));
+    uint32_t bare_len = read_response("no_next_update", der);
+    EXPECT_SUCCESS(s2n_cert_chain_and_key_set_ocsp_data(chain, der, bare_len));
+    handshake(sc, later, &o);
+    EXPECT_STRING_EQUAL(o.client_err, "S2N_ERR_CERT_EXPIRED");
+    s2n_config_free(later);
+
+    /* Off: a revoked response passes, reported unchecked. */
+    uint32_t revoked_len = read_response("revoked", der);
+    EXPECT_SUCCESS(s2n_cert_chain_and_key_set_ocsp_data(chain, der, revoked_len));
+    EXPECT_SUCCESS(s2n_config_set_check_stapled_ocsp_response(checking, 0));
+    handshake(sc, checking, &o);
+    EXPECT_TRUE(o.rc == 0 && o.len == revoked_len && o.client_stapled == 1);
+    EXPECT_SUCCESS(s2n_config_set_check_stapled_ocsp_response(checking, 1));
+    handshake(sc, checking, &o);
+    EXPECT_STRING_EQUAL(o.client_err, "S2N_ERR_CERT_REVOKED");
     /* Verification off: nothing is checked, the response is kept. */
     EXPECT_SUCCESS(s2n_config_disable_x509_verification(checking));
     handshake(sc, checking, &o);
-    EXPECT_TRUE(o.rc == 0 && o.len == RESPONSE_LEN && o.client_stapled == 1);
+    EXPECT_TRUE(o.rc == 0 && o.len == revoked_len && o.client_stapled == 1);
+
+    /* A CA location asks, as in s2n (and validates), until NONE. */
+    struct s2n_config *located = s2n_config_new_minimal();
+    REQUIRE_SUCCESS(s2n_config_set_cipher_preferences(located, policy));
+    REQUIRE_SUCCESS(s2n_config_set_verification_ca_location(located, rs2n_cert_path("ca_cert.pem"), NULL));
+    handshake(sc, located, &o);
+    EXPECT_STRING_EQUAL(o.client_err, "S2N_ERR_CERT_REVOKED");
+    uint32_t good_len = read_response("good", der);
+    EXPECT_SUCCESS(s2n_cert_chain_and_key_set_ocsp_data(chain, der, good_len));
+    handshake(sc, located, &o);
+    EXPECT_TRUE(o.rc == 0 && o.len == good_len && o.client_stapled == 1);
+    EXPECT_SUCCESS(s2n_config_set_status_request_type(located, S2N_STATUS_REQUEST_NONE));
+    handshake(sc, located, &o);
+    EXPECT_TRUE(o.rc == 0 && o.len == 0 && o.client_stapled == 0);
+    s2n_config_free(located);
 
     s2n_config_free(checking);
     s2n_config_free(plain);
@@ -233,6 +317,7 @@ static void arguments(void)
     EXPECT_FAILURE_WITH_TYPE(s2n_config_set_status_request_type(NULL, S2N_STATUS_REQUEST_OCSP), S2N_ERR_T_USAGE);
     EXPECT_FAILURE_WITH_TYPE(s2n_config_set_check_stapled_ocsp_response(NULL, 0), S2N_ERR_T_USAGE);
     EXPECT_SUCCESS(s2n_config_set_check_stapled_ocsp_response(config, 0));
+    EXPECT_SUCCESS(s2n_config_set_check_stapled_ocsp_response(config, 1));
     EXPECT_FAILURE_WITH_TYPE(s2n_cert_chain_and_key_set_ocsp_data(NULL, response, 1), S2N_ERR_T_USAGE);
     EXPECT_FAILURE_WITH_TYPE(s2n_connection_is_ocsp_stapled(NULL), S2N_ERR_T_USAGE);
     uint32_t len = 0;

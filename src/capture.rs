@@ -11,11 +11,10 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use rustls::{CertificateError, OtherError};
+use rustls::pki_types::{CertificateDer, SignatureVerificationAlgorithm, UnixTime};
 use zeroize::Zeroizing;
 
-/// Why rs2n cannot check stapled OCSP responses.
-pub const OCSP_CHECK_UNSUPPORTED: &str = "rs2n cannot validate stapled OCSP responses (rustls has no OCSP support): turn the check off with s2n_config_set_check_stapled_ocsp_response(config, 0) and validate s2n_connection_get_ocsp_response() yourself";
+use crate::ocsp::{self, Issuer};
 
 /// What the connection wants from this step's OCSP hook.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -166,40 +165,35 @@ pub fn key_log(all: bool) -> Arc<dyn rustls::KeyLog> {
     Arc::new(KeyCapture { all })
 }
 
-/// A stapled response that cannot be checked, where the application asked for the
-/// check (s2n's default): the handshake fails as s2n built without OCSP support
-/// fails it (S2N_ERR_CERT_UNTRUSTED), never passing it as checked.
-#[derive(Debug)]
-pub struct OcspUnchecked;
-
-impl std::fmt::Display for OcspUnchecked {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "the server stapled an OCSP response and {OCSP_CHECK_UNSUPPORTED}"
-        )
-    }
+/// What the check of a stapled response needs: the server's certificate, its
+/// issuer on the verified path, the time, the signature algorithms.
+pub struct Stapled<'a> {
+    pub leaf: &'a CertificateDer<'a>,
+    pub issuer: &'a Issuer,
+    pub now: UnixTime,
+    pub algs: &'static [&'static dyn SignatureVerificationAlgorithm],
 }
 
-impl std::error::Error for OcspUnchecked {}
-
 /// The client verifier's hook for the server's stapled OCSP response (empty: none).
-/// Kept if the connection asked for one; refused if it must be checked while the
-/// chain is being verified (`verifying`). Outside a step, ignored.
-pub fn stapled(response: &[u8], verifying: bool) -> Result<(), rustls::Error> {
+/// Kept if the connection asked for one, and then validated, as s2n does, when the
+/// chain was verified (`check`) and the connection checks responses. Outside a
+/// step, ignored.
+pub fn stapled(response: &[u8], check: Option<Stapled<'_>>) -> Result<(), rustls::Error> {
     if response.is_empty() {
         return Ok(());
     }
-    let refuse = with_step(|s| {
+    let validate = with_step(|s| {
         if !s.policy.ocsp_requested {
             // As an s2n client that did not ask: no response, nothing checked.
             return false;
         }
         s.captured.ocsp_response = Some(response.to_vec());
-        verifying && s.policy.check_ocsp
+        s.policy.check_ocsp
     });
-    match refuse {
-        Some(true) => Err(CertificateError::Other(OtherError(Arc::new(OcspUnchecked))).into()),
+    match (validate, check) {
+        (Some(true), Some(c)) => {
+            ocsp::validate_for_rustls(response, c.leaf, c.issuer, c.now, c.algs)
+        }
         _ => Ok(()),
     }
 }
@@ -246,29 +240,20 @@ mod tests {
 
     #[test]
     fn stapled_responses_follow_the_policy() {
-        let run =
-            |policy: Policy, verifying: bool| within(policy, || stapled(b"response", verifying));
+        let run = |policy: Policy| within(policy, || stapled(b"response", None));
         // Not asked for: ignored.
-        let (r, c) = run(Policy::default(), true);
+        let (r, c) = run(Policy::default());
         assert!(r.is_ok() && c.ocsp_response.is_none());
-        // Asked for, check off: kept.
+        // Asked for: kept (checked only with a verified chain: see ocsp's tests).
         let asked = Policy {
             ocsp_requested: true,
-            check_ocsp: false,
+            check_ocsp: true,
         };
-        let (r, c) = run(asked, true);
+        let (r, c) = run(asked);
         assert!(r.is_ok());
         assert_eq!(c.ocsp_response.as_deref(), Some(&b"response"[..]));
-        // Asked for with the check on: refused while verifying, kept when not.
-        let checked = Policy {
-            check_ocsp: true,
-            ..asked
-        };
-        let (r, c) = run(checked, true);
-        assert!(r.is_err() && c.ocsp_response.is_some());
-        assert!(run(checked, false).0.is_ok());
         // No response: nothing.
-        let (r, c) = within(checked, || stapled(b"", true));
+        let (r, c) = within(asked, || stapled(b"", None));
         assert!(r.is_ok() && c.ocsp_response.is_none());
     }
 }

@@ -314,6 +314,7 @@ impl Config {
         let certs = trust::load_ca_location(file, dir)?;
         self.update(|s| {
             s.trust.roots.extend(certs);
+            s.extras.request_ocsp_by_ca = true;
             Ok(())
         })
     }

@@ -126,6 +126,9 @@ error_codes! {
     CertOwnership = (Usage, 132, "S2N_ERR_CERT_OWNERSHIP", "the config does not own its certificates"),
     UnrecognizedExtension = (Usage, 133, "S2N_ERR_UNRECOGNIZED_EXTENSION", "unrecognized extension type"),
     HandshakeNotComplete = (Usage, 134, "S2N_ERR_HANDSHAKE_NOT_COMPLETE", "the handshake is not complete"),
+    InvalidOcspResponse = (Usage, 135, "S2N_ERR_INVALID_OCSP_RESPONSE", "the stapled OCSP response is malformed"),
+    CertRevoked = (Proto, 130, "S2N_ERR_CERT_REVOKED", "the certificate is revoked"),
+    CertExpired = (Proto, 131, "S2N_ERR_CERT_EXPIRED", "the certificate or its OCSP status has expired"),
 }
 
 impl ErrorCode {

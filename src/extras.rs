@@ -8,7 +8,6 @@
 
 use std::sync::Arc;
 
-use crate::capture::OCSP_CHECK_UNSUPPORTED;
 use crate::error::{Error, ErrorCode, Result};
 use crate::owner::Owner;
 
@@ -24,6 +23,9 @@ pub trait KeyLogCallback: Send + Sync + std::fmt::Debug {
 pub struct Extras {
     /// A client reports a stapled OCSP response (`S2N_STATUS_REQUEST_OCSP`).
     pub request_ocsp: bool,
+    /// Asked for by `s2n_config_set_verification_ca_location`, as s2n does for
+    /// clients (until the application sets `S2N_STATUS_REQUEST_NONE`).
+    pub request_ocsp_by_ca: bool,
     /// A stapled response a client asked for must be checked (s2n's default: yes).
     pub check_ocsp: bool,
     pub key_log: Option<Arc<dyn KeyLogCallback>>,
@@ -33,6 +35,7 @@ impl Default for Extras {
     fn default() -> Self {
         Extras {
             request_ocsp: false,
+            request_ocsp_by_ca: false,
             check_ocsp: true,
             key_log: None,
         }
@@ -44,19 +47,14 @@ impl Extras {
     /// checks) the OCSP response the server staples.
     pub fn set_status_request(&mut self, ocsp: bool) {
         self.request_ocsp = ocsp;
+        if !ocsp {
+            self.request_ocsp_by_ca = false;
+        }
     }
 
-    /// `s2n_config_set_check_stapled_ocsp_response`: off, or on as s2n built
-    /// without OCSP support answers (S2N_ERR_OCSP_NOT_SUPPORTED).
-    pub fn set_check_stapled_ocsp(&mut self, check: bool) -> Result<()> {
-        if check {
-            return Err(Error::new(
-                ErrorCode::OcspNotSupported,
-                OCSP_CHECK_UNSUPPORTED,
-            ));
-        }
-        self.check_ocsp = false;
-        Ok(())
+    /// Whether a client asks for (and reports) a stapled response.
+    pub fn requests_ocsp(&self) -> bool {
+        self.request_ocsp || self.request_ocsp_by_ca
     }
 
     /// `s2n_config_set_ct_support_level`: none, or a request rustls cannot make.
@@ -78,14 +76,14 @@ mod tests {
     #[test]
     fn defaults_and_setters() {
         let mut s = Extras::default();
-        assert!(!s.request_ocsp && s.check_ocsp && s.key_log.is_none());
+        assert!(!s.requests_ocsp() && s.check_ocsp && s.key_log.is_none());
         s.set_status_request(true);
-        assert!(s.request_ocsp);
-        let e = s.set_check_stapled_ocsp(true).unwrap_err();
-        assert_eq!(e.code, ErrorCode::OcspNotSupported);
-        assert!(s.check_ocsp, "a refused change changes nothing");
-        s.set_check_stapled_ocsp(false).unwrap();
-        assert!(!s.check_ocsp);
+        assert!(s.requests_ocsp());
+        s.set_status_request(false);
+        s.request_ocsp_by_ca = true;
+        assert!(s.requests_ocsp(), "a CA location asks, as in s2n");
+        s.set_status_request(false);
+        assert!(!s.requests_ocsp(), "NONE undoes it");
         assert_eq!(
             s.set_ct_request(true).unwrap_err().code,
             ErrorCode::Unimplemented

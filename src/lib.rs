@@ -21,6 +21,7 @@ pub mod handshake_notes;
 pub mod hello;
 pub mod io_settings;
 pub mod lifecycle;
+pub mod ocsp;
 pub mod owner;
 pub mod pem;
 pub mod policy;

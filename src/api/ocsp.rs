@@ -1,11 +1,10 @@
 //! The exported functions for OCSP stapling and certificate transparency.
 //!
 //! A server staples the OCSP response set on its certificate chain when the
-//! client asks (every rustls client does). A client reports the response the
-//! server stapled when its config asks for one; rs2n cannot validate it (rustls
-//! has no OCSP support), so a client that asks must turn s2n's check off, as with
-//! s2n-tls built without OCSP support. Certificate transparency (SCT lists) is not
-//! supported by rustls in either direction.
+//! client asks (every rustls client does). A client asks when its config says so
+//! (or has a CA location, as in s2n), validates the stapled response as s2n does
+//! (`crate::ocsp`) unless told not to, and reports it. Certificate transparency
+//! (SCT lists) is not supported by rustls in either direction.
 
 use std::ffi::c_int;
 use std::sync::Weak;
@@ -101,18 +100,17 @@ pub extern "C" fn s2n_cert_chain_and_key_set_sct_list(
     })
 }
 
-/// Whether a client reports the OCSP response the server staples
-/// (`S2N_STATUS_REQUEST_OCSP`) or not (`S2N_STATUS_REQUEST_NONE`, the default).
-/// With OCSP, `s2n_connection_get_ocsp_response` gives the response and
-/// `s2n_connection_is_ocsp_stapled` says whether one came. No effect on servers.
+/// Whether a client asks for the server's stapled OCSP response
+/// (`S2N_STATUS_REQUEST_OCSP`) or not (`S2N_STATUS_REQUEST_NONE`, the default; as
+/// in s2n-tls, a successful `s2n_config_set_verification_ca_location` also turns
+/// it on for clients, and `S2N_STATUS_REQUEST_NONE` off again). A response that
+/// comes is validated (see `s2n_config_set_check_stapled_ocsp_response`), then
+/// `s2n_connection_get_ocsp_response` gives it and `s2n_connection_is_ocsp_stapled`
+/// says it came. No effect on servers.
 ///
 /// Differs from s2n-tls: rustls' client asks every server for a stapled response;
-/// with `S2N_STATUS_REQUEST_NONE`, rs2n ignores whatever comes, as if it had not
-/// asked. rs2n cannot validate responses: with OCSP requested, turn the check off
-/// (`s2n_config_set_check_stapled_ocsp_response(config, 0)`), or a stapled
-/// response fails the handshake (S2N_ERR_CERT_UNTRUSTED) as in s2n-tls built
-/// without OCSP support. `s2n_config_set_verification_ca_location` does not turn
-/// OCSP requests on (s2n-tls does so only when it supports OCSP).
+/// without OCSP requested, rs2n ignores whatever comes (neither checked nor
+/// reported), as if it had not asked.
 ///
 /// Errors: NULL config; an unknown type (S2N_ERR_INVALID_ARGUMENT).
 #[no_mangle]
@@ -134,23 +132,30 @@ pub extern "C" fn s2n_config_set_status_request_type(
 }
 
 /// Whether a client validates the OCSP response the server stapled, when it asked
-/// for one.
+/// for one (default: 1, yes). As s2n-tls does with its libcrypto: the response
+/// must be successful and signed by the issuer of the server's certificate (on
+/// the verified chain) or by a responder certificate it includes that this
+/// issuer gave the OCSPSigning purpose; its entry for the certificate, by a
+/// SHA-1 CertID (the only hash s2n-tls reads), must have a thisUpdate not in the
+/// future and a nextUpdate not past (without one: a thisUpdate under an hour
+/// old), on the config's wall clock, and say good. Otherwise the handshake fails:
+/// S2N_ERR_CERT_REVOKED (revoked), S2N_ERR_CERT_EXPIRED (out of date),
+/// S2N_ERR_CERT_INVALID (not yet valid), S2N_ERR_INVALID_OCSP_RESPONSE
+/// (malformed), S2N_ERR_CERT_UNTRUSTED (anything else). No response stapled is
+/// no failure. With `s2n_config_disable_x509_verification` nothing is checked.
+/// 0 turns the check off: the response is still reported, unchecked.
 ///
-/// rs2n cannot validate OCSP responses (rustls has no OCSP support), so it
-/// behaves as s2n-tls built without OCSP support: turning the check on fails with
-/// S2N_ERR_OCSP_NOT_SUPPORTED; it is on by default, where a stapled response the
-/// client asked for fails the handshake (S2N_ERR_CERT_UNTRUSTED) instead of
-/// passing unchecked. Turn it off (0) to receive responses and validate them
-/// yourself. With `s2n_config_disable_x509_verification` nothing is checked.
-///
-/// Errors: NULL config; 1 (S2N_ERR_OCSP_NOT_SUPPORTED).
+/// Errors: NULL config.
 #[no_mangle]
 pub extern "C" fn s2n_config_set_check_stapled_ocsp_response(
     config: *mut s2n_config,
     check_ocsp: u8,
 ) -> c_int {
     with_config(config, |c| {
-        c.update(|s| s.extras.set_check_stapled_ocsp(check_ocsp != 0))
+        c.update(|s| {
+            s.extras.check_ocsp = check_ocsp != 0;
+            Ok(())
+        })
     })
 }
 
@@ -243,8 +248,8 @@ pub extern "C" fn s2n_config_set_extension_data(
 /// The OCSP response the server stapled, on a client whose config asked for one
 /// (`s2n_config_set_status_request_type`), with its length in `*length`; NULL
 /// with `*length` 0 when none was received (and always on a server). The bytes
-/// belong to the connection and stay valid until it is wiped or freed. rs2n has
-/// not validated them (see `s2n_config_set_check_stapled_ocsp_response`).
+/// belong to the connection and stay valid until it is wiped or freed. They were
+/// validated unless the check is off (`s2n_config_set_check_stapled_ocsp_response`).
 ///
 /// Errors (NULL returned): NULL conn or length.
 #[no_mangle]

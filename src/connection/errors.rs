@@ -31,9 +31,10 @@ pub(super) fn map_tls_error(e: &rustls::Error, server_name: Option<&CString>) ->
             (ErrorCode::CertMaxChainDepth, other.to_string())
         }
         E::InvalidCertificate(C::Other(other))
-            if other.0.downcast_ref::<crate::capture::OcspUnchecked>().is_some() =>
+            if other.0.downcast_ref::<crate::ocsp::OcspFailure>().is_some() =>
         {
-            (ErrorCode::CertUntrusted, other.to_string())
+            let code = other.0.downcast_ref::<crate::ocsp::OcspFailure>().map_or(ErrorCode::CertUntrusted, |f| f.code);
+            (code, other.to_string())
         }
         E::InvalidCertificate(c @ (C::Expired | C::ExpiredContext { .. } | C::NotValidYet | C::NotValidYetContext { .. })) => (
             ErrorCode::CertInvalid,

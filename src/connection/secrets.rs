@@ -42,7 +42,7 @@ impl Connection {
         let config = self.config();
         let s = config.settings();
         let policy = Policy {
-            ocsp_requested: self.mode == Mode::Client && s.extras.request_ocsp,
+            ocsp_requested: self.mode == Mode::Client && s.extras.requests_ocsp(),
             check_ocsp: s.extras.check_ocsp,
         };
         self.secrets.setup = Some((policy, s.extras.key_log.clone()));
