@@ -35,9 +35,10 @@
  *                         preferred first, e.g. h2,http/1.1).
  *   --cert F --key F      a client certificate chain (PEM, leaf first) and its key,
  *                         sent when the server asks for one (mutual TLS).
- *   --ocsp-out FILE       ask for the server's stapled OCSP response (rs2n does not
- *                         validate it: the check is turned off), print "OCSP
- *                         response: N bytes" (or "none") and write it to FILE.
+ *   --ocsp-out FILE       ask for the server's stapled OCSP response, validated as
+ *                         s2n does (--no-ocsp-check: not), print "OCSP response:
+ *                         N bytes, stapled 1" (or "none") and write it to FILE.
+ *                         (With --ca a client asks anyway, as in s2n, and checks.)
  *   --keylog FILE         append the secrets to FILE (NSS key log format).
  *   --export LABEL:LEN    print "Keying material: HEX" after each handshake
  *                         (TLS1.3; see tls_extras.h).
@@ -117,6 +118,7 @@ struct options {
     const char *cert;
     const char *key;
     const char *ocsp_out;
+    int no_ocsp_check;
     const char *keylog;
     const char *export_spec;
 };
@@ -142,7 +144,8 @@ static void usage(FILE *out)
             "             [--sess-in FILE] [--sess-out FILE] [--send TEXT]\n"
             "             [--ticket-wait MS] [--timeout S] [--verbose]\n"
             "             [--alpn LIST] [--cert FILE --key FILE]\n"
-            "             [--ocsp-out FILE] [--keylog FILE] [--export LABEL:LEN]\n");
+            "             [--ocsp-out FILE [--no-ocsp-check]] [--keylog FILE]\n"
+            "             [--export LABEL:LEN]\n");
 }
 
 /* HOST:PORT, [V6]:PORT */
@@ -261,6 +264,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(a, "--ocsp-out") == 0) {
             NEED_VALUE();
             o->ocsp_out = val;
+        } else if (strcmp(a, "--no-ocsp-check") == 0) {
+            o->no_ocsp_check = 1;
         } else if (strcmp(a, "--keylog") == 0) {
             NEED_VALUE();
             o->keylog = val;
@@ -730,7 +735,7 @@ int main(int argc, char **argv)
     }
     if (o.ocsp_out != NULL
         && (s2n_config_set_status_request_type(config, S2N_STATUS_REQUEST_OCSP) != S2N_SUCCESS
-            || s2n_config_set_check_stapled_ocsp_response(config, 0) != S2N_SUCCESS)) {
+            || s2n_config_set_check_stapled_ocsp_response(config, !o.no_ocsp_check) != S2N_SUCCESS)) {
         msg_s2n("s2n_config_set_status_request_type");
         goto fail;
     }

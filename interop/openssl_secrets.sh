@@ -19,8 +19,10 @@
 #   keylog_server    rs2nd --keylog and s_client -keylogfile write the same
 #                    secrets for the same connections, TLS1.3 then TLS1.2
 # Cells: rs2nc as the client, openssl s_server as the server
-#   ocsp_client      s_server -status_file RESP: rs2nc --ocsp-out receives the
-#                    same bytes, TLS1.3 and TLS1.2
+#   ocsp_client      s_server -status_file RESP: rs2nc --ocsp-out validates and
+#                    receives the same bytes, TLS1.3 and TLS1.2; a revoked
+#                    response fails rs2nc (S2N_ERR_CERT_REVOKED), and passes
+#                    unchecked with --no-ocsp-check
 #   export_client    rs2nc --export and s_server -keymatexport get the same bytes
 #   keylog_client    rs2nc --keylog and s_server -keylogfile write the same
 #                    secrets, TLS1.3 then TLS1.2
@@ -32,12 +34,17 @@ CELLS="ocsp_server export_server keylog_server ocsp_client export_client keylog_
 OPENSSL="${OPENSSL:-openssl}"
 LABEL="EXPORTER-rs2n-interop"
 
-# make_ocsp_response OUT: a DER OCSP response (good) for $CERT, signed by the CA.
+# make_ocsp_response OUT [R]: a DER OCSP response (good; R: revoked) for $CERT,
+# signed by the CA.
 make_ocsp_response() {
     local out="$1" serial end
     serial="$("$OPENSSL" x509 -in "$CERT" -noout -serial | cut -d= -f2)"
     end="$(date -u -d '+1 year' +%y%m%d%H%M%SZ)"
-    printf 'V\t%s\t\t%s\tunknown\t/CN=localhost\n' "$end" "$serial" >"$T/index.txt"
+    if [ "${2:-V}" = R ]; then
+        printf 'R\t%s\t200101000000Z\t%s\tunknown\t/CN=localhost\n' "$end" "$serial" >"$T/index.txt"
+    else
+        printf 'V\t%s\t\t%s\tunknown\t/CN=localhost\n' "$end" "$serial" >"$T/index.txt"
+    fi
     "$OPENSSL" ocsp -issuer "$CA" -cert "$CERT" -reqout "$T/req.der" -no_nonce >/dev/null 2>&1 \
         && "$OPENSSL" ocsp -index "$T/index.txt" -rsigner "$CA" -rkey "$CERTS/ca_key.pem" -CA "$CA" \
             -reqin "$T/req.der" -respout "$out" -ndays 1 >/dev/null 2>&1
@@ -132,6 +139,19 @@ cell_ocsp_client() {
         cmp -s "$T/got.der" "$T/resp.der" || fail "$v: rs2nc did not receive the stapled response"
         grep -q '^OCSP response: [0-9]* bytes, stapled 1$' "$T/c_$v.out" || fail "$v: rs2nc reports no staple"
     done
+    make_ocsp_response "$T/revoked.der" R
+    s_server_www srv_revoked -naccept 2 -status_file "$T/revoked.der"
+    rs2nc --no-tickets --ocsp-out "$T/got.der" >"$T/r.out" 2>"$T/r.err"
+    local rc=$?
+    rm -f "$T/got.der"
+    rs2nc --no-tickets --ocsp-out "$T/got.der" --no-ocsp-check >"$T/r2.out" 2>"$T/r2.err"
+    local rc2=$?
+    wait_exit "$SERVER_PID" "s_server"
+    show "$T/r.err"
+    [ "$rc" -ne 0 ] || fail "rs2nc accepted a revoked certificate"
+    grep -q '(S2N_ERR_CERT_REVOKED)$' "$T/r.err" || fail "rs2nc did not report S2N_ERR_CERT_REVOKED"
+    [ "$rc2" -eq 0 ] || { show "$T/r2.err"; fail "rs2nc --no-ocsp-check exited with $rc2"; }
+    cmp -s "$T/got.der" "$T/revoked.der" || fail "rs2nc --no-ocsp-check did not receive the revoked response"
 }
 
 cell_export_client() {
