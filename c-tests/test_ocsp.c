@@ -30,6 +30,7 @@ struct outcome {
     int rc;
     char client_err[64];
     int server_stapled, client_stapled;
+    char server_type[128], client_type[128]; /* handshake type names */
     uint32_t len;
     uint8_t got[4096];
 };
@@ -45,6 +46,8 @@ static void handshake(struct s2n_config *sc, struct s2n_config *cc, struct outco
     if (o->rc == 0) {
         o->server_stapled = s2n_connection_is_ocsp_stapled(p.server);
         o->client_stapled = s2n_connection_is_ocsp_stapled(p.client);
+        snprintf(o->server_type, sizeof(o->server_type), "%s", s2n_connection_get_handshake_type_name(p.server));
+        snprintf(o->client_type, sizeof(o->client_type), "%s", s2n_connection_get_handshake_type_name(p.client));
         const uint8_t *r = s2n_connection_get_ocsp_response(p.client, &o->len);
         if (r != NULL && o->len <= sizeof(o->got)) {
             memcpy(o->got, r, o->len);
@@ -123,6 +126,10 @@ static void stapling(void)
     EXPECT_EQUAL(o.client_stapled, 1);
     EXPECT_EQUAL(o.len, RESPONSE_LEN);
     EXPECT_EQUAL(memcmp(o.got, response, RESPONSE_LEN), 0);
+    /* TLS1.2 names the stapled handshake as s2n does. */
+    int tls12 = strcmp(policy, "20240501") == 0;
+    EXPECT_EQUAL(strstr(o.server_type, "|OCSP_STATUS") != NULL, tls12);
+    EXPECT_EQUAL(strstr(o.client_type, "|OCSP_STATUS") != NULL, tls12);
 
     /* A client that did not ask: nothing to report (the server staples for rustls). */
     struct s2n_config *plain = rs2n_client_config("ca_cert.pem", policy);
@@ -146,6 +153,7 @@ static void stapling(void)
     EXPECT_SUCCESS(s2n_cert_chain_and_key_set_ocsp_data(chain, NULL, 0));
     handshake(sc, asking, &o);
     EXPECT_TRUE(o.rc == 0 && o.len == 0 && o.client_stapled == 0 && o.server_stapled == 0);
+    EXPECT_TRUE(strstr(o.server_type, "OCSP_STATUS") == NULL);
     EXPECT_SUCCESS(s2n_cert_chain_and_key_set_ocsp_data(chain, response, RESPONSE_LEN));
     EXPECT_SUCCESS(s2n_cert_chain_and_key_set_ocsp_data(chain, response, 0));
     handshake(sc, asking, &o);

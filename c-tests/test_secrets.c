@@ -6,8 +6,9 @@
  *     with the connection that logs them; the connection is busy while the
  *     callback runs; NULL turns logging off;
  *   - s2n_connection_get_master_secret: TLS1.2 only, equal on both sides and to
- *     the logged CLIENT_RANDOM secret; refused on TLS1.3, before the handshake,
- *     with a small buffer;
+ *     the logged CLIENT_RANDOM secret, the same again on a resumed handshake
+ *     (which logs nothing, as in s2n); refused on TLS1.3, before the handshake,
+ *     with a small buffer, after a wipe;
  *   - s2n_connection_tls_exporter: TLS1.3 only, equal on both sides, differs
  *     with the label and the context; refused on TLS1.2, before the handshake,
  *     with NULL arguments or a label over 249 bytes;
@@ -167,6 +168,9 @@ static void tls12(void)
 {
     struct s2n_config *sc = rs2n_server_config(RS2N_CERT_ECDSA_P256, "20240501");
     struct s2n_config *cc = rs2n_client_config("ca_cert.pem", "20240501");
+    EXPECT_SUCCESS(s2n_config_set_session_tickets_onoff(sc, 1));
+    EXPECT_SUCCESS(s2n_config_set_session_tickets_onoff(cc, 1));
+    rs2n_add_ticket_key(sc, "secrets");
     struct key_log slog = { 0 }, clog = { 0 };
     EXPECT_SUCCESS(s2n_config_set_key_log_cb(sc, log_line, &slog));
     EXPECT_SUCCESS(s2n_config_set_key_log_cb(cc, log_line, &clog));
@@ -203,9 +207,25 @@ static void tls12(void)
                              S2N_ERR_T_USAGE);
     EXPECT_STRING_EQUAL(s2n_strerror_name(s2n_errno), "S2N_ERR_INVALID_STATE");
 
+    /* Resumed: the same master secret, and no line (as s2n). */
+    struct rs2n_session session;
+    REQUIRE_SUCCESS(rs2n_save_session(p.client, &session));
     /* Wiped: the secret is gone with the handshake. */
     EXPECT_SUCCESS(s2n_connection_wipe(p.client));
     EXPECT_FAILURE_WITH_TYPE(s2n_connection_get_master_secret(p.client, secret, sizeof(secret)), S2N_ERR_T_USAGE);
+    rs2n_pair_close(&p);
+
+    rs2n_pair_open(&p, sc, cc, "localhost", 1);
+    REQUIRE_SUCCESS(rs2n_offer_session(p.client, &session));
+    REQUIRE(rs2n_negotiate_pair(p.server, p.client, &res) == 0);
+    EXPECT_TRUE(s2n_connection_is_session_resumed(p.client));
+    EXPECT_EQUAL(clog.lines, 1);
+    EXPECT_EQUAL(slog.lines, 1);
+    memset(secret2, 0, sizeof(secret2));
+    EXPECT_SUCCESS(s2n_connection_get_master_secret(p.client, secret2, sizeof(secret2)));
+    EXPECT_EQUAL(memcmp(secret, secret2, sizeof(secret)), 0);
+    EXPECT_SUCCESS(s2n_connection_get_master_secret(p.server, secret2, sizeof(secret2)));
+    EXPECT_EQUAL(memcmp(secret, secret2, sizeof(secret)), 0);
     rs2n_pair_close(&p);
     s2n_config_free(sc);
     s2n_config_free(cc);
