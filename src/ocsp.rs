@@ -39,6 +39,17 @@ pub struct Issuer {
     pub spki: Vec<u8>,
 }
 
+impl Issuer {
+    /// The issuer described by its certificate (DER); None if it does not parse.
+    pub fn from_cert(der: &[u8]) -> Option<Issuer> {
+        let cert = Certificate::from_der(der).ok()?;
+        Some(Issuer {
+            subject: cert.tbs_certificate.subject.to_der().ok()?,
+            spki: cert.tbs_certificate.subject_public_key_info.to_der().ok()?,
+        })
+    }
+}
+
 /// Why a stapled response was refused, with the s2n error code s2n reports.
 #[derive(Debug)]
 pub struct OcspFailure {
@@ -326,15 +337,7 @@ mod tests {
 
     fn issuer(file: &str) -> Issuer {
         let der = parse_pem_certs(&cert_file(file), "CA").unwrap().remove(0);
-        let cert = Certificate::from_der(&der).unwrap();
-        Issuer {
-            subject: cert.tbs_certificate.subject.to_der().unwrap(),
-            spki: cert
-                .tbs_certificate
-                .subject_public_key_info
-                .to_der()
-                .unwrap(),
-        }
+        Issuer::from_cert(&der).unwrap()
     }
 
     fn leaf() -> CertificateDer<'static> {
