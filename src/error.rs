@@ -121,7 +121,6 @@ error_codes! {
     UnexpectedCertRequest = (Proto, 11, "S2N_ERR_UNEXPECTED_CERT_REQUEST", "the server asked for a client certificate and client authentication is off"),
     NoClientAuthRequest = (Proto, 12, "S2N_ERR_MISSING_CERT_REQUEST", "client authentication is required and the server did not ask for a certificate"),
     // OCSP stapling, certificate transparency, secrets (numbered from 130 in their class).
-    OcspNotSupported = (Usage, 130, "S2N_ERR_OCSP_NOT_SUPPORTED", "OCSP stapling was requested, but is not supported"),
     UpdatingExtension = (Usage, 131, "S2N_ERR_UPDATING_EXTENSION", "cannot set extension data: the config has no default certificate"),
     CertOwnership = (Usage, 132, "S2N_ERR_CERT_OWNERSHIP", "the config does not own its certificates"),
     UnrecognizedExtension = (Usage, 133, "S2N_ERR_UNRECOGNIZED_EXTENSION", "unrecognized extension type"),
