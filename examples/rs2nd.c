@@ -101,6 +101,12 @@
  *                         milliseconds (0 to 10000), which performs the operation
  *                         with the key and applies it; meanwhile s2n_negotiate
  *                         reports S2N_BLOCKED_ON_APPLICATION_INPUT.
+ *   --ocsp FILE           staple the DER OCSP response in FILE when a client asks
+ *                         (s2n_config_set_extension_data); each connection then
+ *                         gets a line "conn N: OCSP stapled: yes|no".
+ *   --keylog FILE         append the secrets to FILE (NSS key log format).
+ *   --export LABEL:LEN    print "conn N: Keying material: HEX" after each
+ *                         handshake (TLS1.3; see tls_extras.h).
  *   --timeout S           give up on a connection that makes no progress for S
  *                         seconds (default 10), so that a silent peer cannot hang
  *                         the server.
@@ -156,6 +162,7 @@
 
 #define EXAMPLE_UTIL_PROG "rs2nd"
 #include "example_util.h"
+#include "tls_extras.h"
 #include "redis_cache.h"
 
 #define MAX_KEY_FILE (64 * 1024)
@@ -199,6 +206,9 @@ struct options {
     const char *ca;              /* --ca: mutual TLS */
     int client_auth;             /* --client-auth */
     long async_pkey_ms;          /* --async-pkey; -1: off */
+    const char *ocsp;            /* --ocsp: DER response to staple */
+    const char *keylog;          /* --keylog */
+    const char *export_spec;     /* --export LABEL:LEN */
 };
 
 /* What rs2nd learns about one connection while it runs (s2n_connection_set_ctx).
@@ -219,6 +229,7 @@ static void usage(FILE *out)
             "             [--session-lifetime S] [--max-conns N] [--echo] [--timeout S]\n"
             "             [--alpn LIST] [--ca FILE [--client-auth required|optional]]\n"
             "             [--async-pkey MS]\n"
+            "             [--ocsp FILE] [--keylog FILE] [--export LABEL:LEN]\n"
             "\n"
             "  --rotate-keys S   key rotation period: ticket keys encrypt for S seconds, and\n"
             "                    a new key is added every S/2 seconds (between connections):\n"
@@ -362,6 +373,18 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return -1;
             }
             o->async_pkey_ms = v;
+        } else if (strcmp(a, "--ocsp") == 0) {
+            NEED_VALUE();
+            o->ocsp = val;
+        } else if (strcmp(a, "--keylog") == 0) {
+            NEED_VALUE();
+            o->keylog = val;
+        } else if (strcmp(a, "--export") == 0) {
+            NEED_VALUE();
+            if (extras_check_export(val) != 0) {
+                return -1;
+            }
+            o->export_spec = val;
         } else if (strcmp(a, "--echo") == 0) {
             o->echo = 1;
         } else if (strcmp(a, "--timeout") == 0) {
@@ -1208,6 +1231,28 @@ static struct s2n_config *make_config(const struct options *o, struct cache *cac
         || setup_cache(config, o, cache) != 0 || setup_tickets(config, o, rot) != 0) {
         goto fail;
     }
+    if (o->ocsp != NULL) {
+        uint32_t len = 0;
+        uint8_t *der = extras_read_file(o->ocsp, &len);
+        if (der == NULL) {
+            goto fail;
+        }
+        int rc = s2n_config_set_extension_data(config, S2N_EXTENSION_OCSP_STAPLING, der, len);
+        free(der);
+        if (rc != S2N_SUCCESS) {
+            msg_s2n("s2n_config_set_extension_data");
+            goto fail;
+        }
+    }
+    if (o->keylog != NULL) {
+        static FILE *keylog; /* open for the life of the process */
+        if (keylog == NULL && extras_set_keylog(config, o->keylog, &keylog) != 0) {
+            goto fail;
+        }
+        if (keylog != NULL && s2n_config_set_key_log_cb(config, extras_key_log, keylog) != S2N_SUCCESS) {
+            goto fail;
+        }
+    }
     return config;
 fail:
     s2n_config_free(config);
@@ -1327,6 +1372,14 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
                    s2n_connection_client_cert_used(conn) == 1 ? "yes" : "no");
         }
         printf("\n");
+        if (o->export_spec != NULL) {
+            printf("conn %ld: ", index);
+            extras_print_export(conn, o->export_spec, stdout);
+        }
+        if (o->ocsp != NULL) {
+            printf("conn %ld: OCSP stapled: %s\n", index,
+                   s2n_connection_is_ocsp_stapled(conn) == 1 ? "yes" : "no");
+        }
         fflush(stdout);
         if (o->echo) {
             (void)echo_loop(conn, fd, o->timeout_s);

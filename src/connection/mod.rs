@@ -22,6 +22,7 @@ use crate::resumption::server::{ServerResumption, ServerSettings};
 use crate::transport::{RecvHalf, SendHalf};
 use crate::verify::{CertAuth, PeerContext, VerifyHost};
 
+pub use secrets::{MASTER_SECRET_LEN, MAX_EXPORTER_LABEL_LEN};
 pub use shared::{Claim, Exclusive, Pin, Shared, SharedCall};
 
 mod duplex;
@@ -38,6 +39,7 @@ mod peer;
 mod peer_tests;
 mod psk;
 mod records;
+mod secrets;
 mod shared;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod testing;
@@ -157,6 +159,8 @@ pub struct Connection {
     client_cert_chain: Option<Vec<u8>>,
     /// A processing step waiting for the application's private key operation.
     offload: offload::Offload,
+    /// Key log lines, the master secret, the stapled OCSP response.
+    secrets: secrets::HandshakeSecrets,
 }
 
 impl std::fmt::Debug for Connection {
@@ -214,6 +218,7 @@ impl Connection {
             hello_bytes: None,
             client_cert_chain: None,
             offload: offload::Offload::default(),
+            secrets: Default::default(),
         }
     }
 

@@ -67,6 +67,8 @@ pub struct HelloInfo {
     pub session_ticket: Option<Vec<u8>>,
     /// The application protocols a client offered (ALPN), when well formed.
     pub alpn: Option<Vec<Vec<u8>>>,
+    /// The client asked for a stapled OCSP response (status_request).
+    pub status_request: bool,
 }
 
 /// What was wrong with a hello that was refused.

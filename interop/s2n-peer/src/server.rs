@@ -37,6 +37,7 @@ pub fn server(mut a: Args) -> Res<ExitCode> {
         .map(|l| l.split(',').map(str::to_string).collect())
         .unwrap_or_default();
     let ca = a.opt("--ca")?.map(|f| read_file(&f)).transpose()?;
+    let ocsp = a.opt("--ocsp")?.map(|f| read_file(&f)).transpose()?;
     a.done()?;
     let extras = !alpn.is_empty() || ca.is_some();
     if ticket_key.len() < 16 {
@@ -53,6 +54,7 @@ pub fn server(mut a: Args) -> Res<ExitCode> {
         ticket_key_name,
         alpn,
         ca,
+        ocsp,
     };
     let config = server_config(&opts)?;
 
