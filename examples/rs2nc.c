@@ -42,6 +42,13 @@
  *                         send it again with s2n_send after the handshake, as s2n
  *                         documents. The line then ends with ", early data: STATUS
  *                         N" (ok, not-requested, rejected or end; N bytes sent early).
+ *   --ocsp-out FILE       ask for the server's stapled OCSP response, validated as
+ *                         s2n does (--no-ocsp-check: not), print "OCSP response:
+ *                         N bytes, stapled 1" (or "none") and write it to FILE.
+ *                         (With --ca a client asks anyway, as in s2n, and checks.)
+ *   --keylog FILE         append the secrets to FILE (NSS key log format).
+ *   --export LABEL:LEN    print "Keying material: HEX" after each handshake
+ *                         (TLS1.3; see tls_extras.h).
  *
  * Output: one line per connection on stdout, as s_client prints it:
  *
@@ -89,6 +96,7 @@
 
 #define EXAMPLE_UTIL_PROG "rs2nc"
 #include "example_util.h"
+#include "tls_extras.h"
 
 #define MAX_SESSION (64 * 1024)
 #define TICKET_WAIT_MS_DEFAULT 200
@@ -117,6 +125,10 @@ struct options {
     const char *cert;
     const char *key;
     const char *early_data;
+    const char *ocsp_out;
+    int no_ocsp_check;
+    const char *keylog;
+    const char *export_spec;
 };
 
 /* The newest session: what the next connection offers. */
@@ -139,7 +151,9 @@ static void usage(FILE *out)
             "             [--policy NAME | --tls12 | --tls13] [--no-tickets] [--reconnect N]\n"
             "             [--sess-in FILE] [--sess-out FILE] [--send TEXT]\n"
             "             [--ticket-wait MS] [--timeout S] [--verbose]\n"
-            "             [--alpn LIST] [--cert FILE --key FILE] [--early-data TEXT]\n");
+            "             [--alpn LIST] [--cert FILE --key FILE]\n"
+            "             [--ocsp-out FILE [--no-ocsp-check]] [--keylog FILE]\n"
+            "             [--export LABEL:LEN] [--early-data TEXT]\n");
 }
 
 /* HOST:PORT, [V6]:PORT */
@@ -258,6 +272,20 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(a, "--key") == 0) {
             NEED_VALUE();
             o->key = val;
+        } else if (strcmp(a, "--ocsp-out") == 0) {
+            NEED_VALUE();
+            o->ocsp_out = val;
+        } else if (strcmp(a, "--no-ocsp-check") == 0) {
+            o->no_ocsp_check = 1;
+        } else if (strcmp(a, "--keylog") == 0) {
+            NEED_VALUE();
+            o->keylog = val;
+        } else if (strcmp(a, "--export") == 0) {
+            NEED_VALUE();
+            if (extras_check_export(val) != 0) {
+                return -1;
+            }
+            o->export_spec = val;
         } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
             o->verbose = 1;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -644,6 +672,25 @@ static int run_connection(struct s2n_config *config, const struct options *o, st
         }
     }
     printf("\n");
+    if (o->export_spec != NULL) {
+        extras_print_export(conn, o->export_spec, stdout);
+    }
+    if (o->ocsp_out != NULL) {
+        uint32_t len = 0;
+        const uint8_t *ocsp = s2n_connection_get_ocsp_response(conn, &len);
+        FILE *f = ocsp ? fopen(o->ocsp_out, "wb") : NULL;
+        if (ocsp == NULL) {
+            printf("OCSP response: none\n");
+        } else if (f == NULL || fwrite(ocsp, 1, len, f) != len) {
+            msg("cannot write --ocsp-out %s", o->ocsp_out);
+        } else {
+            printf("OCSP response: %u bytes, stapled %d\n", (unsigned)len,
+                   s2n_connection_is_ocsp_stapled(conn));
+        }
+        if (f != NULL) {
+            fclose(f);
+        }
+    }
     fflush(stdout);
     if (o->verbose) {
         uint8_t iana[2] = { 0, 0 };
@@ -710,6 +757,7 @@ int main(int argc, char **argv)
     struct options o;
     struct s2n_config *config = NULL;
     struct session *sess = NULL;
+    FILE *keylog = NULL; /* --keylog */
     long i;
     int failures = 0;
 
@@ -753,6 +801,15 @@ int main(int argc, char **argv)
             goto fail;
         }
     }
+    if (o.ocsp_out != NULL
+        && (s2n_config_set_status_request_type(config, S2N_STATUS_REQUEST_OCSP) != S2N_SUCCESS
+            || s2n_config_set_check_stapled_ocsp_response(config, !o.no_ocsp_check) != S2N_SUCCESS)) {
+        msg_s2n("s2n_config_set_status_request_type");
+        goto fail;
+    }
+    if (o.keylog != NULL && extras_set_keylog(config, o.keylog, &keylog) != 0) {
+        goto fail;
+    }
     if (o.insecure && s2n_config_disable_x509_verification(config) != S2N_SUCCESS) {
         msg_s2n("s2n_config_disable_x509_verification");
         goto fail;
@@ -777,12 +834,18 @@ int main(int argc, char **argv)
 
     s2n_config_free(config);
     free(sess);
+    if (keylog != NULL) {
+        fclose(keylog);
+    }
     s2n_cleanup();
     return failures == 0 ? 0 : 1;
 
 fail:
     if (config != NULL) {
         s2n_config_free(config);
+    }
+    if (keylog != NULL) {
+        fclose(keylog);
     }
     free(sess);
     return 1;

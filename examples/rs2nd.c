@@ -108,6 +108,12 @@
  *                         early data only with --cache and tickets off (each session
  *                         taken once: a replayed first flight is accepted at most
  *                         once); with tickets it is never accepted.
+ *   --ocsp FILE           staple the DER OCSP response in FILE when a client asks
+ *                         (s2n_config_set_extension_data); each connection then
+ *                         gets a line "conn N: OCSP stapled: yes|no".
+ *   --keylog FILE         append the secrets to FILE (NSS key log format).
+ *   --export LABEL:LEN    print "conn N: Keying material: HEX" after each
+ *                         handshake (TLS1.3; see tls_extras.h).
  *   --timeout S           give up on a connection that makes no progress for S
  *                         seconds (default 10), so that a silent peer cannot hang
  *                         the server.
@@ -167,6 +173,7 @@
 
 #define EXAMPLE_UTIL_PROG "rs2nd"
 #include "example_util.h"
+#include "tls_extras.h"
 #include "redis_cache.h"
 
 #define MAX_KEY_FILE (64 * 1024)
@@ -211,6 +218,9 @@ struct options {
     int client_auth;             /* --client-auth */
     long async_pkey_ms;          /* --async-pkey; -1: off */
     long early_data;             /* --early-data MAX; 0: off */
+    const char *ocsp;            /* --ocsp: DER response to staple */
+    const char *keylog;          /* --keylog */
+    const char *export_spec;     /* --export LABEL:LEN */
 };
 
 /* What rs2nd learns about one connection while it runs (s2n_connection_set_ctx).
@@ -230,7 +240,8 @@ static void usage(FILE *out)
             "             [--cache off|memory|redis://HOST[:PORT]] [--cache-prefix P]\n"
             "             [--session-lifetime S] [--max-conns N] [--echo] [--timeout S]\n"
             "             [--alpn LIST] [--ca FILE [--client-auth required|optional]]\n"
-            "             [--async-pkey MS] [--early-data MAX]\n"
+            "             [--async-pkey MS]\n"
+            "             [--ocsp FILE] [--keylog FILE] [--export LABEL:LEN] [--early-data MAX]\n"
             "\n"
             "  --rotate-keys S   key rotation period: ticket keys encrypt for S seconds, and\n"
             "                    a new key is added every S/2 seconds (between connections):\n"
@@ -381,6 +392,18 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return -1;
             }
             o->early_data = v;
+        } else if (strcmp(a, "--ocsp") == 0) {
+            NEED_VALUE();
+            o->ocsp = val;
+        } else if (strcmp(a, "--keylog") == 0) {
+            NEED_VALUE();
+            o->keylog = val;
+        } else if (strcmp(a, "--export") == 0) {
+            NEED_VALUE();
+            if (extras_check_export(val) != 0) {
+                return -1;
+            }
+            o->export_spec = val;
         } else if (strcmp(a, "--echo") == 0) {
             o->echo = 1;
         } else if (strcmp(a, "--timeout") == 0) {
@@ -1232,6 +1255,28 @@ static struct s2n_config *make_config(const struct options *o, struct cache *cac
         || setup_cache(config, o, cache) != 0 || setup_tickets(config, o, rot) != 0) {
         goto fail;
     }
+    if (o->ocsp != NULL) {
+        uint32_t len = 0;
+        uint8_t *der = extras_read_file(o->ocsp, &len);
+        if (der == NULL) {
+            goto fail;
+        }
+        int rc = s2n_config_set_extension_data(config, S2N_EXTENSION_OCSP_STAPLING, der, len);
+        free(der);
+        if (rc != S2N_SUCCESS) {
+            msg_s2n("s2n_config_set_extension_data");
+            goto fail;
+        }
+    }
+    if (o->keylog != NULL) {
+        static FILE *keylog; /* open for the life of the process */
+        if (keylog == NULL && extras_set_keylog(config, o->keylog, &keylog) != 0) {
+            goto fail;
+        }
+        if (keylog != NULL && s2n_config_set_key_log_cb(config, extras_key_log, keylog) != S2N_SUCCESS) {
+            goto fail;
+        }
+    }
     return config;
 fail:
     s2n_config_free(config);
@@ -1419,6 +1464,14 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
             printf(", early data %s %ld", early_status_name(conn), early_len);
         }
         printf("\n");
+        if (o->export_spec != NULL) {
+            printf("conn %ld: ", index);
+            extras_print_export(conn, o->export_spec, stdout);
+        }
+        if (o->ocsp != NULL) {
+            printf("conn %ld: OCSP stapled: %s\n", index,
+                   s2n_connection_is_ocsp_stapled(conn) == 1 ? "yes" : "no");
+        }
         fflush(stdout);
         if (o->echo && early_len > 0 && send_all(conn, fd, early, (size_t)early_len, deadline) != 0) {
             msg_s2n("s2n_send (early data echo)");

@@ -483,6 +483,11 @@ typedef int (*s2n_psk_selection_callback)(struct s2n_connection *conn, void *con
 typedef int (*s2n_session_ticket_fn)(struct s2n_connection *conn, void *ctx, struct s2n_session_ticket *ticket);
 
 /**
+ * Receives key log lines (NSS key log format).
+ */
+typedef int (*s2n_key_log_fn)(void *ctx, struct s2n_connection *conn, uint8_t *logline, size_t len);
+
+/**
  * Decides whether a name from the peer's certificate is trusted: called with each
  * DNS and URI name of its subject alternative names (not NUL-terminated: use
  * `host_name_len`), or once with "" if it has none, until it returns nonzero
@@ -493,11 +498,6 @@ typedef int (*s2n_session_ticket_fn)(struct s2n_connection *conn, void *ctx, str
  * no alternative name, the subject's common name.
  */
 typedef uint8_t (*s2n_verify_host_fn)(const char *host_name, size_t host_name_len, void *data);
-
-/**
- * Receives key log lines (NSS key log format).
- */
-typedef int (*s2n_key_log_fn)(void *ctx, struct s2n_connection *conn, uint8_t *logline, size_t len);
 
 #define S2N_CERT_AUTH_NONE 0
 
@@ -2107,6 +2107,120 @@ S2N_API int s2n_connection_get_certificate_match(struct s2n_connection *conn, s2
 S2N_API int s2n_connection_get_peer_cert_chain(const struct s2n_connection *conn, struct s2n_cert_chain_and_key *cert_chain);
 
 /**
+ * Sets the DER OCSP response a server staples with this chain when a client
+ * asks for one (status_request; full handshakes only), as given: rs2n does not
+ * look into it. The data is copied. NULL data or a length of 0 clears it. Takes
+ * effect for configs the chain was already added to, for connections whose
+ * handshake starts afterwards.
+ *
+ * Errors: NULL chain_and_key.
+ */
+S2N_API int s2n_cert_chain_and_key_set_ocsp_data(struct s2n_cert_chain_and_key *chain_and_key, const uint8_t *data, uint32_t length);
+
+/**
+ * Sets the signed certificate timestamps a server sends with this chain.
+ *
+ * Not supported: rustls cannot send SCT lists, so any list is refused
+ * (S2N_ERR_UNIMPLEMENTED) rather than silently not sent. NULL data or a length
+ * of 0 (no list, s2n's way to clear it) succeeds.
+ *
+ * Errors: NULL chain_and_key; a list (S2N_ERR_UNIMPLEMENTED).
+ */
+S2N_API int s2n_cert_chain_and_key_set_sct_list(struct s2n_cert_chain_and_key *chain_and_key, const uint8_t *data, uint32_t length);
+
+/**
+ * Whether a client asks for the server's stapled OCSP response
+ * (`S2N_STATUS_REQUEST_OCSP`) or not (`S2N_STATUS_REQUEST_NONE`, the default; as
+ * in s2n-tls, a successful `s2n_config_set_verification_ca_location` also turns
+ * it on for clients, and `S2N_STATUS_REQUEST_NONE` off again). A response that
+ * comes is validated (see `s2n_config_set_check_stapled_ocsp_response`), then
+ * `s2n_connection_get_ocsp_response` gives it and `s2n_connection_is_ocsp_stapled`
+ * says it came. No effect on servers.
+ *
+ * Differs from s2n-tls: rustls' client asks every server for a stapled response;
+ * without OCSP requested, rs2n ignores whatever comes (neither checked nor
+ * reported), as if it had not asked.
+ *
+ * Errors: NULL config; an unknown type (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_config_set_status_request_type(struct s2n_config *config, s2n_status_request_type type);
+
+/**
+ * Whether a client validates the OCSP response the server stapled, when it asked
+ * for one (default: 1, yes). As s2n-tls does with its libcrypto: the response
+ * must be successful and signed by the issuer of the server's certificate (on
+ * the verified chain) or by a responder certificate it includes that this
+ * issuer gave the OCSPSigning purpose; its entry for the certificate, by a
+ * SHA-1 CertID (the only hash s2n-tls reads), must have a thisUpdate not in the
+ * future and a nextUpdate not past (without one: a thisUpdate under an hour
+ * old), on the config's wall clock, and say good. Otherwise the handshake fails:
+ * S2N_ERR_CERT_REVOKED (revoked), S2N_ERR_CERT_EXPIRED (out of date),
+ * S2N_ERR_CERT_INVALID (not yet valid), S2N_ERR_INVALID_OCSP_RESPONSE
+ * (malformed), S2N_ERR_CERT_UNTRUSTED (anything else). No response stapled is
+ * no failure. With `s2n_config_disable_x509_verification` nothing is checked.
+ * 0 turns the check off: the response is still reported, unchecked.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_set_check_stapled_ocsp_response(struct s2n_config *config, uint8_t check_ocsp);
+
+/**
+ * Sets whether a client asks for certificate transparency (SCT lists).
+ *
+ * `S2N_CT_SUPPORT_NONE` (the default) works; `S2N_CT_SUPPORT_REQUEST` is not
+ * supported (S2N_ERR_UNIMPLEMENTED): rustls cannot ask for SCTs.
+ *
+ * Errors: NULL config; `S2N_CT_SUPPORT_REQUEST` (S2N_ERR_UNIMPLEMENTED); an
+ * unknown level (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_config_set_ct_support_level(struct s2n_config *config, s2n_ct_support_level level);
+
+/**
+ * s2n-tls' older way to set the OCSP response (`S2N_EXTENSION_OCSP_STAPLING`) or
+ * SCT list (`S2N_EXTENSION_CERTIFICATE_TRANSPARENCY`) of the config's default
+ * certificate; prefer `s2n_cert_chain_and_key_set_ocsp_data`. Works on configs
+ * whose chains were added with `s2n_config_add_cert_chain_and_key` (the config
+ * owns them); the default chain is the first RSA one, else the first ECDSA one,
+ * else the first. NULL data or a length of 0 clears the data.
+ *
+ * Errors: NULL config; no certificate (S2N_ERR_UPDATING_EXTENSION); chains the
+ * application owns (S2N_ERR_CERT_OWNERSHIP); another extension type
+ * (S2N_ERR_UNRECOGNIZED_EXTENSION); an SCT list (S2N_ERR_UNIMPLEMENTED: rustls
+ * cannot send them).
+ */
+S2N_API int s2n_config_set_extension_data(struct s2n_config *config, s2n_tls_extension_type type, const uint8_t *data, uint32_t length);
+
+/**
+ * The OCSP response the server stapled, on a client whose config asked for one
+ * (`s2n_config_set_status_request_type`), with its length in `*length`; NULL
+ * with `*length` 0 when none was received (and always on a server). The bytes
+ * belong to the connection and stay valid until it is wiped or freed. They were
+ * validated unless the check is off (`s2n_config_set_check_stapled_ocsp_response`).
+ *
+ * Errors (NULL returned): NULL conn or length.
+ */
+S2N_API const uint8_t *s2n_connection_get_ocsp_response(struct s2n_connection *conn, uint32_t *length);
+
+/**
+ * 1 if a server sent (a client received) a stapled OCSP response in this
+ * connection's handshake, else 0. A server staples when the client asked and
+ * the chosen chain has a response, on full handshakes; a client counts only the
+ * responses it asked for.
+ *
+ * Errors (-1): NULL conn.
+ */
+S2N_API int s2n_connection_is_ocsp_stapled(struct s2n_connection *conn);
+
+/**
+ * The SCT list the server sent: always NULL with `*length` 0 in rs2n, as in
+ * s2n-tls when the server sent none, since rustls can neither ask for nor receive
+ * SCT lists (see `s2n_config_set_ct_support_level`).
+ *
+ * Errors (NULL returned): NULL conn or length.
+ */
+S2N_API const uint8_t *s2n_connection_get_sct_list(struct s2n_connection *conn, uint32_t *length);
+
+/**
  * Creates an external PSK object for the application to fill in (identity,
  * secret, HMAC, early data settings); free it with `s2n_psk_free`.
  *
@@ -2677,6 +2791,52 @@ S2N_API int s2n_connection_get_session_id_length(struct s2n_connection *conn);
  * Errors: NULL arguments; `max_length` too small (S2N_ERR_SESSION_ID_TOO_LONG).
  */
 S2N_API int s2n_connection_get_session_id(struct s2n_connection *conn, uint8_t *session_id, size_t max_length);
+
+/**
+ * Sets a callback that receives the connection's secrets as lines of the NSS key
+ * log format, for debugging only (e.g. to let Wireshark decrypt a capture):
+ * `CLIENT_RANDOM <client random> <master secret>` for a full TLS1.2 handshake,
+ * and `CLIENT_HANDSHAKE_TRAFFIC_SECRET`, `SERVER_HANDSHAKE_TRAFFIC_SECRET`,
+ * `CLIENT_TRAFFIC_SECRET_0`, `SERVER_TRAFFIC_SECRET_0` and `EXPORTER_SECRET`
+ * lines for TLS1.3, each value in lowercase hex, without a newline. `logline`
+ * is valid for `len` bytes during the call only: copy it. The callback runs
+ * during `s2n_negotiate`, on its thread, with the connection busy (calls on it
+ * fail with S2N_ERR_CONNECTION_IN_USE); its return value is ignored, as in
+ * s2n-tls. NULL turns key logging off (the default). Applies to connections
+ * whose handshake starts afterwards.
+ *
+ * As in s2n-tls, a resumed TLS1.2 handshake logs nothing.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_set_key_log_cb(struct s2n_config *config, s2n_key_log_fn callback, void *ctx);
+
+/**
+ * Derives keying material from a TLS1.3 connection's exporter secret (RFC 8446
+ * section 7.5, the TLS-Exporter): `output_length` bytes for `label` and
+ * `context` (an empty context, `context_length` 0, is allowed; `context` must
+ * still not be NULL, as in s2n-tls). Both peers get the same bytes.
+ *
+ * Errors: NULL conn, label, context or output; before the handshake is
+ * complete (S2N_ERR_HANDSHAKE_NOT_COMPLETE); a TLS1.2 connection
+ * (S2N_ERR_INVALID_STATE: as in s2n-tls, the exporter is for TLS1.3 only); a
+ * label over 249 bytes, or more output than HKDF gives (255 hash lengths)
+ * (S2N_ERR_INVALID_ARGUMENT). The output is not to be used after a failure.
+ */
+S2N_API int s2n_connection_tls_exporter(struct s2n_connection *conn, const uint8_t *label, uint32_t label_length, const uint8_t *context, uint32_t context_length, uint8_t *output, uint32_t output_length);
+
+/**
+ * Copies the TLS1.2 master secret (always 48 bytes) into `secret_bytes`. This is
+ * dangerous: whoever has it can decrypt the connection and the sessions resumed
+ * from it. Prefer `s2n_connection_tls_exporter` (TLS1.3).
+ *
+ * Errors: NULL conn or secret_bytes; `max_size` under 48
+ * (S2N_ERR_INSUFFICIENT_MEM_SIZE); a TLS1.3 connection (S2N_ERR_INVALID_STATE:
+ * TLS1.3 has no master secret to give, as in s2n-tls); before the handshake is
+ * complete (S2N_ERR_HANDSHAKE_NOT_COMPLETE). rs2n wipes its copy of the secret
+ * when the connection is wiped or freed.
+ */
+S2N_API int s2n_connection_get_master_secret(const struct s2n_connection *conn, uint8_t *secret_bytes, size_t max_size);
 
 /**
  * Sets the version connections of this config are serialized with.

@@ -182,6 +182,9 @@ s2n_tls_signature_algorithm = c_int
 s2n_tls_hash_algorithm = c_int
 s2n_cert_sni_match = c_int
 s2n_cert_auth_type = c_int
+s2n_status_request_type = c_int
+s2n_ct_support_level = c_int
+s2n_tls_extension_type = c_int
 s2n_tls_signature_algorithm = c_int
 s2n_tls_hash_algorithm = c_int
 
@@ -208,6 +211,8 @@ s2n_session_ticket_fn = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
 s2n_verify_host_fn = CFUNCTYPE(c_uint8, c_void_p, c_size_t, c_void_p)
 # int (*)(struct s2n_connection *, struct s2n_offered_early_data *)
 s2n_early_data_cb = CFUNCTYPE(c_int, c_void_p, c_void_p)
+# int (*)(void *ctx, struct s2n_connection *, uint8_t *logline, size_t len)
+s2n_key_log_fn = CFUNCTYPE(c_int, c_void_p, c_void_p, POINTER(c_uint8), c_size_t)
 
 # Memory and random callbacks: int (*)(void); int (*)(void **ptr, uint32_t
 # requested, uint32_t *allocated); int (*)(void *ptr, uint32_t size); the random
@@ -495,6 +500,20 @@ FUNCTIONS = {
     "s2n_connection_get_max_early_data_size": (c_int, [s2n_connection_p, POINTER(c_uint32)]),
     "s2n_send_early_data": (c_int, [s2n_connection_p, _u8_p, c_ssize_t, POINTER(c_ssize_t), _blocked_p]),
     "s2n_recv_early_data": (c_int, [s2n_connection_p, _u8_p, c_ssize_t, POINTER(c_ssize_t), _blocked_p]),
+    # OCSP stapling, certificate transparency
+    "s2n_cert_chain_and_key_set_ocsp_data": (c_int, [s2n_cert_chain_and_key_p, _u8_p, c_uint32]),
+    "s2n_cert_chain_and_key_set_sct_list": (c_int, [s2n_cert_chain_and_key_p, _u8_p, c_uint32]),
+    "s2n_config_set_status_request_type": (c_int, [s2n_config_p, s2n_status_request_type]),
+    "s2n_config_set_check_stapled_ocsp_response": (c_int, [s2n_config_p, c_uint8]),
+    "s2n_config_set_ct_support_level": (c_int, [s2n_config_p, s2n_ct_support_level]),
+    "s2n_config_set_extension_data": (c_int, [s2n_config_p, s2n_tls_extension_type, _u8_p, c_uint32]),
+    "s2n_connection_get_ocsp_response": (_u8_p, [s2n_connection_p, POINTER(c_uint32)]),
+    "s2n_connection_is_ocsp_stapled": (c_int, [s2n_connection_p]),
+    "s2n_connection_get_sct_list": (_u8_p, [s2n_connection_p, POINTER(c_uint32)]),
+    # key logging and secrets
+    "s2n_config_set_key_log_cb": (c_int, [s2n_config_p, s2n_key_log_fn, c_void_p]),
+    "s2n_connection_tls_exporter": (c_int, [s2n_connection_p, _u8_p, c_uint32, _u8_p, c_uint32, _u8_p, c_uint32]),
+    "s2n_connection_get_master_secret": (c_int, [s2n_connection_p, _u8_p, c_size_t]),
 }
 
 

@@ -512,6 +512,8 @@ C_TYPES = {
     "s2n_async_pkey_fn": s2n.s2n_async_pkey_fn,
     "s2n_async_pkey_validation_mode": c_int, "s2n_verify_after_sign": c_int,
     "s2n_async_pkey_op_type *": POINTER(c_int), "char *": ctypes.c_char_p,
+    "s2n_status_request_type": c_int, "s2n_ct_support_level": c_int,
+    "s2n_tls_extension_type": c_int, "s2n_key_log_fn": s2n.s2n_key_log_fn,
 }
 PROTOTYPE = re.compile(r"^([A-Za-z_][\w \*]*?[\s\*])(s2n_\w+)\((.*)\);$")
 

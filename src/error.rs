@@ -134,6 +134,14 @@ error_codes! {
     InvalidPkcs3 = (Usage, 64, "S2N_ERR_INVALID_PKCS3", "invalid PKCS#3 DH parameters"),
     DhTooSmall = (Usage, 65, "S2N_ERR_DH_TOO_SMALL", "the DH prime is smaller than 2048 bits"),
     VerifySignature = (Proto, 30, "S2N_ERR_VERIFY_SIGNATURE", "a signature does not verify with the certificate's public key"),
+    // OCSP stapling, certificate transparency, secrets (numbered from 130 in their class).
+    UpdatingExtension = (Usage, 131, "S2N_ERR_UPDATING_EXTENSION", "cannot set extension data: the config has no default certificate"),
+    CertOwnership = (Usage, 132, "S2N_ERR_CERT_OWNERSHIP", "the config does not own its certificates"),
+    UnrecognizedExtension = (Usage, 133, "S2N_ERR_UNRECOGNIZED_EXTENSION", "unrecognized extension type"),
+    HandshakeNotComplete = (Usage, 134, "S2N_ERR_HANDSHAKE_NOT_COMPLETE", "the handshake is not complete"),
+    InvalidOcspResponse = (Usage, 135, "S2N_ERR_INVALID_OCSP_RESPONSE", "the stapled OCSP response is malformed"),
+    CertRevoked = (Proto, 130, "S2N_ERR_CERT_REVOKED", "the certificate is revoked"),
+    CertExpired = (Proto, 131, "S2N_ERR_CERT_EXPIRED", "the certificate or its OCSP status has expired"),
 }
 
 impl ErrorCode {

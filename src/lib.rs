@@ -9,6 +9,7 @@
 
 pub mod alpn;
 pub mod api;
+pub mod capture;
 pub mod cert_select;
 pub mod certs;
 pub mod clock;
@@ -17,10 +18,12 @@ pub mod connection;
 pub mod dhparams;
 pub mod early_data;
 pub mod error;
+pub mod extras;
 pub mod handshake_notes;
 pub mod hello;
 pub mod io_settings;
 pub mod lifecycle;
+pub mod ocsp;
 pub mod owner;
 pub mod pem;
 pub mod pkey;
@@ -28,6 +31,7 @@ pub mod policy;
 pub mod psk;
 pub mod resumption;
 pub mod stacktrace;
+pub mod stapling;
 pub mod sync;
 pub mod transport;
 pub mod trust;

@@ -459,3 +459,43 @@ impl crate::early_data::EarlyDataCallback for CEarlyDataCallback {
         Ok(())
     }
 }
+
+/// The application's key log callback and its context.
+pub(crate) struct CKeyLog {
+    pub(crate) f: unsafe extern "C" fn(
+        *mut c_void,
+        *mut super::opaque::S2nConnectionRef,
+        *mut u8,
+        usize,
+    ) -> c_int,
+    pub(crate) ctx: *mut c_void,
+}
+
+// SAFETY: the application's callback and context, called on the thread driving a
+// connection's handshake, as s2n-tls does.
+unsafe impl Send for CKeyLog {}
+// SAFETY: as for Send.
+unsafe impl Sync for CKeyLog {}
+
+impl std::fmt::Debug for CKeyLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("key log callback")
+    }
+}
+
+impl crate::extras::KeyLogCallback for CKeyLog {
+    fn log(&self, owner: Owner, line: &[u8]) {
+        // The callback gets its own copy (s2n's is writable), wiped afterwards.
+        let mut copy = zeroize::Zeroizing::new(line.to_vec());
+        // SAFETY: `copy` is valid for its length during the call. As in s2n, the
+        // callback's result is not used.
+        let _ = unsafe {
+            (self.f)(
+                self.ctx,
+                conn_of(owner).cast(),
+                copy.as_mut_ptr(),
+                copy.len(),
+            )
+        };
+    }
+}

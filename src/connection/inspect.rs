@@ -143,6 +143,9 @@ impl Connection {
             if full {
                 // rustls only does ECDHE key exchange in TLS1.2: always forward secret.
                 labels.extend(["FULL_HANDSHAKE", "TLS12_PERFECT_FORWARD_SECRECY"]);
+                if self.is_ocsp_stapled() {
+                    labels.push("OCSP_STATUS");
+                }
             }
             let ticket = match self.mode {
                 Mode::Server => self.server.tls12_ticket_issued(),

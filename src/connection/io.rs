@@ -82,6 +82,7 @@ impl Connection {
         if self.offload.running() {
             return self.resume_step();
         }
+        let policy = self.capture_policy();
         let Some(tls) = self.tls.as_ref() else {
             return Ok(());
         };
@@ -100,22 +101,22 @@ impl Connection {
                 process_new_packets(tls, close_notify_sent)
             })
         };
-        let processed = match signing {
-            Some((ctx, true)) => return self.start_step(ctx, run),
+        let (processed, captured) = match signing {
+            Some((ctx, true)) => return self.start_step(ctx, policy, run),
             Some((ctx, false)) => {
                 let _ = step::take_local_error();
                 match self.tls.as_mut() {
-                    Some(tls) => step::within(ctx, || run(tls)),
+                    Some(tls) => crate::capture::within(policy, || step::within(ctx, || run(tls))),
                     None => return Ok(()),
                 }
             }
             None => match self.tls.as_mut() {
-                Some(tls) => run(tls),
+                Some(tls) => crate::capture::within(policy, || run(tls)),
                 None => return Ok(()),
             },
         };
         self.notes.absorb(handshake_notes::take());
-        self.after_processing(processed, step::take_local_error())
+        self.after_processing(processed, step::take_local_error(), captured)
     }
 
     /// Takes in what a processing step did: `sign_error` says why a signature
@@ -124,6 +125,7 @@ impl Connection {
         &mut self,
         processed: std::result::Result<rustls::IoState, rustls::Error>,
         sign_error: Option<Error>,
+        captured: crate::capture::Captured,
     ) -> Result<()> {
         let Some(tls) = self.tls.as_mut() else {
             return Ok(());
@@ -138,6 +140,7 @@ impl Connection {
                     }
                 }
                 self.absorb_early_data();
+                self.absorb_capture(captured);
                 if let Err(e) = self.check_client_auth() {
                     // Failed before the client's answer leaves.
                     return Err(self.fail(e));
@@ -145,6 +148,7 @@ impl Connection {
                 Ok(())
             }
             Err(e) => {
+                self.absorb_capture(captured);
                 if let rustls::Error::AlertReceived(alert) = &e {
                     self.alert = Some(u8::from(*alert));
                 }

@@ -22,6 +22,7 @@ use crate::resumption::server::{ServerResumption, ServerSettings};
 use crate::transport::{RecvHalf, SendHalf};
 use crate::verify::{CertAuth, PeerContext, VerifyHost};
 
+pub use secrets::{MASTER_SECRET_LEN, MAX_EXPORTER_LABEL_LEN};
 pub use shared::{Claim, Exclusive, Pin, Shared, SharedCall};
 
 mod duplex;
@@ -41,6 +42,7 @@ mod peer;
 mod peer_tests;
 mod psk;
 mod records;
+mod secrets;
 mod shared;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod testing;
@@ -162,6 +164,8 @@ pub struct Connection {
     early: crate::early_data::ConnEarlyData,
     /// A processing step waiting for the application's private key operation.
     offload: offload::Offload,
+    /// Key log lines, the master secret, the stapled OCSP response.
+    secrets: secrets::HandshakeSecrets,
 }
 
 impl std::fmt::Debug for Connection {
@@ -220,6 +224,7 @@ impl Connection {
             client_cert_chain: None,
             early: Default::default(),
             offload: offload::Offload::default(),
+            secrets: Default::default(),
         }
     }
 

@@ -69,6 +69,8 @@ pub struct HelloInfo {
     pub alpn: Option<Vec<Vec<u8>>>,
     /// The client offered early data (the early_data extension).
     pub early_data: bool,
+    /// The client asked for a stapled OCSP response (status_request).
+    pub status_request: bool,
 }
 
 /// What was wrong with a hello that was refused.

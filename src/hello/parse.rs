@@ -7,6 +7,7 @@ use std::fmt::Display;
 use super::{s2n_version, HelloInfo, Malformed, MAX_CACHE_KEY_LEN, MAX_TICKET_LEN};
 use crate::policy;
 
+const STATUS_REQUEST: u16 = 5;
 const ALPN: u16 = 16;
 const SESSION_TICKET: u16 = 35;
 const PRE_SHARED_KEY: u16 = 41;
@@ -119,6 +120,8 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
             }
             ALPN => info.alpn = protocol_names(data),
             EARLY_DATA => info.early_data = true,
+            // OCSP (type 1) with its two lists, as s2n reads it.
+            STATUS_REQUEST => info.status_request = data.len() >= 5 && data[0] == 1,
             SUPPORTED_VERSIONS => {
                 if let Some(v) = highest_version(data)? {
                     info.max_version = v;

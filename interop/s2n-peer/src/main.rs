@@ -41,15 +41,17 @@ usage:
   s2n-peer server --port N|0 --cert F --key F [--policy P]
                   [--tickets] [--ticket-key HEX] [--ticket-key-name NAME]
                   [--cache] [--max-conns N] [--idle-timeout SECS] [--io-timeout SECS]
-                  [--alpn LIST] [--ca F] [--early-data MAX]
+                  [--alpn LIST] [--ca F] [--ocsp DER] [--early-data MAX]
   s2n-peer client --connect 127.0.0.1:PORT --ca F [--server-name NAME] [--policy P]
                   [--tickets | --no-tickets] [--reconnect N] [--expect-resume]
-                  [--io-timeout SECS] [--alpn LIST] [--cert F --key F]
+                  [--io-timeout SECS] [--alpn LIST] [--cert F --key F] [--ocsp]
   s2n-peer early-client --connect 127.0.0.1:PORT --ca F --early-data TEXT
                   [--reconnect N] [--io-timeout SECS]
 
 --alpn: application protocols, comma separated, most preferred first. --ca
 (server): client certificates required, verified against F, any name accepted.
+--ocsp DER (server): staple that OCSP response. --ocsp (client): ask for the
+stapled response; s2n-tls validates it.
 --cert/--key (client): a client certificate. With these the line goes on with
 \", alpn P, client cert yes|no\". --early-data (server): accept TLS1.3 early data,
 at most MAX bytes, read with s2n_recv_early_data; the line then ends with

@@ -40,6 +40,7 @@ pub fn server(mut a: Args) -> Res<ExitCode> {
     // TLS1.3 early data: the most accepted, read with s2n_recv_early_data
     // before the handshake; the line then ends with ", early data STATUS N".
     let early_max: u32 = a.num("--early-data", 0)?;
+    let ocsp = a.opt("--ocsp")?.map(|f| read_file(&f)).transpose()?;
     a.done()?;
     let extras = !alpn.is_empty() || ca.is_some();
     if ticket_key.len() < 16 {
@@ -56,6 +57,7 @@ pub fn server(mut a: Args) -> Res<ExitCode> {
         ticket_key_name,
         alpn,
         ca,
+        ocsp,
     };
     let config = server_config(&opts)?;
     if early_max > 0 {
