@@ -14,6 +14,7 @@ use rustls::{ClientConfig, DistinguishedName, RootCertStore, ServerConfig};
 use crate::alpn::ProtocolList;
 use crate::cert_select::{CertResolver, CertTiebreak};
 use crate::certs::parse_pem_certs;
+pub use crate::client_hello::callback::HelloSettings;
 use crate::clock::{SharedClock, SystemMonotonicClock, SystemWallClock, WallTimeProvider};
 use crate::error::{Error, ErrorCode, Result};
 pub use crate::io_settings::IoSettings;
@@ -76,6 +77,7 @@ pub struct Settings {
     pub client_certs: Arc<ClientCerts>,
     /// How connections send and receive records.
     pub io: IoSettings,
+    pub client_hello: HelloSettings,
 }
 
 impl Settings {
@@ -99,6 +101,7 @@ impl Settings {
             ticket_callback: None,
             session_cache: None,
             io: IoSettings::default(),
+            client_hello: HelloSettings::default(),
             alpn: ProtocolList::default(),
             client_auth: None,
             verify_host: None,

@@ -11,6 +11,7 @@ pub mod alpn;
 pub mod api;
 pub mod cert_select;
 pub mod certs;
+pub mod client_hello;
 pub mod clock;
 pub mod config;
 pub mod connection;

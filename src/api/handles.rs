@@ -191,6 +191,12 @@ impl s2n_connection {
         self.inner.enter()
     }
 
+    /// Begins a call that may not run from inside the connection's callbacks, even
+    /// the client hello callback (negotiate, shutdown, wipe).
+    pub(crate) fn enter_alone(&self) -> Result<Exclusive<'_, ConnectionState>> {
+        self.inner.enter_alone()
+    }
+
     /// Checks that no call is running on the connection, before it is freed: a
     /// callback freeing its own connection (or another thread freeing it mid-call)
     /// would pull it from under that call.
@@ -230,7 +236,7 @@ pub(crate) fn query<T: Failure>(
 pub(crate) fn with_blocked<T: Failure>(
     conn: *mut s2n_connection,
     blocked: *mut s2n_blocked_status,
-    f: impl FnOnce(&mut ConnectionState) -> Result<T>,
+    f: impl FnOnce(&mut Exclusive<'_, ConnectionState>) -> Result<T>,
 ) -> T {
     guard(|| {
         // SAFETY: NULL or valid pointers, as the API requires.
@@ -238,7 +244,7 @@ pub(crate) fn with_blocked<T: Failure>(
         // SAFETY: as above.
         let blocked = unsafe { try_mut(blocked, "blocked") }?;
         *blocked = S2N_NOT_BLOCKED;
-        let mut state = handle.enter()?;
+        let mut state = handle.enter_alone()?;
         let out = f(&mut state);
         *blocked = state.core.blocked() as s2n_blocked_status;
         out

@@ -12,6 +12,7 @@ use super::fd::Fd;
 use super::handles::{
     query_direction, s2n_connection, with_blocked, with_conn, with_direction, ConnectionState, Ctx,
 };
+use super::hello_callback;
 use super::{iovec, s2n_blocked_status, s2n_recv_fn, s2n_send_fn, S2N_SUCCESS};
 use crate::connection::Claim;
 use crate::error::{Error, Result};
@@ -156,7 +157,9 @@ pub extern "C" fn s2n_negotiate(
     conn: *mut s2n_connection,
     blocked: *mut s2n_blocked_status,
 ) -> c_int {
-    with_blocked(conn, blocked, |c| c.core.negotiate().map(|()| S2N_SUCCESS))
+    with_blocked(conn, blocked, |c| {
+        hello_callback::negotiate(conn, c).map(|()| S2N_SUCCESS)
+    })
 }
 
 fn to_size(size: ssize_t) -> Result<usize> {

@@ -32,6 +32,9 @@ const RECV: u8 = 2;
 const PANICKED: u8 = 4;
 /// A receiving call left records queued for the send direction's owner.
 const OWED: u8 = 8;
+/// A call that has the connection to itself released its state for a callback
+/// (the client hello callback): calls from inside it may enter.
+const WINDOW: u8 = 16;
 
 thread_local! {
     /// The connections this thread is in a call on, to refuse re-entry from a
@@ -135,12 +138,30 @@ impl<S: AsMut<Connection>> Shared<S> {
     }
 
     /// Begins a call that has the connection to itself; refused while any other
-    /// call runs on it.
+    /// call runs on it, except from inside a callback the running call released
+    /// the connection for (see [`Exclusive::unlocked`]).
     pub fn enter(&self) -> Result<Exclusive<'_, S>> {
+        let inside = INSIDE
+            .try_with(|inside| inside.borrow().contains(&self.key()))
+            .unwrap_or(false);
+        if inside && self.busy.load(SeqCst) & WINDOW != 0 {
+            return Ok(Exclusive {
+                state: Some(self.lock_state()),
+                _marks: None,
+                shared: self,
+            });
+        }
+        self.enter_alone()
+    }
+
+    /// Begins a call that has the connection to itself and may not run from
+    /// inside any of its callbacks (`s2n_negotiate`, `s2n_connection_wipe`...).
+    pub fn enter_alone(&self) -> Result<Exclusive<'_, S>> {
         let marks = Marks::claim(&self.busy, SEND | RECV, self.key())?;
         Ok(Exclusive {
-            state: self.lock_state(),
-            _marks: marks,
+            state: Some(self.lock_state()),
+            _marks: Some(marks),
+            shared: self,
         })
     }
 
@@ -166,23 +187,59 @@ impl<S: AsMut<Connection>> Shared<S> {
     }
 }
 
-/// A call that has the connection to itself: the state, locked.
+/// A call that has the connection to itself: the state, locked (except while
+/// [`Exclusive::unlocked`] runs).
 pub struct Exclusive<'a, S> {
     // Dropped first: the lock is released before the marks.
-    state: MutexGuard<'a, S>,
-    _marks: Marks<'a>,
+    state: Option<MutexGuard<'a, S>>,
+    /// None for a call from inside a callback: the outer call holds the marks.
+    _marks: Option<Marks<'a>>,
+    shared: &'a Shared<S>,
 }
+
+const RELOCKED: &str = "an exclusive call's state is locked again before its callback returns";
 
 impl<S> Deref for Exclusive<'_, S> {
     type Target = S;
     fn deref(&self) -> &S {
-        &self.state
+        self.state.as_deref().expect(RELOCKED)
     }
 }
 
 impl<S> DerefMut for Exclusive<'_, S> {
     fn deref_mut(&mut self) -> &mut S {
-        &mut self.state
+        self.state.as_deref_mut().expect(RELOCKED)
+    }
+}
+
+/// Closes a callback window however the callback ends.
+struct Window<'a>(&'a AtomicU8);
+
+impl Drop for Window<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_and(!WINDOW, SeqCst);
+    }
+}
+
+impl<S: AsMut<Connection>> Exclusive<'_, S> {
+    /// Runs `f` (an application callback) with the state unlocked and the
+    /// connection still marked busy: from inside it, on this thread, calls that
+    /// use [`Shared::enter`] may run on the connection; every other call (another
+    /// thread, or [`Shared::enter_alone`], a sending or receiving call, a free) is
+    /// refused with S2N_ERR_CONNECTION_IN_USE.
+    pub fn unlocked<T>(&mut self, f: impl FnOnce() -> T) -> T {
+        if self._marks.is_none() {
+            // A call from inside a callback holds no marks of its own: keep the lock.
+            return f();
+        }
+        self.state = None;
+        self.shared.busy.fetch_or(WINDOW, SeqCst);
+        let out = {
+            let _open = Window(&self.shared.busy);
+            f()
+        };
+        self.state = Some(self.shared.lock_state());
+        out
     }
 }
 

@@ -1,0 +1,131 @@
+//! The client hello callback (`s2n_config_set_client_hello_cb` and its mode,
+//! `s2n_client_hello_cb_done`, `s2n_connection_server_name_extension_used`) and the
+//! handshake loop that runs it: the callback runs with the connection's lock
+//! released, so it can use its connection (read the ClientHello, swap the config).
+
+use std::ffi::{c_int, c_void};
+
+use super::callbacks::{self, ClientHelloFn};
+use super::handles::{s2n_config, s2n_connection, with_config, with_conn, ConnectionState};
+use super::{
+    s2n_client_hello_cb_mode, S2N_CLIENT_HELLO_CB_BLOCKING, S2N_CLIENT_HELLO_CB_NONBLOCKING,
+};
+use crate::client_hello::callback::CallbackMode;
+use crate::connection::Exclusive;
+use crate::error::{Error, ErrorCode, Result};
+use crate::owner::Owner;
+
+/// The client hello callback: runs on a server once the client's first
+/// ClientHello has been read, before anything is chosen from it, with the
+/// connection and the context given to `s2n_config_set_client_hello_cb`.
+///
+/// Inside it the application may use its connection: read the ClientHello
+/// (`s2n_connection_get_client_hello`, `s2n_get_server_name`), swap the config
+/// (`s2n_connection_set_config`: certificates, security policy, ALPN, client
+/// authentication...), change the connection's own settings, call
+/// `s2n_connection_server_name_extension_used` or `s2n_client_hello_cb_done`.
+/// Calls that drive or end the connection (`s2n_negotiate`, `s2n_shutdown`,
+/// `s2n_send`, `s2n_recv`, `s2n_connection_wipe`, `s2n_connection_free`) fail
+/// with S2N_ERR_CONNECTION_IN_USE there.
+///
+/// Return 0 to go on (in blocking mode a value above 0 also says the server name
+/// was used), a negative value to reject the handshake: `s2n_negotiate` then
+/// fails with S2N_ERR_CANCELLED after sending a handshake_failure alert. It runs
+/// once per handshake, not again for the second ClientHello after a
+/// HelloRetryRequest.
+pub type s2n_client_hello_fn =
+    Option<unsafe extern "C" fn(conn: *mut s2n_connection, ctx: *mut c_void) -> c_int>;
+
+/// Sets the callback a server runs when it has read a ClientHello (see
+/// `s2n_client_hello_fn`), and its context; NULL removes it. Default: none.
+///
+/// Errors: NULL config.
+#[no_mangle]
+pub extern "C" fn s2n_config_set_client_hello_cb(
+    config: *mut s2n_config,
+    client_hello_callback: s2n_client_hello_fn,
+    ctx: *mut c_void,
+) -> c_int {
+    with_config(config, |c| {
+        let callback =
+            client_hello_callback.map(|f: ClientHelloFn| callbacks::client_hello_callback(f, ctx));
+        c.update(|s| {
+            s.client_hello.callback = callback;
+            Ok(())
+        })
+    })
+}
+
+/// Sets how the client hello callback ends its work. S2N_CLIENT_HELLO_CB_BLOCKING
+/// (the default): when it returns. S2N_CLIENT_HELLO_CB_NONBLOCKING: when the
+/// application calls `s2n_client_hello_cb_done` (from the callback or later, from
+/// any thread); until then `s2n_negotiate` fails with S2N_ERR_ASYNC_BLOCKED and
+/// S2N_BLOCKED_ON_APPLICATION_INPUT, and the callback is not run again.
+///
+/// Errors: NULL config; an unknown mode (S2N_ERR_INVALID_STATE, as s2n-tls).
+#[no_mangle]
+pub extern "C" fn s2n_config_set_client_hello_cb_mode(
+    config: *mut s2n_config,
+    cb_mode: s2n_client_hello_cb_mode,
+) -> c_int {
+    with_config(config, |c| {
+        let mode = match cb_mode {
+            S2N_CLIENT_HELLO_CB_BLOCKING => CallbackMode::Blocking,
+            S2N_CLIENT_HELLO_CB_NONBLOCKING => CallbackMode::NonBlocking,
+            other => {
+                return Err(Error::new(
+                    ErrorCode::InvalidState,
+                    format!("unknown client hello callback mode {other}"),
+                ))
+            }
+        };
+        c.update(|s| {
+            s.client_hello.mode = mode;
+            Ok(())
+        })
+    })
+}
+
+/// Marks the non-blocking client hello callback's work as done: the next
+/// `s2n_negotiate` goes on with the handshake. May be called from inside the
+/// callback.
+///
+/// Errors: NULL conn; a client connection or a config in blocking mode
+/// (S2N_ERR_INVALID_STATE); before the callback has run (S2N_ERR_ASYNC_NOT_PERFORMED).
+#[no_mangle]
+pub extern "C" fn s2n_client_hello_cb_done(conn: *mut s2n_connection) -> c_int {
+    with_conn(conn, |c| c.core.client_hello_cb_done())
+}
+
+/// Tells that the server changed the connection because of the client's
+/// server_name (from the client hello callback, before it is done), so the server
+/// acknowledges the name with an empty server_name extension.
+///
+/// rs2n records it; rustls acknowledges the client's server name in every full
+/// handshake anyway, so a server sends the empty extension with or without
+/// this call (s2n-tls only with it). Either way the client learns nothing more.
+///
+/// Errors: NULL conn; a client connection, or after the ClientHello has been
+/// processed (S2N_ERR_INVALID_STATE).
+#[no_mangle]
+pub extern "C" fn s2n_connection_server_name_extension_used(conn: *mut s2n_connection) -> c_int {
+    with_conn(conn, |c| c.core.server_name_extension_used())
+}
+
+/// `s2n_negotiate`'s loop: drives the handshake, and when the client hello
+/// callback is due runs it with the connection's state unlocked (only its busy
+/// marker held), then goes on with what it returned.
+pub(crate) fn negotiate(
+    conn: *mut s2n_connection,
+    state: &mut Exclusive<'_, ConnectionState>,
+) -> Result<()> {
+    loop {
+        let out = state.core.negotiate();
+        let Some(callback) = state.core.take_hello_callback() else {
+            return out;
+        };
+        let owner = Owner::new(conn as usize);
+        let rc = state.unlocked(|| callback.call(owner));
+        state.core.hello_callback_returned(rc)?;
+    }
+}
