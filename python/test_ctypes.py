@@ -500,6 +500,8 @@ C_TYPES = {
     "s2n_cert_private_key *": ctypes.c_void_p,
     "struct s2n_cert **": POINTER(ctypes.c_void_p),
     "struct s2n_cert_chain_and_key **": POINTER(ctypes.c_void_p),
+    "s2n_client_hello_fn": s2n.s2n_client_hello_fn, "s2n_client_hello_cb_mode": c_int,
+    "s2n_tls_extension_type": c_int, "struct s2n_client_hello **": POINTER(ctypes.c_void_p),
 }
 PROTOTYPE = re.compile(r"^([A-Za-z_][\w \*]*?[\s\*])(s2n_\w+)\((.*)\);$")
 

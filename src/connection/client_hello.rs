@@ -5,9 +5,10 @@
 //! rustls connection, which has read but not processed the ClientHello, is made
 //! again from them and given the same bytes.
 
+use std::ffi::CString;
 use std::sync::Arc;
 
-use super::{Blocked, Connection, Mode};
+use super::{Blocked, Connection, Mode, MAX_SERVER_NAME};
 use crate::client_hello::callback::{HelloCallback, HelloStage};
 use crate::client_hello::ClientHello;
 use crate::error::{Error, ErrorCode, Result};
@@ -46,6 +47,7 @@ impl Connection {
     /// handshake_failure alert (S2N_ERR_CANCELLED).
     pub fn hello_callback_returned(&mut self, rc: i32) -> Result<()> {
         if let Err(e) = self.hello_cb.returned(rc) {
+            self.blocked = Blocked::NotBlocked;
             self.out.extend_from_slice(&HANDSHAKE_FAILURE_ALERT);
             // The error stands whether or not the transport takes the alert now.
             let _ = self.flush();
@@ -102,6 +104,16 @@ impl Connection {
     pub(super) fn hello_step(&mut self, hello: &HelloInfo) -> Result<()> {
         if self.client_hello.is_none() {
             self.client_hello = hello.message.clone();
+            // The client's name, for `s2n_get_server_name` in the callback (rustls
+            // reports it only once it has processed the hello).
+            if self.server_name.is_none() {
+                self.server_name = hello
+                    .message
+                    .as_ref()
+                    .and_then(|m| m.server_name().ok())
+                    .filter(|n| n.len() <= MAX_SERVER_NAME)
+                    .and_then(|n| CString::new(n).ok());
+            }
         }
         let settings = self.config().settings().client_hello.clone();
         self.hello_cb.hello_read(&settings);
