@@ -7,6 +7,7 @@
  *         [--cache off|memory|redis://HOST[:PORT]] [--cache-prefix P]
  *         [--session-lifetime S] [--max-conns N] [--echo] [--timeout SECONDS]
  *         [--alpn LIST] [--ca FILE [--client-auth required|optional]]
+ *         [--sni NAME --sni-cert FILE --sni-key FILE]
  *
  *   --port N              port to listen on, on 127.0.0.1 only; 0 (the default)
  *                         picks a free ephemeral port. Once listening, rs2nd prints
@@ -93,6 +94,12 @@
  *                         certificate is accepted (a verify host callback that
  *                         says yes, as s2n's s2nd does).
  *   --client-auth M       with --ca: "required" (the default) or "optional".
+ *   --sni NAME --sni-cert F --sni-key F
+ *                         a second config, with this certificate chain and key
+ *                         (and every other setting as given), for clients whose
+ *                         server_name is NAME (ignoring case): the client hello
+ *                         callback reads the name from the ClientHello and swaps
+ *                         the connection's config (s2n_connection_set_config).
  *   --timeout S           give up on a connection that makes no progress for S
  *                         seconds (default 10), so that a silent peer cannot hang
  *                         the server.
@@ -108,7 +115,8 @@
  *   conn 4: handshake failed: <s2n_strerror_debug> (<s2n_strerror_name>)
  *
  * With --alpn or --ca the line goes on with ", alpn PROTOCOL" (or "alpn none")
- * and ", client cert yes|no" (s2n_connection_client_cert_used).
+ * and ", client cert yes|no" (s2n_connection_client_cert_used). With --sni it
+ * ends with ", config sni" or ", config default": the config the callback chose.
  *
  * "New" or "Reused" is s2n_connection_is_session_resumed(); then how it resumed:
  * "full" (not resumed), "ticket" (TLS1.2, a session ticket), "session-id" (TLS1.2,
@@ -138,6 +146,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -189,6 +198,8 @@ struct options {
     const char *alpn;            /* --alpn */
     const char *ca;              /* --ca: mutual TLS */
     int client_auth;             /* --client-auth */
+    const char *sni;             /* --sni: the name that selects the second config */
+    const char *sni_cert, *sni_key;
 };
 
 /* What rs2nd learns about one connection while it runs (s2n_connection_set_ctx).
@@ -196,6 +207,7 @@ struct options {
  * session, which tells a TLS1.2 session-ID resumption from a ticket one. */
 struct conn_state {
     int cache_hit;
+    int sni_config; /* the client hello callback chose the --sni config */
 };
 
 static void usage(FILE *out)
@@ -208,6 +220,7 @@ static void usage(FILE *out)
             "             [--cache off|memory|redis://HOST[:PORT]] [--cache-prefix P]\n"
             "             [--session-lifetime S] [--max-conns N] [--echo] [--timeout S]\n"
             "             [--alpn LIST] [--ca FILE [--client-auth required|optional]]\n"
+            "             [--sni NAME --sni-cert FILE --sni-key FILE]\n"
             "\n"
             "  --rotate-keys S   key rotation period: ticket keys encrypt for S seconds, and\n"
             "                    a new key is added every S/2 seconds (between connections):\n"
@@ -333,6 +346,15 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(a, "--ca") == 0) {
             NEED_VALUE();
             o->ca = val;
+        } else if (strcmp(a, "--sni") == 0) {
+            NEED_VALUE();
+            o->sni = val;
+        } else if (strcmp(a, "--sni-cert") == 0) {
+            NEED_VALUE();
+            o->sni_cert = val;
+        } else if (strcmp(a, "--sni-key") == 0) {
+            NEED_VALUE();
+            o->sni_key = val;
         } else if (strcmp(a, "--client-auth") == 0) {
             NEED_VALUE();
             if (strcmp(val, "required") == 0) {
@@ -360,6 +382,10 @@ static int parse_options(int argc, char **argv, struct options *o)
             usage(stderr);
             return -1;
         }
+    }
+    if ((o->sni == NULL) != (o->sni_cert == NULL) || (o->sni == NULL) != (o->sni_key == NULL)) {
+        msg("--sni, --sni-cert and --sni-key go together");
+        return -1;
     }
     if ((o->cert == NULL) != (o->key == NULL)) {
         msg("--cert and --key go together");
@@ -1087,6 +1113,38 @@ static int setup_alpn_and_client_auth(struct s2n_config *config, const struct op
     return 0;
 }
 
+/* --sni: the second config and the name that selects it. */
+static struct s2n_config *sni_config;
+static const char *sni_name;
+
+/* The client hello callback: a client naming --sni gets the second config. */
+static int sni_hello_cb(struct s2n_connection *conn, void *ctx)
+{
+    struct s2n_client_hello *ch = s2n_connection_get_client_hello(conn);
+    struct conn_state *state = s2n_connection_get_ctx(conn);
+    char name[256];
+    uint16_t len = 0;
+    (void)ctx;
+    if (ch == NULL
+        || s2n_client_hello_get_server_name(ch, (uint8_t *)name, sizeof(name) - 1, &len)
+               != S2N_SUCCESS) {
+        return 0; /* no (usable) server name: the default config */
+    }
+    name[len] = '\0';
+    if (strcasecmp(name, sni_name) != 0) {
+        return 0;
+    }
+    if (s2n_connection_set_config(conn, sni_config) != S2N_SUCCESS
+        || s2n_connection_server_name_extension_used(conn) != S2N_SUCCESS) {
+        msg_s2n("client hello callback");
+        return -1;
+    }
+    if (state != NULL) {
+        state->sni_config = 1;
+    }
+    return 0;
+}
+
 static struct s2n_config *make_config(const struct options *o, struct cache *cache,
                                       struct rotation *rot)
 {
@@ -1242,6 +1300,9 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
             printf(", alpn %s, client cert %s", alpn ? alpn : "none",
                    s2n_connection_client_cert_used(conn) == 1 ? "yes" : "no");
         }
+        if (o->sni != NULL) {
+            printf(", config %s", state.sni_config ? "sni" : "default");
+        }
         printf("\n");
         fflush(stdout);
         if (o->echo) {
@@ -1307,6 +1368,24 @@ int main(int argc, char **argv)
         cache_close(&cache);
         return 1;
     }
+    if (o.sni != NULL) {
+        static struct rotation sni_rot; /* the second config's own ticket keys */
+        struct options so = o;
+        so.cert = o.sni_cert;
+        so.key = o.sni_key;
+        sni_name = o.sni;
+        sni_config = make_config(&so, &cache, &sni_rot);
+        if (sni_config == NULL
+            || s2n_config_set_client_hello_cb(config, sni_hello_cb, NULL) != S2N_SUCCESS) {
+            msg_s2n("--sni");
+            s2n_config_free(config);
+            if (sni_config != NULL) {
+                s2n_config_free(sni_config);
+            }
+            cache_close(&cache);
+            return 1;
+        }
+    }
     lfd = listen_loopback(o.port, &port);
     /* Non-blocking: rs2nd waits in poll(), then accept() must not block should
      * the client have gone in between. */
@@ -1367,6 +1446,9 @@ int main(int argc, char **argv)
 
     close(lfd);
     s2n_config_free(config);
+    if (sni_config != NULL) {
+        s2n_config_free(sni_config);
+    }
     cache_close(&cache);
     s2n_cleanup();
     return (o.max_conns != 0 && served == o.max_conns) ? 0 : 1;
