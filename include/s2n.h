@@ -92,8 +92,12 @@ typedef int s2n_recv_fn(void *io_context, uint8_t *buf, uint32_t len);
 typedef int s2n_send_fn(void *io_context, const uint8_t *buf, uint32_t len);
 
 /**
- * The client hello callback: runs when a server has read a ClientHello. A
- * function type, as in s2n-tls.
+ * The client hello callback: runs once per handshake on a server that has read
+ * the client's first ClientHello, before anything is chosen from it, with the
+ * context given to s2n_config_set_client_hello_cb(). It may use its connection
+ * (read the ClientHello, swap the config...): see s2n_config_set_client_hello_cb().
+ * Returns 0 to go on, a negative value to reject the handshake. A function type,
+ * as in s2n-tls.
  */
 typedef int s2n_client_hello_fn(struct s2n_connection *conn, void *ctx);
 
@@ -1362,8 +1366,29 @@ S2N_API int s2n_free_stacktrace(void);
 S2N_API int s2n_get_stacktrace(struct s2n_stacktrace *trace);
 
 /**
- * Sets the callback a server runs when it has read a ClientHello (see
- * `s2n_client_hello_fn`), and its context; NULL removes it. Default: none.
+ * Sets the callback a server runs when it has read the client's first
+ * ClientHello, before anything is chosen from it, and its context; NULL removes
+ * it. Default: none.
+ *
+ * Inside the callback the application may use its connection: read the
+ * ClientHello (`s2n_connection_get_client_hello`, `s2n_get_server_name`), swap
+ * the config (`s2n_connection_set_config`: certificates, security policy, ALPN,
+ * client authentication...), change the connection's own settings, call
+ * `s2n_connection_server_name_extension_used` or `s2n_client_hello_cb_done`.
+ * No lock is held while it runs (only the connection's busy marker): calls that
+ * drive or end the connection (`s2n_negotiate`, `s2n_shutdown`, `s2n_send`,
+ * `s2n_recv`, `s2n_connection_wipe`, `s2n_connection_free`) fail there with
+ * S2N_ERR_CONNECTION_IN_USE.
+ *
+ * The callback returns 0 to go on (in blocking mode a value above 0 also says
+ * the server name was used), a negative value to reject the handshake:
+ * `s2n_negotiate` then fails with S2N_ERR_CANCELLED after sending a
+ * handshake_failure alert. It runs once per handshake, not again for the
+ * second ClientHello after a HelloRetryRequest (as in s2n-tls).
+ *
+ * rs2n makes the handshake's rustls connection again after the callback, from
+ * the config and settings the connection has then: whatever the callback
+ * changed applies to the whole handshake.
  *
  * Errors: NULL config.
  */

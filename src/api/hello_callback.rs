@@ -15,29 +15,33 @@ use crate::connection::Exclusive;
 use crate::error::{Error, ErrorCode, Result};
 use crate::owner::Owner;
 
-/// The client hello callback: runs on a server once the client's first
-/// ClientHello has been read, before anything is chosen from it, with the
-/// connection and the context given to `s2n_config_set_client_hello_cb`.
-///
-/// Inside it the application may use its connection: read the ClientHello
-/// (`s2n_connection_get_client_hello`, `s2n_get_server_name`), swap the config
-/// (`s2n_connection_set_config`: certificates, security policy, ALPN, client
-/// authentication...), change the connection's own settings, call
-/// `s2n_connection_server_name_extension_used` or `s2n_client_hello_cb_done`.
-/// Calls that drive or end the connection (`s2n_negotiate`, `s2n_shutdown`,
-/// `s2n_send`, `s2n_recv`, `s2n_connection_wipe`, `s2n_connection_free`) fail
-/// with S2N_ERR_CONNECTION_IN_USE there.
-///
-/// Return 0 to go on (in blocking mode a value above 0 also says the server name
-/// was used), a negative value to reject the handshake: `s2n_negotiate` then
-/// fails with S2N_ERR_CANCELLED after sending a handshake_failure alert. It runs
-/// once per handshake, not again for the second ClientHello after a
-/// HelloRetryRequest.
+/// The client hello callback (in C a function type, declared by the header's prelude).
 pub type s2n_client_hello_fn =
     Option<unsafe extern "C" fn(conn: *mut s2n_connection, ctx: *mut c_void) -> c_int>;
 
-/// Sets the callback a server runs when it has read a ClientHello (see
-/// `s2n_client_hello_fn`), and its context; NULL removes it. Default: none.
+/// Sets the callback a server runs when it has read the client's first
+/// ClientHello, before anything is chosen from it, and its context; NULL removes
+/// it. Default: none.
+///
+/// Inside the callback the application may use its connection: read the
+/// ClientHello (`s2n_connection_get_client_hello`, `s2n_get_server_name`), swap
+/// the config (`s2n_connection_set_config`: certificates, security policy, ALPN,
+/// client authentication...), change the connection's own settings, call
+/// `s2n_connection_server_name_extension_used` or `s2n_client_hello_cb_done`.
+/// No lock is held while it runs (only the connection's busy marker): calls that
+/// drive or end the connection (`s2n_negotiate`, `s2n_shutdown`, `s2n_send`,
+/// `s2n_recv`, `s2n_connection_wipe`, `s2n_connection_free`) fail there with
+/// S2N_ERR_CONNECTION_IN_USE.
+///
+/// The callback returns 0 to go on (in blocking mode a value above 0 also says
+/// the server name was used), a negative value to reject the handshake:
+/// `s2n_negotiate` then fails with S2N_ERR_CANCELLED after sending a
+/// handshake_failure alert. It runs once per handshake, not again for the
+/// second ClientHello after a HelloRetryRequest (as in s2n-tls).
+///
+/// rs2n makes the handshake's rustls connection again after the callback, from
+/// the config and settings the connection has then: whatever the callback
+/// changed applies to the whole handshake.
 ///
 /// Errors: NULL config.
 #[no_mangle]
