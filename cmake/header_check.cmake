@@ -1,11 +1,19 @@
-# cmake/header_check.cmake: include/s2n.h compiles on its own as C99 and as
-# C++11, with our warnings as errors (target rs2n_header_check, built by
-# default). Without the header (not generated yet) it only warns.
+# cmake/header_check.cmake: include/s2n.h, and with it each unstable header of
+# include/s2n/unstable/, compiles as C99 and as C++11, with our warnings as
+# errors (target rs2n_header_check, built by default). Without the header (not
+# generated yet) it only warns.
 
 if(EXISTS "${RS2N_HEADER}")
   set(_hc_dir "${PROJECT_BINARY_DIR}/header_check")
   # Included twice: the include guard must work too.
-  set(_hc_body "#include <s2n.h>\n#include <s2n.h>\nint rs2n_header_check_dummy(void);\n")
+  set(_hc_body "#include <s2n.h>\n#include <s2n.h>\n")
+  file(GLOB _hc_unstable CONFIGURE_DEPENDS RELATIVE "${RS2N_INCLUDE_DIR}"
+       "${RS2N_INCLUDE_DIR}/s2n/unstable/*.h")
+  list(SORT _hc_unstable)
+  foreach(_h IN LISTS _hc_unstable)
+    string(APPEND _hc_body "#include <${_h}>\n#include <${_h}>\n")
+  endforeach()
+  string(APPEND _hc_body "int rs2n_header_check_dummy(void);\n")
   file(WRITE "${_hc_dir}/header_check.c.in" "${_hc_body}")
   file(WRITE "${_hc_dir}/header_check.cpp.in" "${_hc_body}")
   configure_file("${_hc_dir}/header_check.c.in" "${_hc_dir}/header_check.c" COPYONLY)

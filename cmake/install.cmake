@@ -1,5 +1,7 @@
 # cmake/install.cmake: what `cmake --install` puts under the prefix:
 #   lib/librs2n.so, lib/librs2n.a, include/s2n.h,
+#   include/s2n/unstable/*.h                   s2n's unstable headers rs2n implements,
+#                                              where s2n-tls installs them
 #   lib/cmake/rs2n/rs2nConfig{,Version}.cmake  find_package(rs2n): rs2n::rs2n
 #                                              (shared), rs2n::rs2n_static
 #   lib/pkgconfig/rs2n.pc                      pkg-config rs2n [--static]
@@ -12,6 +14,8 @@ install(FILES "${RS2N_SHARED_LIB}" DESTINATION "${CMAKE_INSTALL_LIBDIR}"
               WORLD_READ WORLD_EXECUTE)
 install(FILES "${RS2N_STATIC_LIB}" DESTINATION "${CMAKE_INSTALL_LIBDIR}")
 install(FILES "${RS2N_HEADER}" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+file(GLOB RS2N_UNSTABLE_HEADERS CONFIGURE_DEPENDS "${RS2N_INCLUDE_DIR}/s2n/unstable/*.h")
+install(FILES ${RS2N_UNSTABLE_HEADERS} DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/s2n/unstable")
 
 # CMake package: rs2n::rs2n (shared), rs2n::rs2n_static.
 set(RS2N_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/rs2n")

@@ -463,6 +463,11 @@ typedef int (*s2n_rand_seed_callback)(void *data, uint32_t size);
 typedef int (*s2n_rand_mix_callback)(void *data, uint32_t size);
 
 /**
+ * Chooses a PSK from those a client offered.
+ */
+typedef int (*s2n_psk_selection_callback)(struct s2n_connection *conn, void *context, struct s2n_offered_psk_list *psk_list);
+
+/**
  * Called on a client once for each session ticket it receives (TLS1.2 during the
  * handshake; TLS1.3 after it, while `s2n_recv` reads). Return S2N_SUCCESS (any
  * value >= 0); a negative value fails the connection (S2N_ERR_CANCELLED).
@@ -480,11 +485,6 @@ typedef int (*s2n_session_ticket_fn)(struct s2n_connection *conn, void *ctx, str
  * no alternative name, the subject's common name.
  */
 typedef uint8_t (*s2n_verify_host_fn)(const char *host_name, size_t host_name_len, void *data);
-
-/**
- * Chooses a PSK from those a client offered.
- */
-typedef int (*s2n_psk_selection_callback)(struct s2n_connection *conn, void *context, struct s2n_offered_psk_list *psk_list);
 
 /**
  * Performs a private-key operation asynchronously.
@@ -2022,6 +2022,195 @@ S2N_API int s2n_connection_get_certificate_match(struct s2n_connection *conn, s2
 S2N_API int s2n_connection_get_peer_cert_chain(const struct s2n_connection *conn, struct s2n_cert_chain_and_key *cert_chain);
 
 /**
+ * Creates an external PSK object for the application to fill in (identity,
+ * secret, HMAC, early data settings); free it with `s2n_psk_free`.
+ *
+ * Where rs2n differs: the object can be built and checked, but not used: rustls
+ * 0.23 can neither offer nor accept an external PSK, so `s2n_connection_append_psk`
+ * and the external PSK mode are not supported (they fail with S2N_ERR_UNIMPLEMENTED).
+ *
+ * @returns the new PSK, or NULL on failure.
+ */
+S2N_API struct s2n_psk *s2n_external_psk_new(void);
+
+/**
+ * Frees an external PSK (its secret is wiped) and sets `*psk` to NULL. NULL, or
+ * a pointer to NULL, succeeds with nothing to do.
+ */
+S2N_API int s2n_psk_free(struct s2n_psk **psk);
+
+/**
+ * Sets an external PSK's identity (copied).
+ *
+ * Errors: `psk` or `identity` is NULL (S2N_ERR_NULL); `identity_size` is 0
+ * (S2N_ERR_INVALID_ARGUMENT). The identity is unchanged on error.
+ */
+S2N_API int s2n_psk_set_identity(struct s2n_psk *psk, const uint8_t *identity, uint16_t identity_size);
+
+/**
+ * Sets an external PSK's secret (copied; wiped when replaced or freed).
+ *
+ * Errors: `psk` or `secret` is NULL (S2N_ERR_NULL); `secret_size` is 0, or the
+ * secret is all zeros (S2N_ERR_INVALID_ARGUMENT), as in s2n-tls.
+ */
+S2N_API int s2n_psk_set_secret(struct s2n_psk *psk, const uint8_t *secret, uint16_t secret_size);
+
+/**
+ * Sets an external PSK's HMAC: S2N_PSK_HMAC_SHA256 (the default) or
+ * S2N_PSK_HMAC_SHA384.
+ *
+ * Errors: `psk` is NULL (S2N_ERR_NULL); another value (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_psk_set_hmac(struct s2n_psk *psk, s2n_psk_hmac hmac);
+
+/**
+ * Sets the application protocol (ALPN) an external PSK's early data is bound
+ * to; `size` 0 clears it.
+ *
+ * Errors: `psk` is NULL, or `application_protocol` is NULL with `size` > 0
+ * (S2N_ERR_NULL).
+ */
+S2N_API int s2n_psk_set_application_protocol(struct s2n_psk *psk, const uint8_t *application_protocol, uint8_t size);
+
+/**
+ * Sets the application's context for an external PSK's early data; `size` 0
+ * clears it.
+ *
+ * Errors: `psk` is NULL, or `context` is NULL with `size` > 0 (S2N_ERR_NULL).
+ */
+S2N_API int s2n_psk_set_early_data_context(struct s2n_psk *psk, const uint8_t *context, uint16_t size);
+
+/**
+ * Allows early data with an external PSK: at most `max_early_data_size` bytes,
+ * under the TLS1.3 cipher suite whose IANA value is the two bytes given.
+ *
+ * Errors: `psk` is NULL (S2N_ERR_NULL); the suite is not a TLS1.3 suite, or does
+ * not hash with the PSK's HMAC (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_psk_configure_early_data(struct s2n_psk *psk, uint32_t max_early_data_size, uint8_t cipher_suite_first_byte, uint8_t cipher_suite_second_byte);
+
+/**
+ * Adds an external PSK to the connection's list.
+ *
+ * Not supported by rs2n: fails with S2N_ERR_UNIMPLEMENTED (S2N_ERR_T_USAGE),
+ * because rustls 0.23 can neither offer nor accept an external PSK. The
+ * connection is unchanged (it would resume with tickets as before).
+ *
+ * Errors: `conn` or `psk` is NULL (S2N_ERR_NULL); otherwise S2N_ERR_UNIMPLEMENTED.
+ */
+S2N_API int s2n_connection_append_psk(struct s2n_connection *conn, struct s2n_psk *psk);
+
+/**
+ * Sets which PSKs the config's connections use. S2N_PSK_MODE_RESUMPTION (session
+ * tickets) is the default and the only mode rs2n has: setting it succeeds.
+ *
+ * S2N_PSK_MODE_EXTERNAL is not supported: it fails with S2N_ERR_UNIMPLEMENTED
+ * (S2N_ERR_T_USAGE) because rustls 0.23 has no external PSKs.
+ *
+ * Errors: `config` is NULL (S2N_ERR_NULL); an unknown mode
+ * (S2N_ERR_INVALID_ARGUMENT); S2N_PSK_MODE_EXTERNAL (S2N_ERR_UNIMPLEMENTED).
+ */
+S2N_API int s2n_config_set_psk_mode(struct s2n_config *config, s2n_psk_mode mode);
+
+/**
+ * Sets which PSKs the connection uses; as `s2n_config_set_psk_mode`:
+ * S2N_PSK_MODE_RESUMPTION succeeds, S2N_PSK_MODE_EXTERNAL is not supported.
+ *
+ * Errors: `conn` is NULL (S2N_ERR_NULL); an unknown mode
+ * (S2N_ERR_INVALID_ARGUMENT); S2N_PSK_MODE_EXTERNAL (S2N_ERR_UNIMPLEMENTED).
+ */
+S2N_API int s2n_connection_set_psk_mode(struct s2n_connection *conn, s2n_psk_mode mode);
+
+/**
+ * Sets the callback a server asks to choose among the PSKs a client offered.
+ *
+ * Not supported by rs2n: a callback fails with S2N_ERR_UNIMPLEMENTED
+ * (S2N_ERR_T_USAGE), because rustls chooses the PSK itself (the first offered
+ * resumption ticket it can decrypt) and has no hook to let the application
+ * choose. A NULL callback (none, the default) succeeds.
+ *
+ * Errors: `config` is NULL (S2N_ERR_NULL); a callback (S2N_ERR_UNIMPLEMENTED).
+ */
+S2N_API int s2n_config_set_psk_selection_callback(struct s2n_config *config, s2n_psk_selection_callback cb, void *context);
+
+/**
+ * The length of the identity of the PSK the handshake uses, or 0 if none. For
+ * TLS1.3 resumption (rs2n's only PSKs) the identity is the session ticket the
+ * client offered, on both the client and the server; it is known from the
+ * ServerHello on (0 before it, after a full handshake, and with TLS1.2).
+ *
+ * Errors: `conn` or `identity_length` is NULL (S2N_ERR_NULL).
+ */
+S2N_API int s2n_connection_get_negotiated_psk_identity_length(struct s2n_connection *conn, uint16_t *identity_length);
+
+/**
+ * Copies the identity of the PSK the handshake uses into `identity` (see
+ * `s2n_connection_get_negotiated_psk_identity_length`); writes nothing and
+ * succeeds if there is none.
+ *
+ * Errors: `conn` or `identity` is NULL (S2N_ERR_NULL); the identity is longer
+ * than `max_identity_length` (S2N_ERR_INSUFFICIENT_MEM_SIZE).
+ */
+S2N_API int s2n_connection_get_negotiated_psk_identity(struct s2n_connection *conn, uint8_t *identity, uint16_t max_identity_length);
+
+/**
+ * Creates an empty offered-PSK object, for `s2n_offered_psk_list_next` to fill;
+ * free it with `s2n_offered_psk_free`. (rs2n never hands out an offered-PSK list,
+ * so it stays empty: see `s2n_config_set_psk_selection_callback`.)
+ *
+ * @returns the new object, or NULL on failure.
+ */
+S2N_API struct s2n_offered_psk *s2n_offered_psk_new(void);
+
+/**
+ * Frees an offered-PSK object and sets `*psk` to NULL. NULL, or a pointer to
+ * NULL, succeeds with nothing to do.
+ */
+S2N_API int s2n_offered_psk_free(struct s2n_offered_psk **psk);
+
+/**
+ * Gives the identity of an offered PSK: a pointer to its bytes (valid while the
+ * object lives and is not refilled) and their count.
+ *
+ * Errors: `psk`, `identity` or `size` is NULL, or the object holds no identity
+ * (a new one: S2N_ERR_NULL, as in s2n-tls).
+ */
+S2N_API int s2n_offered_psk_get_identity(struct s2n_offered_psk *psk, uint8_t **identity, uint16_t *size);
+
+/**
+ * Whether an offered-PSK list has another PSK. rs2n never creates a list (no
+ * PSK selection callback), so there is never one: false, and the pointer is
+ * not read.
+ */
+S2N_API bool s2n_offered_psk_list_has_next(struct s2n_offered_psk_list *psk_list);
+
+/**
+ * Reads the next PSK of an offered-PSK list into `psk`.
+ *
+ * Not supported by rs2n: it never creates an offered-PSK list (the PSK selection
+ * callback is not supported), so a list pointer cannot be one of its own; it is
+ * not read, and the call fails with S2N_ERR_UNIMPLEMENTED (S2N_ERR_T_USAGE).
+ *
+ * Errors: `psk_list` is NULL (S2N_ERR_NULL); otherwise S2N_ERR_UNIMPLEMENTED.
+ */
+S2N_API int s2n_offered_psk_list_next(struct s2n_offered_psk_list *psk_list, struct s2n_offered_psk *psk);
+
+/**
+ * Rewinds an offered-PSK list. Not supported by rs2n, as `s2n_offered_psk_list_next`.
+ *
+ * Errors: `psk_list` is NULL (S2N_ERR_NULL); otherwise S2N_ERR_UNIMPLEMENTED.
+ */
+S2N_API int s2n_offered_psk_list_reread(struct s2n_offered_psk_list *psk_list);
+
+/**
+ * Chooses the PSK of an offered-PSK list the server uses. Not supported by rs2n,
+ * as `s2n_offered_psk_list_next`.
+ *
+ * Errors: `psk_list` is NULL (S2N_ERR_NULL); otherwise S2N_ERR_UNIMPLEMENTED.
+ */
+S2N_API int s2n_offered_psk_list_choose_psk(struct s2n_offered_psk_list *psk_list, struct s2n_offered_psk *psk);
+
+/**
  * Sends small records: at most 1435 bytes of data each, one Ethernet frame, so
  * the peer can decrypt each sooner. Until changed, rs2n sends records of
  * `s2n_config_set_max_fragment_length`'s size, or 16 KiB.
@@ -2063,15 +2252,16 @@ S2N_API int s2n_config_set_max_fragment_length(struct s2n_config *config, uint16
 /**
  * Asks servers for a smaller maximum fragment length (RFC 6066), on a client.
  *
- * Differs from s2n-tls: rustls cannot send the max_fragment_length extension,
- * so nothing is negotiated: every server acts as one that ignores the request,
- * which s2n documents clients must expect (many servers do), so the call has no
- * effect on what is negotiated. The client keeps
- * its own record size and accepts records of up to 16 KiB, as with such a server.
- * To send smaller records, use `s2n_config_set_max_fragment_length`.
+ * S2N_TLS_MAX_FRAG_LEN_EXT_NONE's value, 0, asks for nothing: s2n's default,
+ * accepted (s2n's own tools always pass it). A request (S2N_TLS_MAX_FRAG_LEN_512,
+ * _1024, _2048 or _4096) is not supported: rustls cannot send the
+ * max_fragment_length extension, so the call fails with S2N_ERR_UNIMPLEMENTED
+ * (S2N_ERR_T_USAGE) rather than let a client that needs small records believe
+ * it asked for them. To send smaller records, use
+ * `s2n_config_set_max_fragment_length`.
  *
- * Errors: NULL config; a code other than S2N_TLS_MAX_FRAG_LEN_512, _1024, _2048
- * or _4096 (S2N_ERR_INVALID_ARGUMENT).
+ * Errors: NULL config; a code above S2N_TLS_MAX_FRAG_LEN_4096
+ * (S2N_ERR_INVALID_ARGUMENT); a request, as above.
  */
 S2N_API int s2n_config_send_max_fragment_length(struct s2n_config *config, s2n_max_frag_len mfl_code);
 
@@ -2401,6 +2591,46 @@ S2N_API int s2n_connection_get_session_id_length(struct s2n_connection *conn);
  * Errors: NULL arguments; `max_length` too small (S2N_ERR_SESSION_ID_TOO_LONG).
  */
 S2N_API int s2n_connection_get_session_id(struct s2n_connection *conn, uint8_t *session_id, size_t max_length);
+
+/**
+ * Sets the version connections of this config are serialized with.
+ * S2N_SERIALIZED_CONN_NONE (the default: not serializable) succeeds.
+ *
+ * S2N_SERIALIZED_CONN_V1 is not supported: it fails with S2N_ERR_UNIMPLEMENTED
+ * (S2N_ERR_T_USAGE), because rustls cannot rebuild a connection from its
+ * secrets, so a serialized connection could never be resumed.
+ *
+ * Errors: `config` is NULL (S2N_ERR_NULL); an unknown version
+ * (S2N_ERR_INVALID_ARGUMENT); S2N_SERIALIZED_CONN_V1 (S2N_ERR_UNIMPLEMENTED).
+ */
+S2N_API int s2n_config_set_serialization_version(struct s2n_config *config, s2n_serialization_version version);
+
+/**
+ * The size of a serialized connection. Not supported by rs2n: fails with
+ * S2N_ERR_UNIMPLEMENTED (S2N_ERR_T_USAGE); see
+ * `s2n_config_set_serialization_version`.
+ *
+ * Errors: `conn` or `length` is NULL (S2N_ERR_NULL); otherwise S2N_ERR_UNIMPLEMENTED.
+ */
+S2N_API int s2n_connection_serialization_length(struct s2n_connection *conn, uint32_t *length);
+
+/**
+ * Serializes a connection into `buffer`. Not supported by rs2n: fails with
+ * S2N_ERR_UNIMPLEMENTED (S2N_ERR_T_USAGE), writes nothing and leaves the
+ * connection usable; see `s2n_config_set_serialization_version`.
+ *
+ * Errors: `conn` or `buffer` is NULL (S2N_ERR_NULL); otherwise S2N_ERR_UNIMPLEMENTED.
+ */
+S2N_API int s2n_connection_serialize(struct s2n_connection *conn, uint8_t *buffer, uint32_t buffer_length);
+
+/**
+ * Rebuilds a connection from serialized bytes. Not supported by rs2n: fails with
+ * S2N_ERR_UNIMPLEMENTED (S2N_ERR_T_USAGE), reads nothing and leaves the
+ * connection as it was; see `s2n_config_set_serialization_version`.
+ *
+ * Errors: `conn` or `buffer` is NULL (S2N_ERR_NULL); otherwise S2N_ERR_UNIMPLEMENTED.
+ */
+S2N_API int s2n_connection_deserialize(struct s2n_connection *conn, uint8_t *buffer, uint32_t buffer_length);
 
 /**
  * Sets the callback that checks the names of the peer's certificate, for the

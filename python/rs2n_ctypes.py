@@ -13,7 +13,8 @@ Standard library only. Copy this file into a project, then:
     blocked = ctypes.c_int(s2n.S2N_NOT_BLOCKED)
     lib.s2n_negotiate(conn, ctypes.byref(blocked))
 
-Every function of include/s2n.h is declared (``argtypes`` and ``restype``) as
+Every function of include/s2n.h and of the unstable headers rs2n ships
+(include/s2n/unstable/*.h) is declared (``argtypes`` and ``restype``) as
 the header says, so ctypes converts arguments and results correctly:
 
   * opaque ``struct s2n_config *``, ``struct s2n_connection *``,
@@ -233,6 +234,10 @@ class iovec(Structure):
 s2n_cert_tiebreak_callback = CFUNCTYPE(c_void_p, c_void_p, c_void_p, POINTER(c_uint8), c_uint32)
 
 _blocked_p = POINTER(s2n_blocked_status)
+# struct s2n_connection *, void *context, struct s2n_offered_psk_list *
+s2n_psk_selection_callback = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
+# s2n/unstable/renegotiate.h: int (*)(struct s2n_connection *, void *, s2n_renegotiate_response *)
+s2n_renegotiate_request_cb = CFUNCTYPE(c_int, c_void_p, c_void_p, POINTER(c_int))
 _u8_p = POINTER(c_uint8)
 
 # ---------------------------------------------------------------------------
@@ -455,6 +460,39 @@ FUNCTIONS = {
     "s2n_client_hello_get_supported_groups": (c_int, [s2n_client_hello_p, POINTER(c_uint16), c_uint16, POINTER(c_uint16)]),
     "s2n_client_hello_get_server_name_length": (c_int, [s2n_client_hello_p, POINTER(c_uint16)]),
     "s2n_client_hello_get_server_name": (c_int, [s2n_client_hello_p, _u8_p, c_uint16, POINTER(c_uint16)]),
+    # pre-shared keys
+    "s2n_external_psk_new": (c_void_p, []),
+    "s2n_psk_free": (c_int, [POINTER(c_void_p)]),
+    "s2n_psk_set_identity": (c_int, [c_void_p, _u8_p, c_uint16]),
+    "s2n_psk_set_secret": (c_int, [c_void_p, _u8_p, c_uint16]),
+    "s2n_psk_set_hmac": (c_int, [c_void_p, c_int]),
+    "s2n_connection_append_psk": (c_int, [s2n_connection_p, c_void_p]),
+    "s2n_config_set_psk_mode": (c_int, [s2n_config_p, c_int]),
+    "s2n_connection_set_psk_mode": (c_int, [s2n_connection_p, c_int]),
+    "s2n_connection_get_negotiated_psk_identity_length": (c_int, [s2n_connection_p, POINTER(c_uint16)]),
+    "s2n_connection_get_negotiated_psk_identity": (c_int, [s2n_connection_p, _u8_p, c_uint16]),
+    "s2n_offered_psk_new": (c_void_p, []),
+    "s2n_offered_psk_free": (c_int, [POINTER(c_void_p)]),
+    "s2n_offered_psk_get_identity": (c_int, [c_void_p, POINTER(_u8_p), POINTER(c_uint16)]),
+    "s2n_offered_psk_list_has_next": (c_bool, [c_void_p]),
+    "s2n_offered_psk_list_next": (c_int, [c_void_p, c_void_p]),
+    "s2n_offered_psk_list_reread": (c_int, [c_void_p]),
+    "s2n_offered_psk_list_choose_psk": (c_int, [c_void_p, c_void_p]),
+    "s2n_config_set_psk_selection_callback": (c_int, [s2n_config_p, s2n_psk_selection_callback, c_void_p]),
+    "s2n_psk_configure_early_data": (c_int, [c_void_p, c_uint32, c_uint8, c_uint8]),
+    "s2n_psk_set_application_protocol": (c_int, [c_void_p, _u8_p, c_uint8]),
+    "s2n_psk_set_early_data_context": (c_int, [c_void_p, _u8_p, c_uint16]),
+    # connection serialization
+    "s2n_config_set_serialization_version": (c_int, [s2n_config_p, c_int]),
+    "s2n_connection_serialization_length": (c_int, [s2n_connection_p, POINTER(c_uint32)]),
+    "s2n_connection_serialize": (c_int, [s2n_connection_p, _u8_p, c_uint32]),
+    "s2n_connection_deserialize": (c_int, [s2n_connection_p, _u8_p, c_uint32]),
+    # unstable API (include/s2n/unstable/: cleanup.h, npn.h, renegotiate.h)
+    "s2n_cleanup_thread": (c_int, []),
+    "s2n_config_set_npn": (c_int, [s2n_config_p, c_bool]),
+    "s2n_config_set_renegotiate_request_cb": (c_int, [s2n_config_p, s2n_renegotiate_request_cb, c_void_p]),
+    "s2n_renegotiate_wipe": (c_int, [s2n_connection_p]),
+    "s2n_renegotiate": (c_int, [s2n_connection_p, _u8_p, c_ssize_t, POINTER(c_ssize_t), _blocked_p]),
 }
 
 

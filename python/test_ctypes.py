@@ -22,6 +22,7 @@ A 60 s watchdog (faulthandler) dumps every thread's stack and exits on a hang.
 
 import ctypes
 import faulthandler
+import glob
 import os
 import re
 import select
@@ -491,6 +492,12 @@ C_TYPES = {
     "s2n_rand_seed_callback": s2n.s2n_rand_seed_callback,
     "s2n_rand_mix_callback": s2n.s2n_rand_mix_callback,
     "s2n_cert_tiebreak_callback": s2n.s2n_cert_tiebreak_callback,
+    "s2n_renegotiate_request_cb": s2n.s2n_renegotiate_request_cb,
+    "ssize_t *": POINTER(ctypes.c_ssize_t),
+    "s2n_psk_hmac": c_int, "s2n_psk_mode": c_int, "s2n_serialization_version": c_int,
+    "s2n_psk_selection_callback": s2n.s2n_psk_selection_callback,
+    "struct s2n_psk **": POINTER(ctypes.c_void_p),
+    "struct s2n_offered_psk **": POINTER(ctypes.c_void_p),
     "uint16_t": ctypes.c_uint16, "bool *": POINTER(ctypes.c_bool),
     "const char **": POINTER(ctypes.c_char_p),
     "const uint8_t **": POINTER(POINTER(ctypes.c_uint8)),
@@ -526,16 +533,21 @@ def same_type(a, b):
 class Declarations(unittest.TestCase):
     @unittest.skipUnless(os.path.exists(HEADER), "include/s2n.h not found (set RS2N_HEADER)")
     def test_every_header_function_declared_with_its_types(self):
-        with open(HEADER) as f:
-            prototypes = {}
-            for line in f:
-                # Declarations start with S2N_API (empty unless defined), as in s2n.
-                m = PROTOTYPE.match(re.sub(r"^S2N_API\s+", "", line.strip()))
-                if m and not line.startswith("typedef"):
-                    prototypes[m.group(2)] = (m.group(1), m.group(3))
+        # s2n.h and the unstable headers beside it (s2n/unstable/*.h).
+        unstable = os.path.join(os.path.dirname(HEADER), "s2n", "unstable")
+        lines = []
+        for path in [HEADER] + sorted(glob.glob(os.path.join(unstable, "*.h"))):
+            with open(path) as f:
+                lines.extend(f)
+        prototypes = {}
+        for line in lines:
+            # Declarations start with S2N_API (empty unless defined), as in s2n.
+            m = PROTOTYPE.match(re.sub(r"^S2N_API\s+", "", line.strip()))
+            if m and not line.startswith("typedef"):
+                prototypes[m.group(2)] = (m.group(1), m.group(3))
         self.assertGreater(len(prototypes), 50)
         self.assertEqual(sorted(prototypes), sorted(s2n.FUNCTIONS),
-                         "rs2n_ctypes.FUNCTIONS differs from the header's functions")
+                         "rs2n_ctypes.FUNCTIONS differs from the headers' functions")
         for name, (ret, params) in prototypes.items():
             with self.subTest(function=name):
                 restype, argtypes = s2n.FUNCTIONS[name]

@@ -23,6 +23,7 @@ pub mod lifecycle;
 pub mod owner;
 pub mod pem;
 pub mod policy;
+pub mod psk;
 pub mod resumption;
 pub mod stacktrace;
 pub mod sync;

@@ -16,6 +16,8 @@ const GUARD_WRAPPERS: &[&str] = &[
     "query_direction",
     "with_callbacks",
     "set_clock",
+    "with_psk",
+    "free_and_clear",
 ];
 
 /// Code an exported function may run before its guarded call, with why it cannot
@@ -281,7 +283,9 @@ fn every_exported_function_runs_under_the_panic_guard() {
     let mut wrappers = BTreeMap::new();
     let mut no_mangle = 0;
     for src in &sources {
-        no_mangle += src.code.matches("#[no_mangle]").count();
+        // Exported statics (s2n's `extern const` values) are data, not functions.
+        no_mangle += src.code.matches("#[no_mangle]").count()
+            - src.code.matches("#[no_mangle]\npub static ").count();
         // `pub extern "C" fn` (literals read `""` here); test callbacks are not pub.
         let exported_header =
             |h: &str| h.trim_start().starts_with("pub") && h.contains("extern \"\"");

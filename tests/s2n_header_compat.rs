@@ -3,7 +3,9 @@
 //! (return type and parameter types, names and spacing aside); the functions rs2n
 //! does not declare yet are exactly those of `tests/data/not_yet_exported.txt`; and
 //! every enum constant, typedef and macro of s2n's header exists in rs2n's with the
-//! same value (or declaration).
+//! same value (or declaration). Each unstable header rs2n ships
+//! (`include/s2n/unstable/NAME.h`) declares exactly what s2n's
+//! `api/unstable/NAME.h` declares, in the same way.
 //!
 //! s2n's header is not copied into this repository: it is read from cargo's
 //! registry, fetched first with `cargo fetch` (interop/s2n-peer depends on
@@ -414,6 +416,66 @@ fn enum_constants_macros_types_and_s2n_errno_match_s2n() {
             wrong.push(format!("{decl}: rs2n {:?}", ours.variables.get(name)));
         }
     }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// rs2n's unstable headers against s2n's: a header rs2n ships is complete (no
+/// function of it is missing), and declares each function, enum constant, typedef
+/// and variable as s2n's does.
+#[test]
+fn unstable_headers_match_s2ns() {
+    let theirs_dir = reference_header().parent().unwrap().join("unstable");
+    let ours_dir = root().join("include/s2n/unstable");
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&ours_dir).into_iter().flatten() {
+        let path = entry.unwrap().path();
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Ok(text) = std::fs::read_to_string(theirs_dir.join(&file)) else {
+            wrong.push(format!("{file}: s2n-tls has no api/unstable/{file}"));
+            continue;
+        };
+        let (ours, theirs) = (
+            parse(&std::fs::read_to_string(&path).unwrap()),
+            parse(&text),
+        );
+        checked += 1;
+        let names: BTreeSet<&String> = ours
+            .functions
+            .keys()
+            .chain(theirs.functions.keys())
+            .collect();
+        for name in names {
+            let (o, t) = (ours.functions.get(name), theirs.functions.get(name));
+            if o != t {
+                wrong.push(format!("{file}: {name}: rs2n {o:?}, s2n {t:?}"));
+            }
+        }
+        for (name, value) in &theirs.constants {
+            if ours.constants.get(name) != Some(value) {
+                wrong.push(format!(
+                    "{file}: {name}: s2n {value:?}, rs2n {:?}",
+                    ours.constants.get(name)
+                ));
+            }
+        }
+        for (name, decl) in &theirs.typedefs {
+            let enum_type = theirs.constants.values().any(|(e, _)| e == name);
+            let declared = ours.typedefs.get(name);
+            if declared.is_none() || (!enum_type && declared != Some(decl)) {
+                wrong.push(format!(
+                    "{file}: typedef {name}: s2n {decl}, rs2n {declared:?}"
+                ));
+            }
+        }
+        if ours.variables != theirs.variables {
+            wrong.push(format!(
+                "{file}: variables: s2n {:?}, rs2n {:?}",
+                theirs.variables, ours.variables
+            ));
+        }
+    }
+    assert!(checked > 0 || !ours_dir.exists(), "no unstable header read");
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 

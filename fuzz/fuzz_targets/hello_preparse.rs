@@ -54,6 +54,14 @@ fn check_reader(new: fn() -> HelloReader, sizes: &[u8], bytes: &[u8]) {
             .session_ticket
             .as_ref()
             .is_none_or(|t| t.len() <= MAX_TICKET_LEN));
+        // Every identity offered, each of 1..=65535 bytes; the first is the one
+        // kept in psk_identity when it fits.
+        assert!(info
+            .psk_identities
+            .iter()
+            .all(|id| !id.is_empty() && id.len() <= 0xffff));
+        let first = info.psk_identities.first().filter(|id| id.len() <= MAX_TICKET_LEN);
+        assert_eq!(info.psk_identity.as_ref(), first);
     }
 }
 

@@ -49,8 +49,13 @@ pub mod io;
 pub mod library;
 pub mod mtls;
 pub mod negotiated;
+pub mod psk;
 pub mod records;
 pub mod resumption;
+pub mod serialize;
+pub mod unstable_cleanup;
+pub mod unstable_npn;
+pub mod unstable_renegotiate;
 pub mod verify;
 
 pub use ints::*;

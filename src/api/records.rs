@@ -77,28 +77,37 @@ pub extern "C" fn s2n_config_set_max_fragment_length(
 
 /// Asks servers for a smaller maximum fragment length (RFC 6066), on a client.
 ///
-/// Differs from s2n-tls: rustls cannot send the max_fragment_length extension,
-/// so nothing is negotiated: every server acts as one that ignores the request,
-/// which s2n documents clients must expect (many servers do), so the call has no
-/// effect on what is negotiated. The client keeps
-/// its own record size and accepts records of up to 16 KiB, as with such a server.
-/// To send smaller records, use `s2n_config_set_max_fragment_length`.
+/// S2N_TLS_MAX_FRAG_LEN_EXT_NONE's value, 0, asks for nothing: s2n's default,
+/// accepted (s2n's own tools always pass it). A request (S2N_TLS_MAX_FRAG_LEN_512,
+/// _1024, _2048 or _4096) is not supported: rustls cannot send the
+/// max_fragment_length extension, so the call fails with S2N_ERR_UNIMPLEMENTED
+/// (S2N_ERR_T_USAGE) rather than let a client that needs small records believe
+/// it asked for them. To send smaller records, use
+/// `s2n_config_set_max_fragment_length`.
 ///
-/// Errors: NULL config; a code other than S2N_TLS_MAX_FRAG_LEN_512, _1024, _2048
-/// or _4096 (S2N_ERR_INVALID_ARGUMENT).
+/// Errors: NULL config; a code above S2N_TLS_MAX_FRAG_LEN_4096
+/// (S2N_ERR_INVALID_ARGUMENT); a request, as above.
 #[no_mangle]
 pub extern "C" fn s2n_config_send_max_fragment_length(
     config: *mut s2n_config,
     mfl_code: s2n_max_frag_len,
 ) -> c_int {
     with_config(config, |_| {
+        if mfl_code == 0 {
+            return Ok(());
+        }
         if !(S2N_TLS_MAX_FRAG_LEN_512..=S2N_TLS_MAX_FRAG_LEN_4096).contains(&mfl_code) {
             return Err(Error::new(
                 ErrorCode::InvalidArgument,
                 format!("{mfl_code} is not an s2n_max_frag_len code"),
             ));
         }
-        Ok(())
+        Err(Error::new(
+            ErrorCode::Unimplemented,
+            "requesting a maximum fragment length is not supported: rustls cannot send \
+             the RFC 6066 extension (smaller records are sent with \
+             s2n_config_set_max_fragment_length)",
+        ))
     })
 }
 

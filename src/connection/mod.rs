@@ -29,12 +29,15 @@ pub use shared::{Claim, Exclusive, Shared, SharedCall};
 mod client_hello;
 mod duplex;
 mod errors;
+#[cfg(test)]
+mod hello_request_tests;
 mod inspect;
 mod io;
 pub(crate) mod negotiated;
 mod peer;
 #[cfg(test)]
 mod peer_tests;
+mod psk;
 mod records;
 mod shared;
 #[cfg(any(test, feature = "fuzzing"))]

@@ -1,6 +1,6 @@
 //! Reads the few facts of the cleartext handshake that rustls does not expose: the
-//! client's highest protocol version, session ID, PSK identity and TLS1.2 ticket
-//! (ClientHello), the version and session ID the server chose (ServerHello), and a
+//! client's highest protocol version, session ID, PSK identities and TLS1.2 ticket
+//! (ClientHello), the version, session ID and PSK the server chose (ServerHello), and a
 //! TLS1.2 NewSessionTicket's lifetime. All travel in the clear before any key exists.
 //!
 //! A server reads the ClientHello before rustls does (its cache callbacks are asked
@@ -59,6 +59,11 @@ pub struct HelloInfo {
     /// The first TLS1.3 PSK identity offered (a ticket, or a session cache key),
     /// if at most [`MAX_TICKET_LEN`] bytes.
     pub psk_identity: Option<Vec<u8>>,
+    /// Every TLS1.3 PSK identity offered, in the client's order (a ClientHello
+    /// is at most 64 KiB, so are they).
+    pub psk_identities: Vec<Vec<u8>>,
+    /// The index of the PSK identity a ServerHello selected (its pre_shared_key).
+    pub selected_psk: Option<u16>,
     /// A TLS1.2 session ticket offered (the SessionTicket extension, when not
     /// empty), if at most [`MAX_TICKET_LEN`] bytes.
     pub session_ticket: Option<Vec<u8>>,

@@ -108,7 +108,14 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
             SESSION_TICKET if !data.is_empty() && data.len() <= MAX_TICKET_LEN => {
                 info.session_ticket = Some(data.to_vec());
             }
-            PRE_SHARED_KEY => info.psk_identity = first_psk_identity(data)?,
+            PRE_SHARED_KEY => {
+                info.psk_identities = psk_identities(data)?;
+                info.psk_identity = info
+                    .psk_identities
+                    .first()
+                    .filter(|id| id.len() <= MAX_TICKET_LEN)
+                    .cloned();
+            }
             ALPN => info.alpn = protocol_names(data),
             SUPPORTED_VERSIONS => {
                 if let Some(v) = highest_version(data)? {
@@ -145,25 +152,22 @@ fn protocol_names(data: &[u8]) -> Option<Vec<Vec<u8>>> {
 
 /// pre_shared_key: `PskIdentity identities<7..2^16-1>` of `{ opaque identity<1..2^16-1>;
 /// uint32 obfuscated_ticket_age; }`, then `PskBinderEntry binders<33..2^16-1>`, one
-/// binder per identity. The first identity, if no longer than a ticket of ours.
-fn first_psk_identity(data: &[u8]) -> Result<Option<Vec<u8>>, Malformed> {
+/// binder per identity. The identities, in the client's order.
+fn psk_identities(data: &[u8]) -> Result<Vec<Vec<u8>>, Malformed> {
     let mut p = Cursor(data);
     let mut ids = Cursor(p.vec16("PSK identities")?);
     let mut binders = Cursor(p.vec16("PSK binders")?);
     p.end("the PSK binders")?;
-    let mut first = None;
-    let mut identities = 0usize;
+    let mut all = Vec::new();
     while !ids.is_empty() {
         let id = ids.vec16("PSK identity")?;
         ids.take(4, "obfuscated_ticket_age")?;
         if id.is_empty() {
             return Err(bad("empty PSK identity"));
         }
-        if identities == 0 && id.len() <= MAX_TICKET_LEN {
-            first = Some(id.to_vec());
-        }
-        identities += 1;
+        all.push(id.to_vec());
     }
+    let identities = all.len();
     let mut count = 0usize;
     while !binders.is_empty() {
         let binder = binders.vec8("PSK binder")?;
@@ -180,7 +184,7 @@ fn first_psk_identity(data: &[u8]) -> Result<Option<Vec<u8>>, Malformed> {
             "{identities} PSK identities with {count} binders (one binder each, at least one)"
         )));
     }
-    Ok(first)
+    Ok(all)
 }
 
 /// supported_versions in a ClientHello: `ProtocolVersion versions<2..254>`. The
@@ -202,8 +206,8 @@ fn highest_version(data: &[u8]) -> Result<Option<i32>, Malformed> {
         .max())
 }
 
-/// A ServerHello body, read for the version the server selected and its session
-/// ID; `None` if it does not parse (rustls reports what is wrong with it), or if
+/// A ServerHello body, read for the version the server selected, its session ID
+/// and the PSK it selected (pre_shared_key: `uint16 selected_identity`); `None` if it does not parse (rustls reports what is wrong with it), or if
 /// its session ID is longer than RFC 5246 allows (s2n never reports one).
 pub(super) fn server_hello(body: &[u8]) -> Option<HelloInfo> {
     let mut c = Cursor(body);
@@ -215,16 +219,22 @@ pub(super) fn server_hello(body: &[u8]) -> Option<HelloInfo> {
     }
     c.take(3, "cipher_suite and compression_method").ok()?;
     let mut max_version = s2n_version(legacy);
+    let mut selected_psk = None;
     if let Ok(block) = c.vec16("extensions") {
         let mut e = Cursor(block);
         while let (Ok(kind), Ok(data)) = (e.u16("extension type"), e.vec16("extension")) {
-            if let (SUPPORTED_VERSIONS, [a, b]) = (kind, data) {
-                max_version = s2n_version(u16::from_be_bytes([*a, *b]));
+            match (kind, data) {
+                (SUPPORTED_VERSIONS, [a, b]) => {
+                    max_version = s2n_version(u16::from_be_bytes([*a, *b]))
+                }
+                (PRE_SHARED_KEY, [a, b]) => selected_psk = Some(u16::from_be_bytes([*a, *b])),
+                _ => {}
             }
         }
     }
     Some(HelloInfo {
         max_version,
+        selected_psk,
         session_id: session_id.to_vec(),
         ..HelloInfo::default()
     })

@@ -44,6 +44,8 @@ fn reads_versions_session_id_and_psk_across_records_and_reads() {
     assert_eq!(info.max_version, 34);
     assert_eq!(info.session_id, vec![9; 32]);
     assert_eq!(info.psk_identity.as_deref(), Some(&b"abc"[..]));
+    assert_eq!(info.psk_identities, [&b"abc"[..], &b"second"[..]]);
+    assert_eq!(info.selected_psk, None);
     assert_eq!(
         info.session_ticket, None,
         "an empty ticket extension is no ticket"
@@ -190,6 +192,16 @@ fn server_hello_session_id_and_selected_version() {
     let info = r.feed(&records(&hs, 200)).unwrap();
     assert_eq!(info.session_id, vec![5, 6, 7, 8]);
     assert_eq!(info.max_version, 34);
+    assert_eq!(info.selected_psk, None, "no pre_shared_key extension");
+    // With pre_shared_key (41) selecting identity 1.
+    let mut body = hs[4..].to_vec();
+    // version 2, random 32, session ID 1+4, suite and compression 3: extensions at 42.
+    assert_eq!(body[42..44], [0, 6]);
+    body.extend([0, 41, 0, 2, 0, 1]);
+    body[42..44].copy_from_slice(&[0, 12]);
+    let mut r = HelloReader::server_hello();
+    let info = r.feed(&records(&handshake(2, &body), 200)).unwrap();
+    assert_eq!((info.max_version, info.selected_psk), (34, Some(1)));
     let mut r = HelloReader::client_hello();
     assert_eq!(
         r.feed(&records(&hs, 200)),
