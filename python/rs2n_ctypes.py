@@ -487,12 +487,23 @@ FUNCTIONS = {
     "s2n_connection_serialization_length": (c_int, [s2n_connection_p, POINTER(c_uint32)]),
     "s2n_connection_serialize": (c_int, [s2n_connection_p, _u8_p, c_uint32]),
     "s2n_connection_deserialize": (c_int, [s2n_connection_p, _u8_p, c_uint32]),
-    # unstable API (include/s2n/unstable/: cleanup.h, npn.h, renegotiate.h)
+    # unstable API (include/s2n/unstable/: cleanup.h, npn.h, renegotiate.h, fingerprint.h)
     "s2n_cleanup_thread": (c_int, []),
     "s2n_config_set_npn": (c_int, [s2n_config_p, c_bool]),
     "s2n_config_set_renegotiate_request_cb": (c_int, [s2n_config_p, s2n_renegotiate_request_cb, c_void_p]),
     "s2n_renegotiate_wipe": (c_int, [s2n_connection_p]),
     "s2n_renegotiate": (c_int, [s2n_connection_p, _u8_p, c_ssize_t, POINTER(c_ssize_t), _blocked_p]),
+    # unstable API: fingerprint.h
+    "s2n_fingerprint_new": (c_void_p, [c_int]),
+    "s2n_fingerprint_free": (c_int, [POINTER(c_void_p)]),
+    "s2n_fingerprint_wipe": (c_int, [c_void_p]),
+    "s2n_fingerprint_set_client_hello": (c_int, [c_void_p, s2n_client_hello_p]),
+    "s2n_fingerprint_get_hash_size": (c_int, [c_void_p, POINTER(c_uint32)]),
+    "s2n_fingerprint_get_hash": (c_int, [c_void_p, c_uint32, _u8_p, POINTER(c_uint32)]),
+    "s2n_fingerprint_get_raw_size": (c_int, [c_void_p, POINTER(c_uint32)]),
+    "s2n_fingerprint_get_raw": (c_int, [c_void_p, c_uint32, _u8_p, POINTER(c_uint32)]),
+    "s2n_client_hello_get_fingerprint_hash": (c_int, [s2n_client_hello_p, c_int, c_uint32, _u8_p, POINTER(c_uint32), POINTER(c_uint32)]),
+    "s2n_client_hello_get_fingerprint_string": (c_int, [s2n_client_hello_p, c_int, c_uint32, _u8_p, POINTER(c_uint32)]),
 }
 
 

@@ -509,6 +509,7 @@ C_TYPES = {
     "struct s2n_cert_chain_and_key **": POINTER(ctypes.c_void_p),
     "s2n_client_hello_fn": s2n.s2n_client_hello_fn, "s2n_client_hello_cb_mode": c_int,
     "s2n_tls_extension_type": c_int, "struct s2n_client_hello **": POINTER(ctypes.c_void_p),
+    "s2n_fingerprint_type": c_int, "struct s2n_fingerprint **": POINTER(ctypes.c_void_p),
 }
 PROTOTYPE = re.compile(r"^([A-Za-z_][\w \*]*?[\s\*])(s2n_\w+)\((.*)\);$")
 

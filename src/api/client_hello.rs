@@ -16,7 +16,7 @@ use crate::error::{Error, ErrorCode, Result};
 /// A ClientHello: the connection's (valid until it is wiped or freed) or the
 /// application's (freed with `s2n_client_hello_free`).
 #[repr(transparent)]
-pub struct s2n_client_hello(ClientHello);
+pub struct s2n_client_hello(pub(crate) ClientHello);
 
 /// The hello behind a C pointer, or S2N_ERR_NULL.
 fn hello<'a>(ch: *mut s2n_client_hello) -> Result<&'a ClientHello> {

@@ -54,6 +54,7 @@ pub mod records;
 pub mod resumption;
 pub mod serialize;
 pub mod unstable_cleanup;
+pub mod unstable_fingerprint;
 pub mod unstable_npn;
 pub mod unstable_renegotiate;
 pub mod verify;

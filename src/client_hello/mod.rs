@@ -9,6 +9,7 @@ use std::ops::Range;
 use crate::error::{Error, ErrorCode, Result};
 
 pub mod callback;
+pub mod fingerprint;
 #[cfg(test)]
 mod tests;
 

@@ -162,3 +162,118 @@ fn the_callback_runs_once_and_its_modes_end_as_s2n_says() {
     assert_eq!(s.returned(-1).unwrap_err().code, ErrorCode::Cancelled);
     assert!(!s.holds_handshake());
 }
+
+mod fingerprints {
+    use super::super::fingerprint::{fingerprint, is_grease, Method};
+    use super::super::ClientHello;
+    use super::message;
+
+    fn u16s(v: &[u16]) -> Vec<u8> {
+        v.iter().flat_map(|x| x.to_be_bytes()).collect()
+    }
+
+    fn with_len16(v: Vec<u8>) -> Vec<u8> {
+        let mut out = (v.len() as u16).to_be_bytes().to_vec();
+        out.extend(v);
+        out
+    }
+
+    #[test]
+    fn ja3_is_salesforces_example() {
+        // The JA3 README's example hello: TLS1.0, 12 suites, SNI, groups, formats.
+        let suites = u16s(&[
+            47, 53, 5, 10, 49161, 49162, 49171, 49172, 50, 56, 19, 4, 0x0a0a,
+        ]);
+        let groups = with_len16(u16s(&[0x1a1a, 23, 24, 25]));
+        let sni: &[u8] = &[0, 6, 0, 0, 3, b'a', b'.', b'b'];
+        let mut m = message(
+            &[],
+            &suites,
+            &[0],
+            Some(&[(0, sni), (10, &groups), (11, &[1, 0])]),
+        );
+        m[4] = 3;
+        m[5] = 1;
+        let h = ClientHello::parse_message(&m).unwrap();
+        let f = fingerprint(&h, Method::Ja3).unwrap();
+        assert_eq!(
+            f.raw,
+            "769,47-53-5-10-49161-49162-49171-49172-50-56-19-4,0-10-11,23-24-25,0"
+        );
+        assert_eq!(f.hash, "ada70206e40642a3e4461f35503241d5");
+    }
+
+    #[test]
+    fn ja4_is_the_specs_example() {
+        // JA4's technical details: 15 suites, 16 extensions (SNI and ALPN
+        // counted, not listed), ALPN h2, TLS1.3 by supported_versions; GREASE
+        // everywhere is left out.
+        let suites = u16s(&[
+            0x2a2a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013,
+            0xc014, 0x009c, 0x009d, 0x002f, 0x0035,
+        ]);
+        let sigs = with_len16(u16s(&[
+            0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601,
+        ]));
+        let versions: &[u8] = &[6, 0x3a, 0x3a, 3, 4, 3, 3];
+        let alpn: &[u8] = &[0, 9, 2, b'h', b'2', 6, b'h', b't', b't', b'p', b'/', b'1'];
+        let sni: &[u8] = &[0, 6, 0, 0, 3, b'a', b'.', b'b'];
+        let ext: Vec<(u16, &[u8])> = vec![
+            (0xdada, &[]),
+            (0x0000, sni),
+            (0x0017, &[]),
+            (0xff01, &[0]),
+            (0x000a, &[0, 2, 0, 29]),
+            (0x000b, &[1, 0]),
+            (0x0023, &[]),
+            (0x0010, alpn),
+            (0x0005, &[1, 0, 0, 0, 0]),
+            (0x000d, &sigs),
+            (0x0012, &[]),
+            (0x0033, &[0, 0]),
+            (0x002d, &[1, 1]),
+            (0x002b, versions),
+            (0x001b, &[2, 0, 2]),
+            (0x4469, &[]),
+            (0x0015, &[0, 0]),
+        ];
+        let h = ClientHello::parse_message(&message(&[], &suites, &[0], Some(&ext))).unwrap();
+        let f = fingerprint(&h, Method::Ja4).unwrap();
+        assert_eq!(f.hash, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+        assert_eq!(
+            f.raw,
+            "t13d1516h2_002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9_\
+             0005,000a,000b,000d,0012,0015,0017,001b,0023,002b,002d,0033,4469,ff01_\
+             0403,0804,0401,0503,0805,0501,0806,0601"
+        );
+    }
+
+    #[test]
+    fn ja4_edge_cases_follow_s2n() {
+        // No SNI, no ALPN, no extensions at all: "i", "00", zeros for c.
+        let h = ClientHello::parse_message(&message(&[], &[0x13, 1], &[0], None)).unwrap();
+        let f = fingerprint(&h, Method::Ja4).unwrap();
+        // b: the first 12 hex digits of SHA-256("1301").
+        assert_eq!(f.hash, "t12i010000_0f2cb44170f4_000000000000");
+        assert_eq!(f.raw, "t12i010000_1301_");
+        // A non-alphanumeric ALPN: the hex digits of the first's high and the
+        // last's low nibble.
+        let alpn: &[u8] = &[0, 4, 3, 0xab, b'x', 0xcd];
+        let h = ClientHello::parse_message(&message(&[], &[0x13, 1], &[0], Some(&[(16, alpn)])))
+            .unwrap();
+        assert!(fingerprint(&h, Method::Ja4)
+            .unwrap()
+            .hash
+            .starts_with("t12i0101ad_"));
+        // An odd byte in the signature algorithms fails, as in s2n.
+        let h = ClientHello::parse_message(&message(
+            &[],
+            &[0x13, 1],
+            &[0],
+            Some(&[(13, &[0, 3, 4, 3, 1])]),
+        ))
+        .unwrap();
+        assert!(fingerprint(&h, Method::Ja4).is_err());
+        assert!(is_grease(0x0a0a) && is_grease(0xfafa) && !is_grease(0x0a1a) && !is_grease(0x1301));
+    }
+}
