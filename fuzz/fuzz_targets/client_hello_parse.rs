@@ -8,6 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use rs2n::client_hello::fingerprint::{fingerprint, Method};
 use rs2n::client_hello::ClientHello;
 
 /// Extension types worth asking for: those s2n-tls knows and a few it does not.
@@ -45,5 +46,12 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(groups) = h.supported_groups() {
         assert!(groups.len() * 2 <= h.extensions().len());
+    }
+    if let Ok(f) = fingerprint(&h, Method::Ja3) {
+        assert_eq!(f.hash.len(), 32);
+    }
+    if let Ok(f) = fingerprint(&h, Method::Ja4) {
+        assert_eq!(f.hash.len(), 36);
+        assert_eq!(f.raw[..10], f.hash[..10]);
     }
 });
