@@ -9,6 +9,8 @@
  *     s2n_connection_set_config, s2n_connection_server_name_extension_used)
  *     but s2n_negotiate, s2n_connection_wipe and s2n_connection_free are
  *     refused with S2N_ERR_CONNECTION_IN_USE;
+ *   - a connection setting changed inside the callback (client authentication
+ *     required) applies to the handshake;
  *   - a negative return rejects the handshake (S2N_ERR_CANCELLED on the server,
  *     an alert on the client); the connection can be wiped and used again;
  *   - non-blocking mode: s2n_negotiate blocks on application input (without
@@ -21,7 +23,7 @@
  */
 #include "testlib.h"
 
-enum action { GO_ON, SWAP_BY_SNI, REJECT, LATER, DONE_INSIDE };
+enum action { GO_ON, SWAP_BY_SNI, REJECT, LATER, DONE_INSIDE, REQUIRE_CLIENT_CERT };
 
 static struct {
     enum action action;
@@ -61,6 +63,9 @@ static int hello_cb(struct s2n_connection *conn, void *ctx)
         return 0;
     case DONE_INSIDE:
         EXPECT_SUCCESS(s2n_client_hello_cb_done(conn));
+        return 0;
+    case REQUIRE_CLIENT_CERT:
+        EXPECT_SUCCESS(s2n_connection_set_client_auth_type(conn, S2N_CERT_AUTH_REQUIRED));
         return 0;
     }
     return 0;
@@ -107,6 +112,19 @@ static void sni_selection(struct s2n_config *server, struct s2n_config *client)
     reset(SWAP_BY_SNI);
     EXPECT_EQUAL(rs2n_pair_handshake(&p, server, client, "localhost", &res), 0);
     EXPECT_STRING_EQUAL(cb.name, "localhost");
+    rs2n_pair_close(&p);
+}
+
+/* A setting changed on the connection inside the callback applies to the
+ * handshake: client authentication required, and the client has no certificate. */
+static void connection_setting(struct s2n_config *server, struct s2n_config *client)
+{
+    struct rs2n_pair p;
+    struct rs2n_pair_result res;
+    reset(REQUIRE_CLIENT_CERT);
+    EXPECT_EQUAL(rs2n_pair_handshake(&p, server, client, "localhost", &res), -1);
+    EXPECT_EQUAL(cb.calls, 1);
+    EXPECT_STRING_EQUAL(res.server.name, "S2N_ERR_MISSING_CLIENT_CERT");
     rs2n_pair_close(&p);
 }
 
@@ -214,6 +232,7 @@ int main(void)
 
     sni_selection(server, client);
     rejection(server, client);
+    connection_setting(server, client);
     non_blocking(server, client);
     retry();
     bad_arguments(server);
