@@ -17,13 +17,18 @@
 #                     "config sni" then "config default"
 #   node_tls13, node_tls12  the same with Node's client.js --server-name (Node
 #                     checks the certificate against the name it sent)
+#   s2n_tls13, s2n_tls12  the same with the real s2n-tls client (interop/s2n-peer
+#                     client --server-name: s2n-tls checks the certificate
+#                     against the name it sent); these need the CTest fixture
+#                     s2n_peer (see interop/CMakeLists.txt), a skip without it
 set -u
 
-CELLS="openssl_tls13 openssl_tls12 node_tls13 node_tls12"
+CELLS="openssl_tls13 openssl_tls12 node_tls13 node_tls12 s2n_tls13 s2n_tls12"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 OPENSSL="${OPENSSL:-openssl}"
 NODE="${NODE:-node}"
+S2N_PEER="${S2N_PEER:-$ROOT/interop/s2n-peer/target/release/s2n-peer}"
 SNI_CERT="$CERTS/wrong_name_cert.pem"
 SNI_KEY="$CERTS/wrong_name_key.pem"
 
@@ -89,10 +94,38 @@ node_cell() {
 cell_node_tls13() { node_cell --tls13 TLSv1.3; }
 cell_node_tls12() { node_cell --tls12 TLSv1.2; }
 
+# s2n-peer's lines "New TLSv1.3 CIPHER" as "New/TLSv1.3".
+s2n_lines_of() {
+    sed -n 's/^\(New\|Reused\) \(TLSv1\.[0-9]\) .*$/\1\/\2/p' "$1" | tr '\n' ' ' | sed 's/ $//'
+}
+
+s2n_cell() {
+    local policy="$1" version="$2" name rc
+    start_sni_rs2nd
+    for name in wrong.example localhost; do
+        timeout "$CLIENT_TIMEOUT" "$S2N_PEER" client --connect "127.0.0.1:$PORT" --ca "$CA" \
+            --server-name "$name" --policy "$policy" --no-tickets --io-timeout 5 </dev/null \
+            >"$T/$name.out" 2>"$T/$name.err"
+        rc=$?
+        show "$T/$name.out"
+        show_nonempty "$T/$name.err"
+        [ "$rc" -eq 0 ] || fail "s2n-peer client --server-name $name exited with $rc"
+    done
+    wait_exit "$SERVER_PID" rs2nd
+    show_server srv
+    expect "versions" "$(s2n_lines_of "$T/wrong.example.out") $(s2n_lines_of "$T/localhost.out")" \
+        "New/$version New/$version"
+    expect "rs2nd" "$(configs_of "$T/srv.out")" "sni default"
+}
+
+cell_s2n_tls13() { s2n_cell default_tls13 TLSv1.3; }
+cell_s2n_tls12() { s2n_cell 20240501 TLSv1.2; }
+
 parse_args "$@"
 command -v "$OPENSSL" >/dev/null 2>&1 || skip "no $OPENSSL"
 require_programs "$RS2ND"
 case "$1" in
     node_*) command -v "$NODE" >/dev/null 2>&1 || skip "no $NODE" ;;
+    s2n_*) [ -x "$S2N_PEER" ] || skip "no s2n-peer at $S2N_PEER (build interop/s2n-peer)" ;;
 esac
 run_cells rs2n-sni "$1"
