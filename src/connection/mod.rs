@@ -27,6 +27,8 @@ use crate::verify::{CertAuth, PeerContext, VerifyHost};
 pub use shared::{Claim, Exclusive, Shared, SharedCall};
 
 mod client_hello;
+#[cfg(test)]
+mod client_hello_tests;
 mod duplex;
 mod errors;
 #[cfg(test)]
