@@ -109,6 +109,12 @@ static void mutual_auth(void)
     } else {
         EXPECT_EQUAL(s2n_connection_client_cert_used(p.server), 1);
         EXPECT_EQUAL(s2n_connection_client_cert_used(p.client), 1);
+        /* The client's own chain is the one it sent. */
+        struct s2n_cert_chain_and_key *sent = s2n_connection_get_selected_cert(p.client);
+        EXPECT_NOT_NULL(sent);
+        uint32_t sent_len = 0;
+        EXPECT_SUCCESS(s2n_cert_chain_get_length(sent, &sent_len));
+        EXPECT_EQUAL(sent_len, 2);
         uint8_t *chain = NULL;
         uint32_t len = 0;
         EXPECT_SUCCESS(s2n_connection_get_client_cert_chain(p.server, &chain, &len));
@@ -214,6 +220,7 @@ static void refusals(void)
     EXPECT_SUCCESS(rs2n_pair_handshake(&p, optional, no_cert, "localhost", &res));
     EXPECT_EQUAL(s2n_connection_client_cert_used(p.server), 0);
     EXPECT_EQUAL(s2n_connection_client_cert_used(p.client), 0);
+    EXPECT_NULL(s2n_connection_get_selected_cert(p.client));
     uint8_t *chain = NULL;
     uint32_t len = 0;
     EXPECT_FAILURE_WITH_TYPE(s2n_connection_get_client_cert_chain(p.server, &chain, &len),

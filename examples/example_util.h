@@ -122,6 +122,12 @@ static inline int wait_fd(int fd, s2n_blocked_status blocked, long long deadline
             errno = ETIMEDOUT;
             return -1;
         }
+        if (blocked == S2N_BLOCKED_ON_APPLICATION_INPUT) {
+            /* An async operation (rs2nd --async-pkey) another thread completes:
+             * nothing to poll for; look again shortly. */
+            poll(NULL, 0, 2);
+            return 0;
+        }
         p.fd = fd;
         p.events = (blocked == S2N_BLOCKED_ON_WRITE) ? POLLOUT : POLLIN;
         p.revents = 0;

@@ -8,6 +8,7 @@
  *         [--session-lifetime S] [--max-conns N] [--echo] [--timeout SECONDS]
  *         [--alpn LIST] [--ca FILE [--client-auth required|optional]]
  *         [--sni NAME --sni-cert FILE --sni-key FILE]
+ *         [--async-pkey MS]
  *
  *   --port N              port to listen on, on 127.0.0.1 only; 0 (the default)
  *                         picks a free ephemeral port. Once listening, rs2nd prints
@@ -100,6 +101,13 @@
  *                         server_name is NAME (ignoring case): the client hello
  *                         callback reads the name from the ClientHello and swaps
  *                         the connection's config (s2n_connection_set_config).
+ *   --async-pkey MS       the server's private key operations are asynchronous
+ *                         (s2n_config_set_async_pkey_callback), as with a remote key
+ *                         service: the config serves the chain loaded public only,
+ *                         and each signature is made by another thread after MS
+ *                         milliseconds (0 to 10000), which performs the operation
+ *                         with the key and applies it; meanwhile s2n_negotiate
+ *                         reports S2N_BLOCKED_ON_APPLICATION_INPUT.
  *   --timeout S           give up on a connection that makes no progress for S
  *                         seconds (default 10), so that a silent peer cannot hang
  *                         the server.
@@ -145,6 +153,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -200,6 +209,7 @@ struct options {
     int client_auth;             /* --client-auth */
     const char *sni;             /* --sni: the name that selects the second config */
     const char *sni_cert, *sni_key;
+    long async_pkey_ms;          /* --async-pkey; -1: off */
 };
 
 /* What rs2nd learns about one connection while it runs (s2n_connection_set_ctx).
@@ -221,6 +231,7 @@ static void usage(FILE *out)
             "             [--session-lifetime S] [--max-conns N] [--echo] [--timeout S]\n"
             "             [--alpn LIST] [--ca FILE [--client-auth required|optional]]\n"
             "             [--sni NAME --sni-cert FILE --sni-key FILE]\n"
+            "             [--async-pkey MS]\n"
             "\n"
             "  --rotate-keys S   key rotation period: ticket keys encrypt for S seconds, and\n"
             "                    a new key is added every S/2 seconds (between connections):\n"
@@ -251,6 +262,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->cache_prefix = CACHE_PREFIX_DEFAULT;
     o->key_decrypt_lifetime_s = -1;
     o->client_auth = S2N_CERT_AUTH_REQUIRED;
+    o->async_pkey_ms = -1;
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -365,6 +377,13 @@ static int parse_options(int argc, char **argv, struct options *o)
                 msg("bad --client-auth: %s (required or optional)", val);
                 return -1;
             }
+        } else if (strcmp(a, "--async-pkey") == 0) {
+            NEED_VALUE();
+            if (parse_long(val, 0, 10000, &v) != 0) {
+                msg("bad --async-pkey: %s (0 to 10000 ms)", val);
+                return -1;
+            }
+            o->async_pkey_ms = v;
         } else if (strcmp(a, "--echo") == 0) {
             o->echo = 1;
         } else if (strcmp(a, "--timeout") == 0) {
@@ -471,6 +490,67 @@ static int file_exists(const char *path)
 /* Config                                                                     */
 /* ------------------------------------------------------------------------- */
 
+/* --async-pkey: the served chain holds no key; the "key service" (a chain with
+ * the key, used by the signing threads) signs each operation after a delay. */
+static struct s2n_cert_chain_and_key *async_served, *async_service;
+static long async_delay_ms;
+
+struct async_job {
+    struct s2n_async_pkey_op *op;
+    struct s2n_connection *conn;
+};
+
+static void *async_sign(void *arg)
+{
+    struct async_job *job = arg;
+    struct timespec delay = { async_delay_ms / 1000, (async_delay_ms % 1000) * 1000000L };
+    nanosleep(&delay, NULL);
+    if (s2n_async_pkey_op_perform(job->op, s2n_cert_chain_and_key_get_private_key(async_service)) != S2N_SUCCESS
+        || s2n_async_pkey_op_apply(job->op, job->conn) != S2N_SUCCESS) {
+        /* The connection may have timed out and gone meanwhile. */
+        msg_s2n("async private key operation");
+    }
+    s2n_async_pkey_op_free(job->op);
+    free(job);
+    return NULL;
+}
+
+static int async_pkey_cb(struct s2n_connection *conn, struct s2n_async_pkey_op *op)
+{
+    pthread_t t;
+    struct async_job *job = malloc(sizeof(*job));
+    if (job == NULL) {
+        s2n_async_pkey_op_free(op);
+        return -1;
+    }
+    job->op = op;
+    job->conn = conn;
+    if (pthread_create(&t, NULL, async_sign, job) != 0) {
+        s2n_async_pkey_op_free(op);
+        free(job);
+        return -1;
+    }
+    pthread_detach(t);
+    return 0;
+}
+
+static int add_async_cert(struct s2n_config *config, const char *cert, const char *key, long delay_ms)
+{
+    async_delay_ms = delay_ms;
+    async_served = s2n_cert_chain_and_key_new();
+    async_service = s2n_cert_chain_and_key_new();
+    if (async_served == NULL || async_service == NULL
+        || s2n_cert_chain_and_key_load_public_pem_bytes(async_served, (uint8_t *)cert, (uint32_t)strlen(cert))
+               != S2N_SUCCESS
+        || s2n_cert_chain_and_key_load_pem(async_service, cert, key) != S2N_SUCCESS
+        || s2n_config_add_cert_chain_and_key_to_store(config, async_served) != S2N_SUCCESS
+        || s2n_config_set_async_pkey_callback(config, async_pkey_cb) != S2N_SUCCESS) {
+        msg_s2n("--async-pkey set-up");
+        return -1;
+    }
+    return 0;
+}
+
 static int add_cert(struct s2n_config *config, const struct options *o)
 {
     char cert_path[4096], key_path[4096];
@@ -496,6 +576,10 @@ static int add_cert(struct s2n_config *config, const struct options *o)
     cert = read_file(cert_path, 1024 * 1024, NULL, NULL, 0);
     key = read_file(key_path, 1024 * 1024, NULL, NULL, 0);
     if (cert == NULL || key == NULL) {
+        goto out;
+    }
+    if (o->async_pkey_ms >= 0) {
+        rc = add_async_cert(config, cert, key, o->async_pkey_ms);
         goto out;
     }
     if (s2n_config_add_cert_chain_and_key(config, cert, key) != S2N_SUCCESS) {

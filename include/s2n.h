@@ -16,7 +16,9 @@
  * included, and use other connections. The connection a callback runs for is busy
  * (apart from one sending and one receiving call on two threads): calls on it fail with
  * S2N_ERR_CONNECTION_IN_USE (s2n_connection_free and s2n_connection_wipe too),
- * except s2n_connection_get_ctx and s2n_connection_set_ctx. A callback must
+ * except s2n_connection_get_ctx and s2n_connection_set_ctx. The async private key
+ * callback is the exception: inside it the connection can be used (its getters,
+ * s2n_async_pkey_op_apply), only not freed or wiped. A callback must
  * return: leaving it by longjmp, a C++ exception or thread cancellation skips
  * rs2n's frames, which is undefined behaviour and unsupported (as in rustls-ffi).
  *
@@ -387,6 +389,11 @@ typedef enum {
 } s2n_serialization_version;
 
 /**
+ * Performs a private-key operation asynchronously.
+ */
+typedef int (*s2n_async_pkey_fn)(struct s2n_connection *conn, struct s2n_async_pkey_op *op);
+
+/**
  * Stores `value` under `key` for `ttl_in_seconds`. Return 0 on success. A key of
  * at most 32 bytes is a TLS1.2 session ID; a longer one (48 bytes) an rs2n TLS1.3
  * ticket, used once (see `s2n_cache_retrieve_callback`).
@@ -485,11 +492,6 @@ typedef int (*s2n_session_ticket_fn)(struct s2n_connection *conn, void *ctx, str
  * no alternative name, the subject's common name.
  */
 typedef uint8_t (*s2n_verify_host_fn)(const char *host_name, size_t host_name_len, void *data);
-
-/**
- * Performs a private-key operation asynchronously.
- */
-typedef int (*s2n_async_pkey_fn)(struct s2n_connection *conn, struct s2n_async_pkey_op *op);
 
 /**
  * Receives key log lines (NSS key log format).
@@ -614,6 +616,132 @@ S2N_API int s2n_connection_append_protocol_preference(struct s2n_connection *con
 S2N_API const char *s2n_get_application_protocol(struct s2n_connection *conn);
 
 /**
+ * Sets the callback that makes the config's connections' private key
+ * operations (NULL: rs2n signs with the loaded keys again). With it, every
+ * handshake signature (a server's CertificateVerify or ServerKeyExchange, a
+ * client's CertificateVerify) is handed to `fn` as an operation the application
+ * owns and must free with `s2n_async_pkey_op_free`. The callback runs inside
+ * `s2n_negotiate`, on its thread; it may complete the operation at once
+ * (`s2n_async_pkey_op_perform` or `_set_output`, then `s2n_async_pkey_op_apply`)
+ * or later from any thread, `s2n_negotiate` returning S2N_ERR_T_BLOCKED with
+ * S2N_BLOCKED_ON_APPLICATION_INPUT meanwhile: call it again once applied. A
+ * callback that returns anything but S2N_SUCCESS fails the handshake
+ * (S2N_ERR_ASYNC_CALLBACK_FAILED). Chains loaded without their private key
+ * (`s2n_cert_chain_and_key_load_public_pem_bytes`) serve only with a callback.
+ *
+ * rs2n differs from s2n-tls in how: rustls signs inside the step that writes the
+ * signed message, so that step runs on a worker thread of the connection, which
+ * waits for the operation (never the caller's thread); freeing or wiping the
+ * connection ends the wait. Other callbacks that run during such a step (the
+ * wall clock; a client's verify host callback) run on that worker thread while
+ * `s2n_negotiate` waits for it. Inside the callback the connection is usable
+ * (`s2n_connection_get_selected_cert`, the negotiated-parameter getters,
+ * `s2n_connection_get_ctx`) but cannot be freed or wiped. Only sign operations
+ * exist: rs2n offers no RSA key exchange, so there is never a decrypt operation.
+ * An Ed25519 signature cannot be offloaded (s2n's operation gives a digest, and
+ * Ed25519 signs the whole message): the handshake fails with S2N_ERR_UNIMPLEMENTED.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_set_async_pkey_callback(struct s2n_config *config, s2n_async_pkey_fn fn);
+
+/**
+ * Sets how an application's signature is checked when applied:
+ * S2N_ASYNC_PKEY_VALIDATION_FAST (the default: as used) or
+ * S2N_ASYNC_PKEY_VALIDATION_STRICT (verified with the certificate's public key
+ * first; `s2n_async_pkey_op_apply` refuses a signature that does not verify with
+ * S2N_ERR_VERIFY_SIGNATURE and the handshake keeps waiting, as in s2n-tls).
+ *
+ * Errors: NULL config; another mode (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_config_set_async_pkey_validation_mode(struct s2n_config *config, s2n_async_pkey_validation_mode mode);
+
+/**
+ * S2N_VERIFY_AFTER_SIGN_ENABLED: every handshake signature is verified with the
+ * certificate's public key before it is sent (a fault in the signing hardware or
+ * code must not leak the key); one that does not verify fails the handshake
+ * with S2N_ERR_VERIFY_SIGNATURE. With an async callback set it also makes the
+ * validation strict, as in s2n-tls. Default S2N_VERIFY_AFTER_SIGN_DISABLED.
+ *
+ * Errors: NULL config; another mode (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_config_set_verify_after_sign(struct s2n_config *config, s2n_verify_after_sign mode);
+
+/**
+ * Signs the operation's input with `key`, the private key of the chain the
+ * connection selected (`s2n_cert_chain_and_key_get_private_key` of
+ * `s2n_connection_get_selected_cert`, or of the client's own chain). Once only:
+ * later calls, or a call after `s2n_async_pkey_op_set_output`, fail with
+ * S2N_ERR_ASYNC_ALREADY_PERFORMED. Safe inside the callback and from another
+ * thread.
+ *
+ * Errors: NULL arguments; a key whose chain has no private key, or that cannot
+ * sign with the operation's scheme (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_async_pkey_op_perform(struct s2n_async_pkey_op *op, s2n_cert_private_key *key);
+
+/**
+ * Hands the operation's result to `conn`, the connection whose callback got it:
+ * its handshake goes on at the next `s2n_negotiate` (or at once, when applied
+ * inside the callback). Once only. Safe inside the callback and from any
+ * thread, also while another thread is in `s2n_negotiate` on the connection
+ * (rs2n passes the result over a channel; s2n-tls forbids that overlap).
+ *
+ * Errors: NULL arguments; no output yet (S2N_ERR_ASYNC_NOT_PERFORMED); applied
+ * already (S2N_ERR_ASYNC_ALREADY_APPLIED); another connection, or one that no
+ * longer waits (failed, wiped, freed: S2N_ERR_ASYNC_WRONG_CONNECTION); with
+ * strict validation, a signature that does not verify (S2N_ERR_VERIFY_SIGNATURE:
+ * the handshake keeps waiting for a good one, or for the op to be freed).
+ */
+S2N_API int s2n_async_pkey_op_apply(struct s2n_async_pkey_op *op, struct s2n_connection *conn);
+
+/**
+ * Frees an operation; every operation given to the callback must be freed,
+ * before or after its connection. Freeing one that was not applied makes the
+ * handshake waiting for it fail (S2N_ERR_ASYNC_CALLBACK_FAILED at the next
+ * `s2n_negotiate`), where s2n-tls would leave it blocked for ever.
+ *
+ * Errors: NULL op.
+ */
+S2N_API int s2n_async_pkey_op_free(struct s2n_async_pkey_op *op);
+
+/**
+ * The operation's type: always S2N_ASYNC_SIGN in rs2n (no RSA key exchange, so
+ * no decrypt operations).
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_async_pkey_op_get_op_type(struct s2n_async_pkey_op *op, s2n_async_pkey_op_type *type);
+
+/**
+ * The size of the operation's input: the digest's (32, 48 or 64 bytes for
+ * SHA-256, -384, -512).
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_async_pkey_op_get_input_size(struct s2n_async_pkey_op *op, uint32_t *data_len);
+
+/**
+ * Copies the operation's input into `data`: for a sign operation, as in s2n-tls,
+ * the digest of the signed content with the signature scheme's hash (the
+ * application signs it as a prehashed message: PKCS#1 v1.5 with the DigestInfo
+ * of that hash, PSS with that hash and a salt of its length, or ECDSA). The
+ * scheme is `s2n_connection_get_selected_signature_algorithm` and
+ * `_digest_algorithm` on a server (in TLS1.3 and TLS1.2 alike).
+ *
+ * Errors: NULL arguments; `data_len` smaller than the input
+ * (S2N_ERR_INSUFFICIENT_MEM_SIZE).
+ */
+S2N_API int s2n_async_pkey_op_get_input(struct s2n_async_pkey_op *op, uint8_t *data, uint32_t data_len);
+
+/**
+ * Sets the operation's output (the signature), copied; replaces any earlier one.
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_async_pkey_op_set_output(struct s2n_async_pkey_op *op, const uint8_t *data, uint32_t data_len);
+
+/**
  * Sets the callback that stores a session in the application's cache, and its
  * context. The ttl it gets is the smaller of 6 hours (what s2n-tls always passes)
  * and the session state lifetime. The value is sealed with the config's ticket
@@ -701,12 +829,11 @@ S2N_API int s2n_cert_chain_and_key_load_pem(struct s2n_cert_chain_and_key *chain
 S2N_API int s2n_cert_chain_and_key_load_pem_bytes(struct s2n_cert_chain_and_key *chain_and_key, uint8_t *chain_pem, uint32_t chain_pem_len, uint8_t *private_key_pem, uint32_t private_key_pem_len);
 
 /**
- * Loads a PEM certificate chain without a private key, e.g. to inspect it with
- * `s2n_cert_chain_get_cert`.
- *
- * Differs from s2n-tls: s2n-tls uses such a chain on a server whose private key
- * operations are offloaded (`s2n_config_set_async_pkey_callback`); rs2n does not
- * offload them, so adding this chain to a config fails (S2N_ERR_UNIMPLEMENTED).
+ * Loads a PEM certificate chain without a private key, to inspect it with
+ * `s2n_cert_chain_get_cert`, or to serve with it on a config whose private key
+ * operations the application makes (`s2n_config_set_async_pkey_callback`):
+ * without that callback, a handshake that must sign with it fails
+ * (S2N_ERR_NO_CERTIFICATE_IN_PEM).
  *
  * Errors: NULL arguments; bad PEM (S2N_ERR_INVALID_PEM).
  */
@@ -732,13 +859,11 @@ S2N_API int s2n_cert_chain_and_key_set_ctx(struct s2n_cert_chain_and_key *cert_a
 S2N_API void *s2n_cert_chain_and_key_get_ctx(struct s2n_cert_chain_and_key *cert_and_key);
 
 /**
- * The chain's private key, as an opaque pointer valid until the chain is freed.
+ * The chain's private key, as an opaque pointer valid until the chain is freed,
+ * for `s2n_async_pkey_op_perform`; nothing else can read the key through it.
  *
- * Differs from s2n-tls: s2n-tls hands it to `s2n_async_pkey_op_perform`, which
- * rs2n does not have, so the pointer serves only to tell that a key is loaded;
- * nothing can read the key through it. rs2n returns NULL (S2N_ERR_NO_CERT_FOUND)
- * when no key is loaded (empty or public-only chains), where s2n-tls returns an
- * empty key object.
+ * Differs from s2n-tls: rs2n returns NULL (S2N_ERR_NO_CERT_FOUND) when no key is
+ * loaded (empty or public-only chains), where s2n-tls returns an empty key object.
  */
 S2N_API s2n_cert_private_key *s2n_cert_chain_and_key_get_private_key(struct s2n_cert_chain_and_key *cert_and_key);
 
@@ -1307,6 +1432,29 @@ S2N_API uint64_t s2n_connection_get_wire_bytes_out(struct s2n_connection *conn);
 S2N_API int s2n_connection_get_alert(struct s2n_connection *conn);
 
 /**
+ * Reads PEM "DH PARAMETERS" (PKCS#3) and checks them as s2n-tls does: a prime
+ * of at least 2048 bits and a generator in range. They have no effect in rs2n,
+ * exactly as in s2n-tls with the suites rs2n negotiates: rs2n offers no DHE
+ * suite (rustls has none, and every s2n policy it accepts keeps only its
+ * ECDHE and TLS1.3 suites), so s2n would never use them either. rs2n does not
+ * test the prime's primality (s2n has OpenSSL do it).
+ *
+ * Errors: NULL arguments; no "DH PARAMETERS" block (S2N_ERR_INVALID_PEM);
+ * malformed parameters (S2N_ERR_INVALID_PKCS3); a prime under 2048 bits
+ * (S2N_ERR_DH_TOO_SMALL).
+ */
+S2N_API int s2n_config_add_dhparams(struct s2n_config *config, const char *dhparams_pem);
+
+/**
+ * Forgets the config's DH parameters: rs2n keeps none (see
+ * `s2n_config_add_dhparams`), so this has no effect beyond checking `config`, as
+ * s2n-tls succeeds with or without parameters.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_free_dhparams(struct s2n_config *config);
+
+/**
  * Where in rs2n's sources the calling thread's most recent error was raised, as
  * "src/FILE.rs:LINE" (s2n-tls gives its C file and line), when `error` is that
  * error's value. For 0, the "no error" description; for any other value, a text
@@ -1366,6 +1514,31 @@ S2N_API int s2n_free_stacktrace(void);
 S2N_API int s2n_get_stacktrace(struct s2n_stacktrace *trace);
 
 /**
+ * Whether the handshake is complete: every handshake message sent and received,
+ * the connection ready for application data. False while it runs (also while an
+ * async private key operation is awaited), after it failed, and for a NULL conn
+ * (or one in use by another call at that moment).
+ */
+S2N_API bool s2n_connection_handshake_complete(struct s2n_connection *conn);
+
+/**
+ * Writes s2n's name for the public key of a leaf certificate into `output`, with
+ * its NUL: "rsa2048" (rsa<bits>), "ecdsa_secp256r1", "ecdsa_secp384r1" or
+ * "ecdsa_secp521r1". `mode` names whose certificate: the connection's own
+ * (`mode` equal to the connection's: a server's selected certificate, a client's
+ * certificate once sent) or the peer's (validated, once the handshake is
+ * complete). `*output_size` is the buffer's size on input; on output the bytes
+ * written, or those needed when the buffer is too small.
+ *
+ * Errors: NULL arguments; `mode` neither S2N_SERVER nor S2N_CLIENT
+ * (S2N_ERR_INVALID_ARGUMENT); no such certificate yet (S2N_ERR_NO_CERT_FOUND for
+ * its own, S2N_ERR_CERT_NOT_VALIDATED for the peer's); an Ed25519 key, which s2n
+ * has no name for (S2N_ERR_CERT_TYPE_UNSUPPORTED); the buffer too small
+ * (S2N_ERR_INSUFFICIENT_MEM_SIZE).
+ */
+S2N_API int s2n_conn_get_signature_public_key_type(struct s2n_connection *conn, s2n_mode mode, char *output, uint32_t *output_size);
+
+/**
  * Sets the callback a server runs when it has read the client's first
  * ClientHello, before anything is chosen from it, and its context; NULL removes
  * it. Default: none.
@@ -1375,10 +1548,11 @@ S2N_API int s2n_get_stacktrace(struct s2n_stacktrace *trace);
  * the config (`s2n_connection_set_config`: certificates, security policy, ALPN,
  * client authentication...), change the connection's own settings, call
  * `s2n_connection_server_name_extension_used` or `s2n_client_hello_cb_done`.
- * No lock is held while it runs (only the connection's busy marker): calls that
- * drive or end the connection (`s2n_negotiate`, `s2n_shutdown`, `s2n_send`,
- * `s2n_recv`, `s2n_connection_wipe`, `s2n_connection_free`) fail there with
- * S2N_ERR_CONNECTION_IN_USE.
+ * No lock is held while it runs: the connection is only kept from being freed
+ * or wiped. Calls that drive or end it (`s2n_negotiate`, `s2n_shutdown`,
+ * `s2n_connection_wipe`, `s2n_connection_free`) fail there, and from other
+ * threads meanwhile, with S2N_ERR_CONNECTION_IN_USE (`s2n_send` and `s2n_recv`
+ * fail as before any handshake).
  *
  * The callback returns 0 to go on (in blocking mode a value above 0 also says
  * the server name was used), a negative value to reject the handshake:
@@ -1487,6 +1661,11 @@ S2N_API int s2n_connection_set_send_ctx(struct s2n_connection *conn, void *ctx);
  * `s2n_connection_get_alert`), sends garbage or an untrusted certificate
  * (S2N_ERR_T_PROTO); a transport error (S2N_ERR_T_IO). After those the connection
  * must be wiped or freed; its config stays usable.
+ *
+ * With an async private key callback (`s2n_config_set_async_pkey_callback`) it
+ * also fails with S2N_ERR_T_BLOCKED and S2N_BLOCKED_ON_APPLICATION_INPUT while
+ * the application holds the signature operation: call it again once the
+ * operation is applied.
  */
 S2N_API int s2n_negotiate(struct s2n_connection *conn, s2n_blocked_status *blocked);
 
@@ -1987,10 +2166,12 @@ S2N_API int s2n_connection_get_write_fd(struct s2n_connection *conn, int *writef
 S2N_API int s2n_connection_set_cipher_preferences(struct s2n_connection *conn, const char *version);
 
 /**
- * On a server, the certificate chain chosen for the handshake: the
- * `s2n_cert_chain_and_key` the application added (or the one the config made for
- * `s2n_config_add_cert_chain_and_key`). NULL before the choice, on a client (rs2n
- * sends no client certificates), and if the chain has been freed since.
+ * The certificate chain this side uses in the handshake: on a server, the chain
+ * chosen for the client; on a client, the chain it sent to a server that asked
+ * for one. It is the `s2n_cert_chain_and_key` the application added (or the one
+ * the config made for `s2n_config_add_cert_chain_and_key`). NULL before the
+ * choice, on a client that sent no certificate, and if the chain has been freed
+ * since (S2N_ERR_NO_CERT_FOUND).
  */
 S2N_API struct s2n_cert_chain_and_key *s2n_connection_get_selected_cert(struct s2n_connection *conn);
 

@@ -25,6 +25,10 @@
 #   tls12             s_client -reconnect -tls1_2: New then 5 x Reused (tickets)
 #   tls13             s_client -sess_out then -sess_in, -tls1_3: New then Reused
 #   no_tickets        rs2nd --no-tickets: s_client -reconnect is New every time
+#   async_pkey        rs2nd --async-pkey 50 (the chain served without its key,
+#                     another thread signs each handshake after 50 ms), ECDSA and
+#                     RSA certificates: s_client -tls1_3 and -tls1_2 verify
+#                     and complete each handshake
 #   ticket_key_file   two rs2nd processes sharing --ticket-key-file accept each
 #                     other's tickets (TLS1.2, TLS1.3); one with another key does
 #                     a full handshake instead, with no error
@@ -48,7 +52,7 @@
 #                     s2n_connection_get_cipher_iana_value, _get_signature_scheme)
 set -u
 
-CELLS="tls12 tls13 no_tickets ticket_key_file failed_handshake rotation rs2nc_tls12 rs2nc_tls13 rs2nc_session_id rs2nc_sess_file rs2nc_negotiated"
+CELLS="tls12 tls13 no_tickets async_pkey ticket_key_file failed_handshake rotation rs2nc_tls12 rs2nc_tls13 rs2nc_session_id rs2nc_sess_file rs2nc_negotiated"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # RS2ND, RS2NC, certs, plumbing
 OPENSSL="${OPENSSL:-openssl}"
@@ -176,6 +180,27 @@ cell_no_tickets() {
         "New/TLSv1.2 New/TLSv1.2 New/TLSv1.2 New/TLSv1.2 New/TLSv1.2 New/TLSv1.2"
     expect "rs2nd" "$(rs2nd_lines_of "$T/srv.out")" \
         "New/TLSv1.2/full New/TLSv1.2/full New/TLSv1.2/full New/TLSv1.2/full New/TLSv1.2/full New/TLSv1.2/full"
+}
+
+# The server's signature made asynchronously (rs2nd --async-pkey): s_client
+# verifies the chain and the signature in TLS1.3 (CertificateVerify) and TLS1.2
+# (ServerKeyExchange), with an ECDSA and an RSA certificate.
+cell_async_pkey() {
+    local kind rc
+    for kind in ecdsa_p256 rsa2048; do
+        start_rs2nd "srv_$kind" --max-conns 2 --no-tickets --async-pkey 50 \
+            --cert "$CERTS/${kind}_cert.pem" --key "$CERTS/${kind}_key.pem"
+        for v in tls1_3 tls1_2; do
+            s_client "-$v" </dev/null >"$T/c_${kind}_$v.out" 2>&1
+            rc=$?
+            [ "$rc" -eq 0 ] || { show "$T/c_${kind}_$v.out"; fail "$kind: s_client -$v exited with $rc"; }
+            grep -q 'Verify return code: 0 (ok)' "$T/c_${kind}_$v.out" \
+                || fail "$kind -$v: s_client did not verify the server"
+        done
+        wait_exit "$SERVER_PID" rs2nd
+        show_server "srv_$kind"
+        expect "rs2nd ($kind)" "$(rs2nd_lines_of "$T/srv_$kind.out")" "New/TLSv1.3/full New/TLSv1.2/full"
+    done
 }
 
 # A fleet: servers A and B were given the same ticket key file (same name, same

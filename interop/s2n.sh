@@ -35,6 +35,10 @@
 #                     New, Reused, Reused (rs2nd: full, psk, psk)
 #   rs2nd_tls12       TLS1.2 tickets (--tickets, policy 20240501):
 #                     New, Reused, Reused (rs2nd: full, ticket, ticket)
+#   rs2nd_async_tls13 rs2nd --async-pkey 50 (its ECDSA chain served without the key,
+#                     another thread signing after 50 ms), TLS1.3 tickets: the
+#                     s2n-tls client verifies the signature; New, Reused, Reused
+#   rs2nd_async_tls12 the same with an RSA certificate and TLS1.2 tickets
 #   rs2nd_session_id  TLS1.2 session IDs: rs2nd --cache memory --no-tickets, the
 #                     client --no-tickets (s2n's session-ID state):
 #                     rs2nd: full, session-id, session-id
@@ -48,7 +52,7 @@
 #                     the s2n-tls server reports (default_tls13, 20240501)
 set -u
 
-CELLS="rs2nd_tls13 rs2nd_tls12 rs2nd_session_id rs2nc_tls13 rs2nc_tls12 rs2nc_session_id rs2nc_negotiated"
+CELLS="rs2nd_tls13 rs2nd_tls12 rs2nd_session_id rs2nd_async_tls13 rs2nd_async_tls12 rs2nc_tls13 rs2nc_tls12 rs2nc_session_id rs2nc_negotiated"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # RS2ND, RS2NC, certs, plumbing
 S2N_PEER="${S2N_PEER:-$ROOT/interop/s2n-peer/target/release/s2n-peer}"
@@ -111,6 +115,18 @@ cell_rs2nd_tls13() {
 
 cell_rs2nd_tls12() {
     rs2nd_cell 20240501 "" --tickets TLSv1.2 ticket
+}
+
+# The server's handshake signature made asynchronously (rs2nd --async-pkey).
+cell_rs2nd_async_tls13() {
+    need_rs2nd_option --async-pkey || return 77
+    rs2nd_cell default_tls13 "--async-pkey 50" --tickets TLSv1.3 psk
+}
+
+cell_rs2nd_async_tls12() {
+    need_rs2nd_option --async-pkey || return 77
+    rs2nd_cell 20240501 "--async-pkey 50 --cert $CERTS/rsa2048_cert.pem --key $CERTS/rsa2048_key.pem" \
+        --tickets TLSv1.2 ticket
 }
 
 # Stateful TLS1.2 resumption: rs2nd's in-memory session cache, tickets off; the

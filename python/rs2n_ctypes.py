@@ -233,6 +233,9 @@ class iovec(Structure):
 #     struct s2n_cert_chain_and_key *, uint8_t *name, uint32_t name_len)
 s2n_cert_tiebreak_callback = CFUNCTYPE(c_void_p, c_void_p, c_void_p, POINTER(c_uint8), c_uint32)
 
+# int (*)(struct s2n_connection *, struct s2n_async_pkey_op *)
+s2n_async_pkey_fn = CFUNCTYPE(c_int, c_void_p, c_void_p)
+
 _blocked_p = POINTER(s2n_blocked_status)
 # struct s2n_connection *, void *context, struct s2n_offered_psk_list *
 s2n_psk_selection_callback = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
@@ -429,6 +432,21 @@ FUNCTIONS = {
     # verification
     "s2n_config_set_verify_host_callback": (c_int, [s2n_config_p, s2n_verify_host_fn, c_void_p]),
     "s2n_connection_set_verify_host_callback": (c_int, [s2n_connection_p, s2n_verify_host_fn, c_void_p]),
+    # async private keys, handshake state, DH parameters
+    "s2n_config_set_async_pkey_callback": (c_int, [s2n_config_p, s2n_async_pkey_fn]),
+    "s2n_async_pkey_op_perform": (c_int, [c_void_p, c_void_p]),
+    "s2n_async_pkey_op_apply": (c_int, [c_void_p, s2n_connection_p]),
+    "s2n_async_pkey_op_free": (c_int, [c_void_p]),
+    "s2n_async_pkey_op_get_op_type": (c_int, [c_void_p, POINTER(c_int)]),
+    "s2n_async_pkey_op_get_input_size": (c_int, [c_void_p, POINTER(c_uint32)]),
+    "s2n_async_pkey_op_get_input": (c_int, [c_void_p, _u8_p, c_uint32]),
+    "s2n_async_pkey_op_set_output": (c_int, [c_void_p, _u8_p, c_uint32]),
+    "s2n_config_set_async_pkey_validation_mode": (c_int, [s2n_config_p, c_int]),
+    "s2n_config_set_verify_after_sign": (c_int, [s2n_config_p, c_int]),
+    "s2n_conn_get_signature_public_key_type": (c_int, [s2n_connection_p, s2n_mode, c_char_p, POINTER(c_uint32)]),
+    "s2n_connection_handshake_complete": (c_bool, [s2n_connection_p]),
+    "s2n_config_add_dhparams": (c_int, [s2n_config_p, c_char_p]),
+    "s2n_config_free_dhparams": (c_int, [s2n_config_p]),
     "s2n_config_set_max_cert_chain_depth": (c_int, [s2n_config_p, c_uint16]),
     "s2n_config_disable_x509_time_verification": (c_int, [s2n_config_p]),
     "s2n_config_disable_x509_intent_verification": (c_int, [s2n_config_p]),

@@ -510,6 +510,9 @@ C_TYPES = {
     "s2n_client_hello_fn": s2n.s2n_client_hello_fn, "s2n_client_hello_cb_mode": c_int,
     "s2n_tls_extension_type": c_int, "struct s2n_client_hello **": POINTER(ctypes.c_void_p),
     "s2n_fingerprint_type": c_int, "struct s2n_fingerprint **": POINTER(ctypes.c_void_p),
+    "s2n_async_pkey_fn": s2n.s2n_async_pkey_fn,
+    "s2n_async_pkey_validation_mode": c_int, "s2n_verify_after_sign": c_int,
+    "s2n_async_pkey_op_type *": POINTER(c_int), "char *": ctypes.c_char_p,
 }
 PROTOTYPE = re.compile(r"^([A-Za-z_][\w \*]*?[\s\*])(s2n_\w+)\((.*)\);$")
 

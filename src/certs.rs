@@ -9,6 +9,7 @@ use zeroize::Zeroize;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::pem;
+use crate::pkey::key::ChainKey;
 
 /// Parses every certificate in a PEM text; fails when there is none or one is malformed.
 pub fn parse_pem_certs(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>> {
@@ -34,8 +35,11 @@ pub fn parse_pem_certs(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'sta
 pub struct CertChainAndKey {
     /// The chain, leaf first.
     chain: Vec<CertificateDer<'static>>,
-    /// The chain with its signing key, when there is a key.
+    /// The chain with its signing key (which offloads, or signs with the private
+    /// key if there is one); None for a peer's chain.
     certified: Option<Arc<CertifiedKey>>,
+    /// The same key, for `s2n_async_pkey_op_perform`.
+    key: Option<Arc<ChainKey>>,
 }
 
 impl CertChainAndKey {
@@ -73,16 +77,30 @@ impl CertChainAndKey {
                 ))
             }
         }
+        let key = Arc::new(ChainKey::new(chain[0].clone(), Some(certified.key))?);
+        self.certified = Some(Arc::new(CertifiedKey::new(chain.clone(), key.clone())));
+        self.key = Some(key);
         self.chain = chain;
-        self.certified = Some(Arc::new(certified));
         Ok(())
     }
 
-    /// Loads a PEM chain without a private key (`s2n_cert_chain_and_key_load_public_pem_bytes`).
+    /// Loads a PEM chain without a private key (`s2n_cert_chain_and_key_load_public_pem_bytes`):
+    /// a server or client can use it when an async private key callback signs for
+    /// it. A chain whose key type rs2n cannot sign with can still be inspected.
     pub fn load_public_pem(&mut self, chain_pem: &[u8]) -> Result<()> {
-        self.chain = parse_pem_certs(chain_pem, "certificate chain")?;
-        self.certified = None;
+        let chain = parse_pem_certs(chain_pem, "certificate chain")?;
+        let key = ChainKey::new(chain[0].clone(), None).ok().map(Arc::new);
+        self.certified = key
+            .clone()
+            .map(|k| Arc::new(CertifiedKey::new(chain.clone(), k)));
+        self.key = key;
+        self.chain = chain;
         Ok(())
+    }
+
+    /// The chain's signing key, if one is loaded (`s2n_async_pkey_op_perform`).
+    pub fn chain_key(&self) -> Option<&Arc<ChainKey>> {
+        self.key.as_ref()
     }
 
     /// Fills an empty object with a peer's chain (`s2n_connection_get_peer_cert_chain`).
@@ -102,7 +120,7 @@ impl CertChainAndKey {
     }
 
     pub fn has_private_key(&self) -> bool {
-        self.certified.is_some()
+        self.key.as_ref().is_some_and(|k| k.has_private_key())
     }
 
     /// The loaded chain and key, for the server's certificate resolver.
@@ -116,8 +134,8 @@ impl CertChainAndKey {
                 "the cert chain and key is empty: call s2n_cert_chain_and_key_load_pem first",
             )),
             false => Err(Error::new(
-                ErrorCode::Unimplemented,
-                "the cert chain has no private key: rs2n cannot offload private key operations (s2n_async_pkey_*), so it needs the key",
+                ErrorCode::UnsupportedKey,
+                "the cert chain's public key is of a type rs2n cannot sign with (RSA, ECDSA P-256/P-384/P-521, Ed25519)",
             )),
         }
     }
@@ -166,10 +184,10 @@ mod tests {
             .unwrap();
         assert_eq!(c.chain().len(), 2);
         assert!(!c.has_private_key());
-        assert_eq!(
-            c.certified_key().unwrap_err().code,
-            ErrorCode::Unimplemented
-        );
+        // Usable with an async private key callback: its key offloads.
+        let public = c.certified_key().unwrap();
+        assert_eq!(public.cert.as_slice(), c.chain());
+        assert!(c.chain_key().is_some_and(|k| !k.has_private_key()));
         let e = c.set_peer_chain(Vec::new()).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidArgument, "not empty");
         let mut peer = CertChainAndKey::new();

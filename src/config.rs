@@ -78,6 +78,8 @@ pub struct Settings {
     /// How connections send and receive records.
     pub io: IoSettings,
     pub client_hello: HelloSettings,
+    /// Async private key operations and signature checks.
+    pub pkey: crate::pkey::PkeySettings,
 }
 
 impl Settings {
@@ -108,6 +110,7 @@ impl Settings {
             chain_policy: ChainPolicy::default(),
             cert_authorities: None,
             client_certs: NO_CLIENT_CERT.clone(),
+            pkey: Default::default(),
         }
     }
 }

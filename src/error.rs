@@ -120,10 +120,19 @@ error_codes! {
     MissingClientCert = (Proto, 10, "S2N_ERR_MISSING_CLIENT_CERT", "the client sent no certificate and one is required"),
     UnexpectedCertRequest = (Proto, 11, "S2N_ERR_UNEXPECTED_CERT_REQUEST", "the server asked for a client certificate and client authentication is off"),
     // The ClientHello and its callback (numbered clear of the other parts' codes).
-    DuplicateExtension = (Proto, 30, "S2N_ERR_DUPLICATE_EXTENSION", "an extension appears twice in the message"),
+    DuplicateExtension = (Proto, 40, "S2N_ERR_DUPLICATE_EXTENSION", "an extension appears twice in the message"),
     ExtensionNotReceived = (Usage, 80, "S2N_ERR_EXTENSION_NOT_RECEIVED", "the peer did not send that extension"),
-    AsyncNotPerformed = (Usage, 81, "S2N_ERR_ASYNC_NOT_PERFORMED", "the asynchronous callback was not called"),
     NoClientAuthRequest = (Proto, 12, "S2N_ERR_MISSING_CERT_REQUEST", "client authentication is required and the server did not ask for a certificate"),
+    // Async private keys and DH parameters (numbered from 60 in Usage, 30 in Proto,
+    // 10 in Internal, clear of the codes other parts add).
+    AsyncCallbackFailed = (Internal, 10, "S2N_ERR_ASYNC_CALLBACK_FAILED", "the async private key callback failed, or its operation was freed without being applied"),
+    AsyncAlreadyPerformed = (Usage, 60, "S2N_ERR_ASYNC_ALREADY_PERFORMED", "the async operation already has its output"),
+    AsyncNotPerformed = (Usage, 61, "S2N_ERR_ASYNC_NOT_PERFORMED", "the async operation has no output to apply yet"),
+    AsyncWrongConnection = (Usage, 62, "S2N_ERR_ASYNC_WRONG_CONNECTION", "the async operation can only be applied to the connection waiting for it"),
+    AsyncAlreadyApplied = (Usage, 63, "S2N_ERR_ASYNC_ALREADY_APPLIED", "the async operation was already applied"),
+    InvalidPkcs3 = (Usage, 64, "S2N_ERR_INVALID_PKCS3", "invalid PKCS#3 DH parameters"),
+    DhTooSmall = (Usage, 65, "S2N_ERR_DH_TOO_SMALL", "the DH prime is smaller than 2048 bits"),
+    VerifySignature = (Proto, 30, "S2N_ERR_VERIFY_SIGNATURE", "a signature does not verify with the certificate's public key"),
 }
 
 impl ErrorCode {

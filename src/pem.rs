@@ -187,6 +187,18 @@ pub fn private_key(pem: &[u8]) -> Result<PrivateKeyDer<'static>> {
         .map_err(|_| invalid(format!("private key: {label}: bad base64")))
 }
 
+/// The DER bytes of the first block labelled `label` (e.g. "DH PARAMETERS"),
+/// read as s2n reads PEM.
+pub fn first_block(pem: &[u8], label: &str) -> Result<Vec<u8>> {
+    let text = Reader::new(pem)
+        .block(label)
+        .map_err(|m| invalid(format!("{label}: {m}")))?;
+    // rustls-pki-types decodes base64 under its own labels only: relabelled.
+    let der = CertificateDer::from_pem_slice(&canonical("CERTIFICATE", &text))
+        .map_err(|_| invalid(format!("{label}: bad base64")))?;
+    Ok(der.to_vec())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,8 @@ const GUARD_WRAPPERS: &[&str] = &[
     "with_conn",
     "query",
     "with_blocked",
+    "with_negotiation",
+    "with_op",
     "with_direction",
     "query_direction",
     "with_callbacks",

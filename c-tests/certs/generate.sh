@@ -120,4 +120,7 @@ if openssl verify -CAfile ca_cert.pem untrusted_client_cert.pem >/dev/null 2>&1;
     echo "error: untrusted_client_cert.pem verifies against ca_cert.pem" >&2
     exit 1
 fi
+# DH parameters (s2n_config_add_dhparams): one of the 2048 bits s2n needs, one too small.
+openssl dhparam -out dhparams_2048.pem 2048 2>/dev/null
+openssl dhparam -out dhparams_1024.pem 1024 2>/dev/null
 echo "certificates regenerated in $(pwd)"

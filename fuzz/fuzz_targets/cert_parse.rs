@@ -1,7 +1,9 @@
 //! The certificate parsers: X.509 extensions by OID, DNS names and UTF8String
 //! extension data (peer certificates reach them through s2n_cert_get_* and the
-//! server's SNI matching), and the PEM reader (application bytes). Never a panic;
-//! what they return lies within the input.
+//! server's SNI matching), a certificate's public key kind
+//! (s2n_conn_get_signature_public_key_type reads the peer's), the PEM reader and
+//! the DH parameters check (application bytes). Never a panic; what they return
+//! lies within the input.
 //!
 //! Input: one byte choosing the OID asked for, then the bytes, read as a DER
 //! certificate, as extension data, and as PEM text.
@@ -43,6 +45,12 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => assert!(e.message.len() < 200, "{}", e.message),
     }
     if let Err(e) = pem::private_key(bytes) {
+        assert!(e.message.len() < 200, "{}", e.message);
+    }
+    if let Ok(rs2n::pkey::key::KeyKind::Rsa(bits)) = rs2n::pkey::key::KeyKind::of_cert(bytes) {
+        assert!(bits <= bytes.len() * 8);
+    }
+    if let Err(e) = rs2n::dhparams::check(bytes) {
         assert!(e.message.len() < 200, "{}", e.message);
     }
 });

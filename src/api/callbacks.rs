@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use rustls::sign::CertifiedKey;
 
+use super::boundary::into_handle;
 use super::handles::{
-    owner_of, s2n_cert_chain_and_key, s2n_connection, s2n_session_ticket, CacheCallbacks, Ctx,
-    DeleteFn, RecvFn, RetrieveFn, SendFn, StoreFn,
+    owner_of, s2n_async_pkey_op, s2n_cert_chain_and_key, s2n_connection, s2n_session_ticket,
+    CacheCallbacks, Ctx, DeleteFn, RecvFn, RetrieveFn, SendFn, StoreFn,
 };
 use super::{S2N_CALLBACK_BLOCKED, S2N_SUCCESS};
 use crate::cert_select::CertTiebreak;
@@ -19,6 +20,7 @@ use crate::client_hello::callback::HelloCallback;
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::owner::Owner;
+use crate::pkey::{AsyncPkeyCallback, PkeyOp};
 use crate::resumption::cache::{Lookup, SessionCache};
 use crate::resumption::client::SessionTicketCallback;
 use crate::resumption::client_session::SessionInfo;
@@ -102,6 +104,31 @@ impl SessionCache for CCache {
         // SAFETY: key is valid for its length during the call.
         let r = unsafe { f(conn_of(owner), ctx.0, key.as_ptr().cast(), key.len() as u64) };
         succeeded("cache delete", r)
+    }
+}
+
+/// The application's async private key callback.
+pub(crate) struct CAsyncPkey(
+    pub(crate)  unsafe extern "C" fn(
+        *mut super::opaque::S2nConnectionRef,
+        *mut super::opaque::s2n_async_pkey_op,
+    ) -> c_int,
+);
+
+impl AsyncPkeyCallback for CAsyncPkey {
+    fn invoke(&self, owner: Owner, op: PkeyOp) -> Result<()> {
+        // The application owns the handle from here and frees it.
+        let handle = into_handle(s2n_async_pkey_op { op });
+        // SAFETY: the application's callback, given its connection and a live op
+        // handle, as s2n-tls calls it.
+        let r = unsafe { (self.0)(conn_of(owner).cast(), handle.cast()) };
+        match r {
+            S2N_SUCCESS => Ok(()),
+            r => Err(Error::new(
+                ErrorCode::AsyncCallbackFailed,
+                format!("the async private key callback returned {r}"),
+            )),
+        }
     }
 }
 

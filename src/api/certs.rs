@@ -79,12 +79,11 @@ pub extern "C" fn s2n_cert_chain_and_key_load_pem_bytes(
     })
 }
 
-/// Loads a PEM certificate chain without a private key, e.g. to inspect it with
-/// `s2n_cert_chain_get_cert`.
-///
-/// Differs from s2n-tls: s2n-tls uses such a chain on a server whose private key
-/// operations are offloaded (`s2n_config_set_async_pkey_callback`); rs2n does not
-/// offload them, so adding this chain to a config fails (S2N_ERR_UNIMPLEMENTED).
+/// Loads a PEM certificate chain without a private key, to inspect it with
+/// `s2n_cert_chain_get_cert`, or to serve with it on a config whose private key
+/// operations the application makes (`s2n_config_set_async_pkey_callback`):
+/// without that callback, a handshake that must sign with it fails
+/// (S2N_ERR_NO_CERTIFICATE_IN_PEM).
 ///
 /// Errors: NULL arguments; bad PEM (S2N_ERR_INVALID_PEM).
 #[no_mangle]
@@ -143,13 +142,11 @@ pub extern "C" fn s2n_cert_chain_and_key_get_ctx(
     })
 }
 
-/// The chain's private key, as an opaque pointer valid until the chain is freed.
+/// The chain's private key, as an opaque pointer valid until the chain is freed,
+/// for `s2n_async_pkey_op_perform`; nothing else can read the key through it.
 ///
-/// Differs from s2n-tls: s2n-tls hands it to `s2n_async_pkey_op_perform`, which
-/// rs2n does not have, so the pointer serves only to tell that a key is loaded;
-/// nothing can read the key through it. rs2n returns NULL (S2N_ERR_NO_CERT_FOUND)
-/// when no key is loaded (empty or public-only chains), where s2n-tls returns an
-/// empty key object.
+/// Differs from s2n-tls: rs2n returns NULL (S2N_ERR_NO_CERT_FOUND) when no key is
+/// loaded (empty or public-only chains), where s2n-tls returns an empty key object.
 #[no_mangle]
 pub extern "C" fn s2n_cert_chain_and_key_get_private_key(
     cert_and_key: *mut s2n_cert_chain_and_key,

@@ -79,7 +79,7 @@ pub extern "C" fn s2n_connection_wipe(conn: *mut s2n_connection) -> c_int {
     guard(|| {
         // SAFETY: NULL or a live handle.
         let handle = unsafe { try_ref(conn, "conn") }?;
-        let mut state = handle.enter_alone()?;
+        let mut state = handle.enter_unpinned()?;
         state.core.wipe();
         state.io = CallbackIo::default();
         state.handed_out.clear();

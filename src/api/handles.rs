@@ -191,17 +191,18 @@ impl s2n_connection {
         self.inner.enter()
     }
 
-    /// Begins a call that may not run from inside the connection's callbacks, even
-    /// the client hello callback (negotiate, shutdown, wipe).
-    pub(crate) fn enter_alone(&self) -> Result<Exclusive<'_, ConnectionState>> {
-        self.inner.enter_alone()
-    }
-
     /// Checks that no call is running on the connection, before it is freed: a
     /// callback freeing its own connection (or another thread freeing it mid-call)
     /// would pull it from under that call.
     pub(crate) fn ensure_idle(&self) -> Result<()> {
         self.inner.ensure_idle()
+    }
+
+    /// Begins a call that resets the connection (wipe): refused like `enter`, and
+    /// also while a callback that may use the connection runs (see
+    /// `with_negotiation`).
+    pub(crate) fn enter_unpinned(&self) -> Result<Exclusive<'_, ConnectionState>> {
+        self.inner.enter_unpinned()
     }
 }
 
@@ -236,7 +237,7 @@ pub(crate) fn query<T: Failure>(
 pub(crate) fn with_blocked<T: Failure>(
     conn: *mut s2n_connection,
     blocked: *mut s2n_blocked_status,
-    f: impl FnOnce(&mut Exclusive<'_, ConnectionState>) -> Result<T>,
+    f: impl FnOnce(&mut ConnectionState) -> Result<T>,
 ) -> T {
     guard(|| {
         // SAFETY: NULL or valid pointers, as the API requires.
@@ -244,11 +245,55 @@ pub(crate) fn with_blocked<T: Failure>(
         // SAFETY: as above.
         let blocked = unsafe { try_mut(blocked, "blocked") }?;
         *blocked = S2N_NOT_BLOCKED;
-        let mut state = handle.enter_alone()?;
+        let mut state = handle.enter()?;
         let out = f(&mut state);
         *blocked = state.core.blocked() as s2n_blocked_status;
         out
     })
+}
+
+/// Runs `s2n_negotiate`: as `with_blocked`, and when a step leaves an application
+/// callback owed that may use the connection (`owed`, e.g. the async private key
+/// callback, which calls the connection's getters and `s2n_async_pkey_op_apply`),
+/// runs it with `run` between two steps, with the connection let go but pinned
+/// (it cannot be freed or wiped meanwhile), then goes on. A failing callback
+/// fails the connection (`failed`).
+pub(crate) fn with_negotiation<O>(
+    conn: *mut s2n_connection,
+    blocked: *mut s2n_blocked_status,
+    mut step: impl FnMut(&mut ConnectionState) -> (Result<()>, Option<O>),
+    mut run: impl FnMut(O) -> Result<()>,
+    mut failed: impl FnMut(&mut ConnectionState, Error) -> Error,
+) -> c_int {
+    guard(|| {
+        // SAFETY: NULL or valid pointers, as the API requires.
+        let handle = unsafe { try_ref(conn, "conn") }?;
+        // SAFETY: as above.
+        let blocked = unsafe { try_mut(blocked, "blocked") }?;
+        *blocked = S2N_NOT_BLOCKED;
+        loop {
+            let mut state = handle.enter()?;
+            let (out, owed) = step(&mut state);
+            *blocked = state.core.blocked() as s2n_blocked_status;
+            let Some(owed) = owed else {
+                return out.map(|()| S2N_SUCCESS);
+            };
+            let pin = state.pin();
+            let ran = run(owed);
+            drop(pin);
+            if let Err(e) = ran {
+                let mut state = handle.enter()?;
+                *blocked = S2N_NOT_BLOCKED;
+                return Err(failed(&mut state, e));
+            }
+        }
+    })
+}
+
+/// An async private key operation handed to the application's callback
+/// (`s2n_async_pkey_fn`); the application frees it with `s2n_async_pkey_op_free`.
+pub struct s2n_async_pkey_op {
+    pub(crate) op: crate::pkey::PkeyOp,
 }
 
 /// Runs a sending or receiving call (which may overlap one in the other

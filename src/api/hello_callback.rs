@@ -4,16 +4,18 @@
 //! released, so it can use its connection (read the ClientHello, swap the config).
 
 use std::ffi::{c_int, c_void};
+use std::sync::Arc;
 
+use super::boundary::try_ref;
 use super::callbacks::{self, ClientHelloFn};
 use super::handles::{s2n_config, s2n_connection, with_config, with_conn, ConnectionState};
 use super::{
     s2n_client_hello_cb_mode, S2N_CLIENT_HELLO_CB_BLOCKING, S2N_CLIENT_HELLO_CB_NONBLOCKING,
 };
-use crate::client_hello::callback::CallbackMode;
-use crate::connection::Exclusive;
+use crate::client_hello::callback::{CallbackMode, HelloCallback};
 use crate::error::{Error, ErrorCode, Result};
 use crate::owner::Owner;
+use crate::pkey::{AsyncPkeyCallback, PkeyOp};
 
 /// The client hello callback (in C a function type, declared by the header's prelude).
 pub type s2n_client_hello_fn =
@@ -28,10 +30,11 @@ pub type s2n_client_hello_fn =
 /// the config (`s2n_connection_set_config`: certificates, security policy, ALPN,
 /// client authentication...), change the connection's own settings, call
 /// `s2n_connection_server_name_extension_used` or `s2n_client_hello_cb_done`.
-/// No lock is held while it runs (only the connection's busy marker): calls that
-/// drive or end the connection (`s2n_negotiate`, `s2n_shutdown`, `s2n_send`,
-/// `s2n_recv`, `s2n_connection_wipe`, `s2n_connection_free`) fail there with
-/// S2N_ERR_CONNECTION_IN_USE.
+/// No lock is held while it runs: the connection is only kept from being freed
+/// or wiped. Calls that drive or end it (`s2n_negotiate`, `s2n_shutdown`,
+/// `s2n_connection_wipe`, `s2n_connection_free`) fail there, and from other
+/// threads meanwhile, with S2N_ERR_CONNECTION_IN_USE (`s2n_send` and `s2n_recv`
+/// fail as before any handshake).
 ///
 /// The callback returns 0 to go on (in blocking mode a value above 0 also says
 /// the server name was used), a negative value to reject the handshake:
@@ -116,20 +119,41 @@ pub extern "C" fn s2n_connection_server_name_extension_used(conn: *mut s2n_conne
     with_conn(conn, |c| c.core.server_name_extension_used())
 }
 
-/// `s2n_negotiate`'s loop: drives the handshake, and when the client hello
-/// callback is due runs it with the connection's state unlocked (only its busy
-/// marker held), then goes on with what it returned.
-pub(crate) fn negotiate(
-    conn: *mut s2n_connection,
-    state: &mut Exclusive<'_, ConnectionState>,
-) -> Result<()> {
-    loop {
-        let out = state.core.negotiate();
-        let Some(callback) = state.core.take_hello_callback() else {
-            return out;
-        };
-        let owner = Owner::new(conn as usize);
-        let rc = state.unlocked(|| callback.call(owner));
-        state.core.hello_callback_returned(rc)?;
+/// What a step of `s2n_negotiate` leaves owed: an application callback that may
+/// use its connection, run between two steps with the connection let go (pinned:
+/// it cannot be freed or wiped meanwhile).
+pub(crate) enum Owed {
+    /// The async private key callback and its operation.
+    Pkey(Arc<dyn AsyncPkeyCallback>, PkeyOp),
+    /// The client hello callback.
+    Hello(Arc<dyn HelloCallback>),
+}
+
+/// One step of `s2n_negotiate`: the handshake until it completes or blocks, and
+/// the callback it left owed, if any.
+pub(crate) fn step(c: &mut ConnectionState) -> (Result<()>, Option<Owed>) {
+    let out = c.core.negotiate();
+    if let Some((callback, op)) = c.core.take_pkey_callback() {
+        return (out, Some(Owed::Pkey(callback, op)));
+    }
+    (out, c.core.take_hello_callback().map(Owed::Hello))
+}
+
+/// Runs an owed callback with the connection usable. The client hello callback's
+/// return value is then given to the connection (a rejection fails it, and the
+/// next step reports that).
+pub(crate) fn run(conn: *mut s2n_connection, owed: Owed) -> Result<()> {
+    match owed {
+        Owed::Pkey(callback, op) => callback.invoke(op.owner(), op),
+        Owed::Hello(callback) => {
+            let rc = callback.call(Owner::new(conn as usize));
+            // SAFETY: the live handle s2n_negotiate was called with, pinned (not
+            // freed) while its callback runs.
+            let handle = unsafe { try_ref(conn, "conn") }?;
+            let mut state = handle.enter()?;
+            // A rejection has failed the connection: the next step reports it.
+            let _ = state.core.hello_callback_returned(rc);
+            Ok(())
+        }
     }
 }

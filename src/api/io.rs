@@ -10,7 +10,8 @@ use super::boundary::{try_slice, try_slice_mut};
 use super::callbacks::{to_len, CallbackRecv, CallbackSend};
 use super::fd::Fd;
 use super::handles::{
-    query_direction, s2n_connection, with_blocked, with_conn, with_direction, ConnectionState, Ctx,
+    query_direction, s2n_connection, with_blocked, with_conn, with_direction, with_negotiation,
+    ConnectionState, Ctx,
 };
 use super::hello_callback;
 use super::{iovec, s2n_blocked_status, s2n_recv_fn, s2n_send_fn, S2N_SUCCESS};
@@ -152,14 +153,24 @@ pub extern "C" fn s2n_connection_set_send_ctx(
 /// `s2n_connection_get_alert`), sends garbage or an untrusted certificate
 /// (S2N_ERR_T_PROTO); a transport error (S2N_ERR_T_IO). After those the connection
 /// must be wiped or freed; its config stays usable.
+///
+/// With an async private key callback (`s2n_config_set_async_pkey_callback`) it
+/// also fails with S2N_ERR_T_BLOCKED and S2N_BLOCKED_ON_APPLICATION_INPUT while
+/// the application holds the signature operation: call it again once the
+/// operation is applied.
 #[no_mangle]
 pub extern "C" fn s2n_negotiate(
     conn: *mut s2n_connection,
     blocked: *mut s2n_blocked_status,
 ) -> c_int {
-    with_blocked(conn, blocked, |c| {
-        hello_callback::negotiate(conn, c).map(|()| S2N_SUCCESS)
-    })
+    with_negotiation(
+        conn,
+        blocked,
+        hello_callback::step,
+        // The async private key or client hello callback, with the connection usable.
+        |owed| hello_callback::run(conn, owed),
+        |c, e| c.core.pkey_callback_failed(e),
+    )
 }
 
 fn to_size(size: ssize_t) -> Result<usize> {

@@ -257,10 +257,12 @@ pub extern "C" fn s2n_connection_set_cipher_preferences(
     })
 }
 
-/// On a server, the certificate chain chosen for the handshake: the
-/// `s2n_cert_chain_and_key` the application added (or the one the config made for
-/// `s2n_config_add_cert_chain_and_key`). NULL before the choice, on a client (rs2n
-/// sends no client certificates), and if the chain has been freed since.
+/// The certificate chain this side uses in the handshake: on a server, the chain
+/// chosen for the client; on a client, the chain it sent to a server that asked
+/// for one. It is the `s2n_cert_chain_and_key` the application added (or the one
+/// the config made for `s2n_config_add_cert_chain_and_key`). NULL before the
+/// choice, on a client that sent no certificate, and if the chain has been freed
+/// since (S2N_ERR_NO_CERT_FOUND).
 #[no_mangle]
 pub extern "C" fn s2n_connection_get_selected_cert(
     conn: *mut s2n_connection,
@@ -269,7 +271,7 @@ pub extern "C" fn s2n_connection_get_selected_cert(
         let key = c.core.selected_cert().ok_or_else(|| {
             Error::new(ErrorCode::NoCertFound, "no certificate has been selected")
         })?;
-        let owner = owner_of(key);
+        let owner = owner_of(&key);
         match owner.is_null() {
             true => Err(Error::new(
                 ErrorCode::NoCertFound,

@@ -14,6 +14,7 @@ use super::{Blocked, Connection, Mode, PeerClose};
 use crate::error::{Error, ErrorCode, Result};
 use crate::handshake_notes;
 use crate::hello::{HelloInfo, HelloReader, Tls12TicketScanner};
+use crate::pkey::step;
 use crate::transport::RecvHalf;
 
 impl Connection {
@@ -78,14 +79,55 @@ impl Connection {
     }
 
     pub(super) fn process(&mut self) -> Result<()> {
-        let Some(tls) = self.tls.as_mut() else {
+        if self.offload.running() {
+            return self.resume_step();
+        }
+        let Some(tls) = self.tls.as_ref() else {
             return Ok(());
         };
         let _stale = handshake_notes::take();
-        // The verifiers see this connection's context during the handshake.
-        let peer = self.peer.as_ref().filter(|_| tls.is_handshaking());
-        let processed = with_peer(peer, || process_new_packets(tls, self.close_notify_sent));
+        // The verifiers see this connection's context during the handshake, and
+        // the signers how to sign.
+        let handshaking = tls.is_handshaking();
+        let peer = self.peer.clone().filter(|_| handshaking);
+        let signing = match handshaking {
+            true => self.sign_context(),
+            false => None,
+        };
+        let close_notify_sent = self.close_notify_sent;
+        let run = move |tls: &mut rustls::Connection| {
+            with_peer(peer.as_ref(), || {
+                process_new_packets(tls, close_notify_sent)
+            })
+        };
+        let processed = match signing {
+            Some((ctx, true)) => return self.start_step(ctx, run),
+            Some((ctx, false)) => {
+                let _ = step::take_local_error();
+                match self.tls.as_mut() {
+                    Some(tls) => step::within(ctx, || run(tls)),
+                    None => return Ok(()),
+                }
+            }
+            None => match self.tls.as_mut() {
+                Some(tls) => run(tls),
+                None => return Ok(()),
+            },
+        };
         self.notes.absorb(handshake_notes::take());
+        self.after_processing(processed, step::take_local_error())
+    }
+
+    /// Takes in what a processing step did: `sign_error` says why a signature
+    /// failed, when one did.
+    pub(super) fn after_processing(
+        &mut self,
+        processed: std::result::Result<rustls::IoState, rustls::Error>,
+        sign_error: Option<Error>,
+    ) -> Result<()> {
+        let Some(tls) = self.tls.as_mut() else {
+            return Ok(());
+        };
         match processed {
             Ok(state) => {
                 self.plaintext_pending = state.plaintext_bytes_to_read();
@@ -108,7 +150,8 @@ impl Connection {
                 if let rustls::Error::AlertReceived(alert) = &e {
                     self.alert = Some(u8::from(*alert));
                 }
-                let error = map_tls_error(&e, self.server_name.as_ref());
+                let error =
+                    sign_error.unwrap_or_else(|| map_tls_error(&e, self.server_name.as_ref()));
                 // Tell the peer why, if the transport takes it now; the error stands anyway.
                 let _ = self.flush();
                 Err(self.fail(error))
@@ -161,6 +204,7 @@ impl Connection {
     /// `s2n_shutdown`: sends close_notify and waits for the peer's, discarding any
     /// application data still arriving.
     pub fn shutdown(&mut self) -> Result<()> {
+        self.not_in_hello_callback("s2n_shutdown")?;
         self.shutdown_send()?;
         if self.tls.is_none() {
             return Ok(());
@@ -193,7 +237,7 @@ impl Connection {
 /// `debug_assert!(!sent_fatal_alert)` (a panic in builds with debug assertions; in
 /// release builds the error comes back as usual). The panic is turned into the error
 /// release builds give, so a debug build of rs2n reports the peer, not itself.
-fn process_new_packets(
+pub(super) fn process_new_packets(
     tls: &mut rustls::Connection,
     close_notify_sent: bool,
 ) -> std::result::Result<rustls::IoState, rustls::Error> {

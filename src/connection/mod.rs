@@ -24,7 +24,7 @@ use crate::resumption::server::{ServerResumption, ServerSettings};
 use crate::transport::{RecvHalf, SendHalf};
 use crate::verify::{CertAuth, PeerContext, VerifyHost};
 
-pub use shared::{Claim, Exclusive, Shared, SharedCall};
+pub use shared::{Claim, Exclusive, Pin, Shared, SharedCall};
 
 mod client_hello;
 #[cfg(test)]
@@ -35,7 +35,9 @@ mod errors;
 mod hello_request_tests;
 mod inspect;
 mod io;
+mod keys;
 pub(crate) mod negotiated;
+mod offload;
 mod peer;
 #[cfg(test)]
 mod peer_tests;
@@ -161,6 +163,8 @@ pub struct Connection {
     /// A server's ClientHello, once read, and where it is with its callback.
     client_hello: Option<Arc<ClientHello>>,
     hello_cb: HelloCallbackState,
+    /// A processing step waiting for the application's private key operation.
+    offload: offload::Offload,
 }
 
 impl std::fmt::Debug for Connection {
@@ -219,6 +223,7 @@ impl Connection {
             client_cert_chain: None,
             client_hello: None,
             hello_cb: HelloCallbackState::default(),
+            offload: offload::Offload::default(),
         }
     }
 
@@ -386,6 +391,8 @@ impl Connection {
     /// Records a fatal error. A session this connection put in or took from the
     /// cache is deleted from it, as in s2n.
     fn fail(&mut self, error: Error) -> Error {
+        // A step waiting for the application stops (its worker is joined).
+        self.offload = offload::Offload::default();
         self.fatal = Some(error.clone());
         self.forget_session();
         error
@@ -571,6 +578,7 @@ impl Connection {
 
     /// `s2n_negotiate`: runs the handshake until it completes or blocks.
     pub fn negotiate(&mut self) -> Result<()> {
+        self.not_in_hello_callback("s2n_negotiate")?;
         self.blocked = Blocked::NotBlocked;
         self.check_usable()?;
         if self.close_notify_sent && !self.is_handshake_complete() {
@@ -578,6 +586,11 @@ impl Connection {
                 ErrorCode::Closed,
                 "s2n_negotiate after s2n_shutdown: the connection is closed",
             ));
+        }
+        if self.offload.running() {
+            // The application's private key operation may be done.
+            self.resume_step()?;
+            self.report_tickets()?;
         }
         self.ensure_tls()?;
         if (self.server.lookup_pending() || self.hello_callback_holds())

@@ -205,11 +205,12 @@ impl Connection {
         Ok(scheme_name(self.notes.server_scheme, tls13))
     }
 
-    /// The server's certificate chosen for this handshake (a server only).
-    pub fn selected_cert(&self) -> Option<&Arc<CertifiedKey>> {
+    /// The chain this side uses in the handshake: a server's chosen certificate; a
+    /// client's certificate, once it has sent one.
+    pub fn selected_cert(&self) -> Option<Arc<CertifiedKey>> {
         match self.mode {
-            Mode::Server => self.notes.selected.as_ref(),
-            Mode::Client => None,
+            Mode::Server => self.notes.selected.clone(),
+            Mode::Client => self.own_client_chain(),
         }
     }
 
@@ -355,7 +356,7 @@ mod tests {
                 !s.is_valid_for_policy("20170210").unwrap(),
                 "an RSA-only policy"
             );
-            assert!(Arc::ptr_eq(s.selected_cert().unwrap(), &added));
+            assert!(Arc::ptr_eq(&s.selected_cert().unwrap(), &added));
             assert!(c.selected_cert().is_none());
             assert_eq!(s.certificate_match().unwrap(), Some(NameMatch::Exact));
             assert_eq!(s.client_hello_version(), policy::S2N_TLS12);
@@ -414,7 +415,7 @@ mod tests {
             handshake(&mut s, &mut c).unwrap();
             let want = if with_tiebreak { &p384 } else { &p256 };
             assert!(
-                Arc::ptr_eq(s.selected_cert().unwrap(), want),
+                Arc::ptr_eq(&s.selected_cert().unwrap(), want),
                 "tiebreak {with_tiebreak}"
             );
             let names = asked.0.lock().unwrap().clone();

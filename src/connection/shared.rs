@@ -32,9 +32,9 @@ const RECV: u8 = 2;
 const PANICKED: u8 = 4;
 /// A receiving call left records queued for the send direction's owner.
 const OWED: u8 = 8;
-/// A call that has the connection to itself released its state for a callback
-/// (the client hello callback): calls from inside it may enter.
-const WINDOW: u8 = 16;
+/// A call let go of the connection to run an application callback that may use
+/// it (see [`Exclusive::pin`]): it must not be freed or wiped meanwhile.
+const PINNED: u8 = 16;
 
 thread_local! {
     /// The connections this thread is in a call on, to refuse re-entry from a
@@ -138,36 +138,28 @@ impl<S: AsMut<Connection>> Shared<S> {
     }
 
     /// Begins a call that has the connection to itself; refused while any other
-    /// call runs on it, except from inside a callback the running call released
-    /// the connection for (see [`Exclusive::unlocked`]).
+    /// call runs on it.
     pub fn enter(&self) -> Result<Exclusive<'_, S>> {
-        let inside = INSIDE
-            .try_with(|inside| inside.borrow().contains(&self.key()))
-            .unwrap_or(false);
-        if inside && self.busy.load(SeqCst) & WINDOW != 0 {
-            return Ok(Exclusive {
-                state: Some(self.lock_state()),
-                _marks: None,
-                shared: self,
-            });
-        }
-        self.enter_alone()
-    }
-
-    /// Begins a call that has the connection to itself and may not run from
-    /// inside any of its callbacks (`s2n_negotiate`, `s2n_connection_wipe`...).
-    pub fn enter_alone(&self) -> Result<Exclusive<'_, S>> {
         let marks = Marks::claim(&self.busy, SEND | RECV, self.key())?;
         Ok(Exclusive {
-            state: Some(self.lock_state()),
-            _marks: Some(marks),
-            shared: self,
+            state: self.lock_state(),
+            _marks: marks,
         })
     }
 
     /// Checks that no call is running on the connection (before it is freed).
     pub fn ensure_idle(&self) -> Result<()> {
-        Marks::claim(&self.busy, SEND | RECV, self.key()).map(drop)
+        Marks::claim(&self.busy, SEND | RECV | PINNED, self.key()).map(drop)
+    }
+
+    /// Begins a call that has the connection to itself and may reset it (wipe):
+    /// refused also while a call has it pinned.
+    pub fn enter_unpinned(&self) -> Result<Exclusive<'_, S>> {
+        let marks = Marks::claim(&self.busy, SEND | RECV | PINNED, self.key())?;
+        Ok(Exclusive {
+            state: self.lock_state(),
+            _marks: marks,
+        })
     }
 
     /// Begins a sending or a receiving call; refused while a call using the same
@@ -187,59 +179,47 @@ impl<S: AsMut<Connection>> Shared<S> {
     }
 }
 
-/// A call that has the connection to itself: the state, locked (except while
-/// [`Exclusive::unlocked`] runs).
+/// A call that has the connection to itself: the state, locked.
 pub struct Exclusive<'a, S> {
     // Dropped first: the lock is released before the marks.
-    state: Option<MutexGuard<'a, S>>,
-    /// None for a call from inside a callback: the outer call holds the marks.
-    _marks: Option<Marks<'a>>,
-    shared: &'a Shared<S>,
+    state: MutexGuard<'a, S>,
+    _marks: Marks<'a>,
 }
 
-const RELOCKED: &str = "an exclusive call's state is locked again before its callback returns";
+impl<'a, S> Exclusive<'a, S> {
+    /// Ends the call but keeps the connection from being freed or wiped until the
+    /// returned pin is dropped: for an application callback that may use the
+    /// connection (its getters, `s2n_async_pkey_op_apply`), where the connection
+    /// must not be entered, while the caller still needs it afterwards.
+    pub fn pin(self) -> Pin<'a> {
+        let busy = self._marks.busy;
+        busy.fetch_or(PINNED, SeqCst);
+        drop(self);
+        Pin { busy }
+    }
+}
+
+/// See [`Exclusive::pin`].
+pub struct Pin<'a> {
+    busy: &'a AtomicU8,
+}
+
+impl Drop for Pin<'_> {
+    fn drop(&mut self) {
+        self.busy.fetch_and(!PINNED, SeqCst);
+    }
+}
 
 impl<S> Deref for Exclusive<'_, S> {
     type Target = S;
     fn deref(&self) -> &S {
-        self.state.as_deref().expect(RELOCKED)
+        &self.state
     }
 }
 
 impl<S> DerefMut for Exclusive<'_, S> {
     fn deref_mut(&mut self) -> &mut S {
-        self.state.as_deref_mut().expect(RELOCKED)
-    }
-}
-
-/// Closes a callback window however the callback ends.
-struct Window<'a>(&'a AtomicU8);
-
-impl Drop for Window<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_and(!WINDOW, SeqCst);
-    }
-}
-
-impl<S: AsMut<Connection>> Exclusive<'_, S> {
-    /// Runs `f` (an application callback) with the state unlocked and the
-    /// connection still marked busy: from inside it, on this thread, calls that
-    /// use [`Shared::enter`] may run on the connection; every other call (another
-    /// thread, or [`Shared::enter_alone`], a sending or receiving call, a free) is
-    /// refused with S2N_ERR_CONNECTION_IN_USE.
-    pub fn unlocked<T>(&mut self, f: impl FnOnce() -> T) -> T {
-        if self._marks.is_none() {
-            // A call from inside a callback holds no marks of its own: keep the lock.
-            return f();
-        }
-        self.state = None;
-        self.shared.busy.fetch_or(WINDOW, SeqCst);
-        let out = {
-            let _open = Window(&self.shared.busy);
-            f()
-        };
-        self.state = Some(self.shared.lock_state());
-        out
+        &mut self.state
     }
 }
 
@@ -401,6 +381,20 @@ mod tests {
         });
         drop(whole);
         shared.ensure_idle().unwrap();
+    }
+
+    #[test]
+    fn a_pinned_connection_can_be_used_but_not_freed_or_wiped() {
+        let shared = Shared::new(Connection::new(super::super::Mode::Server));
+        let pin = shared.enter().unwrap().pin();
+        // The callback's thread (and any other) may use it...
+        drop(shared.enter().unwrap());
+        // ...but not free or wipe it.
+        assert!(is_in_use(shared.ensure_idle()));
+        assert!(is_in_use(shared.enter_unpinned()));
+        drop(pin);
+        shared.ensure_idle().unwrap();
+        drop(shared.enter_unpinned().unwrap());
     }
 
     #[test]
