@@ -491,13 +491,18 @@ static int file_exists(const char *path)
 /* ------------------------------------------------------------------------- */
 
 /* --async-pkey: the served chain holds no key; the "key service" (a chain with
- * the key, used by the signing threads) signs each operation after a delay. */
-static struct s2n_cert_chain_and_key *async_served, *async_service;
+ * the key, used by the signing threads) signs each operation after a delay. One
+ * pair per config (the default one, and --sni's). */
+#define ASYNC_CHAINS_MAX 2
+static struct s2n_cert_chain_and_key *async_served[ASYNC_CHAINS_MAX];
+static struct s2n_cert_chain_and_key *async_service[ASYNC_CHAINS_MAX];
+static int async_chains;
 static long async_delay_ms;
 
 struct async_job {
     struct s2n_async_pkey_op *op;
     struct s2n_connection *conn;
+    struct s2n_cert_chain_and_key *service; /* the key of the chain being served */
 };
 
 static void *async_sign(void *arg)
@@ -505,7 +510,7 @@ static void *async_sign(void *arg)
     struct async_job *job = arg;
     struct timespec delay = { async_delay_ms / 1000, (async_delay_ms % 1000) * 1000000L };
     nanosleep(&delay, NULL);
-    if (s2n_async_pkey_op_perform(job->op, s2n_cert_chain_and_key_get_private_key(async_service)) != S2N_SUCCESS
+    if (s2n_async_pkey_op_perform(job->op, s2n_cert_chain_and_key_get_private_key(job->service)) != S2N_SUCCESS
         || s2n_async_pkey_op_apply(job->op, job->conn) != S2N_SUCCESS) {
         /* The connection may have timed out and gone meanwhile. */
         msg_s2n("async private key operation");
@@ -525,6 +530,14 @@ static int async_pkey_cb(struct s2n_connection *conn, struct s2n_async_pkey_op *
     }
     job->op = op;
     job->conn = conn;
+    /* The key service of the chain the connection serves. */
+    job->service = async_service[0];
+    struct s2n_cert_chain_and_key *selected = s2n_connection_get_selected_cert(conn);
+    for (int i = 0; i < async_chains; i++) {
+        if (async_served[i] == selected) {
+            job->service = async_service[i];
+        }
+    }
     if (pthread_create(&t, NULL, async_sign, job) != 0) {
         s2n_async_pkey_op_free(op);
         free(job);
@@ -536,14 +549,21 @@ static int async_pkey_cb(struct s2n_connection *conn, struct s2n_async_pkey_op *
 
 static int add_async_cert(struct s2n_config *config, const char *cert, const char *key, long delay_ms)
 {
+    if (async_chains == ASYNC_CHAINS_MAX) {
+        msg("--async-pkey: more than %d configs", ASYNC_CHAINS_MAX);
+        return -1;
+    }
     async_delay_ms = delay_ms;
-    async_served = s2n_cert_chain_and_key_new();
-    async_service = s2n_cert_chain_and_key_new();
-    if (async_served == NULL || async_service == NULL
-        || s2n_cert_chain_and_key_load_public_pem_bytes(async_served, (uint8_t *)cert, (uint32_t)strlen(cert))
+    struct s2n_cert_chain_and_key *served = s2n_cert_chain_and_key_new();
+    struct s2n_cert_chain_and_key *service = s2n_cert_chain_and_key_new();
+    async_served[async_chains] = served;
+    async_service[async_chains] = service;
+    async_chains++;
+    if (served == NULL || service == NULL
+        || s2n_cert_chain_and_key_load_public_pem_bytes(served, (uint8_t *)cert, (uint32_t)strlen(cert))
                != S2N_SUCCESS
-        || s2n_cert_chain_and_key_load_pem(async_service, cert, key) != S2N_SUCCESS
-        || s2n_config_add_cert_chain_and_key_to_store(config, async_served) != S2N_SUCCESS
+        || s2n_cert_chain_and_key_load_pem(service, cert, key) != S2N_SUCCESS
+        || s2n_config_add_cert_chain_and_key_to_store(config, served) != S2N_SUCCESS
         || s2n_config_set_async_pkey_callback(config, async_pkey_cb) != S2N_SUCCESS) {
         msg_s2n("--async-pkey set-up");
         return -1;

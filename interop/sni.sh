@@ -15,6 +15,8 @@
 #                     (-verify_hostname): the first gets the wrong.example
 #                     certificate, the second the localhost one; rs2nd says
 #                     "config sni" then "config default"
+#   openssl_async_pkey  openssl_tls13 with rs2nd --async-pkey 20 too: both
+#                     configs sign asynchronously, each with its own chain's key
 #   node_tls13, node_tls12  the same with Node's client.js --server-name (Node
 #                     checks the certificate against the name it sent)
 #   s2n_tls13, s2n_tls12  the same with the real s2n-tls client (interop/s2n-peer
@@ -23,7 +25,7 @@
 #                     s2n_peer (see interop/CMakeLists.txt), a skip without it
 set -u
 
-CELLS="openssl_tls13 openssl_tls12 node_tls13 node_tls12 s2n_tls13 s2n_tls12"
+CELLS="openssl_tls13 openssl_tls12 openssl_async_pkey node_tls13 node_tls12 s2n_tls13 s2n_tls12"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 OPENSSL="${OPENSSL:-openssl}"
@@ -51,7 +53,8 @@ openssl_for() {
 
 openssl_cell() {
     local flag="$1" version="$2"
-    start_sni_rs2nd
+    shift 2
+    start_sni_rs2nd "$@"
     openssl_for wrong.example "$flag" >"$T/c1.out" 2>&1
     local rc1=$?
     openssl_for localhost "$flag" >"$T/c2.out" 2>&1
@@ -69,6 +72,7 @@ openssl_cell() {
 
 cell_openssl_tls13() { openssl_cell -tls1_3 TLSv1.3; }
 cell_openssl_tls12() { openssl_cell -tls1_2 TLSv1.2; }
+cell_openssl_async_pkey() { openssl_cell -tls1_3 TLSv1.3 --async-pkey 20; }
 
 node_cell() {
     local flag="$1" version="$2"
