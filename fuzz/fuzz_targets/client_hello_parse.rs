@@ -30,7 +30,12 @@ fuzz_target!(|data: &[u8]| {
     assert!(h.session_id().len() <= 32);
     let suites = h.cipher_suites();
     assert!(!suites.is_empty() && suites.len() % 2 == 0);
-    for field in [h.session_id(), suites, h.compression_methods(), h.extensions()] {
+    for field in [
+        h.session_id(),
+        suites,
+        h.compression_methods(),
+        h.extensions(),
+    ] {
         assert!(within(raw, field));
     }
     assert!(h.legacy_record_version().is_err());
