@@ -26,7 +26,9 @@ struct builder {
 static void put(struct builder *b, const void *p, size_t n)
 {
     REQUIRE(b->len + n <= sizeof(b->buf));
-    memcpy(b->buf + b->len, p, n);
+    if (n > 0) {
+        memcpy(b->buf + b->len, p, n);
+    }
     b->len += n;
 }
 static void put8(struct builder *b, uint8_t v) { put(b, &v, 1); }
