@@ -335,6 +335,38 @@ static void test_callback(int answer)
     env_close(&e);
 }
 
+/* The client hello callback runs inside s2n_recv_early_data as inside
+ * s2n_negotiate, and may use its connection. */
+static int hello_calls;
+static int hello_cb(struct s2n_connection *conn, void *ctx)
+{
+    (void) ctx;
+    hello_calls++;
+    return s2n_get_server_name(conn) != NULL ? 0 : -1;
+}
+
+static void test_with_client_hello_callback(void)
+{
+    struct env e;
+    env_open(&e, MAX_EARLY);
+    REQUIRE_SUCCESS(s2n_config_set_client_hello_cb(e.server, hello_cb, NULL));
+    struct rs2n_session s;
+    full_session(e.server, e.client, NULL, &s);
+    hello_calls = 0;
+    struct rs2n_pair p;
+    rs2n_pair_open_mem(&p, e.server, e.client, "localhost");
+    REQUIRE(rs2n_offer_session(p.client, &s) == 0);
+    EXPECT_EQUAL(send_early(p.client, "with hello cb"), 13);
+    uint8_t buf[64] = { 0 };
+    EXPECT_EQUAL(recv_early(p.server, p.client, buf, sizeof(buf)), 13);
+    EXPECT_TRUE(memcmp(buf, "with hello cb", 13) == 0);
+    EXPECT_EQUAL(hello_calls, 1);
+    EXPECT_EQUAL(rs2n_negotiate_pair(p.server, p.client, NULL), 0);
+    EXPECT_EQUAL(status_of(p.server), S2N_EARLY_DATA_STATUS_END);
+    rs2n_pair_close(&p);
+    env_close(&e);
+}
+
 static void test_arguments(void)
 {
     struct s2n_config *config = s2n_config_new();
@@ -405,5 +437,6 @@ int main(void)
     test_callback(0);
     test_callback(-1);
     test_callback(-2);
+    test_with_client_hello_callback();
     return rs2n_test_finish();
 }

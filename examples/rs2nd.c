@@ -7,6 +7,7 @@
  *         [--cache off|memory|redis://HOST[:PORT]] [--cache-prefix P]
  *         [--session-lifetime S] [--max-conns N] [--echo] [--timeout SECONDS]
  *         [--alpn LIST] [--ca FILE [--client-auth required|optional]]
+ *         [--sni NAME --sni-cert FILE --sni-key FILE]
  *         [--async-pkey MS] [--early-data MAX]
  *
  *   --port N              port to listen on, on 127.0.0.1 only; 0 (the default)
@@ -94,6 +95,12 @@
  *                         certificate is accepted (a verify host callback that
  *                         says yes, as s2n's s2nd does).
  *   --client-auth M       with --ca: "required" (the default) or "optional".
+ *   --sni NAME --sni-cert F --sni-key F
+ *                         a second config, with this certificate chain and key
+ *                         (and every other setting as given), for clients whose
+ *                         server_name is NAME (ignoring case): the client hello
+ *                         callback reads the name from the ClientHello and swaps
+ *                         the connection's config (s2n_connection_set_config).
  *   --async-pkey MS       the server's private key operations are asynchronous
  *                         (s2n_config_set_async_pkey_callback), as with a remote key
  *                         service: the config serves the chain loaded public only,
@@ -129,11 +136,13 @@
  *   conn 4: handshake failed: <s2n_strerror_debug> (<s2n_strerror_name>)
  *
  * With --alpn or --ca the line goes on with ", alpn PROTOCOL" (or "alpn none")
- * and ", client cert yes|no" (s2n_connection_client_cert_used). With --early-data
- * it ends with ", early data STATUS N" (s2n_connection_get_early_data_status:
- * ok, not-requested, rejected or end; N the bytes read), and a connection that
- * read early data says so first, on its own line, before the handshake goes on
- * (so even if it then fails): "conn 2: early data read, 11 bytes".
+ * and ", client cert yes|no" (s2n_connection_client_cert_used). With --sni it
+ * goes on with ", config sni" or ", config default": the config the callback chose.
+ * With --early-data it ends with ", early data STATUS N"
+ * (s2n_connection_get_early_data_status: ok, not-requested, rejected or end; N the
+ * bytes read), and a connection that read early data says so first, on its own
+ * line, before the handshake goes on (so even if it then fails): "conn 2: early
+ * data read, 11 bytes".
  *
  * "New" or "Reused" is s2n_connection_is_session_resumed(); then how it resumed:
  * "full" (not resumed), "ticket" (TLS1.2, a session ticket), "session-id" (TLS1.2,
@@ -164,6 +173,7 @@
 #include <stdlib.h>
 #include <pthread.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -216,6 +226,8 @@ struct options {
     const char *alpn;            /* --alpn */
     const char *ca;              /* --ca: mutual TLS */
     int client_auth;             /* --client-auth */
+    const char *sni;             /* --sni: the name that selects the second config */
+    const char *sni_cert, *sni_key;
     long async_pkey_ms;          /* --async-pkey; -1: off */
     long early_data;             /* --early-data MAX; 0: off */
     const char *ocsp;            /* --ocsp: DER response to staple */
@@ -228,6 +240,7 @@ struct options {
  * session, which tells a TLS1.2 session-ID resumption from a ticket one. */
 struct conn_state {
     int cache_hit;
+    int sni_config; /* the client hello callback chose the --sni config */
 };
 
 static void usage(FILE *out)
@@ -240,6 +253,7 @@ static void usage(FILE *out)
             "             [--cache off|memory|redis://HOST[:PORT]] [--cache-prefix P]\n"
             "             [--session-lifetime S] [--max-conns N] [--echo] [--timeout S]\n"
             "             [--alpn LIST] [--ca FILE [--client-auth required|optional]]\n"
+            "             [--sni NAME --sni-cert FILE --sni-key FILE]\n"
             "             [--async-pkey MS]\n"
             "             [--ocsp FILE] [--keylog FILE] [--export LABEL:LEN] [--early-data MAX]\n"
             "\n"
@@ -368,6 +382,15 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(a, "--ca") == 0) {
             NEED_VALUE();
             o->ca = val;
+        } else if (strcmp(a, "--sni") == 0) {
+            NEED_VALUE();
+            o->sni = val;
+        } else if (strcmp(a, "--sni-cert") == 0) {
+            NEED_VALUE();
+            o->sni_cert = val;
+        } else if (strcmp(a, "--sni-key") == 0) {
+            NEED_VALUE();
+            o->sni_key = val;
         } else if (strcmp(a, "--client-auth") == 0) {
             NEED_VALUE();
             if (strcmp(val, "required") == 0) {
@@ -421,6 +444,10 @@ static int parse_options(int argc, char **argv, struct options *o)
             usage(stderr);
             return -1;
         }
+    }
+    if ((o->sni == NULL) != (o->sni_cert == NULL) || (o->sni == NULL) != (o->sni_key == NULL)) {
+        msg("--sni, --sni-cert and --sni-key go together");
+        return -1;
     }
     if ((o->cert == NULL) != (o->key == NULL)) {
         msg("--cert and --key go together");
@@ -507,13 +534,18 @@ static int file_exists(const char *path)
 /* ------------------------------------------------------------------------- */
 
 /* --async-pkey: the served chain holds no key; the "key service" (a chain with
- * the key, used by the signing threads) signs each operation after a delay. */
-static struct s2n_cert_chain_and_key *async_served, *async_service;
+ * the key, used by the signing threads) signs each operation after a delay. One
+ * pair per config (the default one, and --sni's). */
+#define ASYNC_CHAINS_MAX 2
+static struct s2n_cert_chain_and_key *async_served[ASYNC_CHAINS_MAX];
+static struct s2n_cert_chain_and_key *async_service[ASYNC_CHAINS_MAX];
+static int async_chains;
 static long async_delay_ms;
 
 struct async_job {
     struct s2n_async_pkey_op *op;
     struct s2n_connection *conn;
+    struct s2n_cert_chain_and_key *service; /* the key of the chain being served */
 };
 
 static void *async_sign(void *arg)
@@ -521,7 +553,7 @@ static void *async_sign(void *arg)
     struct async_job *job = arg;
     struct timespec delay = { async_delay_ms / 1000, (async_delay_ms % 1000) * 1000000L };
     nanosleep(&delay, NULL);
-    if (s2n_async_pkey_op_perform(job->op, s2n_cert_chain_and_key_get_private_key(async_service)) != S2N_SUCCESS
+    if (s2n_async_pkey_op_perform(job->op, s2n_cert_chain_and_key_get_private_key(job->service)) != S2N_SUCCESS
         || s2n_async_pkey_op_apply(job->op, job->conn) != S2N_SUCCESS) {
         /* The connection may have timed out and gone meanwhile. */
         msg_s2n("async private key operation");
@@ -541,6 +573,14 @@ static int async_pkey_cb(struct s2n_connection *conn, struct s2n_async_pkey_op *
     }
     job->op = op;
     job->conn = conn;
+    /* The key service of the chain the connection serves. */
+    job->service = async_service[0];
+    struct s2n_cert_chain_and_key *selected = s2n_connection_get_selected_cert(conn);
+    for (int i = 0; i < async_chains; i++) {
+        if (async_served[i] == selected) {
+            job->service = async_service[i];
+        }
+    }
     if (pthread_create(&t, NULL, async_sign, job) != 0) {
         s2n_async_pkey_op_free(op);
         free(job);
@@ -552,14 +592,21 @@ static int async_pkey_cb(struct s2n_connection *conn, struct s2n_async_pkey_op *
 
 static int add_async_cert(struct s2n_config *config, const char *cert, const char *key, long delay_ms)
 {
+    if (async_chains == ASYNC_CHAINS_MAX) {
+        msg("--async-pkey: more than %d configs", ASYNC_CHAINS_MAX);
+        return -1;
+    }
     async_delay_ms = delay_ms;
-    async_served = s2n_cert_chain_and_key_new();
-    async_service = s2n_cert_chain_and_key_new();
-    if (async_served == NULL || async_service == NULL
-        || s2n_cert_chain_and_key_load_public_pem_bytes(async_served, (uint8_t *)cert, (uint32_t)strlen(cert))
+    struct s2n_cert_chain_and_key *served = s2n_cert_chain_and_key_new();
+    struct s2n_cert_chain_and_key *service = s2n_cert_chain_and_key_new();
+    async_served[async_chains] = served;
+    async_service[async_chains] = service;
+    async_chains++;
+    if (served == NULL || service == NULL
+        || s2n_cert_chain_and_key_load_public_pem_bytes(served, (uint8_t *)cert, (uint32_t)strlen(cert))
                != S2N_SUCCESS
-        || s2n_cert_chain_and_key_load_pem(async_service, cert, key) != S2N_SUCCESS
-        || s2n_config_add_cert_chain_and_key_to_store(config, async_served) != S2N_SUCCESS
+        || s2n_cert_chain_and_key_load_pem(service, cert, key) != S2N_SUCCESS
+        || s2n_config_add_cert_chain_and_key_to_store(config, served) != S2N_SUCCESS
         || s2n_config_set_async_pkey_callback(config, async_pkey_cb) != S2N_SUCCESS) {
         msg_s2n("--async-pkey set-up");
         return -1;
@@ -1218,6 +1265,38 @@ static int setup_alpn_and_client_auth(struct s2n_config *config, const struct op
     return 0;
 }
 
+/* --sni: the second config and the name that selects it. */
+static struct s2n_config *sni_config;
+static const char *sni_name;
+
+/* The client hello callback: a client naming --sni gets the second config. */
+static int sni_hello_cb(struct s2n_connection *conn, void *ctx)
+{
+    struct s2n_client_hello *ch = s2n_connection_get_client_hello(conn);
+    struct conn_state *state = s2n_connection_get_ctx(conn);
+    char name[256];
+    uint16_t len = 0;
+    (void)ctx;
+    if (ch == NULL
+        || s2n_client_hello_get_server_name(ch, (uint8_t *)name, sizeof(name) - 1, &len)
+               != S2N_SUCCESS) {
+        return 0; /* no (usable) server name: the default config */
+    }
+    name[len] = '\0';
+    if (strcasecmp(name, sni_name) != 0) {
+        return 0;
+    }
+    if (s2n_connection_set_config(conn, sni_config) != S2N_SUCCESS
+        || s2n_connection_server_name_extension_used(conn) != S2N_SUCCESS) {
+        msg_s2n("client hello callback");
+        return -1;
+    }
+    if (state != NULL) {
+        state->sni_config = 1;
+    }
+    return 0;
+}
+
 static struct s2n_config *make_config(const struct options *o, struct cache *cache,
                                       struct rotation *rot)
 {
@@ -1460,6 +1539,9 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
             printf(", alpn %s, client cert %s", alpn ? alpn : "none",
                    s2n_connection_client_cert_used(conn) == 1 ? "yes" : "no");
         }
+        if (o->sni != NULL) {
+            printf(", config %s", state.sni_config ? "sni" : "default");
+        }
         if (o->early_data > 0) {
             printf(", early data %s %ld", early_status_name(conn), early_len);
         }
@@ -1540,6 +1622,24 @@ int main(int argc, char **argv)
         cache_close(&cache);
         return 1;
     }
+    if (o.sni != NULL) {
+        static struct rotation sni_rot; /* the second config's own ticket keys */
+        struct options so = o;
+        so.cert = o.sni_cert;
+        so.key = o.sni_key;
+        sni_name = o.sni;
+        sni_config = make_config(&so, &cache, &sni_rot);
+        if (sni_config == NULL
+            || s2n_config_set_client_hello_cb(config, sni_hello_cb, NULL) != S2N_SUCCESS) {
+            msg_s2n("--sni");
+            s2n_config_free(config);
+            if (sni_config != NULL) {
+                s2n_config_free(sni_config);
+            }
+            cache_close(&cache);
+            return 1;
+        }
+    }
     lfd = listen_loopback(o.port, &port);
     /* Non-blocking: rs2nd waits in poll(), then accept() must not block should
      * the client have gone in between. */
@@ -1600,6 +1700,9 @@ int main(int argc, char **argv)
 
     close(lfd);
     s2n_config_free(config);
+    if (sni_config != NULL) {
+        s2n_config_free(sni_config);
+    }
     cache_close(&cache);
     s2n_cleanup();
     return (o.max_conns != 0 && served == o.max_conns) ? 0 : 1;

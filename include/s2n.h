@@ -94,8 +94,12 @@ typedef int s2n_recv_fn(void *io_context, uint8_t *buf, uint32_t len);
 typedef int s2n_send_fn(void *io_context, const uint8_t *buf, uint32_t len);
 
 /**
- * The client hello callback: runs when a server has read a ClientHello. A
- * function type, as in s2n-tls.
+ * The client hello callback: runs once per handshake on a server that has read
+ * the client's first ClientHello, before anything is chosen from it, with the
+ * context given to s2n_config_set_client_hello_cb(). It may use its connection
+ * (read the ClientHello, swap the config...): see s2n_config_set_client_hello_cb().
+ * Returns 0 to go on, a negative value to reject the handshake. A function type,
+ * as in s2n-tls.
  */
 typedef int s2n_client_hello_fn(struct s2n_connection *conn, void *ctx);
 
@@ -931,6 +935,198 @@ S2N_API int s2n_cert_get_utf8_string_from_extension_data_length(const uint8_t *e
 S2N_API int s2n_cert_get_utf8_string_from_extension_data(const uint8_t *extension_data, uint32_t extension_len, uint8_t *out_data, uint32_t *out_len);
 
 /**
+ * The ClientHello a server connection received, for the client hello callback
+ * and later: owned by the connection, valid until it is wiped or freed (do not
+ * free it). NULL (with no error recorded) before a whole ClientHello has been
+ * read, and on a client.
+ *
+ * Differs from s2n-tls after a HelloRetryRequest: rs2n keeps the first
+ * ClientHello, s2n-tls the second.
+ *
+ * Errors: NULL conn (NULL returned).
+ */
+S2N_API struct s2n_client_hello *s2n_connection_get_client_hello(struct s2n_connection *conn);
+
+/**
+ * Parses a ClientHello message: `size` bytes of `bytes`, with the 4-byte
+ * handshake header and without a record header. The result belongs to the
+ * application: free it with `s2n_client_hello_free`. It has no record version
+ * (`s2n_client_hello_get_legacy_record_version` fails). SSLv2 hellos are not read.
+ *
+ * Errors (NULL returned): NULL bytes; not a ClientHello, a length that does not
+ * match, a malformed field (S2N_ERR_BAD_MESSAGE); a known extension twice
+ * (S2N_ERR_DUPLICATE_EXTENSION).
+ */
+S2N_API struct s2n_client_hello *s2n_client_hello_parse_message(const uint8_t *bytes, uint32_t size);
+
+/**
+ * Frees a ClientHello from `s2n_client_hello_parse_message` and sets `*ch` to
+ * NULL. A NULL `*ch` is accepted.
+ *
+ * Errors: NULL ch; a connection's ClientHello (S2N_ERR_INVALID_ARGUMENT: it
+ * stays with its connection).
+ */
+S2N_API int s2n_client_hello_free(struct s2n_client_hello **ch);
+
+/**
+ * The length of the ClientHello message (after its 4-byte handshake header).
+ *
+ * Errors: NULL ch (-1).
+ */
+S2N_API ssize_t s2n_client_hello_get_raw_message_length(struct s2n_client_hello *ch);
+
+/**
+ * Copies up to `max_length` bytes of the ClientHello message (after its 4-byte
+ * handshake header) to `out`, the client random zeroed (see
+ * `s2n_client_hello_get_random`).
+ *
+ * @returns The number of bytes copied, or -1 for NULL ch or out.
+ */
+S2N_API ssize_t s2n_client_hello_get_raw_message(struct s2n_client_hello *ch, uint8_t *out, uint32_t max_length);
+
+/**
+ * The length in bytes of the client's cipher suite list.
+ *
+ * Errors: NULL ch (-1).
+ */
+S2N_API ssize_t s2n_client_hello_get_cipher_suites_length(struct s2n_client_hello *ch);
+
+/**
+ * Copies up to `max_length` bytes of the client's cipher suites (2 bytes each,
+ * as sent) to `out`.
+ *
+ * @returns The number of bytes copied, or -1 for NULL ch or out.
+ */
+S2N_API ssize_t s2n_client_hello_get_cipher_suites(struct s2n_client_hello *ch, uint8_t *out, uint32_t max_length);
+
+/**
+ * The length of the ClientHello's extension block (without its own 2-byte length).
+ *
+ * Errors: NULL ch (-1).
+ */
+S2N_API ssize_t s2n_client_hello_get_extensions_length(struct s2n_client_hello *ch);
+
+/**
+ * Copies up to `max_length` bytes of the extension block as sent (each
+ * extension's type, length and data; without the block's own length) to `out`.
+ *
+ * @returns The number of bytes copied, or -1 for NULL ch or out.
+ */
+S2N_API ssize_t s2n_client_hello_get_extensions(struct s2n_client_hello *ch, uint8_t *out, uint32_t max_length);
+
+/**
+ * The length of one extension's data. As s2n-tls, only extensions s2n-tls knows
+ * are found (any other, and one not sent, gives 0; see
+ * `s2n_client_hello_has_extension` for any type).
+ *
+ * Errors: NULL ch (-1).
+ */
+S2N_API ssize_t s2n_client_hello_get_extension_length(struct s2n_client_hello *ch, s2n_tls_extension_type extension_type);
+
+/**
+ * Copies up to `max_length` bytes of one extension's data to `out`. As s2n-tls,
+ * only extensions s2n-tls knows are found.
+ *
+ * @returns The number of bytes copied (0 for an extension not sent or not
+ * known), or -1 for NULL ch or out.
+ */
+S2N_API ssize_t s2n_client_hello_get_extension_by_id(struct s2n_client_hello *ch, s2n_tls_extension_type extension_type, uint8_t *out, uint32_t max_length);
+
+/**
+ * Sets `*exists` to whether the client sent the extension `extension_iana` (any
+ * type, known to s2n-tls or not).
+ *
+ * Errors: NULL ch or exists.
+ */
+S2N_API int s2n_client_hello_has_extension(struct s2n_client_hello *ch, uint16_t extension_iana, bool *exists);
+
+/**
+ * Sets `*out_length` to the length of the client's legacy session ID (0 to 32).
+ *
+ * Errors: NULL ch or out_length.
+ */
+S2N_API int s2n_client_hello_get_session_id_length(struct s2n_client_hello *ch, uint32_t *out_length);
+
+/**
+ * Copies up to `max_length` bytes of the session ID the client sent to `out`
+ * and sets `*out_length` to the count. (The connection's session ID may differ
+ * later: see `s2n_connection_get_session_id`.)
+ *
+ * Errors: NULL ch, out or out_length.
+ */
+S2N_API int s2n_client_hello_get_session_id(struct s2n_client_hello *ch, uint8_t *out, uint32_t *out_length, uint32_t max_length);
+
+/**
+ * Sets `*out_length` to the length of the client's compression method list.
+ *
+ * Errors: NULL ch or out_length.
+ */
+S2N_API int s2n_client_hello_get_compression_methods_length(struct s2n_client_hello *ch, uint32_t *out_length);
+
+/**
+ * Copies the client's compression methods (one byte each; rs2n, like s2n-tls,
+ * never uses compression) to `list` and sets `*out_length` to their count.
+ *
+ * Errors: NULL ch, list or out_length; `list_length` shorter than the list
+ * (S2N_ERR_INSUFFICIENT_MEM_SIZE, nothing written).
+ */
+S2N_API int s2n_client_hello_get_compression_methods(struct s2n_client_hello *ch, uint8_t *list, uint32_t list_length, uint32_t *out_length);
+
+/**
+ * Sets `*out` to the ClientHello's legacy_version in s2n's numbering (33 for
+ * TLS1.2's 0x0303; a TLS1.3 client also sends 33). For logging and fingerprints.
+ *
+ * Errors: NULL ch or out.
+ */
+S2N_API int s2n_client_hello_get_legacy_protocol_version(struct s2n_client_hello *ch, uint8_t *out);
+
+/**
+ * Sets `*out` to the version in the header of the record that carried the
+ * ClientHello, in s2n's numbering (often 31, TLS1.0). For logging and
+ * fingerprints.
+ *
+ * Errors: NULL ch or out; a hello from `s2n_client_hello_parse_message`, which
+ * had no record (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_client_hello_get_legacy_record_version(struct s2n_client_hello *ch, uint8_t *out);
+
+/**
+ * Copies the 32-byte client random to `out`.
+ *
+ * Errors: NULL ch or out; `max_length` under 32 (S2N_ERR_INSUFFICIENT_MEM_SIZE).
+ */
+S2N_API int s2n_client_hello_get_random(struct s2n_client_hello *ch, uint8_t *out, uint32_t max_length);
+
+/**
+ * Writes the groups (IANA numbers) of the client's supported_groups extension to
+ * `groups`, in its order, and their count to `*groups_count` (set to 0 first).
+ *
+ * Errors: NULL ch, groups or groups_count; no supported_groups extension
+ * (S2N_ERR_EXTENSION_NOT_RECEIVED); a malformed one (S2N_ERR_BAD_MESSAGE); more
+ * groups than `groups_count_max` (S2N_ERR_INSUFFICIENT_MEM_SIZE).
+ */
+S2N_API int s2n_client_hello_get_supported_groups(struct s2n_client_hello *ch, uint16_t *groups, uint16_t groups_count_max, uint16_t *groups_count);
+
+/**
+ * Sets `*length` to the length of the first host name in the client's
+ * server_name extension.
+ *
+ * Errors: NULL ch or length; no server_name extension
+ * (S2N_ERR_EXTENSION_NOT_RECEIVED); a malformed one (S2N_ERR_BAD_MESSAGE).
+ */
+S2N_API int s2n_client_hello_get_server_name_length(struct s2n_client_hello *ch, uint16_t *length);
+
+/**
+ * Copies the first host name of the client's server_name extension to
+ * `server_name` (not NUL-terminated) and its length to `*out_length`.
+ *
+ * Errors: NULL arguments; no server_name extension
+ * (S2N_ERR_EXTENSION_NOT_RECEIVED); a malformed one (S2N_ERR_BAD_MESSAGE); a
+ * name longer than `length` (S2N_ERR_INSUFFICIENT_MEM_SIZE, nothing written).
+ */
+S2N_API int s2n_client_hello_get_server_name(struct s2n_client_hello *ch, uint8_t *server_name, uint16_t length, uint16_t *out_length);
+
+/**
  * Creates a config with s2n's defaults: the "default" security policy, the
  * system's trusted CAs (`SSL_CERT_FILE`, else /etc/ssl/certs/ca-certificates.crt,
  * read once per process), certificate verification on, no certificates, the
@@ -1474,8 +1670,10 @@ S2N_API int s2n_send_early_data(struct s2n_connection *conn, const uint8_t *data
  * the buffer. Then call `s2n_negotiate`. A server that calls `s2n_negotiate`
  * without calling this first rejects early data, as s2n-tls.
  *
- * See `s2n_config_set_server_max_early_data_size` for when rs2n accepts early
- * data and why it is replay-safe.
+ * The client hello and async private key callbacks run here as in
+ * `s2n_negotiate`. See
+ * `s2n_config_set_server_max_early_data_size` for when rs2n accepts early data
+ * and why it is replay-safe.
  *
  * Errors: NULL arguments, a negative length; a client connection
  * (a usage error); the errors of `s2n_negotiate`.
@@ -1506,6 +1704,71 @@ S2N_API bool s2n_connection_handshake_complete(struct s2n_connection *conn);
  * (S2N_ERR_INSUFFICIENT_MEM_SIZE).
  */
 S2N_API int s2n_conn_get_signature_public_key_type(struct s2n_connection *conn, s2n_mode mode, char *output, uint32_t *output_size);
+
+/**
+ * Sets the callback a server runs when it has read the client's first
+ * ClientHello, before anything is chosen from it, and its context; NULL removes
+ * it. Default: none.
+ *
+ * Inside the callback the application may use its connection: read the
+ * ClientHello (`s2n_connection_get_client_hello`, `s2n_get_server_name`), swap
+ * the config (`s2n_connection_set_config`: certificates, security policy, ALPN,
+ * client authentication...), change the connection's own settings, call
+ * `s2n_connection_server_name_extension_used` or `s2n_client_hello_cb_done`.
+ * No lock is held while it runs: the connection is only kept from being freed
+ * or wiped. Calls that drive or end it (`s2n_negotiate`, `s2n_shutdown`,
+ * `s2n_connection_wipe`, `s2n_connection_free`) fail there, and from other
+ * threads meanwhile, with S2N_ERR_CONNECTION_IN_USE (`s2n_send` and `s2n_recv`
+ * fail as before any handshake).
+ *
+ * The callback returns 0 to go on (in blocking mode a value above 0 also says
+ * the server name was used), a negative value to reject the handshake:
+ * `s2n_negotiate` then fails with S2N_ERR_CANCELLED after sending a
+ * handshake_failure alert. It runs once per handshake, not again for the
+ * second ClientHello after a HelloRetryRequest (as in s2n-tls).
+ *
+ * rs2n makes the handshake's rustls connection again after the callback, from
+ * the config and settings the connection has then: whatever the callback
+ * changed applies to the whole handshake.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_set_client_hello_cb(struct s2n_config *config, s2n_client_hello_fn client_hello_callback, void *ctx);
+
+/**
+ * Sets how the client hello callback ends its work. S2N_CLIENT_HELLO_CB_BLOCKING
+ * (the default): when it returns. S2N_CLIENT_HELLO_CB_NONBLOCKING: when the
+ * application calls `s2n_client_hello_cb_done` (from the callback or later, from
+ * any thread); until then `s2n_negotiate` fails with S2N_ERR_ASYNC_BLOCKED and
+ * S2N_BLOCKED_ON_APPLICATION_INPUT, and the callback is not run again.
+ *
+ * Errors: NULL config; an unknown mode (S2N_ERR_INVALID_STATE, as s2n-tls).
+ */
+S2N_API int s2n_config_set_client_hello_cb_mode(struct s2n_config *config, s2n_client_hello_cb_mode cb_mode);
+
+/**
+ * Marks the non-blocking client hello callback's work as done: the next
+ * `s2n_negotiate` goes on with the handshake. May be called from inside the
+ * callback.
+ *
+ * Errors: NULL conn; a client connection or a config in blocking mode
+ * (S2N_ERR_INVALID_STATE); before the callback has run (S2N_ERR_ASYNC_NOT_PERFORMED).
+ */
+S2N_API int s2n_client_hello_cb_done(struct s2n_connection *conn);
+
+/**
+ * Tells that the server changed the connection because of the client's
+ * server_name (from the client hello callback, before it is done), so the server
+ * acknowledges the name with an empty server_name extension.
+ *
+ * rs2n records it; rustls acknowledges the client's server name in every full
+ * handshake anyway, so a server sends the empty extension with or without
+ * this call (s2n-tls only with it). Either way the client learns nothing more.
+ *
+ * Errors: NULL conn; a client connection, or after the ClientHello has been
+ * processed (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_connection_server_name_extension_used(struct s2n_connection *conn);
 
 /**
  * Sends and receives over one file descriptor (a socket, blocking or not). The

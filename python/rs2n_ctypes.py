@@ -213,6 +213,11 @@ s2n_verify_host_fn = CFUNCTYPE(c_uint8, c_void_p, c_size_t, c_void_p)
 s2n_early_data_cb = CFUNCTYPE(c_int, c_void_p, c_void_p)
 # int (*)(void *ctx, struct s2n_connection *, uint8_t *logline, size_t len)
 s2n_key_log_fn = CFUNCTYPE(c_int, c_void_p, c_void_p, POINTER(c_uint8), c_size_t)
+# int s2n_client_hello_fn(struct s2n_connection *conn, void *ctx)
+s2n_client_hello_fn = CFUNCTYPE(c_int, c_void_p, c_void_p)
+s2n_client_hello_p = c_void_p
+s2n_client_hello_cb_mode = c_int
+s2n_tls_extension_type = c_int
 
 # Memory and random callbacks: int (*)(void); int (*)(void **ptr, uint32_t
 # requested, uint32_t *allocated); int (*)(void *ptr, uint32_t size); the random
@@ -453,6 +458,33 @@ FUNCTIONS = {
     "s2n_config_disable_x509_time_verification": (c_int, [s2n_config_p]),
     "s2n_config_disable_x509_intent_verification": (c_int, [s2n_config_p]),
     "s2n_config_load_system_certs": (c_int, [s2n_config_p]),
+    # the ClientHello and its callback
+    "s2n_config_set_client_hello_cb": (c_int, [s2n_config_p, s2n_client_hello_fn, c_void_p]),
+    "s2n_config_set_client_hello_cb_mode": (c_int, [s2n_config_p, s2n_client_hello_cb_mode]),
+    "s2n_client_hello_cb_done": (c_int, [s2n_connection_p]),
+    "s2n_connection_server_name_extension_used": (c_int, [s2n_connection_p]),
+    "s2n_connection_get_client_hello": (s2n_client_hello_p, [s2n_connection_p]),
+    "s2n_client_hello_parse_message": (s2n_client_hello_p, [_u8_p, c_uint32]),
+    "s2n_client_hello_free": (c_int, [POINTER(s2n_client_hello_p)]),
+    "s2n_client_hello_get_raw_message_length": (c_ssize_t, [s2n_client_hello_p]),
+    "s2n_client_hello_get_raw_message": (c_ssize_t, [s2n_client_hello_p, _u8_p, c_uint32]),
+    "s2n_client_hello_get_cipher_suites_length": (c_ssize_t, [s2n_client_hello_p]),
+    "s2n_client_hello_get_cipher_suites": (c_ssize_t, [s2n_client_hello_p, _u8_p, c_uint32]),
+    "s2n_client_hello_get_extensions_length": (c_ssize_t, [s2n_client_hello_p]),
+    "s2n_client_hello_get_extensions": (c_ssize_t, [s2n_client_hello_p, _u8_p, c_uint32]),
+    "s2n_client_hello_get_extension_length": (c_ssize_t, [s2n_client_hello_p, s2n_tls_extension_type]),
+    "s2n_client_hello_get_extension_by_id": (c_ssize_t, [s2n_client_hello_p, s2n_tls_extension_type, _u8_p, c_uint32]),
+    "s2n_client_hello_has_extension": (c_int, [s2n_client_hello_p, c_uint16, POINTER(c_bool)]),
+    "s2n_client_hello_get_session_id_length": (c_int, [s2n_client_hello_p, POINTER(c_uint32)]),
+    "s2n_client_hello_get_session_id": (c_int, [s2n_client_hello_p, _u8_p, POINTER(c_uint32), c_uint32]),
+    "s2n_client_hello_get_compression_methods_length": (c_int, [s2n_client_hello_p, POINTER(c_uint32)]),
+    "s2n_client_hello_get_compression_methods": (c_int, [s2n_client_hello_p, _u8_p, c_uint32, POINTER(c_uint32)]),
+    "s2n_client_hello_get_legacy_protocol_version": (c_int, [s2n_client_hello_p, _u8_p]),
+    "s2n_client_hello_get_legacy_record_version": (c_int, [s2n_client_hello_p, _u8_p]),
+    "s2n_client_hello_get_random": (c_int, [s2n_client_hello_p, _u8_p, c_uint32]),
+    "s2n_client_hello_get_supported_groups": (c_int, [s2n_client_hello_p, POINTER(c_uint16), c_uint16, POINTER(c_uint16)]),
+    "s2n_client_hello_get_server_name_length": (c_int, [s2n_client_hello_p, POINTER(c_uint16)]),
+    "s2n_client_hello_get_server_name": (c_int, [s2n_client_hello_p, _u8_p, c_uint16, POINTER(c_uint16)]),
     # pre-shared keys
     "s2n_external_psk_new": (c_void_p, []),
     "s2n_psk_free": (c_int, [POINTER(c_void_p)]),
@@ -480,7 +512,7 @@ FUNCTIONS = {
     "s2n_connection_serialization_length": (c_int, [s2n_connection_p, POINTER(c_uint32)]),
     "s2n_connection_serialize": (c_int, [s2n_connection_p, _u8_p, c_uint32]),
     "s2n_connection_deserialize": (c_int, [s2n_connection_p, _u8_p, c_uint32]),
-    # unstable API (include/s2n/unstable/: cleanup.h, npn.h, renegotiate.h)
+    # unstable API (include/s2n/unstable/: cleanup.h, npn.h, renegotiate.h, fingerprint.h)
     "s2n_cleanup_thread": (c_int, []),
     "s2n_config_set_npn": (c_int, [s2n_config_p, c_bool]),
     "s2n_config_set_renegotiate_request_cb": (c_int, [s2n_config_p, s2n_renegotiate_request_cb, c_void_p]),
@@ -514,6 +546,17 @@ FUNCTIONS = {
     "s2n_config_set_key_log_cb": (c_int, [s2n_config_p, s2n_key_log_fn, c_void_p]),
     "s2n_connection_tls_exporter": (c_int, [s2n_connection_p, _u8_p, c_uint32, _u8_p, c_uint32, _u8_p, c_uint32]),
     "s2n_connection_get_master_secret": (c_int, [s2n_connection_p, _u8_p, c_size_t]),
+    # unstable API: fingerprint.h
+    "s2n_fingerprint_new": (c_void_p, [c_int]),
+    "s2n_fingerprint_free": (c_int, [POINTER(c_void_p)]),
+    "s2n_fingerprint_wipe": (c_int, [c_void_p]),
+    "s2n_fingerprint_set_client_hello": (c_int, [c_void_p, s2n_client_hello_p]),
+    "s2n_fingerprint_get_hash_size": (c_int, [c_void_p, POINTER(c_uint32)]),
+    "s2n_fingerprint_get_hash": (c_int, [c_void_p, c_uint32, _u8_p, POINTER(c_uint32)]),
+    "s2n_fingerprint_get_raw_size": (c_int, [c_void_p, POINTER(c_uint32)]),
+    "s2n_fingerprint_get_raw": (c_int, [c_void_p, c_uint32, _u8_p, POINTER(c_uint32)]),
+    "s2n_client_hello_get_fingerprint_hash": (c_int, [s2n_client_hello_p, c_int, c_uint32, _u8_p, POINTER(c_uint32), POINTER(c_uint32)]),
+    "s2n_client_hello_get_fingerprint_string": (c_int, [s2n_client_hello_p, c_int, c_uint32, _u8_p, POINTER(c_uint32)]),
 }
 
 

@@ -13,6 +13,7 @@ use rustls::{ClientConfig, DistinguishedName, RootCertStore, ServerConfig};
 
 use crate::alpn::ProtocolList;
 use crate::cert_select::{CertResolver, CertTiebreak};
+pub use crate::client_hello::callback::HelloSettings;
 use crate::clock::{SharedClock, SystemMonotonicClock, SystemWallClock, WallTimeProvider};
 use crate::error::{Error, ErrorCode, Result};
 pub use crate::io_settings::IoSettings;
@@ -78,6 +79,7 @@ pub struct Settings {
     /// How connections send and receive records.
     pub io: IoSettings,
     pub early_data: crate::early_data::EarlyDataSettings,
+    pub client_hello: HelloSettings,
     /// Async private key operations and signature checks.
     pub pkey: crate::pkey::PkeySettings,
     /// OCSP stapling, certificate transparency, key logging.
@@ -106,6 +108,7 @@ impl Settings {
             session_cache: None,
             io: IoSettings::default(),
             early_data: Default::default(),
+            client_hello: HelloSettings::default(),
             alpn: ProtocolList::default(),
             client_auth: None,
             verify_host: None,

@@ -119,6 +119,9 @@ error_codes! {
     CertMaxChainDepth = (Proto, 9, "S2N_ERR_CERT_MAX_CHAIN_DEPTH_EXCEEDED", "the peer's certificate chain is longer than the maximum depth"),
     MissingClientCert = (Proto, 10, "S2N_ERR_MISSING_CLIENT_CERT", "the client sent no certificate and one is required"),
     UnexpectedCertRequest = (Proto, 11, "S2N_ERR_UNEXPECTED_CERT_REQUEST", "the server asked for a client certificate and client authentication is off"),
+    // The ClientHello and its callback (numbered clear of the other parts' codes).
+    DuplicateExtension = (Proto, 40, "S2N_ERR_DUPLICATE_EXTENSION", "an extension appears twice in the message"),
+    ExtensionNotReceived = (Usage, 80, "S2N_ERR_EXTENSION_NOT_RECEIVED", "the peer did not send that extension"),
     NoClientAuthRequest = (Proto, 12, "S2N_ERR_MISSING_CERT_REQUEST", "client authentication is required and the server did not ask for a certificate"),
     // Early data (numbered from 110 in Usage, 50 in Proto, clear of the codes other parts add).
     EarlyDataBlocked = (Blocked, 2, "S2N_ERR_EARLY_DATA_BLOCKED", "blocked on early data"),

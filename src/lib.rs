@@ -12,6 +12,7 @@ pub mod api;
 pub mod capture;
 pub mod cert_select;
 pub mod certs;
+pub mod client_hello;
 pub mod clock;
 pub mod config;
 pub mod connection;

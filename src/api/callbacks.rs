@@ -16,6 +16,7 @@ use super::handles::{
 };
 use super::{S2N_CALLBACK_BLOCKED, S2N_SUCCESS};
 use crate::cert_select::CertTiebreak;
+use crate::client_hello::callback::HelloCallback;
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::owner::Owner;
@@ -498,4 +499,32 @@ impl crate::extras::KeyLogCallback for CKeyLog {
             )
         };
     }
+}
+
+/// The client hello callback as s2n-tls takes it.
+pub(crate) type ClientHelloFn = unsafe extern "C" fn(*mut s2n_connection, *mut c_void) -> c_int;
+
+/// The application's client hello callback and its context.
+struct CHelloCallback {
+    f: ClientHelloFn,
+    ctx: Ctx,
+}
+
+// SAFETY: the application's callback and context, called on whatever thread drives
+// a connection, as s2n-tls does.
+unsafe impl Send for CHelloCallback {}
+// SAFETY: as for Send.
+unsafe impl Sync for CHelloCallback {}
+
+impl HelloCallback for CHelloCallback {
+    fn call(&self, owner: Owner) -> i32 {
+        // SAFETY: the application's function, with the connection it was set for
+        // (released by the caller: only its busy marker is held) and its context.
+        unsafe { (self.f)(conn_of(owner), self.ctx.0) }
+    }
+}
+
+/// The application's client hello callback as the core stores it.
+pub(crate) fn client_hello_callback(f: ClientHelloFn, ctx: *mut c_void) -> Arc<dyn HelloCallback> {
+    Arc::new(CHelloCallback { f, ctx: Ctx(ctx) })
 }

@@ -9,7 +9,10 @@ use libc::ssize_t;
 
 use super::boundary::{guard, try_mut, try_ref, try_slice, try_slice_mut};
 use super::callbacks::CEarlyDataCallback;
-use super::handles::{s2n_config, s2n_connection, with_blocked, with_config, with_conn};
+use super::handles::{
+    s2n_config, s2n_connection, with_blocked, with_config, with_conn, with_negotiation,
+};
+use super::hello_callback::{self, Owed};
 use super::opaque::s2n_offered_early_data;
 use super::{s2n_blocked_status, s2n_early_data_cb, s2n_early_data_status_t, S2N_SUCCESS};
 use crate::early_data::{EarlyDataCallback, Offered};
@@ -298,8 +301,10 @@ pub extern "C" fn s2n_send_early_data(
 /// the buffer. Then call `s2n_negotiate`. A server that calls `s2n_negotiate`
 /// without calling this first rejects early data, as s2n-tls.
 ///
-/// See `s2n_config_set_server_max_early_data_size` for when rs2n accepts early
-/// data and why it is replay-safe.
+/// The client hello and async private key callbacks run here as in
+/// `s2n_negotiate`. See
+/// `s2n_config_set_server_max_early_data_size` for when rs2n accepts early data
+/// and why it is replay-safe.
 ///
 /// Errors: NULL arguments, a negative length; a client connection
 /// (a usage error); the errors of `s2n_negotiate`.
@@ -311,18 +316,36 @@ pub extern "C" fn s2n_recv_early_data(
     data_received: *mut ssize_t,
     blocked: *mut s2n_blocked_status,
 ) -> c_int {
-    with_blocked(conn, blocked, |c| {
-        // SAFETY: NULL or a valid pointer, as the API requires.
-        let received = unsafe { try_mut(data_received, "data_received") }?;
-        *received = 0;
-        let len = to_len(max_data_len, "max_data_len")?;
-        // SAFETY: NULL or valid for `max_data_len` bytes, as the API requires.
-        let buf = unsafe { try_slice_mut(data, len, "data") }?;
-        let mut n = 0;
-        let out = c.core.recv_early_data(buf, &mut n);
-        *received = ssize_t::try_from(n).unwrap_or(ssize_t::MAX);
-        out.map(|()| S2N_SUCCESS)
-    })
+    with_negotiation(
+        conn,
+        blocked,
+        |c| {
+            let mut read = || -> Result<()> {
+                // SAFETY: NULL or a valid pointer, as the API requires.
+                let received = unsafe { try_mut(data_received, "data_received") }?;
+                *received = 0;
+                let len = to_len(max_data_len, "max_data_len")?;
+                // SAFETY: NULL or valid for `max_data_len` bytes, as the API requires.
+                let buf = unsafe { try_slice_mut(data, len, "data") }?;
+                // A step that leaves a callback owed has read no early data yet
+                // (the client's early data follows the server's flight).
+                let mut n = 0;
+                let out = c.core.recv_early_data(buf, &mut n);
+                *received = ssize_t::try_from(n).unwrap_or(ssize_t::MAX);
+                out
+            };
+            let out = read();
+            // As in s2n_negotiate: the async private key or client hello
+            // callback the handshake left owed runs with the connection usable.
+            let owed = match c.core.take_pkey_callback() {
+                Some((callback, op)) => Some(Owed::Pkey(callback, op)),
+                None => c.core.take_hello_callback().map(Owed::Hello),
+            };
+            (out, owed)
+        },
+        |owed| hello_callback::run(conn, owed),
+        |c, e| c.core.pkey_callback_failed(e),
+    )
 }
 
 #[cfg(test)]

@@ -133,8 +133,11 @@ impl Connection {
         match processed {
             Ok(state) => {
                 self.plaintext_pending = state.plaintext_bytes_to_read();
-                if let (None, rustls::Connection::Server(server)) = (&self.server_name, &*tls) {
-                    self.server_name = server.server_name().and_then(|n| CString::new(n).ok());
+                if let rustls::Connection::Server(server) = &*tls {
+                    // Set earlier from the ClientHello when the hello callback ran.
+                    if self.server_name.is_none() {
+                        self.server_name = server.server_name().and_then(|n| CString::new(n).ok());
+                    }
                     if let (Some(peer), Some(name)) = (&self.peer, server.server_name()) {
                         peer.set_client_sni(name);
                     }
@@ -206,6 +209,7 @@ impl Connection {
     /// `s2n_shutdown`: sends close_notify and waits for the peer's, discarding any
     /// application data still arriving.
     pub fn shutdown(&mut self) -> Result<()> {
+        self.not_in_hello_callback("s2n_shutdown")?;
         self.shutdown_send()?;
         if self.tls.is_none() {
             return Ok(());

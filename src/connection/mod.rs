@@ -10,6 +10,8 @@ use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, ServerConnection};
 
 use crate::alpn::ProtocolList;
+use crate::client_hello::callback::HelloCallbackState;
+use crate::client_hello::ClientHello;
 use crate::config::{no_server_name, Config};
 use crate::error::{Error, ErrorCode, Result};
 use crate::handshake_notes::Notes;
@@ -25,6 +27,9 @@ use crate::verify::{CertAuth, PeerContext, VerifyHost};
 pub use secrets::{MASTER_SECRET_LEN, MAX_EXPORTER_LABEL_LEN};
 pub use shared::{Claim, Exclusive, Pin, Shared, SharedCall};
 
+mod client_hello;
+#[cfg(test)]
+mod client_hello_tests;
 mod duplex;
 mod early_data;
 #[cfg(test)]
@@ -162,6 +167,9 @@ pub struct Connection {
     /// The client's chain as s2n reports it, once the handshake is complete.
     client_cert_chain: Option<Vec<u8>>,
     early: crate::early_data::ConnEarlyData,
+    /// A server's ClientHello, once read, and where it is with its callback.
+    client_hello: Option<Arc<ClientHello>>,
+    hello_cb: HelloCallbackState,
     /// A processing step waiting for the application's private key operation.
     offload: offload::Offload,
     /// Key log lines, the master secret, the stapled OCSP response.
@@ -223,6 +231,8 @@ impl Connection {
             hello_bytes: None,
             client_cert_chain: None,
             early: Default::default(),
+            client_hello: None,
+            hello_cb: HelloCallbackState::default(),
             offload: offload::Offload::default(),
             secrets: Default::default(),
         }
@@ -318,7 +328,7 @@ impl Connection {
     }
 
     fn not_started(&self, what: &str) -> Result<()> {
-        if self.tls.is_some() {
+        if self.tls.is_some() && !self.in_hello_callback() {
             return Err(Error::new(
                 ErrorCode::InvalidState,
                 format!("{what} cannot change once the handshake has started; wipe the connection first"),
@@ -538,6 +548,12 @@ impl Connection {
                 let Some(hello) = self.hello_info.take() else {
                     return Ok(());
                 };
+                let step = self.hello_step(&hello);
+                self.hello_info = Some(hello);
+                step?;
+                let Some(hello) = self.hello_info.take() else {
+                    return Ok(());
+                };
                 if let Err(e) = self.choose_protocol(&hello) {
                     return Err(self.fail(e));
                 }
@@ -586,6 +602,7 @@ impl Connection {
 
     /// `s2n_negotiate`: runs the handshake until it completes or blocks.
     pub fn negotiate(&mut self) -> Result<()> {
+        self.not_in_hello_callback("s2n_negotiate")?;
         self.blocked = Blocked::NotBlocked;
         self.check_usable()?;
         if self.close_notify_sent && !self.is_handshake_complete() {
@@ -600,10 +617,13 @@ impl Connection {
             self.report_tickets()?;
         }
         self.ensure_tls()?;
-        if (self.server.lookup_pending() || self.early_decision_pending())
+        if (self.server.lookup_pending()
+            || self.hello_callback_holds()
+            || self.early_decision_pending())
             && self.hello_info.is_some()
         {
-            // A cache lookup was blocked: ask again, then let rustls go on.
+            // The client hello callback, a cache lookup or the early data callback
+            // was waiting: ask again, then let rustls go on.
             self.before_processing()?;
             self.process()?;
         }
