@@ -25,6 +25,15 @@
  * TLS1.3 session resumes only once, and a resumed TLS1.3 connection gets a fresh
  * ticket for the next one (a chain); a TLS1.2 session stays the one to offer.
  *
+ * Early data (0-RTT): a third round, TLS1.3 again, resumes through a session
+ * cache instead of tickets (a small table in the server process; tickets off):
+ * the only way rs2n accepts early data, each session being taken from the cache
+ * once, so a replayed first flight gets nothing. Its resumed connections send
+ * their line as early data (s2n_send_early_data before s2n_negotiate), which the
+ * server reads with s2n_recv_early_data and echoes once the handshake is done:
+ * the request travels in the client's first flight. Their handshake type says
+ * WITH_EARLY_DATA.
+ *
  * One line is printed per connection: its index, the protocol, the cipher, s2n's
  * handshake type, "New" (a full handshake) or "Reused" (a resumed one, as
  * s2n_connection_is_session_resumed says; the type then lacks FULL_HANDSHAKE),
@@ -343,8 +352,105 @@ static int shutdown_tls(struct s2n_connection *conn)
 
 /* Serves `count` connections on listen_fd, echoing one line on each. With
  * session tickets on: every connection after the full ones must resume. */
+/* The early-data round's session cache: a table in the server process. A key
+ * over 32 bytes (a TLS1.3 ticket) is taken by retrieve: read and deleted. */
+#define CACHE_SLOTS 16
+#define CACHE_VALUE_MAX 4096
+static struct cache_slot {
+    int used;
+    uint8_t key[64];
+    uint64_t key_len;
+    uint8_t value[CACHE_VALUE_MAX];
+    uint64_t value_len;
+} g_cache[CACHE_SLOTS];
+
+static struct cache_slot *cache_find(const void *key, uint64_t key_size)
+{
+    int i;
+    for (i = 0; i < CACHE_SLOTS; i++) {
+        if (g_cache[i].used && g_cache[i].key_len == key_size &&
+            memcmp(g_cache[i].key, key, (size_t)key_size) == 0) {
+            return &g_cache[i];
+        }
+    }
+    return NULL;
+}
+
+static int cache_store(struct s2n_connection *conn, void *ctx, uint64_t ttl, const void *key,
+                       uint64_t key_size, const void *value, uint64_t value_size)
+{
+    static int next;
+    struct cache_slot *slot;
+    (void)conn;
+    (void)ctx;
+    (void)ttl;
+    if (key_size > sizeof(slot->key) || value_size > CACHE_VALUE_MAX) {
+        return S2N_FAILURE;
+    }
+    slot = cache_find(key, key_size);
+    if (slot == NULL) {
+        slot = &g_cache[next];
+        next = (next + 1) % CACHE_SLOTS;
+    }
+    slot->used = 1;
+    memcpy(slot->key, key, (size_t)key_size);
+    slot->key_len = key_size;
+    memcpy(slot->value, value, (size_t)value_size);
+    slot->value_len = value_size;
+    return S2N_SUCCESS;
+}
+
+static int cache_retrieve(struct s2n_connection *conn, void *ctx, const void *key,
+                          uint64_t key_size, void *value, uint64_t *value_size)
+{
+    struct cache_slot *slot = cache_find(key, key_size);
+    (void)conn;
+    (void)ctx;
+    if (slot == NULL || slot->value_len > *value_size) {
+        return S2N_FAILURE;
+    }
+    memcpy(value, slot->value, (size_t)slot->value_len);
+    *value_size = slot->value_len;
+    if (key_size > 32) {
+        slot->used = 0; /* taken: single-use */
+    }
+    return S2N_SUCCESS;
+}
+
+static int cache_delete(struct s2n_connection *conn, void *ctx, const void *key, uint64_t key_size)
+{
+    struct cache_slot *slot = cache_find(key, key_size);
+    (void)conn;
+    (void)ctx;
+    if (slot != NULL) {
+        slot->used = 0;
+    }
+    return S2N_SUCCESS;
+}
+
+/* s2n_recv_early_data until the early data is over (a blocking socket): the
+ * bytes read into buf, or -1. */
+static ssize_t recv_early(struct s2n_connection *conn, char *buf, size_t cap)
+{
+    ssize_t total = 0;
+    for (;;) {
+        s2n_blocked_status blocked = S2N_NOT_BLOCKED;
+        ssize_t got = 0;
+        int r = s2n_recv_early_data(conn, (uint8_t *)buf + total, (ssize_t)cap - total, &got,
+                                    &blocked);
+        total += got;
+        if (r == S2N_SUCCESS) {
+            return total;
+        }
+        if (s2n_error_get_type(s2n_errno) != S2N_ERR_T_BLOCKED) {
+            fail_s2n("s2n_recv_early_data");
+            return -1;
+        }
+    }
+}
+
 static int serve(int listen_fd, const char *policy, const char *chain_pem, const char *key_pem,
-                 int count)
+                 int count, int early)
 {
     static const char ticket_key_name[] = "demo key 1";
     uint8_t ticket_key[TICKET_KEY_LEN];
@@ -365,7 +471,18 @@ static int serve(int listen_fd, const char *policy, const char *chain_pem, const
     if (random_bytes(ticket_key, sizeof(ticket_key)) != 0) {
         goto out;
     }
-    S2N_CHECK(s2n_config_set_session_tickets_onoff(config, 1));
+    if (early) {
+        /* Stateful resumption (tickets off, the cache on; the ticket key seals
+         * the cached sessions) and early data up to a line. */
+        S2N_CHECK(s2n_config_set_session_tickets_onoff(config, 0));
+        S2N_CHECK(s2n_config_set_cache_store_callback(config, cache_store, NULL));
+        S2N_CHECK(s2n_config_set_cache_retrieve_callback(config, cache_retrieve, NULL));
+        S2N_CHECK(s2n_config_set_cache_delete_callback(config, cache_delete, NULL));
+        S2N_CHECK(s2n_config_set_session_cache_onoff(config, 1));
+        S2N_CHECK(s2n_config_set_server_max_early_data_size(config, MAX_LINE));
+    } else {
+        S2N_CHECK(s2n_config_set_session_tickets_onoff(config, 1));
+    }
     S2N_CHECK(s2n_config_add_ticket_crypto_key(config, (const uint8_t *)ticket_key_name,
                                                (uint32_t)strlen(ticket_key_name), ticket_key,
                                                sizeof(ticket_key), 0));
@@ -388,6 +505,10 @@ static int serve(int listen_fd, const char *policy, const char *chain_pem, const
         }
         S2N_CHECK(s2n_connection_set_config(conn, config));
         S2N_CHECK(s2n_connection_set_fd(conn, fd));
+        len = 0;
+        if (early && (len = recv_early(conn, line, sizeof(line))) < 0) {
+            goto out;
+        }
         if (negotiate(conn) != 0) {
             goto out;
         }
@@ -396,7 +517,7 @@ static int serve(int listen_fd, const char *policy, const char *chain_pem, const
                      count, s2n_connection_get_handshake_type_name(conn));
             goto out;
         }
-        if ((len = recv_line(conn, line, sizeof(line))) < 0 ||
+        if ((len == 0 && (len = recv_line(conn, line, sizeof(line))) < 0) ||
             send_all(conn, line, (size_t)len) != 0 || shutdown_tls(conn) != 0) {
             goto out;
         }
@@ -446,15 +567,16 @@ struct conn_result {
  * NULL) receives this connection's session for a later resumption. */
 static int client_connection(struct s2n_config *config, uint16_t port, int index,
                              const struct saved_session *resume, struct saved_session *save,
-                             struct conn_result *res)
+                             int early, struct conn_result *res)
 {
+    ssize_t early_sent = 0;
     struct s2n_connection *conn = NULL;
     struct sockaddr_in addr;
     char msg[MAX_LINE];
     char echo[MAX_LINE];
     const char *type;
     uint64_t t0;
-    int msg_len;
+    int msg_len = 0;
     int session_len;
     int fd = -1;
     int ok = -1;
@@ -487,6 +609,29 @@ static int client_connection(struct s2n_config *config, uint16_t port, int index
     }
 
     t0 = now_ns();
+    if (early && resume != NULL && resume->valid) {
+        /* The line goes in the first flight, as early data. */
+        msg_len = snprintf(msg, sizeof(msg), "hello %d as early data\n", index);
+        while (early_sent < msg_len) {
+            s2n_blocked_status blocked = S2N_NOT_BLOCKED;
+            ssize_t n = 0;
+            int r = s2n_send_early_data(conn, (const uint8_t *)msg + early_sent,
+                                        msg_len - early_sent, &n, &blocked);
+            early_sent += n;
+            if (r == S2N_SUCCESS) {
+                break;
+            }
+            if (s2n_error_get_type(s2n_errno) != S2N_ERR_T_BLOCKED) {
+                fail_s2n("s2n_send_early_data");
+                goto out;
+            }
+        }
+        if (early_sent != msg_len) {
+            fail_msg("connection %d: the session allowed %zd bytes of early data, not %d",
+                     index, early_sent, msg_len);
+            goto out;
+        }
+    }
     if (negotiate(conn) != 0) {
         goto out;
     }
@@ -514,8 +659,22 @@ static int client_connection(struct s2n_config *config, uint16_t port, int index
         goto out;
     }
 
-    msg_len = snprintf(msg, sizeof(msg), "hello %d over %s\n", index, protocol_name(res->version));
-    if (send_all(conn, msg, (size_t)msg_len) != 0 || recv_line(conn, echo, sizeof(echo)) < 0) {
+    if (early_sent > 0) {
+        s2n_early_data_status_t status = S2N_EARLY_DATA_STATUS_NOT_REQUESTED;
+        S2N_CHECK(s2n_connection_get_early_data_status(conn, &status));
+        if (status != S2N_EARLY_DATA_STATUS_END) {
+            fail_msg("connection %d: the server did not accept the early data (status %d)",
+                     index, (int)status);
+            goto out;
+        }
+    } else {
+        msg_len = snprintf(msg, sizeof(msg), "hello %d over %s\n", index,
+                           protocol_name(res->version));
+        if (send_all(conn, msg, (size_t)msg_len) != 0) {
+            goto out;
+        }
+    }
+    if (recv_line(conn, echo, sizeof(echo)) < 0) {
         goto out;
     }
     if (strcmp(msg, echo) != 0) {
@@ -570,6 +729,7 @@ struct round {
     /* Filled in by run_round(). */
     struct conn_result results[CONNECTIONS_PER_PROTOCOL];
     int done;
+    int early; /* stateful resumption, requests sent as early data */
 };
 
 static void print_result(const struct conn_result *r)
@@ -646,8 +806,9 @@ static int run_round(struct round *rd, const char *certs, int *next_index)
         goto out;
     }
 
-    printf("%s (policy \"%s\"): server on 127.0.0.1:%u\n", protocol_name(rd->expected_version),
-           rd->policy, (unsigned)ntohs(addr.sin_port));
+    printf("%s (policy \"%s\")%s: server on 127.0.0.1:%u\n", protocol_name(rd->expected_version),
+           rd->policy, rd->early ? ", session cache, early data" : "",
+           (unsigned)ntohs(addr.sin_port));
     fflush(stdout);
     fflush(stderr);
     child = fork();
@@ -657,7 +818,8 @@ static int run_round(struct round *rd, const char *certs, int *next_index)
     }
     if (child == 0) {
         g_role = "demo server";
-        _exit(serve(listen_fd, rd->policy, chain_pem, key_pem, CONNECTIONS_PER_PROTOCOL) == 0
+        _exit(serve(listen_fd, rd->policy, chain_pem, key_pem, CONNECTIONS_PER_PROTOCOL,
+                    rd->early) == 0
                   ? 0 : 1);
     }
     /* The parent does not accept: if the server dies, connect() is refused
@@ -670,7 +832,8 @@ static int run_round(struct round *rd, const char *certs, int *next_index)
         /* The first connections are full handshakes; each later one resumes the
          * session the one before it saved (and saves the newest in its place). */
         if (client_connection(config, ntohs(addr.sin_port), (*next_index)++,
-                              i < FULL_PER_PROTOCOL ? NULL : &session, &session, r) != 0) {
+                              i < FULL_PER_PROTOCOL ? NULL : &session, &session, rd->early,
+                              r) != 0) {
             goto out;
         }
         if (r->version != rd->expected_version) {
@@ -737,8 +900,9 @@ static void print_summary(const struct round *rd)
     int nfull, nres;
     uint64_t full = median_us(rd, 0, &nfull);
     uint64_t resumed = median_us(rd, 1, &nres);
-    printf("%s: median full handshake %6llu us (%d), median resumed %6llu us (%d)",
-           protocol_name(rd->expected_version), (unsigned long long)full, nfull,
+    printf("%s%s: median full handshake %6llu us (%d), median resumed %6llu us (%d)",
+           protocol_name(rd->expected_version), rd->early ? " (cache, early data)" : "",
+           (unsigned long long)full, nfull,
            (unsigned long long)resumed, nres);
     if (nfull > 0 && nres > 0 && resumed > 0) {
         printf(": resuming is %.1fx faster\n", (double)full / (double)resumed);
@@ -750,8 +914,9 @@ static void print_summary(const struct round *rd)
 int main(int argc, char **argv)
 {
     struct round rounds[] = {
-        { "default_tls13", S2N_TLS13, { { 0, 0, NULL, "", 0, 0, 0 } }, 0 },
-        { "20240501", S2N_TLS12, { { 0, 0, NULL, "", 0, 0, 0 } }, 0 },
+        { "default_tls13", S2N_TLS13, { { 0, 0, NULL, "", 0, 0, 0 } }, 0, 0 },
+        { "20240501", S2N_TLS12, { { 0, 0, NULL, "", 0, 0, 0 } }, 0, 0 },
+        { "default_tls13", S2N_TLS13, { { 0, 0, NULL, "", 0, 0, 0 } }, 0, 1 },
     };
     const size_t nrounds = sizeof(rounds) / sizeof(rounds[0]);
     char certs[4096];

@@ -6,6 +6,7 @@
  *         [--policy NAME | --tls12 | --tls13] [--no-tickets] [--reconnect N]
  *         [--sess-in FILE] [--sess-out FILE] [--send TEXT] [--ticket-wait MS]
  *         [--timeout S] [--verbose] [--alpn LIST] [--cert FILE --key FILE]
+ *         [--early-data TEXT]
  *
  *   --connect HOST:PORT   the server; loopback only: 127.0.0.1 (any 127/8), ::1
  *                         (written [::1]:PORT) or localhost.
@@ -35,6 +36,19 @@
  *                         preferred first, e.g. h2,http/1.1).
  *   --cert F --key F      a client certificate chain (PEM, leaf first) and its key,
  *                         sent when the server asks for one (mutual TLS).
+ *   --early-data TEXT     on connections that offer a session, send TEXT as TLS1.3
+ *                         early data (s2n_send_early_data, before s2n_negotiate),
+ *                         as much as the session allows; if the server rejects it,
+ *                         send it again with s2n_send after the handshake, as s2n
+ *                         documents. The line then ends with ", early data: STATUS
+ *                         N" (ok, not-requested, rejected or end; N bytes sent early).
+ *   --ocsp-out FILE       ask for the server's stapled OCSP response, validated as
+ *                         s2n does (--no-ocsp-check: not), print "OCSP response:
+ *                         N bytes, stapled 1" (or "none") and write it to FILE.
+ *                         (With --ca a client asks anyway, as in s2n, and checks.)
+ *   --keylog FILE         append the secrets to FILE (NSS key log format).
+ *   --export LABEL:LEN    print "Keying material: HEX" after each handshake
+ *                         (TLS1.3; see tls_extras.h).
  *
  * Output: one line per connection on stdout, as s_client prints it:
  *
@@ -82,6 +96,7 @@
 
 #define EXAMPLE_UTIL_PROG "rs2nc"
 #include "example_util.h"
+#include "tls_extras.h"
 
 #define MAX_SESSION (64 * 1024)
 #define TICKET_WAIT_MS_DEFAULT 200
@@ -109,6 +124,11 @@ struct options {
     const char *alpn;
     const char *cert;
     const char *key;
+    const char *early_data;
+    const char *ocsp_out;
+    int no_ocsp_check;
+    const char *keylog;
+    const char *export_spec;
 };
 
 /* The newest session: what the next connection offers. */
@@ -131,7 +151,9 @@ static void usage(FILE *out)
             "             [--policy NAME | --tls12 | --tls13] [--no-tickets] [--reconnect N]\n"
             "             [--sess-in FILE] [--sess-out FILE] [--send TEXT]\n"
             "             [--ticket-wait MS] [--timeout S] [--verbose]\n"
-            "             [--alpn LIST] [--cert FILE --key FILE]\n");
+            "             [--alpn LIST] [--cert FILE --key FILE]\n"
+            "             [--ocsp-out FILE [--no-ocsp-check]] [--keylog FILE]\n"
+            "             [--export LABEL:LEN] [--early-data TEXT]\n");
 }
 
 /* HOST:PORT, [V6]:PORT */
@@ -221,6 +243,9 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(a, "--sess-out") == 0) {
             NEED_VALUE();
             o->sess_out = val;
+        } else if (strcmp(a, "--early-data") == 0) {
+            NEED_VALUE();
+            o->early_data = val;
         } else if (strcmp(a, "--send") == 0) {
             NEED_VALUE();
             o->send = val;
@@ -247,6 +272,20 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(a, "--key") == 0) {
             NEED_VALUE();
             o->key = val;
+        } else if (strcmp(a, "--ocsp-out") == 0) {
+            NEED_VALUE();
+            o->ocsp_out = val;
+        } else if (strcmp(a, "--no-ocsp-check") == 0) {
+            o->no_ocsp_check = 1;
+        } else if (strcmp(a, "--keylog") == 0) {
+            NEED_VALUE();
+            o->keylog = val;
+        } else if (strcmp(a, "--export") == 0) {
+            NEED_VALUE();
+            if (extras_check_export(val) != 0) {
+                return -1;
+            }
+            o->export_spec = val;
         } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
             o->verbose = 1;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -517,6 +556,46 @@ static void shutdown_conn(struct s2n_connection *conn, int fd, int timeout_s)
 
 /* One connection: offers `sess` (if any), and on return `sess` holds the newest
  * session. Prints the connection's line. Returns 0 if the handshake completed. */
+static const char *early_status_name(s2n_early_data_status_t status)
+{
+    switch (status) {
+    case S2N_EARLY_DATA_STATUS_OK:
+        return "ok";
+    case S2N_EARLY_DATA_STATUS_NOT_REQUESTED:
+        return "not-requested";
+    case S2N_EARLY_DATA_STATUS_REJECTED:
+        return "rejected";
+    case S2N_EARLY_DATA_STATUS_END:
+        return "end";
+    }
+    return "unknown";
+}
+
+/* s2n_send_early_data until it succeeds, as s2n's guide shows: 0, -1 failed
+ * (s2n_errno says why), 1 deadline passed. `*sent`: the bytes sent early. */
+static int send_early(struct s2n_connection *conn, int fd, const char *text, ssize_t *sent,
+                      long long deadline)
+{
+    ssize_t len = (ssize_t)strlen(text);
+    *sent = 0;
+    while (*sent < len) {
+        s2n_blocked_status blocked = S2N_NOT_BLOCKED;
+        ssize_t n = 0;
+        int r = s2n_send_early_data(conn, (const uint8_t *)text + *sent, len - *sent, &n, &blocked);
+        *sent += n;
+        if (r == S2N_SUCCESS) {
+            return 0;
+        }
+        if (!s2n_would_block()) {
+            return -1;
+        }
+        if (wait_fd(fd, blocked, deadline) != 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int run_connection(struct s2n_config *config, const struct options *o, struct session *sess,
                           long index)
 {
@@ -554,7 +633,15 @@ static int run_connection(struct s2n_config *config, const struct options *o, st
         goto out;
     }
 
-    hs = drive_s2n_call(s2n_negotiate, conn, fd, now_ms() + (long long)o->timeout_s * 1000);
+    long long deadline = now_ms() + (long long)o->timeout_s * 1000;
+    ssize_t early_sent = 0;
+    hs = 0;
+    if (o->early_data != NULL && sess->len > 0) {
+        hs = send_early(conn, fd, o->early_data, &early_sent, deadline);
+    }
+    if (hs == 0) {
+        hs = drive_s2n_call(s2n_negotiate, conn, fd, deadline);
+    }
     if (hs < 0) {
         int err = s2n_errno;
         msg("connection %ld: handshake failed: %s (%s)", index, s2n_strerror_debug(err, "EN"),
@@ -575,7 +662,35 @@ static int run_connection(struct s2n_config *config, const struct options *o, st
         printf(", ALPN protocol: %s, client cert: %s", alpn ? alpn : "none",
                s2n_connection_client_cert_used(conn) == 1 ? "yes" : "no");
     }
+    if (o->early_data != NULL) {
+        s2n_early_data_status_t status = S2N_EARLY_DATA_STATUS_NOT_REQUESTED;
+        (void)s2n_connection_get_early_data_status(conn, &status);
+        printf(", early data: %s %ld", early_status_name(status), (long)early_sent);
+        if (status != S2N_EARLY_DATA_STATUS_END && early_sent > 0
+            && send_all(conn, fd, (const uint8_t *)o->early_data, strlen(o->early_data), deadline) != 0) {
+            msg_s2n("s2n_send (early data again)");
+        }
+    }
     printf("\n");
+    if (o->export_spec != NULL) {
+        extras_print_export(conn, o->export_spec, stdout);
+    }
+    if (o->ocsp_out != NULL) {
+        uint32_t len = 0;
+        const uint8_t *ocsp = s2n_connection_get_ocsp_response(conn, &len);
+        FILE *f = ocsp ? fopen(o->ocsp_out, "wb") : NULL;
+        if (ocsp == NULL) {
+            printf("OCSP response: none\n");
+        } else if (f == NULL || fwrite(ocsp, 1, len, f) != len) {
+            msg("cannot write --ocsp-out %s", o->ocsp_out);
+        } else {
+            printf("OCSP response: %u bytes, stapled %d\n", (unsigned)len,
+                   s2n_connection_is_ocsp_stapled(conn));
+        }
+        if (f != NULL) {
+            fclose(f);
+        }
+    }
     fflush(stdout);
     if (o->verbose) {
         uint8_t iana[2] = { 0, 0 };
@@ -642,6 +757,7 @@ int main(int argc, char **argv)
     struct options o;
     struct s2n_config *config = NULL;
     struct session *sess = NULL;
+    FILE *keylog = NULL; /* --keylog */
     long i;
     int failures = 0;
 
@@ -685,6 +801,15 @@ int main(int argc, char **argv)
             goto fail;
         }
     }
+    if (o.ocsp_out != NULL
+        && (s2n_config_set_status_request_type(config, S2N_STATUS_REQUEST_OCSP) != S2N_SUCCESS
+            || s2n_config_set_check_stapled_ocsp_response(config, !o.no_ocsp_check) != S2N_SUCCESS)) {
+        msg_s2n("s2n_config_set_status_request_type");
+        goto fail;
+    }
+    if (o.keylog != NULL && extras_set_keylog(config, o.keylog, &keylog) != 0) {
+        goto fail;
+    }
     if (o.insecure && s2n_config_disable_x509_verification(config) != S2N_SUCCESS) {
         msg_s2n("s2n_config_disable_x509_verification");
         goto fail;
@@ -709,12 +834,18 @@ int main(int argc, char **argv)
 
     s2n_config_free(config);
     free(sess);
+    if (keylog != NULL) {
+        fclose(keylog);
+    }
     s2n_cleanup();
     return failures == 0 ? 0 : 1;
 
 fail:
     if (config != NULL) {
         s2n_config_free(config);
+    }
+    if (keylog != NULL) {
+        fclose(keylog);
     }
     free(sess);
     return 1;

@@ -7,7 +7,8 @@
  *         [--cache off|memory|redis://HOST[:PORT]] [--cache-prefix P]
  *         [--session-lifetime S] [--max-conns N] [--echo] [--timeout SECONDS]
  *         [--alpn LIST] [--ca FILE [--client-auth required|optional]]
- *         [--async-pkey MS]
+ *         [--sni NAME --sni-cert FILE --sni-key FILE]
+ *         [--async-pkey MS] [--early-data MAX]
  *
  *   --port N              port to listen on, on 127.0.0.1 only; 0 (the default)
  *                         picks a free ephemeral port. Once listening, rs2nd prints
@@ -94,6 +95,12 @@
  *                         certificate is accepted (a verify host callback that
  *                         says yes, as s2n's s2nd does).
  *   --client-auth M       with --ca: "required" (the default) or "optional".
+ *   --sni NAME --sni-cert F --sni-key F
+ *                         a second config, with this certificate chain and key
+ *                         (and every other setting as given), for clients whose
+ *                         server_name is NAME (ignoring case): the client hello
+ *                         callback reads the name from the ClientHello and swaps
+ *                         the connection's config (s2n_connection_set_config).
  *   --async-pkey MS       the server's private key operations are asynchronous
  *                         (s2n_config_set_async_pkey_callback), as with a remote key
  *                         service: the config serves the chain loaded public only,
@@ -101,6 +108,19 @@
  *                         milliseconds (0 to 10000), which performs the operation
  *                         with the key and applies it; meanwhile s2n_negotiate
  *                         reports S2N_BLOCKED_ON_APPLICATION_INPUT.
+ *   --early-data MAX      accept TLS1.3 early data (0-RTT), at most MAX bytes
+ *                         (s2n_config_set_server_max_early_data_size): each
+ *                         connection reads it first with s2n_recv_early_data, and
+ *                         --echo sends it back after the handshake. rs2n accepts
+ *                         early data only with --cache and tickets off (each session
+ *                         taken once: a replayed first flight is accepted at most
+ *                         once); with tickets it is never accepted.
+ *   --ocsp FILE           staple the DER OCSP response in FILE when a client asks
+ *                         (s2n_config_set_extension_data); each connection then
+ *                         gets a line "conn N: OCSP stapled: yes|no".
+ *   --keylog FILE         append the secrets to FILE (NSS key log format).
+ *   --export LABEL:LEN    print "conn N: Keying material: HEX" after each
+ *                         handshake (TLS1.3; see tls_extras.h).
  *   --timeout S           give up on a connection that makes no progress for S
  *                         seconds (default 10), so that a silent peer cannot hang
  *                         the server.
@@ -116,7 +136,13 @@
  *   conn 4: handshake failed: <s2n_strerror_debug> (<s2n_strerror_name>)
  *
  * With --alpn or --ca the line goes on with ", alpn PROTOCOL" (or "alpn none")
- * and ", client cert yes|no" (s2n_connection_client_cert_used).
+ * and ", client cert yes|no" (s2n_connection_client_cert_used). With --sni it
+ * goes on with ", config sni" or ", config default": the config the callback chose.
+ * With --early-data it ends with ", early data STATUS N"
+ * (s2n_connection_get_early_data_status: ok, not-requested, rejected or end; N the
+ * bytes read), and a connection that read early data says so first, on its own
+ * line, before the handshake goes on (so even if it then fails): "conn 2: early
+ * data read, 11 bytes".
  *
  * "New" or "Reused" is s2n_connection_is_session_resumed(); then how it resumed:
  * "full" (not resumed), "ticket" (TLS1.2, a session ticket), "session-id" (TLS1.2,
@@ -147,6 +173,7 @@
 #include <stdlib.h>
 #include <pthread.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -156,6 +183,7 @@
 
 #define EXAMPLE_UTIL_PROG "rs2nd"
 #include "example_util.h"
+#include "tls_extras.h"
 #include "redis_cache.h"
 
 #define MAX_KEY_FILE (64 * 1024)
@@ -198,7 +226,13 @@ struct options {
     const char *alpn;            /* --alpn */
     const char *ca;              /* --ca: mutual TLS */
     int client_auth;             /* --client-auth */
+    const char *sni;             /* --sni: the name that selects the second config */
+    const char *sni_cert, *sni_key;
     long async_pkey_ms;          /* --async-pkey; -1: off */
+    long early_data;             /* --early-data MAX; 0: off */
+    const char *ocsp;            /* --ocsp: DER response to staple */
+    const char *keylog;          /* --keylog */
+    const char *export_spec;     /* --export LABEL:LEN */
 };
 
 /* What rs2nd learns about one connection while it runs (s2n_connection_set_ctx).
@@ -206,6 +240,7 @@ struct options {
  * session, which tells a TLS1.2 session-ID resumption from a ticket one. */
 struct conn_state {
     int cache_hit;
+    int sni_config; /* the client hello callback chose the --sni config */
 };
 
 static void usage(FILE *out)
@@ -218,7 +253,9 @@ static void usage(FILE *out)
             "             [--cache off|memory|redis://HOST[:PORT]] [--cache-prefix P]\n"
             "             [--session-lifetime S] [--max-conns N] [--echo] [--timeout S]\n"
             "             [--alpn LIST] [--ca FILE [--client-auth required|optional]]\n"
+            "             [--sni NAME --sni-cert FILE --sni-key FILE]\n"
             "             [--async-pkey MS]\n"
+            "             [--ocsp FILE] [--keylog FILE] [--export LABEL:LEN] [--early-data MAX]\n"
             "\n"
             "  --rotate-keys S   key rotation period: ticket keys encrypt for S seconds, and\n"
             "                    a new key is added every S/2 seconds (between connections):\n"
@@ -345,6 +382,15 @@ static int parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(a, "--ca") == 0) {
             NEED_VALUE();
             o->ca = val;
+        } else if (strcmp(a, "--sni") == 0) {
+            NEED_VALUE();
+            o->sni = val;
+        } else if (strcmp(a, "--sni-cert") == 0) {
+            NEED_VALUE();
+            o->sni_cert = val;
+        } else if (strcmp(a, "--sni-key") == 0) {
+            NEED_VALUE();
+            o->sni_key = val;
         } else if (strcmp(a, "--client-auth") == 0) {
             NEED_VALUE();
             if (strcmp(val, "required") == 0) {
@@ -362,6 +408,25 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return -1;
             }
             o->async_pkey_ms = v;
+        } else if (strcmp(a, "--early-data") == 0) {
+            NEED_VALUE();
+            if (parse_long(val, 1, 1 << 20, &v) != 0) {
+                msg("bad --early-data: %s (1 to 1048576 bytes)", val);
+                return -1;
+            }
+            o->early_data = v;
+        } else if (strcmp(a, "--ocsp") == 0) {
+            NEED_VALUE();
+            o->ocsp = val;
+        } else if (strcmp(a, "--keylog") == 0) {
+            NEED_VALUE();
+            o->keylog = val;
+        } else if (strcmp(a, "--export") == 0) {
+            NEED_VALUE();
+            if (extras_check_export(val) != 0) {
+                return -1;
+            }
+            o->export_spec = val;
         } else if (strcmp(a, "--echo") == 0) {
             o->echo = 1;
         } else if (strcmp(a, "--timeout") == 0) {
@@ -379,6 +444,10 @@ static int parse_options(int argc, char **argv, struct options *o)
             usage(stderr);
             return -1;
         }
+    }
+    if ((o->sni == NULL) != (o->sni_cert == NULL) || (o->sni == NULL) != (o->sni_key == NULL)) {
+        msg("--sni, --sni-cert and --sni-key go together");
+        return -1;
     }
     if ((o->cert == NULL) != (o->key == NULL)) {
         msg("--cert and --key go together");
@@ -465,13 +534,18 @@ static int file_exists(const char *path)
 /* ------------------------------------------------------------------------- */
 
 /* --async-pkey: the served chain holds no key; the "key service" (a chain with
- * the key, used by the signing threads) signs each operation after a delay. */
-static struct s2n_cert_chain_and_key *async_served, *async_service;
+ * the key, used by the signing threads) signs each operation after a delay. One
+ * pair per config (the default one, and --sni's). */
+#define ASYNC_CHAINS_MAX 2
+static struct s2n_cert_chain_and_key *async_served[ASYNC_CHAINS_MAX];
+static struct s2n_cert_chain_and_key *async_service[ASYNC_CHAINS_MAX];
+static int async_chains;
 static long async_delay_ms;
 
 struct async_job {
     struct s2n_async_pkey_op *op;
     struct s2n_connection *conn;
+    struct s2n_cert_chain_and_key *service; /* the key of the chain being served */
 };
 
 static void *async_sign(void *arg)
@@ -479,7 +553,7 @@ static void *async_sign(void *arg)
     struct async_job *job = arg;
     struct timespec delay = { async_delay_ms / 1000, (async_delay_ms % 1000) * 1000000L };
     nanosleep(&delay, NULL);
-    if (s2n_async_pkey_op_perform(job->op, s2n_cert_chain_and_key_get_private_key(async_service)) != S2N_SUCCESS
+    if (s2n_async_pkey_op_perform(job->op, s2n_cert_chain_and_key_get_private_key(job->service)) != S2N_SUCCESS
         || s2n_async_pkey_op_apply(job->op, job->conn) != S2N_SUCCESS) {
         /* The connection may have timed out and gone meanwhile. */
         msg_s2n("async private key operation");
@@ -499,6 +573,14 @@ static int async_pkey_cb(struct s2n_connection *conn, struct s2n_async_pkey_op *
     }
     job->op = op;
     job->conn = conn;
+    /* The key service of the chain the connection serves. */
+    job->service = async_service[0];
+    struct s2n_cert_chain_and_key *selected = s2n_connection_get_selected_cert(conn);
+    for (int i = 0; i < async_chains; i++) {
+        if (async_served[i] == selected) {
+            job->service = async_service[i];
+        }
+    }
     if (pthread_create(&t, NULL, async_sign, job) != 0) {
         s2n_async_pkey_op_free(op);
         free(job);
@@ -510,14 +592,21 @@ static int async_pkey_cb(struct s2n_connection *conn, struct s2n_async_pkey_op *
 
 static int add_async_cert(struct s2n_config *config, const char *cert, const char *key, long delay_ms)
 {
+    if (async_chains == ASYNC_CHAINS_MAX) {
+        msg("--async-pkey: more than %d configs", ASYNC_CHAINS_MAX);
+        return -1;
+    }
     async_delay_ms = delay_ms;
-    async_served = s2n_cert_chain_and_key_new();
-    async_service = s2n_cert_chain_and_key_new();
-    if (async_served == NULL || async_service == NULL
-        || s2n_cert_chain_and_key_load_public_pem_bytes(async_served, (uint8_t *)cert, (uint32_t)strlen(cert))
+    struct s2n_cert_chain_and_key *served = s2n_cert_chain_and_key_new();
+    struct s2n_cert_chain_and_key *service = s2n_cert_chain_and_key_new();
+    async_served[async_chains] = served;
+    async_service[async_chains] = service;
+    async_chains++;
+    if (served == NULL || service == NULL
+        || s2n_cert_chain_and_key_load_public_pem_bytes(served, (uint8_t *)cert, (uint32_t)strlen(cert))
                != S2N_SUCCESS
-        || s2n_cert_chain_and_key_load_pem(async_service, cert, key) != S2N_SUCCESS
-        || s2n_config_add_cert_chain_and_key_to_store(config, async_served) != S2N_SUCCESS
+        || s2n_cert_chain_and_key_load_pem(service, cert, key) != S2N_SUCCESS
+        || s2n_config_add_cert_chain_and_key_to_store(config, served) != S2N_SUCCESS
         || s2n_config_set_async_pkey_callback(config, async_pkey_cb) != S2N_SUCCESS) {
         msg_s2n("--async-pkey set-up");
         return -1;
@@ -663,6 +752,11 @@ static int setup_tickets(struct s2n_config *config, const struct options *o, str
 
     if (s2n_config_set_session_tickets_onoff(config, o->tickets ? 1 : 0) != S2N_SUCCESS) {
         msg_s2n("s2n_config_set_session_tickets_onoff");
+        return -1;
+    }
+    if (o->early_data > 0
+        && s2n_config_set_server_max_early_data_size(config, (uint32_t)o->early_data) != S2N_SUCCESS) {
+        msg_s2n("s2n_config_set_server_max_early_data_size");
         return -1;
     }
     /* The session cache needs a ticket key too: rs2n seals cached values with it. */
@@ -1171,6 +1265,38 @@ static int setup_alpn_and_client_auth(struct s2n_config *config, const struct op
     return 0;
 }
 
+/* --sni: the second config and the name that selects it. */
+static struct s2n_config *sni_config;
+static const char *sni_name;
+
+/* The client hello callback: a client naming --sni gets the second config. */
+static int sni_hello_cb(struct s2n_connection *conn, void *ctx)
+{
+    struct s2n_client_hello *ch = s2n_connection_get_client_hello(conn);
+    struct conn_state *state = s2n_connection_get_ctx(conn);
+    char name[256];
+    uint16_t len = 0;
+    (void)ctx;
+    if (ch == NULL
+        || s2n_client_hello_get_server_name(ch, (uint8_t *)name, sizeof(name) - 1, &len)
+               != S2N_SUCCESS) {
+        return 0; /* no (usable) server name: the default config */
+    }
+    name[len] = '\0';
+    if (strcasecmp(name, sni_name) != 0) {
+        return 0;
+    }
+    if (s2n_connection_set_config(conn, sni_config) != S2N_SUCCESS
+        || s2n_connection_server_name_extension_used(conn) != S2N_SUCCESS) {
+        msg_s2n("client hello callback");
+        return -1;
+    }
+    if (state != NULL) {
+        state->sni_config = 1;
+    }
+    return 0;
+}
+
 static struct s2n_config *make_config(const struct options *o, struct cache *cache,
                                       struct rotation *rot)
 {
@@ -1207,6 +1333,28 @@ static struct s2n_config *make_config(const struct options *o, struct cache *cac
     if (add_cert(config, o) != 0 || setup_alpn_and_client_auth(config, o) != 0
         || setup_cache(config, o, cache) != 0 || setup_tickets(config, o, rot) != 0) {
         goto fail;
+    }
+    if (o->ocsp != NULL) {
+        uint32_t len = 0;
+        uint8_t *der = extras_read_file(o->ocsp, &len);
+        if (der == NULL) {
+            goto fail;
+        }
+        int rc = s2n_config_set_extension_data(config, S2N_EXTENSION_OCSP_STAPLING, der, len);
+        free(der);
+        if (rc != S2N_SUCCESS) {
+            msg_s2n("s2n_config_set_extension_data");
+            goto fail;
+        }
+    }
+    if (o->keylog != NULL) {
+        static FILE *keylog; /* open for the life of the process */
+        if (keylog == NULL && extras_set_keylog(config, o->keylog, &keylog) != 0) {
+            goto fail;
+        }
+        if (keylog != NULL && s2n_config_set_key_log_cb(config, extras_key_log, keylog) != S2N_SUCCESS) {
+            goto fail;
+        }
     }
     return config;
 fail:
@@ -1275,6 +1423,51 @@ static int shutdown_conn(struct s2n_connection *conn, int fd, int timeout_s)
     return 0;
 }
 
+static const char *early_status_name(struct s2n_connection *conn)
+{
+    s2n_early_data_status_t status;
+    if (s2n_connection_get_early_data_status(conn, &status) != S2N_SUCCESS) {
+        return "unknown";
+    }
+    switch (status) {
+    case S2N_EARLY_DATA_STATUS_OK:
+        return "ok";
+    case S2N_EARLY_DATA_STATUS_NOT_REQUESTED:
+        return "not-requested";
+    case S2N_EARLY_DATA_STATUS_REJECTED:
+        return "rejected";
+    case S2N_EARLY_DATA_STATUS_END:
+        return "end";
+    }
+    return "unknown";
+}
+
+/* s2n_recv_early_data until the early data is over, as s2n's guide shows: the
+ * bytes read in `buf` (at most `size`), or -1 (s2n_errno says why; 1 with a
+ * timeout). */
+static long recv_early(struct s2n_connection *conn, int fd, uint8_t *buf, long size,
+                       long long deadline, int *timed_out)
+{
+    long total = 0;
+    *timed_out = 0;
+    for (;;) {
+        s2n_blocked_status blocked = S2N_NOT_BLOCKED;
+        ssize_t got = 0;
+        int r = s2n_recv_early_data(conn, buf + total, size - total, &got, &blocked);
+        total += got;
+        if (r == S2N_SUCCESS) {
+            return total;
+        }
+        if (!s2n_would_block()) {
+            return -1;
+        }
+        if (wait_fd(fd, blocked, deadline) != 0) {
+            *timed_out = 1;
+            return -1;
+        }
+    }
+}
+
 /* Serves one accepted connection and prints its line. */
 static void serve(struct s2n_config *config, const struct options *o, int fd, long index)
 {
@@ -1300,7 +1493,27 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
         return;
     }
 
-    hs = drive_s2n_call(s2n_negotiate, conn, fd, deadline);
+    uint8_t *early = NULL;
+    long early_len = 0;
+    int early_timeout = 0;
+    if (o->early_data > 0) {
+        early = malloc((size_t)o->early_data);
+        if (early == NULL) {
+            printf("conn %ld: handshake failed: out of memory\n", index);
+            s2n_connection_free(conn);
+            return;
+        }
+        early_len = recv_early(conn, fd, early, o->early_data, deadline, &early_timeout);
+        if (early_len > 0) {
+            printf("conn %ld: early data read, %ld bytes\n", index, early_len);
+            fflush(stdout);
+        }
+    }
+    if (early_len < 0) {
+        hs = early_timeout ? 1 : -1;
+    } else {
+        hs = drive_s2n_call(s2n_negotiate, conn, fd, deadline);
+    }
     if (hs < 0) {
         int err = s2n_errno;
         printf("conn %ld: handshake failed: %s (%s)\n", index, s2n_strerror_debug(err, "EN"),
@@ -1326,14 +1539,32 @@ static void serve(struct s2n_config *config, const struct options *o, int fd, lo
             printf(", alpn %s, client cert %s", alpn ? alpn : "none",
                    s2n_connection_client_cert_used(conn) == 1 ? "yes" : "no");
         }
+        if (o->sni != NULL) {
+            printf(", config %s", state.sni_config ? "sni" : "default");
+        }
+        if (o->early_data > 0) {
+            printf(", early data %s %ld", early_status_name(conn), early_len);
+        }
         printf("\n");
+        if (o->export_spec != NULL) {
+            printf("conn %ld: ", index);
+            extras_print_export(conn, o->export_spec, stdout);
+        }
+        if (o->ocsp != NULL) {
+            printf("conn %ld: OCSP stapled: %s\n", index,
+                   s2n_connection_is_ocsp_stapled(conn) == 1 ? "yes" : "no");
+        }
         fflush(stdout);
+        if (o->echo && early_len > 0 && send_all(conn, fd, early, (size_t)early_len, deadline) != 0) {
+            msg_s2n("s2n_send (early data echo)");
+        }
         if (o->echo) {
             (void)echo_loop(conn, fd, o->timeout_s);
         }
         (void)shutdown_conn(conn, fd, o->timeout_s);
     }
     fflush(stdout);
+    free(early);
     s2n_connection_free(conn);
 }
 
@@ -1390,6 +1621,24 @@ int main(int argc, char **argv)
     if (config == NULL) {
         cache_close(&cache);
         return 1;
+    }
+    if (o.sni != NULL) {
+        static struct rotation sni_rot; /* the second config's own ticket keys */
+        struct options so = o;
+        so.cert = o.sni_cert;
+        so.key = o.sni_key;
+        sni_name = o.sni;
+        sni_config = make_config(&so, &cache, &sni_rot);
+        if (sni_config == NULL
+            || s2n_config_set_client_hello_cb(config, sni_hello_cb, NULL) != S2N_SUCCESS) {
+            msg_s2n("--sni");
+            s2n_config_free(config);
+            if (sni_config != NULL) {
+                s2n_config_free(sni_config);
+            }
+            cache_close(&cache);
+            return 1;
+        }
     }
     lfd = listen_loopback(o.port, &port);
     /* Non-blocking: rs2nd waits in poll(), then accept() must not block should
@@ -1451,6 +1700,9 @@ int main(int argc, char **argv)
 
     close(lfd);
     s2n_config_free(config);
+    if (sni_config != NULL) {
+        s2n_config_free(sni_config);
+    }
     cache_close(&cache);
     s2n_cleanup();
     return (o.max_conns != 0 && served == o.max_conns) ? 0 : 1;

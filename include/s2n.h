@@ -94,8 +94,12 @@ typedef int s2n_recv_fn(void *io_context, uint8_t *buf, uint32_t len);
 typedef int s2n_send_fn(void *io_context, const uint8_t *buf, uint32_t len);
 
 /**
- * The client hello callback: runs when a server has read a ClientHello. A
- * function type, as in s2n-tls.
+ * The client hello callback: runs once per handshake on a server that has read
+ * the client's first ClientHello, before anything is chosen from it, with the
+ * context given to s2n_config_set_client_hello_cb(). It may use its connection
+ * (read the ClientHello, swap the config...): see s2n_config_set_client_hello_cb().
+ * Returns 0 to go on, a negative value to reject the handshake. A function type,
+ * as in s2n-tls.
  */
 typedef int s2n_client_hello_fn(struct s2n_connection *conn, void *ctx);
 
@@ -434,6 +438,11 @@ typedef int (*s2n_clock_time_nanoseconds)(void *ctx, uint64_t *nanoseconds);
 typedef struct s2n_cert_chain_and_key *(*s2n_cert_tiebreak_callback)(struct s2n_cert_chain_and_key *cert1, struct s2n_cert_chain_and_key *cert2, uint8_t *name, uint32_t name_len);
 
 /**
+ * Decides on early data a client offered.
+ */
+typedef int (*s2n_early_data_cb)(struct s2n_connection *conn, struct s2n_offered_early_data *early_data);
+
+/**
  * Called by `s2n_init` when memory callbacks are set (`s2n_mem_set_callbacks`).
  */
 typedef int (*s2n_mem_init_callback)(void);
@@ -478,6 +487,11 @@ typedef int (*s2n_psk_selection_callback)(struct s2n_connection *conn, void *con
 typedef int (*s2n_session_ticket_fn)(struct s2n_connection *conn, void *ctx, struct s2n_session_ticket *ticket);
 
 /**
+ * Receives key log lines (NSS key log format).
+ */
+typedef int (*s2n_key_log_fn)(void *ctx, struct s2n_connection *conn, uint8_t *logline, size_t len);
+
+/**
  * Decides whether a name from the peer's certificate is trusted: called with each
  * DNS and URI name of its subject alternative names (not NUL-terminated: use
  * `host_name_len`), or once with "" if it has none, until it returns nonzero
@@ -488,16 +502,6 @@ typedef int (*s2n_session_ticket_fn)(struct s2n_connection *conn, void *ctx, str
  * no alternative name, the subject's common name.
  */
 typedef uint8_t (*s2n_verify_host_fn)(const char *host_name, size_t host_name_len, void *data);
-
-/**
- * Receives key log lines (NSS key log format).
- */
-typedef int (*s2n_key_log_fn)(void *ctx, struct s2n_connection *conn, uint8_t *logline, size_t len);
-
-/**
- * Decides on early data a client offered.
- */
-typedef int (*s2n_early_data_cb)(struct s2n_connection *conn, struct s2n_offered_early_data *early_data);
 
 #define S2N_CERT_AUTH_NONE 0
 
@@ -931,6 +935,198 @@ S2N_API int s2n_cert_get_utf8_string_from_extension_data_length(const uint8_t *e
 S2N_API int s2n_cert_get_utf8_string_from_extension_data(const uint8_t *extension_data, uint32_t extension_len, uint8_t *out_data, uint32_t *out_len);
 
 /**
+ * The ClientHello a server connection received, for the client hello callback
+ * and later: owned by the connection, valid until it is wiped or freed (do not
+ * free it). NULL (with no error recorded) before a whole ClientHello has been
+ * read, and on a client.
+ *
+ * Differs from s2n-tls after a HelloRetryRequest: rs2n keeps the first
+ * ClientHello, s2n-tls the second.
+ *
+ * Errors: NULL conn (NULL returned).
+ */
+S2N_API struct s2n_client_hello *s2n_connection_get_client_hello(struct s2n_connection *conn);
+
+/**
+ * Parses a ClientHello message: `size` bytes of `bytes`, with the 4-byte
+ * handshake header and without a record header. The result belongs to the
+ * application: free it with `s2n_client_hello_free`. It has no record version
+ * (`s2n_client_hello_get_legacy_record_version` fails). SSLv2 hellos are not read.
+ *
+ * Errors (NULL returned): NULL bytes; not a ClientHello, a length that does not
+ * match, a malformed field (S2N_ERR_BAD_MESSAGE); a known extension twice
+ * (S2N_ERR_DUPLICATE_EXTENSION).
+ */
+S2N_API struct s2n_client_hello *s2n_client_hello_parse_message(const uint8_t *bytes, uint32_t size);
+
+/**
+ * Frees a ClientHello from `s2n_client_hello_parse_message` and sets `*ch` to
+ * NULL. A NULL `*ch` is accepted.
+ *
+ * Errors: NULL ch; a connection's ClientHello (S2N_ERR_INVALID_ARGUMENT: it
+ * stays with its connection).
+ */
+S2N_API int s2n_client_hello_free(struct s2n_client_hello **ch);
+
+/**
+ * The length of the ClientHello message (after its 4-byte handshake header).
+ *
+ * Errors: NULL ch (-1).
+ */
+S2N_API ssize_t s2n_client_hello_get_raw_message_length(struct s2n_client_hello *ch);
+
+/**
+ * Copies up to `max_length` bytes of the ClientHello message (after its 4-byte
+ * handshake header) to `out`, the client random zeroed (see
+ * `s2n_client_hello_get_random`).
+ *
+ * @returns The number of bytes copied, or -1 for NULL ch or out.
+ */
+S2N_API ssize_t s2n_client_hello_get_raw_message(struct s2n_client_hello *ch, uint8_t *out, uint32_t max_length);
+
+/**
+ * The length in bytes of the client's cipher suite list.
+ *
+ * Errors: NULL ch (-1).
+ */
+S2N_API ssize_t s2n_client_hello_get_cipher_suites_length(struct s2n_client_hello *ch);
+
+/**
+ * Copies up to `max_length` bytes of the client's cipher suites (2 bytes each,
+ * as sent) to `out`.
+ *
+ * @returns The number of bytes copied, or -1 for NULL ch or out.
+ */
+S2N_API ssize_t s2n_client_hello_get_cipher_suites(struct s2n_client_hello *ch, uint8_t *out, uint32_t max_length);
+
+/**
+ * The length of the ClientHello's extension block (without its own 2-byte length).
+ *
+ * Errors: NULL ch (-1).
+ */
+S2N_API ssize_t s2n_client_hello_get_extensions_length(struct s2n_client_hello *ch);
+
+/**
+ * Copies up to `max_length` bytes of the extension block as sent (each
+ * extension's type, length and data; without the block's own length) to `out`.
+ *
+ * @returns The number of bytes copied, or -1 for NULL ch or out.
+ */
+S2N_API ssize_t s2n_client_hello_get_extensions(struct s2n_client_hello *ch, uint8_t *out, uint32_t max_length);
+
+/**
+ * The length of one extension's data. As s2n-tls, only extensions s2n-tls knows
+ * are found (any other, and one not sent, gives 0; see
+ * `s2n_client_hello_has_extension` for any type).
+ *
+ * Errors: NULL ch (-1).
+ */
+S2N_API ssize_t s2n_client_hello_get_extension_length(struct s2n_client_hello *ch, s2n_tls_extension_type extension_type);
+
+/**
+ * Copies up to `max_length` bytes of one extension's data to `out`. As s2n-tls,
+ * only extensions s2n-tls knows are found.
+ *
+ * @returns The number of bytes copied (0 for an extension not sent or not
+ * known), or -1 for NULL ch or out.
+ */
+S2N_API ssize_t s2n_client_hello_get_extension_by_id(struct s2n_client_hello *ch, s2n_tls_extension_type extension_type, uint8_t *out, uint32_t max_length);
+
+/**
+ * Sets `*exists` to whether the client sent the extension `extension_iana` (any
+ * type, known to s2n-tls or not).
+ *
+ * Errors: NULL ch or exists.
+ */
+S2N_API int s2n_client_hello_has_extension(struct s2n_client_hello *ch, uint16_t extension_iana, bool *exists);
+
+/**
+ * Sets `*out_length` to the length of the client's legacy session ID (0 to 32).
+ *
+ * Errors: NULL ch or out_length.
+ */
+S2N_API int s2n_client_hello_get_session_id_length(struct s2n_client_hello *ch, uint32_t *out_length);
+
+/**
+ * Copies up to `max_length` bytes of the session ID the client sent to `out`
+ * and sets `*out_length` to the count. (The connection's session ID may differ
+ * later: see `s2n_connection_get_session_id`.)
+ *
+ * Errors: NULL ch, out or out_length.
+ */
+S2N_API int s2n_client_hello_get_session_id(struct s2n_client_hello *ch, uint8_t *out, uint32_t *out_length, uint32_t max_length);
+
+/**
+ * Sets `*out_length` to the length of the client's compression method list.
+ *
+ * Errors: NULL ch or out_length.
+ */
+S2N_API int s2n_client_hello_get_compression_methods_length(struct s2n_client_hello *ch, uint32_t *out_length);
+
+/**
+ * Copies the client's compression methods (one byte each; rs2n, like s2n-tls,
+ * never uses compression) to `list` and sets `*out_length` to their count.
+ *
+ * Errors: NULL ch, list or out_length; `list_length` shorter than the list
+ * (S2N_ERR_INSUFFICIENT_MEM_SIZE, nothing written).
+ */
+S2N_API int s2n_client_hello_get_compression_methods(struct s2n_client_hello *ch, uint8_t *list, uint32_t list_length, uint32_t *out_length);
+
+/**
+ * Sets `*out` to the ClientHello's legacy_version in s2n's numbering (33 for
+ * TLS1.2's 0x0303; a TLS1.3 client also sends 33). For logging and fingerprints.
+ *
+ * Errors: NULL ch or out.
+ */
+S2N_API int s2n_client_hello_get_legacy_protocol_version(struct s2n_client_hello *ch, uint8_t *out);
+
+/**
+ * Sets `*out` to the version in the header of the record that carried the
+ * ClientHello, in s2n's numbering (often 31, TLS1.0). For logging and
+ * fingerprints.
+ *
+ * Errors: NULL ch or out; a hello from `s2n_client_hello_parse_message`, which
+ * had no record (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_client_hello_get_legacy_record_version(struct s2n_client_hello *ch, uint8_t *out);
+
+/**
+ * Copies the 32-byte client random to `out`.
+ *
+ * Errors: NULL ch or out; `max_length` under 32 (S2N_ERR_INSUFFICIENT_MEM_SIZE).
+ */
+S2N_API int s2n_client_hello_get_random(struct s2n_client_hello *ch, uint8_t *out, uint32_t max_length);
+
+/**
+ * Writes the groups (IANA numbers) of the client's supported_groups extension to
+ * `groups`, in its order, and their count to `*groups_count` (set to 0 first).
+ *
+ * Errors: NULL ch, groups or groups_count; no supported_groups extension
+ * (S2N_ERR_EXTENSION_NOT_RECEIVED); a malformed one (S2N_ERR_BAD_MESSAGE); more
+ * groups than `groups_count_max` (S2N_ERR_INSUFFICIENT_MEM_SIZE).
+ */
+S2N_API int s2n_client_hello_get_supported_groups(struct s2n_client_hello *ch, uint16_t *groups, uint16_t groups_count_max, uint16_t *groups_count);
+
+/**
+ * Sets `*length` to the length of the first host name in the client's
+ * server_name extension.
+ *
+ * Errors: NULL ch or length; no server_name extension
+ * (S2N_ERR_EXTENSION_NOT_RECEIVED); a malformed one (S2N_ERR_BAD_MESSAGE).
+ */
+S2N_API int s2n_client_hello_get_server_name_length(struct s2n_client_hello *ch, uint16_t *length);
+
+/**
+ * Copies the first host name of the client's server_name extension to
+ * `server_name` (not NUL-terminated) and its length to `*out_length`.
+ *
+ * Errors: NULL arguments; no server_name extension
+ * (S2N_ERR_EXTENSION_NOT_RECEIVED); a malformed one (S2N_ERR_BAD_MESSAGE); a
+ * name longer than `length` (S2N_ERR_INSUFFICIENT_MEM_SIZE, nothing written).
+ */
+S2N_API int s2n_client_hello_get_server_name(struct s2n_client_hello *ch, uint8_t *server_name, uint16_t length, uint16_t *out_length);
+
+/**
  * Creates a config with s2n's defaults: the "default" security policy, the
  * system's trusted CAs (`SSL_CERT_FILE`, else /etc/ssl/certs/ca-certificates.crt,
  * read once per process), certificate verification on, no certificates, the
@@ -1318,6 +1514,173 @@ S2N_API int s2n_free_stacktrace(void);
 S2N_API int s2n_get_stacktrace(struct s2n_stacktrace *trace);
 
 /**
+ * Sets the most early data (bytes) a server accepts from a resuming client; 0
+ * (the default) rejects all early data. A connection's own maximum
+ * (`s2n_connection_set_server_max_early_data_size`) overrides it.
+ *
+ * rs2n accepts early data only with stateful resumption: the session cache on
+ * and session tickets off. Then each session is taken from the cache once (the
+ * take rule of `s2n_config_set_cache_retrieve_callback`), so a replayed first
+ * flight gets its early data accepted at most once, on one server or across a
+ * fleet sharing the cache. With stateless session tickets on, early data is
+ * never accepted (rustls refuses it: a ticket can be replayed) and the handshake
+ * completes normally; s2n-tls accepts it and leaves replay protection to the
+ * application. With early data on, the server's TLS1.3 tickets are rustls' own
+ * stateful tickets (32-byte cache keys given to the callbacks as 48-byte keys,
+ * single-use), whose lifetime hint is rustls' fixed 24 hours rather than the
+ * cache entry's.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_set_server_max_early_data_size(struct s2n_config *config, uint32_t max_early_data_size);
+
+/**
+ * Sets the most early data this server connection accepts, overriding its
+ * config's (see `s2n_config_set_server_max_early_data_size`). Default: the
+ * config's.
+ *
+ * Errors: NULL conn; after the handshake started (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_connection_set_server_max_early_data_size(struct s2n_connection *conn, uint32_t max_early_data_size);
+
+/**
+ * Sets the bytes a server stores with the sessions this connection issues; when
+ * a client later offers early data with such a session, the early-data callback
+ * reads them (`s2n_offered_early_data_get_context`). Copied. Default: empty.
+ * They are sealed inside the cached session with the ticket key.
+ *
+ * Errors: NULL conn; NULL context with a size; after the handshake started
+ * (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_connection_set_server_early_data_context(struct s2n_connection *conn, const uint8_t *context, uint16_t context_size);
+
+/**
+ * Sets the callback a server runs when a client offers early data that the
+ * server could accept (TLS1.3, a cached session, early data on, the
+ * application reading early data); NULL removes it. Default: none (accepted).
+ *
+ * The callback accepts or rejects with `s2n_offered_early_data_accept` /
+ * `_reject`, from inside it or later from any thread: until then
+ * `s2n_negotiate` / `s2n_recv_early_data` fail with S2N_ERR_ASYNC_BLOCKED and
+ * S2N_BLOCKED_ON_APPLICATION_INPUT, and the ClientHello waits. A negative return
+ * fails the handshake with S2N_ERR_CANCELLED. Inside it,
+ * `s2n_connection_get_negotiated_psk_identity` and its length give the ticket
+ * the early data came with (for an anti-replay check); other calls on the
+ * connection fail with S2N_ERR_CONNECTION_IN_USE.
+ *
+ * rs2n runs it before rustls reads the ClientHello; rustls may still refuse the
+ * early data after an accept (ticket age, cipher suite or ALPN differ from the
+ * session's): `s2n_connection_get_early_data_status` then says REJECTED.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_set_early_data_cb(struct s2n_config *config, s2n_early_data_cb cb);
+
+/**
+ * Writes the length of the offered early data's context (see
+ * `s2n_connection_set_server_early_data_context`) to `*context_len`.
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_offered_early_data_get_context_length(struct s2n_offered_early_data *early_data, uint16_t *context_len);
+
+/**
+ * Copies the offered early data's context into `context`.
+ *
+ * Errors: NULL arguments; `max_len` smaller than the context
+ * (S2N_ERR_INSUFFICIENT_MEM_SIZE).
+ */
+S2N_API int s2n_offered_early_data_get_context(struct s2n_offered_early_data *early_data, uint8_t *context, uint16_t max_len);
+
+/**
+ * Rejects the offered early data: the handshake goes on without it (the client
+ * sends it again after the handshake). May be called from the early-data
+ * callback or later, from any thread, while the connection lives.
+ *
+ * Errors: NULL early_data; already accepted or rejected (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_offered_early_data_reject(struct s2n_offered_early_data *early_data);
+
+/**
+ * Accepts the offered early data. May be called from the early-data callback
+ * or later, from any thread, while the connection lives.
+ *
+ * Errors: NULL early_data; already accepted or rejected (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_offered_early_data_accept(struct s2n_offered_early_data *early_data);
+
+/**
+ * Writes the connection's early data status to `*status`:
+ * S2N_EARLY_DATA_STATUS_OK (not decided yet, or early data in progress),
+ * _NOT_REQUESTED (the client offered none), _REJECTED (offered, not accepted:
+ * the client must send the data again after the handshake), _END (accepted and
+ * over).
+ *
+ * A client learns REJECTED or END when its handshake completes.
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_connection_get_early_data_status(struct s2n_connection *conn, s2n_early_data_status_t *status);
+
+/**
+ * Writes how much more early data the connection may send or receive: 0 when
+ * early data was rejected or not requested, else the maximum minus what was
+ * sent or received.
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_connection_get_remaining_early_data_size(struct s2n_connection *conn, uint32_t *allowed_early_data_size);
+
+/**
+ * Writes the most early data the connection may ever send or receive, whatever
+ * its status: a server's maximum, or what a client's session allows.
+ *
+ * A client knows it once `s2n_send_early_data` has started the handshake
+ * (before, 0); s2n-tls reads it from the session set earlier.
+ *
+ * Errors: NULL arguments.
+ */
+S2N_API int s2n_connection_get_max_early_data_size(struct s2n_connection *conn, uint32_t *max_early_data_size);
+
+/**
+ * A client starts the handshake with early data: as much of `data` as its
+ * session allows goes in its first flight; `*data_sent` says how much (0 when
+ * the session allows none: no session, a TLS1.2 session, or a server that
+ * does not offer early data). Then call `s2n_negotiate`. Blocks as
+ * `s2n_negotiate` does (call again with the same data).
+ *
+ * Early data can be replayed by an attacker: send only what is safe to
+ * repeat. Once the handshake completes, `s2n_connection_get_early_data_status`
+ * says whether the server took it; when REJECTED, send the data again with
+ * `s2n_send`.
+ *
+ * Errors: NULL arguments, a negative length; a server connection (a usage
+ * error); a security policy
+ * without TLS1.3 (S2N_ERR_PROTOCOL_VERSION_UNSUPPORTED); the errors of
+ * `s2n_negotiate`.
+ */
+S2N_API int s2n_send_early_data(struct s2n_connection *conn, const uint8_t *data, ssize_t data_len, ssize_t *data_sent, s2n_blocked_status *blocked);
+
+/**
+ * A server starts the handshake ready for early data, and reads it into
+ * `data`: `*data_received` says how much this call read. Succeeds once the
+ * early data is over (all received, rejected, or not offered); until then
+ * fails blocked (S2N_BLOCKED_ON_READ while more may come,
+ * S2N_BLOCKED_ON_EARLY_DATA when `data` is full): call again with the rest of
+ * the buffer. Then call `s2n_negotiate`. A server that calls `s2n_negotiate`
+ * without calling this first rejects early data, as s2n-tls.
+ *
+ * The client hello and async private key callbacks run here as in
+ * `s2n_negotiate`. See
+ * `s2n_config_set_server_max_early_data_size` for when rs2n accepts early data
+ * and why it is replay-safe.
+ *
+ * Errors: NULL arguments, a negative length; a client connection
+ * (a usage error); the errors of `s2n_negotiate`.
+ */
+S2N_API int s2n_recv_early_data(struct s2n_connection *conn, uint8_t *data, ssize_t max_data_len, ssize_t *data_received, s2n_blocked_status *blocked);
+
+/**
  * Whether the handshake is complete: every handshake message sent and received,
  * the connection ready for application data. False while it runs (also while an
  * async private key operation is awaited), after it failed, and for a NULL conn
@@ -1341,6 +1704,71 @@ S2N_API bool s2n_connection_handshake_complete(struct s2n_connection *conn);
  * (S2N_ERR_INSUFFICIENT_MEM_SIZE).
  */
 S2N_API int s2n_conn_get_signature_public_key_type(struct s2n_connection *conn, s2n_mode mode, char *output, uint32_t *output_size);
+
+/**
+ * Sets the callback a server runs when it has read the client's first
+ * ClientHello, before anything is chosen from it, and its context; NULL removes
+ * it. Default: none.
+ *
+ * Inside the callback the application may use its connection: read the
+ * ClientHello (`s2n_connection_get_client_hello`, `s2n_get_server_name`), swap
+ * the config (`s2n_connection_set_config`: certificates, security policy, ALPN,
+ * client authentication...), change the connection's own settings, call
+ * `s2n_connection_server_name_extension_used` or `s2n_client_hello_cb_done`.
+ * No lock is held while it runs: the connection is only kept from being freed
+ * or wiped. Calls that drive or end it (`s2n_negotiate`, `s2n_shutdown`,
+ * `s2n_connection_wipe`, `s2n_connection_free`) fail there, and from other
+ * threads meanwhile, with S2N_ERR_CONNECTION_IN_USE (`s2n_send` and `s2n_recv`
+ * fail as before any handshake).
+ *
+ * The callback returns 0 to go on (in blocking mode a value above 0 also says
+ * the server name was used), a negative value to reject the handshake:
+ * `s2n_negotiate` then fails with S2N_ERR_CANCELLED after sending a
+ * handshake_failure alert. It runs once per handshake, not again for the
+ * second ClientHello after a HelloRetryRequest (as in s2n-tls).
+ *
+ * rs2n makes the handshake's rustls connection again after the callback, from
+ * the config and settings the connection has then: whatever the callback
+ * changed applies to the whole handshake.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_set_client_hello_cb(struct s2n_config *config, s2n_client_hello_fn client_hello_callback, void *ctx);
+
+/**
+ * Sets how the client hello callback ends its work. S2N_CLIENT_HELLO_CB_BLOCKING
+ * (the default): when it returns. S2N_CLIENT_HELLO_CB_NONBLOCKING: when the
+ * application calls `s2n_client_hello_cb_done` (from the callback or later, from
+ * any thread); until then `s2n_negotiate` fails with S2N_ERR_ASYNC_BLOCKED and
+ * S2N_BLOCKED_ON_APPLICATION_INPUT, and the callback is not run again.
+ *
+ * Errors: NULL config; an unknown mode (S2N_ERR_INVALID_STATE, as s2n-tls).
+ */
+S2N_API int s2n_config_set_client_hello_cb_mode(struct s2n_config *config, s2n_client_hello_cb_mode cb_mode);
+
+/**
+ * Marks the non-blocking client hello callback's work as done: the next
+ * `s2n_negotiate` goes on with the handshake. May be called from inside the
+ * callback.
+ *
+ * Errors: NULL conn; a client connection or a config in blocking mode
+ * (S2N_ERR_INVALID_STATE); before the callback has run (S2N_ERR_ASYNC_NOT_PERFORMED).
+ */
+S2N_API int s2n_client_hello_cb_done(struct s2n_connection *conn);
+
+/**
+ * Tells that the server changed the connection because of the client's
+ * server_name (from the client hello callback, before it is done), so the server
+ * acknowledges the name with an empty server_name extension.
+ *
+ * rs2n records it; rustls acknowledges the client's server name in every full
+ * handshake anyway, so a server sends the empty extension with or without
+ * this call (s2n-tls only with it). Either way the client learns nothing more.
+ *
+ * Errors: NULL conn; a client connection, or after the ClientHello has been
+ * processed (S2N_ERR_INVALID_STATE).
+ */
+S2N_API int s2n_connection_server_name_extension_used(struct s2n_connection *conn);
 
 /**
  * Sends and receives over one file descriptor (a socket, blocking or not). The
@@ -1942,6 +2370,120 @@ S2N_API int s2n_connection_get_certificate_match(struct s2n_connection *conn, s2
 S2N_API int s2n_connection_get_peer_cert_chain(const struct s2n_connection *conn, struct s2n_cert_chain_and_key *cert_chain);
 
 /**
+ * Sets the DER OCSP response a server staples with this chain when a client
+ * asks for one (status_request; full handshakes only), as given: rs2n does not
+ * look into it. The data is copied. NULL data or a length of 0 clears it. Takes
+ * effect for configs the chain was already added to, for connections whose
+ * handshake starts afterwards.
+ *
+ * Errors: NULL chain_and_key.
+ */
+S2N_API int s2n_cert_chain_and_key_set_ocsp_data(struct s2n_cert_chain_and_key *chain_and_key, const uint8_t *data, uint32_t length);
+
+/**
+ * Sets the signed certificate timestamps a server sends with this chain.
+ *
+ * Not supported: rustls cannot send SCT lists, so any list is refused
+ * (S2N_ERR_UNIMPLEMENTED) rather than silently not sent. NULL data or a length
+ * of 0 (no list, s2n's way to clear it) succeeds.
+ *
+ * Errors: NULL chain_and_key; a list (S2N_ERR_UNIMPLEMENTED).
+ */
+S2N_API int s2n_cert_chain_and_key_set_sct_list(struct s2n_cert_chain_and_key *chain_and_key, const uint8_t *data, uint32_t length);
+
+/**
+ * Whether a client asks for the server's stapled OCSP response
+ * (`S2N_STATUS_REQUEST_OCSP`) or not (`S2N_STATUS_REQUEST_NONE`, the default; as
+ * in s2n-tls, a successful `s2n_config_set_verification_ca_location` also turns
+ * it on for clients, and `S2N_STATUS_REQUEST_NONE` off again). A response that
+ * comes is validated (see `s2n_config_set_check_stapled_ocsp_response`), then
+ * `s2n_connection_get_ocsp_response` gives it and `s2n_connection_is_ocsp_stapled`
+ * says it came. No effect on servers.
+ *
+ * Differs from s2n-tls: rustls' client asks every server for a stapled response;
+ * without OCSP requested, rs2n ignores whatever comes (neither checked nor
+ * reported), as if it had not asked.
+ *
+ * Errors: NULL config; an unknown type (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_config_set_status_request_type(struct s2n_config *config, s2n_status_request_type type);
+
+/**
+ * Whether a client validates the OCSP response the server stapled, when it asked
+ * for one (default: 1, yes). As s2n-tls does with its libcrypto: the response
+ * must be successful and signed by the issuer of the server's certificate (on
+ * the verified chain) or by a responder certificate it includes that this
+ * issuer gave the OCSPSigning purpose; its entry for the certificate, by a
+ * SHA-1 CertID (the only hash s2n-tls reads), must have a thisUpdate not in the
+ * future and a nextUpdate not past (without one: a thisUpdate under an hour
+ * old), on the config's wall clock, and say good. Otherwise the handshake fails:
+ * S2N_ERR_CERT_REVOKED (revoked), S2N_ERR_CERT_EXPIRED (out of date),
+ * S2N_ERR_CERT_INVALID (not yet valid), S2N_ERR_INVALID_OCSP_RESPONSE
+ * (malformed), S2N_ERR_CERT_UNTRUSTED (anything else). No response stapled is
+ * no failure. With `s2n_config_disable_x509_verification` nothing is checked.
+ * 0 turns the check off: the response is still reported, unchecked.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_set_check_stapled_ocsp_response(struct s2n_config *config, uint8_t check_ocsp);
+
+/**
+ * Sets whether a client asks for certificate transparency (SCT lists).
+ *
+ * `S2N_CT_SUPPORT_NONE` (the default) works; `S2N_CT_SUPPORT_REQUEST` is not
+ * supported (S2N_ERR_UNIMPLEMENTED): rustls cannot ask for SCTs.
+ *
+ * Errors: NULL config; `S2N_CT_SUPPORT_REQUEST` (S2N_ERR_UNIMPLEMENTED); an
+ * unknown level (S2N_ERR_INVALID_ARGUMENT).
+ */
+S2N_API int s2n_config_set_ct_support_level(struct s2n_config *config, s2n_ct_support_level level);
+
+/**
+ * s2n-tls' older way to set the OCSP response (`S2N_EXTENSION_OCSP_STAPLING`) or
+ * SCT list (`S2N_EXTENSION_CERTIFICATE_TRANSPARENCY`) of the config's default
+ * certificate; prefer `s2n_cert_chain_and_key_set_ocsp_data`. Works on configs
+ * whose chains were added with `s2n_config_add_cert_chain_and_key` (the config
+ * owns them); the default chain is the first RSA one, else the first ECDSA one,
+ * else the first. NULL data or a length of 0 clears the data.
+ *
+ * Errors: NULL config; no certificate (S2N_ERR_UPDATING_EXTENSION); chains the
+ * application owns (S2N_ERR_CERT_OWNERSHIP); another extension type
+ * (S2N_ERR_UNRECOGNIZED_EXTENSION); an SCT list (S2N_ERR_UNIMPLEMENTED: rustls
+ * cannot send them).
+ */
+S2N_API int s2n_config_set_extension_data(struct s2n_config *config, s2n_tls_extension_type type, const uint8_t *data, uint32_t length);
+
+/**
+ * The OCSP response the server stapled, on a client whose config asked for one
+ * (`s2n_config_set_status_request_type`), with its length in `*length`; NULL
+ * with `*length` 0 when none was received (and always on a server). The bytes
+ * belong to the connection and stay valid until it is wiped or freed. They were
+ * validated unless the check is off (`s2n_config_set_check_stapled_ocsp_response`).
+ *
+ * Errors (NULL returned): NULL conn or length.
+ */
+S2N_API const uint8_t *s2n_connection_get_ocsp_response(struct s2n_connection *conn, uint32_t *length);
+
+/**
+ * 1 if a server sent (a client received) a stapled OCSP response in this
+ * connection's handshake, else 0. A server staples when the client asked and
+ * the chosen chain has a response, on full handshakes; a client counts only the
+ * responses it asked for.
+ *
+ * Errors (-1): NULL conn.
+ */
+S2N_API int s2n_connection_is_ocsp_stapled(struct s2n_connection *conn);
+
+/**
+ * The SCT list the server sent: always NULL with `*length` 0 in rs2n, as in
+ * s2n-tls when the server sent none, since rustls can neither ask for nor receive
+ * SCT lists (see `s2n_config_set_ct_support_level`).
+ *
+ * Errors (NULL returned): NULL conn or length.
+ */
+S2N_API const uint8_t *s2n_connection_get_sct_list(struct s2n_connection *conn, uint32_t *length);
+
+/**
  * Creates an external PSK object for the application to fill in (identity,
  * secret, HMAC, early data settings); free it with `s2n_psk_free`.
  *
@@ -2057,7 +2599,8 @@ S2N_API int s2n_config_set_psk_selection_callback(struct s2n_config *config, s2n
  * The length of the identity of the PSK the handshake uses, or 0 if none. For
  * TLS1.3 resumption (rs2n's only PSKs) the identity is the session ticket the
  * client offered, on both the client and the server; it is known from the
- * ServerHello on (0 before it, after a full handshake, and with TLS1.2).
+ * ServerHello on (0 before it, after a full handshake, and with TLS1.2), and
+ * inside the early-data callback (`s2n_config_set_early_data_cb`).
  *
  * Errors: `conn` or `identity_length` is NULL (S2N_ERR_NULL).
  */
@@ -2511,6 +3054,52 @@ S2N_API int s2n_connection_get_session_id_length(struct s2n_connection *conn);
  * Errors: NULL arguments; `max_length` too small (S2N_ERR_SESSION_ID_TOO_LONG).
  */
 S2N_API int s2n_connection_get_session_id(struct s2n_connection *conn, uint8_t *session_id, size_t max_length);
+
+/**
+ * Sets a callback that receives the connection's secrets as lines of the NSS key
+ * log format, for debugging only (e.g. to let Wireshark decrypt a capture):
+ * `CLIENT_RANDOM <client random> <master secret>` for a full TLS1.2 handshake,
+ * and `CLIENT_HANDSHAKE_TRAFFIC_SECRET`, `SERVER_HANDSHAKE_TRAFFIC_SECRET`,
+ * `CLIENT_TRAFFIC_SECRET_0`, `SERVER_TRAFFIC_SECRET_0` and `EXPORTER_SECRET`
+ * lines for TLS1.3, each value in lowercase hex, without a newline. `logline`
+ * is valid for `len` bytes during the call only: copy it. The callback runs
+ * during `s2n_negotiate`, on its thread, with the connection busy (calls on it
+ * fail with S2N_ERR_CONNECTION_IN_USE); its return value is ignored, as in
+ * s2n-tls. NULL turns key logging off (the default). Applies to connections
+ * whose handshake starts afterwards.
+ *
+ * As in s2n-tls, a resumed TLS1.2 handshake logs nothing.
+ *
+ * Errors: NULL config.
+ */
+S2N_API int s2n_config_set_key_log_cb(struct s2n_config *config, s2n_key_log_fn callback, void *ctx);
+
+/**
+ * Derives keying material from a TLS1.3 connection's exporter secret (RFC 8446
+ * section 7.5, the TLS-Exporter): `output_length` bytes for `label` and
+ * `context` (an empty context, `context_length` 0, is allowed; `context` must
+ * still not be NULL, as in s2n-tls). Both peers get the same bytes.
+ *
+ * Errors: NULL conn, label, context or output; before the handshake is
+ * complete (S2N_ERR_HANDSHAKE_NOT_COMPLETE); a TLS1.2 connection
+ * (S2N_ERR_INVALID_STATE: as in s2n-tls, the exporter is for TLS1.3 only); a
+ * label over 249 bytes, or more output than HKDF gives (255 hash lengths)
+ * (S2N_ERR_INVALID_ARGUMENT). The output is not to be used after a failure.
+ */
+S2N_API int s2n_connection_tls_exporter(struct s2n_connection *conn, const uint8_t *label, uint32_t label_length, const uint8_t *context, uint32_t context_length, uint8_t *output, uint32_t output_length);
+
+/**
+ * Copies the TLS1.2 master secret (always 48 bytes) into `secret_bytes`. This is
+ * dangerous: whoever has it can decrypt the connection and the sessions resumed
+ * from it. Prefer `s2n_connection_tls_exporter` (TLS1.3).
+ *
+ * Errors: NULL conn or secret_bytes; `max_size` under 48
+ * (S2N_ERR_INSUFFICIENT_MEM_SIZE); a TLS1.3 connection (S2N_ERR_INVALID_STATE:
+ * TLS1.3 has no master secret to give, as in s2n-tls); before the handshake is
+ * complete (S2N_ERR_HANDSHAKE_NOT_COMPLETE). rs2n wipes its copy of the secret
+ * when the connection is wiped or freed.
+ */
+S2N_API int s2n_connection_get_master_secret(const struct s2n_connection *conn, uint8_t *secret_bytes, size_t max_size);
 
 /**
  * Sets the version connections of this config are serialized with.

@@ -349,3 +349,73 @@ run_cells() {
     esac
     exit "$status"
 }
+
+# ---------------------------------------------------------------------------
+# Replaying a first flight (early data)
+# ---------------------------------------------------------------------------
+# relay_and_replay PORT_FILE SERVER_PORT FLIGHT_FILE [REPLAY_PORT]: a relay (its
+# port written to PORT_FILE) between one client and the server on SERVER_PORT
+# that keeps what the client sent before the server's first bytes (its first
+# flight: ClientHello and TLS1.3 early data) in FLIGHT_FILE, then sends that
+# flight again on a new connection to REPLAY_PORT (default: the same server), as
+# an attacker would. Needs python3.
+relay_and_replay() {
+    python3 - "$1" "$2" "$3" "${4:-$2}" <<'PY'
+import select, socket, sys, time
+listen_port_file, server_port, flight_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+replay_port = int(sys.argv[4])
+ls = socket.socket()
+ls.bind(("127.0.0.1", 0))
+ls.listen(1)
+open(listen_port_file, "w").write(str(ls.getsockname()[1]))
+ls.settimeout(15)
+c, _ = ls.accept()
+s = socket.create_connection(("127.0.0.1", server_port))
+flight, server_spoke = b"", False
+deadline = time.time() + 15
+while time.time() < deadline:
+    r, _, _ = select.select([c, s], [], [], 1)
+    done = False
+    for sock in r:
+        data = sock.recv(65536)
+        if not data:
+            done = True
+            break
+        if sock is c:
+            if not server_spoke:
+                flight += data
+            s.sendall(data)
+        else:
+            server_spoke = True
+            c.sendall(data)
+    if done:
+        break
+c.close()
+s.close()
+open(flight_file, "wb").write(flight)
+# The replay: the same first flight, on a new connection.
+r = socket.create_connection(("127.0.0.1", replay_port))
+r.sendall(flight)
+r.settimeout(2)
+try:
+    while r.recv(65536):
+        pass
+except OSError:
+    pass
+r.close()
+PY
+}
+
+# start_relay PORT_FILE SERVER_PORT FLIGHT_FILE [REPLAY_PORT]: relay_and_replay in
+# the background (RELAY_PID, in PIDS); sets PORT to the relay's port.
+start_relay() {
+    local i
+    relay_and_replay "$@" &
+    RELAY_PID=$!
+    PIDS+=("$RELAY_PID")
+    for ((i = 0; i < START_TIMEOUT * 10; i++)); do
+        [ -s "$1" ] && break
+        sleep 0.1
+    done
+    PORT="$(cat "$1" 2>/dev/null)"
+}

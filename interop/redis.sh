@@ -55,9 +55,16 @@
 #   redis_down         no Redis at the URL, then a Redis that dies between two
 #                      connections: full handshakes, errors on stderr, rs2nd
 #                      serves on and exits 0
+#   redis_early_data_replay
+#                      Redis + servers A and B of one fleet, --early-data: a
+#                      session from A (its key "rs2n:" + 96 hex digits); s_client
+#                      -sess_in -early_data through a relay to A: accepted, A reads
+#                      the early data, the key is taken (GETDEL); the same first
+#                      flight replayed to B: a miss, B reads no early data (needs
+#                      python3 for the relay)
 set -u
 
-CELLS="memory options expiry redis_tls12_fleet redis_tls13_fleet redis_rs2nc redis_down"
+CELLS="memory options expiry redis_tls12_fleet redis_tls13_fleet redis_rs2nc redis_down redis_early_data_replay"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # RS2ND, RS2NC, certs, plumbing
 OPENSSL="${OPENSSL:-openssl}"
@@ -452,6 +459,45 @@ cell_redis_down() {
         "New/TLSv1.2/full New/TLSv1.2/full New/TLSv1.2/full"
     grep -q "redis_cache: 127.0.0.1:$REDIS_PORT: " "$T/srv.err" \
         || fail "rs2nd did not report the Redis failure"
+}
+
+cell_redis_early_data_replay() {
+    local pa pb apid bpid
+    need_redis
+    command -v python3 >/dev/null 2>&1 || skip "python3 not found (the relay)"
+    start_redis
+    head -c 32 /dev/urandom >"$T/fleet.key"
+    local url="redis://127.0.0.1:$REDIS_PORT"
+    printf 'GET /early' >"$T/early.txt"
+    start_rs2nd a --max-conns 2 --cache "$url" --ticket-key-file "$T/fleet.key" --no-tickets \
+        --early-data 16384 --timeout 3
+    pa=$PORT apid=$SERVER_PID
+    start_rs2nd b --max-conns 1 --cache "$url" --ticket-key-file "$T/fleet.key" --no-tickets \
+        --early-data 16384 --timeout 3
+    pb=$PORT bpid=$SERVER_PID
+
+    PORT=$pa s_client -tls1_3 -ign_eof -sess_out "$T/sess.pem" </dev/null >"$T/c1.out" 2>&1
+    [ -s "$T/sess.pem" ] || fail "s_client -sess_out wrote no session"
+    redis_keys >"$T/keys1"
+    show "$T/keys1"
+    [[ "$(head -1 "$T/keys1")" =~ ^rs2n:[0-9a-f]{96}$ ]] || fail "the key is not rs2n: + 96 hex digits"
+
+    start_relay "$T/relay.port" "$pa" "$T/flight.bin" "$pb"
+    s_client -tls1_3 -ign_eof -sess_in "$T/sess.pem" -early_data "$T/early.txt" \
+        </dev/null >"$T/c2.out" 2>&1
+    wait "$RELAY_PID"
+    wait_exit "$apid" "rs2nd A"
+    wait_exit "$bpid" "rs2nd B"
+    show_server a
+    show_server b
+    [ -s "$T/flight.bin" ] || fail "the relay captured no first flight"
+    expect "s_client early data" "$(sed -n 's/^Early data was \([a-z]*\)$/\1/p' "$T/c2.out")" "accepted"
+    expect "A reads early data" "$(grep -c 'early data read' "$T/a.out")" "1"
+    expect "B reads the replayed early data" "$(grep -c 'early data read' "$T/b.out")" "0"
+    expect "rs2nd A" "$(rs2nd_lines_of "$T/a.out")" "New/TLSv1.3/full Reused/TLSv1.3/psk"
+    redis_keys >"$T/keys2"
+    grep -qxF "$(head -1 "$T/keys1")" "$T/keys2" && fail "the resumed session's key is still in Redis"
+    stop_redis
 }
 
 # ---------------------------------------------------------------------------

@@ -42,6 +42,10 @@
 #   rs2nd_session_id  TLS1.2 session IDs: rs2nd --cache memory --no-tickets, the
 #                     client --no-tickets (s2n's session-ID state):
 #                     rs2nd: full, session-id, session-id
+#   rs2nd_early_data  the s2n-tls client sending early data (s2n-peer early-client
+#                     --reconnect 2: s2n_send_early_data on each resumption) to
+#                     rs2nd --cache memory --early-data: accepted (end) on both
+#                     sides; to rs2nd with tickets: resumed, none sent
 # Cells: the s2n-tls server (s2n-peer server), rs2nc as the client
 # (--reconnect 3 --send ping)
 #   rs2nc_tls13       --tickets, policy default_tls13: New, Reused x3
@@ -50,9 +54,13 @@
 #                     and rs2nc received no ticket
 #   rs2nc_negotiated  rs2nc --verbose reports the group, suite and signature scheme
 #                     the s2n-tls server reports (default_tls13, 20240501)
+#   rs2nc_early_data  s2n-peer server --tickets --early-data 16384 (s2n-tls accepts
+#                     early data on stateless tickets), rs2nc --reconnect 2
+#                     --early-data TEXT: each resumption's early data accepted,
+#                     "end" on both sides with the same byte count
 set -u
 
-CELLS="rs2nd_tls13 rs2nd_tls12 rs2nd_session_id rs2nd_async_tls13 rs2nd_async_tls12 rs2nc_tls13 rs2nc_tls12 rs2nc_session_id rs2nc_negotiated"
+CELLS="rs2nd_tls13 rs2nd_tls12 rs2nd_session_id rs2nd_async_tls13 rs2nd_async_tls12 rs2nd_early_data rs2nc_tls13 rs2nc_tls12 rs2nc_session_id rs2nc_negotiated rs2nc_early_data"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # RS2ND, RS2NC, certs, plumbing
 S2N_PEER="${S2N_PEER:-$ROOT/interop/s2n-peer/target/release/s2n-peer}"
@@ -189,6 +197,50 @@ cell_rs2nc_negotiated() {
 cell_rs2nc_session_id() {
     s2n_cell "--cache --policy 20240501" --tls12 TLSv1.2
     expect "rs2nc tickets received" "$(grep -c '[1-9][0-9]* ticket(s) received' "$T/c.err")" "0"
+}
+
+# TLS1.3 early data from the real s2n-tls client to rs2nd: accepted with the
+# session cache; with stateless tickets rs2n's tickets allow none.
+cell_rs2nd_early_data() {
+    local rc early="GET /early" n mode st
+    for mode in cache tickets; do
+        if [ "$mode" = cache ]; then
+            start_rs2nd "srv_$mode" --max-conns 3 --cache memory --early-data 16384
+        else
+            start_rs2nd "srv_$mode" --max-conns 3 --tickets --early-data 16384
+        fi
+        timeout "$CLIENT_TIMEOUT" "$S2N_PEER" early-client --connect "127.0.0.1:$PORT" --ca "$CA" \
+            --reconnect 2 --early-data "$early" </dev/null >"$T/c_$mode.out" 2>"$T/c_$mode.err"
+        rc=$?
+        wait_exit "$SERVER_PID" rs2nd
+        show_server "srv_$mode"
+        sed 's/^/   s2n-tls client: /' "$T/c_$mode.out"
+        [ "$rc" -eq 0 ] || { show "$T/c_$mode.err"; fail "$mode: s2n-peer early-client exited with $rc"; }
+        n=${#early}
+        [ "$mode" = tickets ] && n=0
+        st=end
+        [ "$mode" = tickets ] && st=not-requested
+        expect "$mode: s2n-tls client" "$(sed -n 's/^\(New\|Reused\) TLSv1.3 .*, early data \([a-z-]*\) \([0-9]*\)$/\1\/\2\/\3/p' "$T/c_$mode.out" | tr '\n' ' ' | sed 's/ $//')" \
+            "New/not-requested/0 Reused/$st/$n Reused/$st/$n"
+        expect "$mode: rs2nd" "$(sed -n 's/^conn [0-9]*: TLSv1\.3, [^,]*, \(New\|Reused\), .*, early data \([a-z-]*\) \([0-9]*\)$/\1\/\2\/\3/p' "$T/srv_$mode.out" | tr '\n' ' ' | sed 's/ $//')" \
+            "New/not-requested/0 Reused/$st/$n Reused/$st/$n"
+    done
+}
+
+# TLS1.3 early data from rs2nc to the real s2n-tls server (s2n_recv_early_data).
+cell_rs2nc_early_data() {
+    local rc early="GET /early"
+    start_s2n_server srv --max-conns 3 --tickets --early-data 16384
+    rs2nc --tls13 --reconnect 2 --early-data "$early" </dev/null >"$T/c.out" 2>"$T/c.err"
+    rc=$?
+    wait_exit "$SERVER_PID" "s2n-peer server"
+    show_server srv
+    sed 's/^/   rs2nc: /' "$T/c.out"
+    [ "$rc" -eq 0 ] || { show "$T/c.err"; fail "rs2nc exited with $rc"; }
+    expect "rs2nc" "$(sed -n 's/^\(New\|Reused\), TLSv1.3, .*, early data: \([a-z-]*\) \([0-9]*\)$/\1\/\2\/\3/p' "$T/c.out" | tr '\n' ' ' | sed 's/ $//')" \
+        "New/not-requested/0 Reused/end/${#early} Reused/end/${#early}"
+    expect "s2n-tls server" "$(sed -n 's/^\(New\|Reused\) TLSv1.3 .*, early data \([a-z-]*\) \([0-9]*\)$/\1\/\2\/\3/p' "$T/srv.out" | tr '\n' ' ' | sed 's/ $//')" \
+        "New/not-requested/0 Reused/end/${#early} Reused/end/${#early}"
 }
 
 # ---------------------------------------------------------------------------

@@ -182,6 +182,9 @@ s2n_tls_signature_algorithm = c_int
 s2n_tls_hash_algorithm = c_int
 s2n_cert_sni_match = c_int
 s2n_cert_auth_type = c_int
+s2n_status_request_type = c_int
+s2n_ct_support_level = c_int
+s2n_tls_extension_type = c_int
 s2n_tls_signature_algorithm = c_int
 s2n_tls_hash_algorithm = c_int
 
@@ -206,6 +209,15 @@ s2n_send_fn = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_uint32)
 s2n_session_ticket_fn = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
 # uint8_t (*)(const char *host_name, size_t host_name_len, void *data)
 s2n_verify_host_fn = CFUNCTYPE(c_uint8, c_void_p, c_size_t, c_void_p)
+# int (*)(struct s2n_connection *, struct s2n_offered_early_data *)
+s2n_early_data_cb = CFUNCTYPE(c_int, c_void_p, c_void_p)
+# int (*)(void *ctx, struct s2n_connection *, uint8_t *logline, size_t len)
+s2n_key_log_fn = CFUNCTYPE(c_int, c_void_p, c_void_p, POINTER(c_uint8), c_size_t)
+# int s2n_client_hello_fn(struct s2n_connection *conn, void *ctx)
+s2n_client_hello_fn = CFUNCTYPE(c_int, c_void_p, c_void_p)
+s2n_client_hello_p = c_void_p
+s2n_client_hello_cb_mode = c_int
+s2n_tls_extension_type = c_int
 
 # Memory and random callbacks: int (*)(void); int (*)(void **ptr, uint32_t
 # requested, uint32_t *allocated); int (*)(void *ptr, uint32_t size); the random
@@ -446,6 +458,33 @@ FUNCTIONS = {
     "s2n_config_disable_x509_time_verification": (c_int, [s2n_config_p]),
     "s2n_config_disable_x509_intent_verification": (c_int, [s2n_config_p]),
     "s2n_config_load_system_certs": (c_int, [s2n_config_p]),
+    # the ClientHello and its callback
+    "s2n_config_set_client_hello_cb": (c_int, [s2n_config_p, s2n_client_hello_fn, c_void_p]),
+    "s2n_config_set_client_hello_cb_mode": (c_int, [s2n_config_p, s2n_client_hello_cb_mode]),
+    "s2n_client_hello_cb_done": (c_int, [s2n_connection_p]),
+    "s2n_connection_server_name_extension_used": (c_int, [s2n_connection_p]),
+    "s2n_connection_get_client_hello": (s2n_client_hello_p, [s2n_connection_p]),
+    "s2n_client_hello_parse_message": (s2n_client_hello_p, [_u8_p, c_uint32]),
+    "s2n_client_hello_free": (c_int, [POINTER(s2n_client_hello_p)]),
+    "s2n_client_hello_get_raw_message_length": (c_ssize_t, [s2n_client_hello_p]),
+    "s2n_client_hello_get_raw_message": (c_ssize_t, [s2n_client_hello_p, _u8_p, c_uint32]),
+    "s2n_client_hello_get_cipher_suites_length": (c_ssize_t, [s2n_client_hello_p]),
+    "s2n_client_hello_get_cipher_suites": (c_ssize_t, [s2n_client_hello_p, _u8_p, c_uint32]),
+    "s2n_client_hello_get_extensions_length": (c_ssize_t, [s2n_client_hello_p]),
+    "s2n_client_hello_get_extensions": (c_ssize_t, [s2n_client_hello_p, _u8_p, c_uint32]),
+    "s2n_client_hello_get_extension_length": (c_ssize_t, [s2n_client_hello_p, s2n_tls_extension_type]),
+    "s2n_client_hello_get_extension_by_id": (c_ssize_t, [s2n_client_hello_p, s2n_tls_extension_type, _u8_p, c_uint32]),
+    "s2n_client_hello_has_extension": (c_int, [s2n_client_hello_p, c_uint16, POINTER(c_bool)]),
+    "s2n_client_hello_get_session_id_length": (c_int, [s2n_client_hello_p, POINTER(c_uint32)]),
+    "s2n_client_hello_get_session_id": (c_int, [s2n_client_hello_p, _u8_p, POINTER(c_uint32), c_uint32]),
+    "s2n_client_hello_get_compression_methods_length": (c_int, [s2n_client_hello_p, POINTER(c_uint32)]),
+    "s2n_client_hello_get_compression_methods": (c_int, [s2n_client_hello_p, _u8_p, c_uint32, POINTER(c_uint32)]),
+    "s2n_client_hello_get_legacy_protocol_version": (c_int, [s2n_client_hello_p, _u8_p]),
+    "s2n_client_hello_get_legacy_record_version": (c_int, [s2n_client_hello_p, _u8_p]),
+    "s2n_client_hello_get_random": (c_int, [s2n_client_hello_p, _u8_p, c_uint32]),
+    "s2n_client_hello_get_supported_groups": (c_int, [s2n_client_hello_p, POINTER(c_uint16), c_uint16, POINTER(c_uint16)]),
+    "s2n_client_hello_get_server_name_length": (c_int, [s2n_client_hello_p, POINTER(c_uint16)]),
+    "s2n_client_hello_get_server_name": (c_int, [s2n_client_hello_p, _u8_p, c_uint16, POINTER(c_uint16)]),
     # pre-shared keys
     "s2n_external_psk_new": (c_void_p, []),
     "s2n_psk_free": (c_int, [POINTER(c_void_p)]),
@@ -473,12 +512,51 @@ FUNCTIONS = {
     "s2n_connection_serialization_length": (c_int, [s2n_connection_p, POINTER(c_uint32)]),
     "s2n_connection_serialize": (c_int, [s2n_connection_p, _u8_p, c_uint32]),
     "s2n_connection_deserialize": (c_int, [s2n_connection_p, _u8_p, c_uint32]),
-    # unstable API (include/s2n/unstable/: cleanup.h, npn.h, renegotiate.h)
+    # unstable API (include/s2n/unstable/: cleanup.h, npn.h, renegotiate.h, fingerprint.h)
     "s2n_cleanup_thread": (c_int, []),
     "s2n_config_set_npn": (c_int, [s2n_config_p, c_bool]),
     "s2n_config_set_renegotiate_request_cb": (c_int, [s2n_config_p, s2n_renegotiate_request_cb, c_void_p]),
     "s2n_renegotiate_wipe": (c_int, [s2n_connection_p]),
     "s2n_renegotiate": (c_int, [s2n_connection_p, _u8_p, c_ssize_t, POINTER(c_ssize_t), _blocked_p]),
+    # early data
+    "s2n_config_set_server_max_early_data_size": (c_int, [s2n_config_p, c_uint32]),
+    "s2n_connection_set_server_max_early_data_size": (c_int, [s2n_connection_p, c_uint32]),
+    "s2n_connection_set_server_early_data_context": (c_int, [s2n_connection_p, _u8_p, c_uint16]),
+    "s2n_config_set_early_data_cb": (c_int, [s2n_config_p, s2n_early_data_cb]),
+    "s2n_offered_early_data_get_context_length": (c_int, [c_void_p, POINTER(c_uint16)]),
+    "s2n_offered_early_data_get_context": (c_int, [c_void_p, _u8_p, c_uint16]),
+    "s2n_offered_early_data_reject": (c_int, [c_void_p]),
+    "s2n_offered_early_data_accept": (c_int, [c_void_p]),
+    "s2n_connection_get_early_data_status": (c_int, [s2n_connection_p, POINTER(c_int)]),
+    "s2n_connection_get_remaining_early_data_size": (c_int, [s2n_connection_p, POINTER(c_uint32)]),
+    "s2n_connection_get_max_early_data_size": (c_int, [s2n_connection_p, POINTER(c_uint32)]),
+    "s2n_send_early_data": (c_int, [s2n_connection_p, _u8_p, c_ssize_t, POINTER(c_ssize_t), _blocked_p]),
+    "s2n_recv_early_data": (c_int, [s2n_connection_p, _u8_p, c_ssize_t, POINTER(c_ssize_t), _blocked_p]),
+    # OCSP stapling, certificate transparency
+    "s2n_cert_chain_and_key_set_ocsp_data": (c_int, [s2n_cert_chain_and_key_p, _u8_p, c_uint32]),
+    "s2n_cert_chain_and_key_set_sct_list": (c_int, [s2n_cert_chain_and_key_p, _u8_p, c_uint32]),
+    "s2n_config_set_status_request_type": (c_int, [s2n_config_p, s2n_status_request_type]),
+    "s2n_config_set_check_stapled_ocsp_response": (c_int, [s2n_config_p, c_uint8]),
+    "s2n_config_set_ct_support_level": (c_int, [s2n_config_p, s2n_ct_support_level]),
+    "s2n_config_set_extension_data": (c_int, [s2n_config_p, s2n_tls_extension_type, _u8_p, c_uint32]),
+    "s2n_connection_get_ocsp_response": (_u8_p, [s2n_connection_p, POINTER(c_uint32)]),
+    "s2n_connection_is_ocsp_stapled": (c_int, [s2n_connection_p]),
+    "s2n_connection_get_sct_list": (_u8_p, [s2n_connection_p, POINTER(c_uint32)]),
+    # key logging and secrets
+    "s2n_config_set_key_log_cb": (c_int, [s2n_config_p, s2n_key_log_fn, c_void_p]),
+    "s2n_connection_tls_exporter": (c_int, [s2n_connection_p, _u8_p, c_uint32, _u8_p, c_uint32, _u8_p, c_uint32]),
+    "s2n_connection_get_master_secret": (c_int, [s2n_connection_p, _u8_p, c_size_t]),
+    # unstable API: fingerprint.h
+    "s2n_fingerprint_new": (c_void_p, [c_int]),
+    "s2n_fingerprint_free": (c_int, [POINTER(c_void_p)]),
+    "s2n_fingerprint_wipe": (c_int, [c_void_p]),
+    "s2n_fingerprint_set_client_hello": (c_int, [c_void_p, s2n_client_hello_p]),
+    "s2n_fingerprint_get_hash_size": (c_int, [c_void_p, POINTER(c_uint32)]),
+    "s2n_fingerprint_get_hash": (c_int, [c_void_p, c_uint32, _u8_p, POINTER(c_uint32)]),
+    "s2n_fingerprint_get_raw_size": (c_int, [c_void_p, POINTER(c_uint32)]),
+    "s2n_fingerprint_get_raw": (c_int, [c_void_p, c_uint32, _u8_p, POINTER(c_uint32)]),
+    "s2n_client_hello_get_fingerprint_hash": (c_int, [s2n_client_hello_p, c_int, c_uint32, _u8_p, POINTER(c_uint32), POINTER(c_uint32)]),
+    "s2n_client_hello_get_fingerprint_string": (c_int, [s2n_client_hello_p, c_int, c_uint32, _u8_p, POINTER(c_uint32)]),
 }
 
 

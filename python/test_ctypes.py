@@ -507,9 +507,16 @@ C_TYPES = {
     "s2n_cert_private_key *": ctypes.c_void_p,
     "struct s2n_cert **": POINTER(ctypes.c_void_p),
     "struct s2n_cert_chain_and_key **": POINTER(ctypes.c_void_p),
+    "s2n_early_data_cb": s2n.s2n_early_data_cb,
+    "s2n_early_data_status_t *": POINTER(c_int),
+    "s2n_client_hello_fn": s2n.s2n_client_hello_fn, "s2n_client_hello_cb_mode": c_int,
+    "s2n_tls_extension_type": c_int, "struct s2n_client_hello **": POINTER(ctypes.c_void_p),
+    "s2n_fingerprint_type": c_int, "struct s2n_fingerprint **": POINTER(ctypes.c_void_p),
     "s2n_async_pkey_fn": s2n.s2n_async_pkey_fn,
     "s2n_async_pkey_validation_mode": c_int, "s2n_verify_after_sign": c_int,
     "s2n_async_pkey_op_type *": POINTER(c_int), "char *": ctypes.c_char_p,
+    "s2n_status_request_type": c_int, "s2n_ct_support_level": c_int,
+    "s2n_tls_extension_type": c_int, "s2n_key_log_fn": s2n.s2n_key_log_fn,
 }
 PROTOTYPE = re.compile(r"^([A-Za-z_][\w \*]*?[\s\*])(s2n_\w+)\((.*)\);$")
 

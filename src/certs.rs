@@ -40,6 +40,8 @@ pub struct CertChainAndKey {
     certified: Option<Arc<CertifiedKey>>,
     /// The same key, for `s2n_async_pkey_op_perform`.
     key: Option<Arc<ChainKey>>,
+    /// The OCSP response a server staples with this chain, kept across loads.
+    ocsp: Option<Vec<u8>>,
 }
 
 impl CertChainAndKey {
@@ -78,10 +80,24 @@ impl CertChainAndKey {
             }
         }
         let key = Arc::new(ChainKey::new(chain[0].clone(), Some(certified.key))?);
-        self.certified = Some(Arc::new(CertifiedKey::new(chain.clone(), key.clone())));
+        let mut certified = CertifiedKey::new(chain.clone(), key.clone());
+        // The response to staple is kept across loads.
+        certified.ocsp = self.ocsp.clone();
+        self.certified = Some(Arc::new(certified));
         self.key = Some(key);
         self.chain = chain;
         Ok(())
+    }
+
+    /// `s2n_cert_chain_and_key_set_ocsp_data`: the OCSP response to staple (None
+    /// or empty: none). The loaded key, if any, is replaced by one with it.
+    pub fn set_ocsp(&mut self, ocsp: Option<&[u8]>) {
+        self.ocsp = ocsp.filter(|d| !d.is_empty()).map(<[u8]>::to_vec);
+        if let Some(c) = &self.certified {
+            let mut key = CertifiedKey::clone(c);
+            key.ocsp = self.ocsp.clone();
+            self.certified = Some(Arc::new(key));
+        }
     }
 
     /// Loads a PEM chain without a private key (`s2n_cert_chain_and_key_load_public_pem_bytes`):
@@ -90,9 +106,11 @@ impl CertChainAndKey {
     pub fn load_public_pem(&mut self, chain_pem: &[u8]) -> Result<()> {
         let chain = parse_pem_certs(chain_pem, "certificate chain")?;
         let key = ChainKey::new(chain[0].clone(), None).ok().map(Arc::new);
-        self.certified = key
-            .clone()
-            .map(|k| Arc::new(CertifiedKey::new(chain.clone(), k)));
+        self.certified = key.clone().map(|k| {
+            let mut certified = CertifiedKey::new(chain.clone(), k);
+            certified.ocsp = self.ocsp.clone();
+            Arc::new(certified)
+        });
         self.key = key;
         self.chain = chain;
         Ok(())

@@ -13,10 +13,12 @@ use rustls::{ClientConfig, DistinguishedName, RootCertStore, ServerConfig};
 
 use crate::alpn::ProtocolList;
 use crate::cert_select::{CertResolver, CertTiebreak};
-use crate::certs::parse_pem_certs;
+pub use crate::client_hello::callback::HelloSettings;
 use crate::clock::{SharedClock, SystemMonotonicClock, SystemWallClock, WallTimeProvider};
 use crate::error::{Error, ErrorCode, Result};
 pub use crate::io_settings::IoSettings;
+
+mod trust_store;
 use crate::policy::{self, SecurityPolicy};
 use crate::resumption::cache::SessionCache;
 use crate::resumption::client::SessionTicketCallback;
@@ -76,8 +78,12 @@ pub struct Settings {
     pub client_certs: Arc<ClientCerts>,
     /// How connections send and receive records.
     pub io: IoSettings,
+    pub early_data: crate::early_data::EarlyDataSettings,
+    pub client_hello: HelloSettings,
     /// Async private key operations and signature checks.
     pub pkey: crate::pkey::PkeySettings,
+    /// OCSP stapling, certificate transparency, key logging.
+    pub extras: crate::extras::Extras,
 }
 
 impl Settings {
@@ -101,6 +107,8 @@ impl Settings {
             ticket_callback: None,
             session_cache: None,
             io: IoSettings::default(),
+            early_data: Default::default(),
+            client_hello: HelloSettings::default(),
             alpn: ProtocolList::default(),
             client_auth: None,
             verify_host: None,
@@ -108,6 +116,7 @@ impl Settings {
             cert_authorities: None,
             client_certs: NO_CLIENT_CERT.clone(),
             pkey: Default::default(),
+            extras: Default::default(),
         }
     }
 }
@@ -293,34 +302,6 @@ impl Config {
     pub fn set_tiebreak(&self, tiebreak: Option<Arc<dyn CertTiebreak>>) -> Result<()> {
         self.update(|s| {
             s.tiebreak = tiebreak;
-            Ok(())
-        })
-    }
-
-    pub fn add_pem_to_trust_store(&self, pem: &[u8]) -> Result<()> {
-        let certs = parse_pem_certs(pem, "trust store PEM")?;
-        self.update(|s| {
-            s.trust.roots.extend(certs);
-            Ok(())
-        })
-    }
-
-    /// Adds the CAs in a PEM file and/or every PEM file of a directory.
-    pub fn set_verification_ca_location(
-        &self,
-        file: Option<&std::path::Path>,
-        dir: Option<&std::path::Path>,
-    ) -> Result<()> {
-        let certs = trust::load_ca_location(file, dir)?;
-        self.update(|s| {
-            s.trust.roots.extend(certs);
-            Ok(())
-        })
-    }
-
-    pub fn wipe_trust_store(&self) -> Result<()> {
-        self.update(|s| {
-            s.trust = TrustStore::default();
             Ok(())
         })
     }
@@ -554,6 +535,7 @@ fn build_server_config(s: &Settings) -> Result<ServerConfig> {
     config.session_storage = Arc::new(NoServerSessionStorage {});
     config.send_tls13_tickets = 0;
     config.alpn_protocols = s.alpn.names().to_vec();
+    config.key_log = crate::capture::key_log(s.extras.key_log.is_some());
     Ok(config)
 }
 
@@ -591,6 +573,7 @@ fn build_client_config(
         .with_client_cert_resolver(s.client_certs.clone());
     config.resumption = rustls::client::Resumption::disabled();
     config.alpn_protocols = s.alpn.names().to_vec();
+    config.key_log = crate::capture::key_log(s.extras.key_log.is_some());
     Ok(config)
 }
 

@@ -119,7 +119,14 @@ error_codes! {
     CertMaxChainDepth = (Proto, 9, "S2N_ERR_CERT_MAX_CHAIN_DEPTH_EXCEEDED", "the peer's certificate chain is longer than the maximum depth"),
     MissingClientCert = (Proto, 10, "S2N_ERR_MISSING_CLIENT_CERT", "the client sent no certificate and one is required"),
     UnexpectedCertRequest = (Proto, 11, "S2N_ERR_UNEXPECTED_CERT_REQUEST", "the server asked for a client certificate and client authentication is off"),
+    // The ClientHello and its callback (numbered clear of the other parts' codes).
+    DuplicateExtension = (Proto, 40, "S2N_ERR_DUPLICATE_EXTENSION", "an extension appears twice in the message"),
+    ExtensionNotReceived = (Usage, 80, "S2N_ERR_EXTENSION_NOT_RECEIVED", "the peer did not send that extension"),
     NoClientAuthRequest = (Proto, 12, "S2N_ERR_MISSING_CERT_REQUEST", "client authentication is required and the server did not ask for a certificate"),
+    // Early data (numbered from 110 in Usage, 50 in Proto, clear of the codes other parts add).
+    EarlyDataBlocked = (Blocked, 2, "S2N_ERR_EARLY_DATA_BLOCKED", "blocked on early data"),
+    EarlyDataNotAllowed = (Usage, 110, "S2N_ERR_EARLY_DATA_NOT_ALLOWED", "early data is not allowed on this connection now"),
+    MaxEarlyDataSize = (Proto, 50, "S2N_ERR_MAX_EARLY_DATA_SIZE", "more early data than allowed"),
     // Async private keys and DH parameters (numbered from 60 in Usage, 30 in Proto,
     // 10 in Internal, clear of the codes other parts add).
     AsyncCallbackFailed = (Internal, 10, "S2N_ERR_ASYNC_CALLBACK_FAILED", "the async private key callback failed, or its operation was freed without being applied"),
@@ -130,6 +137,14 @@ error_codes! {
     InvalidPkcs3 = (Usage, 64, "S2N_ERR_INVALID_PKCS3", "invalid PKCS#3 DH parameters"),
     DhTooSmall = (Usage, 65, "S2N_ERR_DH_TOO_SMALL", "the DH prime is smaller than 2048 bits"),
     VerifySignature = (Proto, 30, "S2N_ERR_VERIFY_SIGNATURE", "a signature does not verify with the certificate's public key"),
+    // OCSP stapling, certificate transparency, secrets (numbered from 130 in their class).
+    UpdatingExtension = (Usage, 131, "S2N_ERR_UPDATING_EXTENSION", "cannot set extension data: the config has no default certificate"),
+    CertOwnership = (Usage, 132, "S2N_ERR_CERT_OWNERSHIP", "the config does not own its certificates"),
+    UnrecognizedExtension = (Usage, 133, "S2N_ERR_UNRECOGNIZED_EXTENSION", "unrecognized extension type"),
+    HandshakeNotComplete = (Usage, 134, "S2N_ERR_HANDSHAKE_NOT_COMPLETE", "the handshake is not complete"),
+    InvalidOcspResponse = (Usage, 135, "S2N_ERR_INVALID_OCSP_RESPONSE", "the stapled OCSP response is malformed"),
+    CertRevoked = (Proto, 130, "S2N_ERR_CERT_REVOKED", "the certificate is revoked"),
+    CertExpired = (Proto, 131, "S2N_ERR_CERT_EXPIRED", "the certificate or its OCSP status has expired"),
 }
 
 impl ErrorCode {

@@ -19,6 +19,7 @@ const GUARD_WRAPPERS: &[&str] = &[
     "with_callbacks",
     "set_clock",
     "with_psk",
+    "with_offered",
     "free_and_clear",
 ];
 

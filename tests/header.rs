@@ -106,7 +106,17 @@ fn unstable_header(name: &str, source: &Path) -> Vec<u8> {
     config.pragma_once = true;
     config.sys_includes = vec!["s2n.h".into()];
     config.after_includes = None;
-    config.export.include.clear();
+    // The file's enums are written even when no function names them (s2n's take
+    // them as `int`-sized values, rs2n's functions as their int alias).
+    config.export.include = text
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("pub enum "))
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect()
+        })
+        .collect();
     render(
         cbindgen::Builder::new()
             .with_src(source)

@@ -130,11 +130,19 @@ fn readme_lists_every_exported_function_with_its_status() {
         .filter(|(name, _)| stable.contains_key(name))
         .collect();
     let count = |s: &str| listed.values().filter(|v| *v == s).count();
-    let not_yet = std::fs::read_to_string(root.join("tests/data/not_yet_exported.txt"))
-        .unwrap()
+    let not_yet_text =
+        std::fs::read_to_string(root.join("tests/data/not_yet_exported.txt")).unwrap();
+    let not_yet = not_yet_text
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .count();
+        .collect::<Vec<_>>();
+    let distinct: BTreeSet<_> = not_yet.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        not_yet.len(),
+        "not_yet_exported.txt repeats a name"
+    );
+    let not_yet = not_yet.len();
     let expected = format!(
         "Of the {} functions of s2n-tls's `s2n.h`, {} work, {} have no effect, {} are \
          not supported, and {} are not exported yet.",

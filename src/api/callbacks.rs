@@ -16,6 +16,7 @@ use super::handles::{
 };
 use super::{S2N_CALLBACK_BLOCKED, S2N_SUCCESS};
 use crate::cert_select::CertTiebreak;
+use crate::client_hello::callback::HelloCallback;
 use crate::clock::Clock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::owner::Owner;
@@ -391,4 +392,139 @@ impl crate::verify::VerifyHost for CVerifyHost {
         // SAFETY: `text` is valid for `name.len()` bytes plus its NUL during the call.
         unsafe { (self.f)(text.as_ptr().cast(), name.len(), self.data) != 0 }
     }
+}
+
+/// The application's early-data callback.
+pub(crate) struct CEarlyDataCallback(
+    pub(crate)  unsafe extern "C" fn(
+        *mut super::opaque::S2nConnectionRef,
+        *mut super::opaque::s2n_offered_early_data,
+    ) -> c_int,
+);
+
+// SAFETY: the application's callback, called on the thread driving a connection,
+// as s2n-tls does.
+unsafe impl Send for CEarlyDataCallback {}
+// SAFETY: as for Send.
+unsafe impl Sync for CEarlyDataCallback {}
+
+thread_local! {
+    /// While this thread runs an early-data callback: its connection and the PSK
+    /// identity the early data came with, which the negotiated PSK identity
+    /// functions report from inside the callback (the connection is busy then).
+    static EARLY_DATA_VIEW: std::cell::RefCell<Option<(usize, Vec<u8>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The PSK identity of the early data `conn`'s callback is deciding on, when
+/// called from inside that callback.
+pub(crate) fn early_data_identity(conn: *mut s2n_connection) -> Option<Vec<u8>> {
+    EARLY_DATA_VIEW
+        .try_with(|v| {
+            v.borrow()
+                .as_ref()
+                .filter(|(c, _)| *c == conn as usize)
+                .map(|(_, id)| id.clone())
+        })
+        .ok()
+        .flatten()
+}
+
+/// Puts back the view the callback replaced (another connection's, if this
+/// callback runs inside that one's), however the callback ends.
+struct ViewGuard(Option<(usize, Vec<u8>)>);
+
+impl Drop for ViewGuard {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        let _ = EARLY_DATA_VIEW.try_with(|v| *v.borrow_mut() = previous);
+    }
+}
+
+impl crate::early_data::EarlyDataCallback for CEarlyDataCallback {
+    fn call(&self, owner: Owner, offered: &Arc<crate::early_data::Offered>) -> Result<()> {
+        let conn = conn_of(owner);
+        let view = Some((conn as usize, offered.identity().to_vec()));
+        let previous = EARLY_DATA_VIEW.try_with(|v| v.replace(view)).ok().flatten();
+        let _restore = ViewGuard(previous);
+        let early_data = Arc::as_ptr(offered) as *mut super::opaque::s2n_offered_early_data;
+        // SAFETY: `owner` is the connection handle's address; `early_data` points
+        // to the offer, which the connection keeps until it is wiped or freed.
+        let r = unsafe { (self.0)(conn.cast(), early_data) };
+        if r < S2N_SUCCESS {
+            return Err(Error::new(
+                ErrorCode::Cancelled,
+                format!("the early data callback returned {r}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The application's key log callback and its context.
+pub(crate) struct CKeyLog {
+    pub(crate) f: unsafe extern "C" fn(
+        *mut c_void,
+        *mut super::opaque::S2nConnectionRef,
+        *mut u8,
+        usize,
+    ) -> c_int,
+    pub(crate) ctx: *mut c_void,
+}
+
+// SAFETY: the application's callback and context, called on the thread driving a
+// connection's handshake, as s2n-tls does.
+unsafe impl Send for CKeyLog {}
+// SAFETY: as for Send.
+unsafe impl Sync for CKeyLog {}
+
+impl std::fmt::Debug for CKeyLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("key log callback")
+    }
+}
+
+impl crate::extras::KeyLogCallback for CKeyLog {
+    fn log(&self, owner: Owner, line: &[u8]) {
+        // The callback gets its own copy (s2n's is writable), wiped afterwards.
+        let mut copy = zeroize::Zeroizing::new(line.to_vec());
+        // SAFETY: `copy` is valid for its length during the call. As in s2n, the
+        // callback's result is not used.
+        let _ = unsafe {
+            (self.f)(
+                self.ctx,
+                conn_of(owner).cast(),
+                copy.as_mut_ptr(),
+                copy.len(),
+            )
+        };
+    }
+}
+
+/// The client hello callback as s2n-tls takes it.
+pub(crate) type ClientHelloFn = unsafe extern "C" fn(*mut s2n_connection, *mut c_void) -> c_int;
+
+/// The application's client hello callback and its context.
+struct CHelloCallback {
+    f: ClientHelloFn,
+    ctx: Ctx,
+}
+
+// SAFETY: the application's callback and context, called on whatever thread drives
+// a connection, as s2n-tls does.
+unsafe impl Send for CHelloCallback {}
+// SAFETY: as for Send.
+unsafe impl Sync for CHelloCallback {}
+
+impl HelloCallback for CHelloCallback {
+    fn call(&self, owner: Owner) -> i32 {
+        // SAFETY: the application's function, with the connection it was set for
+        // (released by the caller: only its busy marker is held) and its context.
+        unsafe { (self.f)(conn_of(owner), self.ctx.0) }
+    }
+}
+
+/// The application's client hello callback as the core stores it.
+pub(crate) fn client_hello_callback(f: ClientHelloFn, ctx: *mut c_void) -> Arc<dyn HelloCallback> {
+    Arc::new(CHelloCallback { f, ctx: Ctx(ctx) })
 }

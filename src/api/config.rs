@@ -148,11 +148,15 @@ pub extern "C" fn s2n_config_add_cert_chain_and_key_to_store(
     config: *mut s2n_config,
     cert_key_pair: *mut s2n_cert_chain_and_key,
 ) -> c_int {
-    with_config(config, |c| {
-        // SAFETY: NULL or a live handle.
+    guard(|| {
+        // SAFETY: NULL or live handles.
+        let handle = unsafe { try_ref(config, "config") }?;
+        // SAFETY: as above.
         let pair = unsafe { try_ref(cert_key_pair, "cert_key_pair") }?;
         let key = pair.with(|k| k.certified_key())?;
-        c.add_cert_chain_and_key(key)
+        handle.core.add_cert_chain_and_key(key)?;
+        pair.added_to(&handle.core);
+        Ok(S2N_SUCCESS)
     })
 }
 
@@ -177,6 +181,7 @@ pub extern "C" fn s2n_config_add_cert_chain_and_key(
         handle
             .core
             .add_cert_chain_and_key(pair.with(|k| k.certified_key())?)?;
+        pair.added_to(&handle.core);
         sync::lock(&handle.owned_certs).push(pair);
         Ok(S2N_SUCCESS)
     })
@@ -219,7 +224,9 @@ pub extern "C" fn s2n_config_set_cert_chain_and_key_defaults(
     cert_key_pairs: *mut *mut s2n_cert_chain_and_key,
     num_cert_key_pairs: u32,
 ) -> c_int {
-    with_config(config, |c| {
+    guard(|| {
+        // SAFETY: NULL or a live handle.
+        let handle = unsafe { try_ref(config, "config") }?;
         if cert_key_pairs.is_null() {
             return Err(Error::null("cert_key_pairs"));
         }
@@ -234,12 +241,16 @@ pub extern "C" fn s2n_config_set_cert_chain_and_key_defaults(
             ));
         }
         let mut keys = Vec::new();
+        let mut chains = Vec::new();
         for &p in pairs {
             // SAFETY: NULL or a live handle.
             let pair = unsafe { try_ref(p, "cert_key_pairs[i]") }?;
             keys.push(pair.with(|k| k.certified_key())?);
+            chains.push(pair);
         }
-        c.set_default_certs(keys)
+        handle.core.set_default_certs(keys)?;
+        chains.iter().for_each(|p| p.added_to(&handle.core));
+        Ok(S2N_SUCCESS)
     })
 }
 

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::sync::atomic::AtomicPtr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use once_cell::sync::Lazy;
 use rustls::pki_types::CertificateDer;
@@ -347,6 +347,8 @@ pub struct s2n_cert_chain_and_key {
     /// C holds their addresses while the list grows.
     #[allow(clippy::vec_box)]
     pub(crate) certs: Mutex<Vec<Box<s2n_cert>>>,
+    /// The configs it was given to, told when its OCSP response changes.
+    pub(crate) configs: Mutex<Vec<Weak<Config>>>,
 }
 
 /// A private key, as `s2n_cert_chain_and_key_get_private_key` hands it out: an
@@ -383,7 +385,15 @@ impl s2n_cert_chain_and_key {
             ctx: AtomicPtr::new(std::ptr::null_mut()),
             pkey: s2n_pkey { _opaque: 0 },
             certs: Mutex::new(Vec::new()),
+            configs: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Notes that `config` holds this chain's key.
+    pub(crate) fn added_to(&self, config: &Arc<Config>) {
+        let mut configs = sync::lock(&self.configs);
+        configs.retain(|c| c.strong_count() > 0 && !std::ptr::eq(c.as_ptr(), Arc::as_ptr(config)));
+        configs.push(Arc::downgrade(config));
     }
 
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut CertChainAndKey) -> Result<T>) -> Result<T> {

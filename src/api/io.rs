@@ -13,6 +13,7 @@ use super::handles::{
     query_direction, s2n_connection, with_blocked, with_conn, with_direction, with_negotiation,
     ConnectionState, Ctx,
 };
+use super::hello_callback;
 use super::{iovec, s2n_blocked_status, s2n_recv_fn, s2n_send_fn, S2N_SUCCESS};
 use crate::connection::Claim;
 use crate::error::{Error, Result};
@@ -165,12 +166,9 @@ pub extern "C" fn s2n_negotiate(
     with_negotiation(
         conn,
         blocked,
-        |c| {
-            let out = c.core.negotiate();
-            (out, c.core.take_pkey_callback())
-        },
-        // The async private key callback, with the connection usable.
-        |(callback, op)| callback.invoke(op.owner(), op),
+        hello_callback::step,
+        // The async private key or client hello callback, with the connection usable.
+        |owed| hello_callback::run(conn, owed),
         |c, e| c.core.pkey_callback_failed(e),
     )
 }

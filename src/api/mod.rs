@@ -39,22 +39,28 @@ pub(crate) mod boundary;
 pub mod cache;
 pub(crate) mod callbacks;
 pub mod certs;
+pub mod client_hello;
 pub mod config;
 pub mod connection;
 pub mod dhparams;
 pub mod diagnostics;
+pub mod early_data;
 pub(crate) mod fd;
 pub mod handles;
 pub mod handshake;
+pub mod hello_callback;
 pub mod io;
 pub mod library;
 pub mod mtls;
 pub mod negotiated;
+pub mod ocsp;
 pub mod psk;
 pub mod records;
 pub mod resumption;
+pub mod secrets;
 pub mod serialize;
 pub mod unstable_cleanup;
+pub mod unstable_fingerprint;
 pub mod unstable_npn;
 pub mod unstable_renegotiate;
 pub mod verify;
@@ -515,12 +521,14 @@ mod tests {
             Blocked::OnRead => S2N_BLOCKED_ON_READ,
             Blocked::OnWrite => S2N_BLOCKED_ON_WRITE,
             Blocked::OnApplicationInput => S2N_BLOCKED_ON_APPLICATION_INPUT,
+            Blocked::OnEarlyData => S2N_BLOCKED_ON_EARLY_DATA,
         };
         let all = [
             Blocked::NotBlocked,
             Blocked::OnRead,
             Blocked::OnWrite,
             Blocked::OnApplicationInput,
+            Blocked::OnEarlyData,
         ];
         assert_each(&all.map(|b| (b, api(b))), |b| b as c_int);
     }

@@ -4,8 +4,11 @@
 
 use std::ffi::{c_int, c_void};
 
-use super::boundary::{free_handle, guard, into_handle, try_mut, try_slice, try_slice_mut};
-use super::handles::{query, s2n_config, s2n_connection, with_config, with_conn};
+use super::boundary::{
+    free_handle, guard, into_handle, try_mut, try_ref, try_slice, try_slice_mut,
+};
+use super::callbacks;
+use super::handles::{s2n_config, s2n_connection, with_config, with_conn};
 use super::opaque::s2n_offered_psk_list;
 use super::{s2n_psk_hmac, s2n_psk_mode, s2n_psk_selection_callback, S2N_SUCCESS};
 use crate::error::{Error, ErrorCode, Result};
@@ -246,10 +249,27 @@ pub extern "C" fn s2n_config_set_psk_selection_callback(
     })
 }
 
+/// The identity of the PSK the handshake uses, given to `f`. From inside the
+/// early-data callback (where the connection is busy), the identity its early
+/// data came with.
+fn with_negotiated_identity<T>(
+    conn: *mut s2n_connection,
+    f: impl FnOnce(Option<&[u8]>) -> Result<T>,
+) -> Result<T> {
+    if let Some(id) = callbacks::early_data_identity(conn) {
+        return f(Some(&id));
+    }
+    // SAFETY: `conn` is NULL or a live handle from s2n_connection_new.
+    let handle = unsafe { try_ref(conn, "conn") }?;
+    let state = handle.enter()?;
+    f(state.core.negotiated_psk_identity())
+}
+
 /// The length of the identity of the PSK the handshake uses, or 0 if none. For
 /// TLS1.3 resumption (rs2n's only PSKs) the identity is the session ticket the
 /// client offered, on both the client and the server; it is known from the
-/// ServerHello on (0 before it, after a full handshake, and with TLS1.2).
+/// ServerHello on (0 before it, after a full handshake, and with TLS1.2), and
+/// inside the early-data callback (`s2n_config_set_early_data_cb`).
 ///
 /// Errors: `conn` or `identity_length` is NULL (S2N_ERR_NULL).
 #[no_mangle]
@@ -257,13 +277,14 @@ pub extern "C" fn s2n_connection_get_negotiated_psk_identity_length(
     conn: *mut s2n_connection,
     identity_length: *mut u16,
 ) -> c_int {
-    with_conn(conn, |c| {
-        // SAFETY: NULL or a valid pointer, as the API requires.
-        let out = unsafe { try_mut(identity_length, "identity_length") }?;
-        let len = c.core.negotiated_psk_identity().map_or(0, <[u8]>::len);
-        // An identity is at most 65535 bytes (its wire length is 16 bits).
-        *out = u16::try_from(len).unwrap_or(u16::MAX);
-        Ok(())
+    guard(|| {
+        with_negotiated_identity(conn, |id| {
+            // SAFETY: NULL or a valid pointer, as the API requires.
+            let out = unsafe { try_mut(identity_length, "identity_length") }?;
+            // An identity is at most 65535 bytes (its wire length is 16 bits).
+            *out = u16::try_from(id.map_or(0, <[u8]>::len)).unwrap_or(u16::MAX);
+            Ok(S2N_SUCCESS)
+        })
     })
 }
 
@@ -279,25 +300,27 @@ pub extern "C" fn s2n_connection_get_negotiated_psk_identity(
     identity: *mut u8,
     max_identity_length: u16,
 ) -> c_int {
-    query(conn, |c| {
-        if identity.is_null() {
-            return Err(Error::null("identity"));
-        }
-        let Some(id) = c.core.negotiated_psk_identity() else {
-            return Ok(S2N_SUCCESS);
-        };
-        if id.len() > usize::from(max_identity_length) {
-            return Err(Error::new(
-                ErrorCode::InsufficientMemSize,
-                format!(
-                    "the PSK identity is {} bytes; the buffer holds {max_identity_length}",
-                    id.len()
-                ),
-            ));
-        }
-        // SAFETY: `identity` holds `max_identity_length` >= id.len() bytes.
-        unsafe { try_slice_mut(identity, id.len(), "identity") }?.copy_from_slice(id);
-        Ok(S2N_SUCCESS)
+    guard(|| {
+        with_negotiated_identity(conn, |id| {
+            if identity.is_null() {
+                return Err(Error::null("identity"));
+            }
+            let Some(id) = id else {
+                return Ok(S2N_SUCCESS);
+            };
+            if id.len() > usize::from(max_identity_length) {
+                return Err(Error::new(
+                    ErrorCode::InsufficientMemSize,
+                    format!(
+                        "the PSK identity is {} bytes; the buffer holds {max_identity_length}",
+                        id.len()
+                    ),
+                ));
+            }
+            // SAFETY: `identity` holds `max_identity_length` >= id.len() bytes.
+            unsafe { try_slice_mut(identity, id.len(), "identity") }?.copy_from_slice(id);
+            Ok(S2N_SUCCESS)
+        })
     })
 }
 

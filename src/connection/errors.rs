@@ -30,6 +30,12 @@ pub(super) fn map_tls_error(e: &rustls::Error, server_name: Option<&CString>) ->
         {
             (ErrorCode::CertMaxChainDepth, other.to_string())
         }
+        E::InvalidCertificate(C::Other(other))
+            if other.0.downcast_ref::<crate::ocsp::OcspFailure>().is_some() =>
+        {
+            let code = other.0.downcast_ref::<crate::ocsp::OcspFailure>().map_or(ErrorCode::CertUntrusted, |f| f.code);
+            (code, other.to_string())
+        }
         E::InvalidCertificate(c @ (C::Expired | C::ExpiredContext { .. } | C::NotValidYet | C::NotValidYetContext { .. })) => (
             ErrorCode::CertInvalid,
             format!("the peer's certificate is outside its validity dates ({c:?}); s2n_config_disable_x509_time_verification skips that check"),

@@ -136,10 +136,16 @@ impl Connection {
             if compat {
                 labels.push("MIDDLEBOX_COMPAT");
             }
+            if self.early_data_accepted() {
+                labels.push("WITH_EARLY_DATA");
+            }
         } else {
             if full {
                 // rustls only does ECDHE key exchange in TLS1.2: always forward secret.
                 labels.extend(["FULL_HANDSHAKE", "TLS12_PERFECT_FORWARD_SECRECY"]);
+                if self.is_ocsp_stapled() {
+                    labels.push("OCSP_STATUS");
+                }
             }
             let ticket = match self.mode {
                 Mode::Server => self.server.tls12_ticket_issued(),

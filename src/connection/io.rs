@@ -82,6 +82,7 @@ impl Connection {
         if self.offload.running() {
             return self.resume_step();
         }
+        let policy = self.capture_policy();
         let Some(tls) = self.tls.as_ref() else {
             return Ok(());
         };
@@ -100,22 +101,22 @@ impl Connection {
                 process_new_packets(tls, close_notify_sent)
             })
         };
-        let processed = match signing {
-            Some((ctx, true)) => return self.start_step(ctx, run),
+        let (processed, captured) = match signing {
+            Some((ctx, true)) => return self.start_step(ctx, policy, run),
             Some((ctx, false)) => {
                 let _ = step::take_local_error();
                 match self.tls.as_mut() {
-                    Some(tls) => step::within(ctx, || run(tls)),
+                    Some(tls) => crate::capture::within(policy, || step::within(ctx, || run(tls))),
                     None => return Ok(()),
                 }
             }
             None => match self.tls.as_mut() {
-                Some(tls) => run(tls),
+                Some(tls) => crate::capture::within(policy, || run(tls)),
                 None => return Ok(()),
             },
         };
         self.notes.absorb(handshake_notes::take());
-        self.after_processing(processed, step::take_local_error())
+        self.after_processing(processed, step::take_local_error(), captured)
     }
 
     /// Takes in what a processing step did: `sign_error` says why a signature
@@ -124,6 +125,7 @@ impl Connection {
         &mut self,
         processed: std::result::Result<rustls::IoState, rustls::Error>,
         sign_error: Option<Error>,
+        captured: crate::capture::Captured,
     ) -> Result<()> {
         let Some(tls) = self.tls.as_mut() else {
             return Ok(());
@@ -131,12 +133,17 @@ impl Connection {
         match processed {
             Ok(state) => {
                 self.plaintext_pending = state.plaintext_bytes_to_read();
-                if let (None, rustls::Connection::Server(server)) = (&self.server_name, &*tls) {
-                    self.server_name = server.server_name().and_then(|n| CString::new(n).ok());
+                if let rustls::Connection::Server(server) = &*tls {
+                    // Set earlier from the ClientHello when the hello callback ran.
+                    if self.server_name.is_none() {
+                        self.server_name = server.server_name().and_then(|n| CString::new(n).ok());
+                    }
                     if let (Some(peer), Some(name)) = (&self.peer, server.server_name()) {
                         peer.set_client_sni(name);
                     }
                 }
+                self.absorb_early_data();
+                self.absorb_capture(captured);
                 if let Err(e) = self.check_client_auth() {
                     // Failed before the client's answer leaves.
                     return Err(self.fail(e));
@@ -144,6 +151,7 @@ impl Connection {
                 Ok(())
             }
             Err(e) => {
+                self.absorb_capture(captured);
                 if let rustls::Error::AlertReceived(alert) = &e {
                     self.alert = Some(u8::from(*alert));
                 }
@@ -201,6 +209,7 @@ impl Connection {
     /// `s2n_shutdown`: sends close_notify and waits for the peer's, discarding any
     /// application data still arriving.
     pub fn shutdown(&mut self) -> Result<()> {
+        self.not_in_hello_callback("s2n_shutdown")?;
         self.shutdown_send()?;
         if self.tls.is_none() {
             return Ok(());

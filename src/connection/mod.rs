@@ -10,6 +10,8 @@ use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, ServerConnection};
 
 use crate::alpn::ProtocolList;
+use crate::client_hello::callback::HelloCallbackState;
+use crate::client_hello::ClientHello;
 use crate::config::{no_server_name, Config};
 use crate::error::{Error, ErrorCode, Result};
 use crate::handshake_notes::Notes;
@@ -22,9 +24,16 @@ use crate::resumption::server::{ServerResumption, ServerSettings};
 use crate::transport::{RecvHalf, SendHalf};
 use crate::verify::{CertAuth, PeerContext, VerifyHost};
 
+pub use secrets::{MASTER_SECRET_LEN, MAX_EXPORTER_LABEL_LEN};
 pub use shared::{Claim, Exclusive, Pin, Shared, SharedCall};
 
+mod client_hello;
+#[cfg(test)]
+mod client_hello_tests;
 mod duplex;
+mod early_data;
+#[cfg(test)]
+mod early_data_tests;
 mod errors;
 #[cfg(test)]
 mod hello_request_tests;
@@ -38,6 +47,7 @@ mod peer;
 mod peer_tests;
 mod psk;
 mod records;
+mod secrets;
 mod shared;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod testing;
@@ -59,6 +69,7 @@ pub enum Blocked {
     OnRead = 1,
     OnWrite = 2,
     OnApplicationInput = 3,
+    OnEarlyData = 4,
 }
 
 /// Application callbacks owed by a step taken under a shared connection's lock,
@@ -155,8 +166,14 @@ pub struct Connection {
     hello_bytes: Option<Vec<u8>>,
     /// The client's chain as s2n reports it, once the handshake is complete.
     client_cert_chain: Option<Vec<u8>>,
+    early: crate::early_data::ConnEarlyData,
+    /// A server's ClientHello, once read, and where it is with its callback.
+    client_hello: Option<Arc<ClientHello>>,
+    hello_cb: HelloCallbackState,
     /// A processing step waiting for the application's private key operation.
     offload: offload::Offload,
+    /// Key log lines, the master secret, the stapled OCSP response.
+    secrets: secrets::HandshakeSecrets,
 }
 
 impl std::fmt::Debug for Connection {
@@ -213,7 +230,11 @@ impl Connection {
             server_tls: None,
             hello_bytes: None,
             client_cert_chain: None,
+            early: Default::default(),
+            client_hello: None,
+            hello_cb: HelloCallbackState::default(),
             offload: offload::Offload::default(),
+            secrets: Default::default(),
         }
     }
 
@@ -307,7 +328,7 @@ impl Connection {
     }
 
     fn not_started(&self, what: &str) -> Result<()> {
-        if self.tls.is_some() {
+        if self.tls.is_some() && !self.in_hello_callback() {
             return Err(Error::new(
                 ErrorCode::InvalidState,
                 format!("{what} cannot change once the handshake has started; wipe the connection first"),
@@ -472,6 +493,10 @@ impl Connection {
             cache: s.session_cache.clone(),
             initial_ticket_count: s.initial_ticket_count,
             owner: self.owner,
+            early_data: (
+                self.early.server_max(&s.early_data),
+                self.early.context.clone(),
+            ),
         };
         Ok(self.server.tls_config(base, settings))
     }
@@ -488,6 +513,11 @@ impl Connection {
             base = Arc::new(c);
         }
         let s = config.settings();
+        if self.early.expected {
+            let mut c = rustls::ClientConfig::clone(&base);
+            c.enable_early_data = true;
+            base = Arc::new(c);
+        }
         Ok(self.client.tls_config(
             &base,
             s.session_tickets,
@@ -518,6 +548,12 @@ impl Connection {
                 let Some(hello) = self.hello_info.take() else {
                     return Ok(());
                 };
+                let step = self.hello_step(&hello);
+                self.hello_info = Some(hello);
+                step?;
+                let Some(hello) = self.hello_info.take() else {
+                    return Ok(());
+                };
                 if let Err(e) = self.choose_protocol(&hello) {
                     return Err(self.fail(e));
                 }
@@ -526,10 +562,14 @@ impl Connection {
                 if done {
                     self.server.preview_ticket(&hello, tls13);
                 }
+                let early = tls13 && hello.early_data;
                 self.hello_info = Some(hello);
                 if !done {
                     self.blocked = Blocked::OnApplicationInput;
                     return Err(Error::code(ErrorCode::AsyncBlocked));
+                }
+                if early {
+                    self.decide_early_data()?;
                 }
             }
             Mode::Client => self
@@ -562,6 +602,7 @@ impl Connection {
 
     /// `s2n_negotiate`: runs the handshake until it completes or blocks.
     pub fn negotiate(&mut self) -> Result<()> {
+        self.not_in_hello_callback("s2n_negotiate")?;
         self.blocked = Blocked::NotBlocked;
         self.check_usable()?;
         if self.close_notify_sent && !self.is_handshake_complete() {
@@ -576,8 +617,13 @@ impl Connection {
             self.report_tickets()?;
         }
         self.ensure_tls()?;
-        if self.server.lookup_pending() && self.hello_info.is_some() {
-            // A cache lookup was blocked: ask again, then let rustls go on.
+        if (self.server.lookup_pending()
+            || self.hello_callback_holds()
+            || self.early_decision_pending())
+            && self.hello_info.is_some()
+        {
+            // The client hello callback, a cache lookup or the early data callback
+            // was waiting: ask again, then let rustls go on.
             self.before_processing()?;
             self.process()?;
         }

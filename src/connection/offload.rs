@@ -55,6 +55,7 @@ impl Connection {
     pub(super) fn start_step(
         &mut self,
         ctx: SignContext,
+        policy: crate::capture::Policy,
         run: impl FnOnce(&mut rustls::Connection) -> std::result::Result<rustls::IoState, rustls::Error>
             + Send
             + 'static,
@@ -62,7 +63,7 @@ impl Connection {
         let Some(tls) = self.tls.take() else {
             return Ok(());
         };
-        match Step::start(tls, ctx, run) {
+        match Step::start(tls, ctx, policy, run) {
             Ok(step) => self.offload.step = Some(step),
             Err(e) => return Err(self.fail(e)),
         }
@@ -103,7 +104,7 @@ impl Connection {
                     return Err(self.fail(e));
                 };
                 self.tls = Some(tls);
-                self.after_processing(finished.result, finished.sign_error)
+                self.after_processing(finished.result, finished.sign_error, finished.captured)
             }
         }
     }

@@ -102,7 +102,7 @@ impl Connection {
             c.alpn_protocols = list.names().to_vec();
             tls = Arc::new(c);
         }
-        if !tls.alpn_protocols.is_empty() {
+        if !tls.alpn_protocols.is_empty() || self.hello_callback_set() {
             self.hello_bytes = Some(Vec::new());
         }
         self.server_tls = Some(tls.clone());

@@ -10,7 +10,9 @@
 //! the transport splits them.
 
 use std::fmt;
+use std::sync::Arc;
 
+use crate::client_hello::ClientHello;
 use crate::policy;
 
 mod parse;
@@ -67,6 +69,12 @@ pub struct HelloInfo {
     pub session_ticket: Option<Vec<u8>>,
     /// The application protocols a client offered (ALPN), when well formed.
     pub alpn: Option<Vec<Vec<u8>>>,
+    /// The client offered early data (the early_data extension).
+    pub early_data: bool,
+    /// The client asked for a stapled OCSP response (status_request).
+    pub status_request: bool,
+    /// The whole ClientHello as s2n reports it (`s2n_connection_get_client_hello`).
+    pub message: Option<Arc<ClientHello>>,
 }
 
 /// What was wrong with a hello that was refused.
@@ -154,7 +162,15 @@ impl HelloReader {
                 m.typ,
                 self.name()
             ))),
-            Ok(Some(m)) if msg_type == CLIENT_HELLO => parse::client_hello(&m.body),
+            Ok(Some(m)) if msg_type == CLIENT_HELLO => {
+                let record = self.reader.first_record_version();
+                parse::client_hello(&m.body).and_then(|mut info| {
+                    let message = ClientHello::received(&m.body, record)
+                        .map_err(|e| Malformed::new(e.message.into_owned()))?;
+                    info.message = Some(Arc::new(message));
+                    Ok(info)
+                })
+            }
             Ok(Some(m)) => parse::server_hello(&m.body)
                 .ok_or_else(|| Malformed::new("the ServerHello does not parse".into())),
             Err(Stop::NotHandshake(t)) => Err(Malformed::new(format!(

@@ -7,9 +7,11 @@ use std::fmt::Display;
 use super::{s2n_version, HelloInfo, Malformed, MAX_CACHE_KEY_LEN, MAX_TICKET_LEN};
 use crate::policy;
 
+const STATUS_REQUEST: u16 = 5;
 const ALPN: u16 = 16;
 const SESSION_TICKET: u16 = 35;
 const PRE_SHARED_KEY: u16 = 41;
+const EARLY_DATA: u16 = 42;
 const SUPPORTED_VERSIONS: u16 = 43;
 /// RFC 8446 4.2.11: `opaque PskBinderEntry<32..255>`.
 const MIN_BINDER_LEN: usize = 32;
@@ -117,6 +119,9 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
                     .cloned();
             }
             ALPN => info.alpn = protocol_names(data),
+            EARLY_DATA => info.early_data = true,
+            // OCSP (type 1) with its two lists, as s2n reads it.
+            STATUS_REQUEST => info.status_request = data.len() >= 5 && data[0] == 1,
             SUPPORTED_VERSIONS => {
                 if let Some(v) = highest_version(data)? {
                     info.max_version = v;

@@ -40,11 +40,18 @@ pub(crate) struct HandshakeReader {
     /// Every input byte counts once: the work done so far (tests check it is linear).
     examined: u64,
     stopped: Option<Stop>,
+    /// The version field of the first record header read.
+    first_record_version: Option<[u8; 2]>,
 }
 
 impl HandshakeReader {
     pub fn examined(&self) -> u64 {
         self.examined
+    }
+
+    /// The version of the first record read (that carried the first message).
+    pub fn first_record_version(&self) -> Option<[u8; 2]> {
+        self.first_record_version
     }
 
     /// Reads from `input` (advancing it) until a message is complete: `Ok(None)`
@@ -84,6 +91,8 @@ impl HandshakeReader {
                 }
                 self.record_header_len = 0;
                 self.record_left = record_len(&self.record_header)?;
+                self.first_record_version
+                    .get_or_insert([self.record_header[1], self.record_header[2]]);
             }
             if self.msg_header_len < 4 {
                 let n = (4 - self.msg_header_len)

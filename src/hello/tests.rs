@@ -253,3 +253,28 @@ fn alpn_names_are_read_and_a_malformed_list_is_none() {
         None
     );
 }
+
+#[test]
+fn an_ocsp_status_request_is_read_as_s2n_reads_it() {
+    let with = |data: Vec<u8>| ClientHelloParts {
+        extensions: Some(vec![(5, data)]),
+        ..Default::default()
+    };
+    assert!(
+        read_message(&with(vec![1, 0, 0, 0, 0]))
+            .unwrap()
+            .status_request
+    );
+    // Another status type, or too short: ignored.
+    assert!(
+        !read_message(&with(vec![2, 0, 0, 0, 0]))
+            .unwrap()
+            .status_request
+    );
+    assert!(!read_message(&with(vec![1, 0, 0])).unwrap().status_request);
+    assert!(
+        !read_message(&ClientHelloParts::default())
+            .unwrap()
+            .status_request
+    );
+}

@@ -132,6 +132,8 @@ pub enum Event {
 pub struct Finished {
     pub tls: Option<rustls::Connection>,
     pub result: std::result::Result<rustls::IoState, rustls::Error>,
+    /// The secrets and stapled response rustls handed over during the step.
+    pub captured: crate::capture::Captured,
     pub notes: Notes,
     /// Why a signature failed, in s2n's terms (rustls only says it failed).
     pub sign_error: Option<Error>,
@@ -224,6 +226,7 @@ impl Step {
     pub fn start(
         mut tls: rustls::Connection,
         ctx: SignContext,
+        policy: crate::capture::Policy,
         run: impl FnOnce(&mut rustls::Connection) -> std::result::Result<rustls::IoState, rustls::Error>
             + Send
             + 'static,
@@ -240,15 +243,22 @@ impl Step {
             .name("rs2n-pkey".into())
             .spawn(move || {
                 let _stale = handshake_notes::take();
-                let result = catch_unwind(AssertUnwindSafe(|| within(ctx, || run(&mut tls))));
-                let (tls, result) = match result {
-                    Ok(r) => (Some(tls), r),
+                let result = catch_unwind(AssertUnwindSafe(|| {
+                    crate::capture::within(policy, || within(ctx, || run(&mut tls)))
+                }));
+                let (tls, result, captured) = match result {
+                    Ok((r, captured)) => (Some(tls), r, captured),
                     // rustls' state is unknown after a panic: the connection fails.
-                    Err(_) => (None, Err(rustls::Error::General("panic".into()))),
+                    Err(_) => (
+                        None,
+                        Err(rustls::Error::General("panic".into())),
+                        Default::default(),
+                    ),
                 };
                 let finished = Finished {
                     tls,
                     result,
+                    captured,
                     notes: handshake_notes::take(),
                     sign_error: sync::lock(&worker_shared.state).error.take(),
                 };

@@ -66,6 +66,25 @@ struct State {
     /// The key of this connection's session in the cache (stored or resumed): the
     /// one to delete if the connection fails.
     session_key: Option<Vec<u8>>,
+    /// The early-data context stored with the prefetched TLS1.3 session, when it
+    /// was stored by a server allowing early data.
+    prefetched_context: Option<Vec<u8>>,
+}
+
+/// How rustls' own TLS1.3 stateful tickets (32 random bytes, issued when early
+/// data is on) become cache keys: this prefix and the ticket, 48 bytes, so they
+/// fall under the take rule (a key over 32 bytes is single-use).
+const EARLY_KEY_PREFIX: &[u8; 16] = b"rs2n-0rtt-ticket";
+/// The length of rustls' stateful ticket ids.
+pub(crate) const RUSTLS_TICKET_LEN: usize = 32;
+
+/// The cache key of rustls' stateful TLS1.3 ticket `id` (see [`EARLY_KEY_PREFIX`]).
+pub(crate) fn early_ticket_key(id: &[u8]) -> Vec<u8> {
+    [&EARLY_KEY_PREFIX[..], id].concat()
+}
+
+fn is_early_ticket_key(key: &[u8]) -> bool {
+    key.len() == TLS13_CACHE_KEY_LEN && key.starts_with(EARLY_KEY_PREFIX)
 }
 
 /// One server connection's view of the application's cache.
@@ -75,6 +94,9 @@ pub struct ConnCache {
     clock: SharedClock,
     owner: Owner,
     state: Mutex<State>,
+    /// Early data on (rustls' stateful TLS1.3 tickets): the context new TLS1.3
+    /// sessions are stored with.
+    early_context: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for ConnCache {
@@ -96,7 +118,33 @@ impl ConnCache {
             clock,
             owner,
             state: Mutex::new(State::default()),
+            early_context: None,
         }
+    }
+
+    /// Turns on rustls' stateful TLS1.3 tickets (early data): new TLS1.3 sessions
+    /// are stored under [`early_ticket_key`] with `context`.
+    pub fn with_early_data(mut self, context: Vec<u8>) -> Self {
+        self.early_context = Some(context);
+        self
+    }
+
+    /// The cache key rustls' `key` stands for.
+    fn tls13_key(&self, key: &[u8]) -> Vec<u8> {
+        match self.early_context {
+            Some(_) => early_ticket_key(key),
+            None => key.to_vec(),
+        }
+    }
+
+    /// The early-data context stored with the prefetched session, if any.
+    pub fn offered_context(&self) -> Option<Vec<u8>> {
+        self.state().prefetched_context.clone()
+    }
+
+    /// Whether a session was found for the prefetched key.
+    pub fn prefetch_hit(&self) -> bool {
+        matches!(self.state().prefetched, Some((_, Some(_))))
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -117,7 +165,16 @@ impl ConnCache {
             Lookup::Miss => None,
             Lookup::Found(n) => buf.get(..n).and_then(|sealed| self.open(key, sealed)),
         };
-        self.state().prefetched = Some((key.to_vec(), found));
+        let (found, context) = match found {
+            Some(v) if is_early_ticket_key(key) => match split_context(v) {
+                Some((ctx, v)) => (Some(v), Some(ctx)),
+                None => (None, None),
+            },
+            other => (other, None),
+        };
+        let mut state = self.state();
+        state.prefetched = Some((key.to_vec(), found));
+        state.prefetched_context = context;
         true
     }
 
@@ -187,10 +244,32 @@ impl ConnCache {
     }
 }
 
+/// An early-data entry's value: context length (u16) | context | session.
+fn split_context(mut v: Session) -> Option<(Vec<u8>, Session)> {
+    let len = usize::from(u16::from_be_bytes(v.get(..2)?.try_into().ok()?));
+    let ctx = v.get(2..2 + len)?.to_vec();
+    v.drain(..2 + len);
+    Some((ctx, v))
+}
+
 impl StoresServerSessions for ConnCache {
     fn put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
         // rustls hands the session over: this copy is ours to wipe.
-        let value = Zeroizing::new(value);
+        let mut value = Zeroizing::new(value);
+        let mut key = key;
+        if let Some(ctx) = &self.early_context {
+            if super::ticketer::session_version(&value) == Some(TLS13) {
+                let Ok(len) = u16::try_from(ctx.len()) else {
+                    return false;
+                };
+                let mut v = Zeroizing::new(Vec::with_capacity(2 + ctx.len() + value.len()));
+                v.extend_from_slice(&len.to_be_bytes());
+                v.extend_from_slice(ctx);
+                v.extend_from_slice(&value);
+                value = v;
+                key = self.tls13_key(&key);
+            }
+        }
         let Some(sealed) = self.seal(&key, &value) else {
             return false;
         };
@@ -211,6 +290,7 @@ impl StoresServerSessions for ConnCache {
 
     /// TLS1.3 stateful tickets are single-use: a hit is deleted from the cache.
     fn take(&self, key: &[u8]) -> Option<Vec<u8>> {
+        let key = &self.tls13_key(key)[..];
         let value = self.lookup(key)?;
         let _ = self.app.delete(self.owner, key);
         self.state().session_key = None;

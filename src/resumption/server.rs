@@ -8,7 +8,9 @@
 
 use std::sync::Arc;
 
-use super::cache::{CacheTickets, ConnCache, SessionCache, TLS13_CACHE_KEY_LEN};
+use super::cache::{
+    early_ticket_key, CacheTickets, ConnCache, SessionCache, RUSTLS_TICKET_LEN, TLS13_CACHE_KEY_LEN,
+};
 use super::ticket_keys::TicketKeyStore;
 use super::ticketer::{ConnTicketer, DEFAULT_KEYING_MATERIAL_LIFETIME_SECS};
 use crate::clock::SharedClock;
@@ -27,6 +29,9 @@ pub struct ServerSettings {
     pub initial_ticket_count: u8,
     /// Names the connection to the application's callbacks.
     pub owner: Owner,
+    /// The most early data accepted (0: none), and the context stored with new
+    /// sessions. Early data needs the cache on and tickets off.
+    pub early_data: (u32, Vec<u8>),
 }
 
 /// A server connection's view of the application's cache, detached from the
@@ -52,6 +57,8 @@ pub struct ServerResumption {
     /// The cache lookup for this ClientHello is done (hit or miss).
     looked_up: bool,
     ticket_previewed: bool,
+    /// rustls' own stateful TLS1.3 tickets, so that it accepts early data.
+    early_data: bool,
 }
 
 impl Default for ServerResumption {
@@ -64,6 +71,7 @@ impl Default for ServerResumption {
             cache_tickets: None,
             looked_up: false,
             ticket_previewed: false,
+            early_data: false,
         }
     }
 }
@@ -109,9 +117,18 @@ impl ServerResumption {
             self.ticketer = Some(ticketer);
         }
         if let Some(app) = s.cache {
-            let cache = Arc::new(ConnCache::new(app, s.keys, s.clock, s.owner));
+            let (max_early, context) = s.early_data;
+            self.early_data = !s.session_tickets && max_early > 0;
+            let mut cache = ConnCache::new(app, s.keys, s.clock, s.owner);
+            if self.early_data {
+                // rustls accepts early data only with its own stateful tickets
+                // (its ticketer off), each session taken from the cache once.
+                cache = cache.with_early_data(context);
+                c.max_early_data_size = max_early;
+            }
+            let cache = Arc::new(cache);
             c.session_storage = cache.clone();
-            if !s.session_tickets {
+            if !s.session_tickets && !self.early_data {
                 let tickets = Arc::new(CacheTickets::new(cache.clone()));
                 c.ticketer = tickets.clone();
                 self.cache_tickets = Some(tickets);
@@ -134,9 +151,17 @@ impl ServerResumption {
     /// identity when TLS1.3 will be negotiated without tickets (rustls' stateful
     /// tickets), else the TLS1.2 session ID. None longer than s2n ever looks up
     /// (callbacks written for s2n may copy keys into 32-byte buffers).
-    fn cache_key<'h>(&self, hello: &'h HelloInfo, tls13: bool) -> Option<&'h [u8]> {
+    fn cache_key(&self, hello: &HelloInfo, tls13: bool) -> Option<Vec<u8>> {
         let key = match tls13 {
             true if self.ticketer.is_some() => return None,
+            // rustls' own stateful tickets (early data on).
+            true if self.early_data => {
+                return hello
+                    .psk_identity
+                    .as_deref()
+                    .filter(|k| k.len() == RUSTLS_TICKET_LEN)
+                    .map(early_ticket_key)
+            }
             // Only rs2n's own TLS1.3 cache keys can be in the cache: any other
             // identity is not looked up.
             true => hello
@@ -145,7 +170,8 @@ impl ServerResumption {
                 .filter(|k| k.len() == TLS13_CACHE_KEY_LEN)?,
             false => &hello.session_id,
         };
-        (!key.is_empty() && key.len() <= MAX_CACHE_KEY_LEN.max(TLS13_CACHE_KEY_LEN)).then_some(key)
+        (!key.is_empty() && key.len() <= MAX_CACHE_KEY_LEN.max(TLS13_CACHE_KEY_LEN))
+            .then(|| key.to_vec())
     }
 
     /// Looks the session up in the application's cache before rustls reads the
@@ -159,7 +185,7 @@ impl ServerResumption {
             return true;
         }
         if let Some(key) = self.cache_key(hello, tls13) {
-            if !cache.prefetch(key) {
+            if !cache.prefetch(&key) {
                 return false;
             }
         }
@@ -183,6 +209,17 @@ impl ServerResumption {
         if let (Some(ticketer), Some(ticket)) = (&self.ticketer, &hello.session_ticket) {
             ticketer.preview_tls12(ticket);
         }
+    }
+
+    /// The early data a TLS1.3 ClientHello offers could be accepted by rustls: its
+    /// first PSK names a session found in the cache, and early data is on. Its
+    /// context comes with it.
+    pub fn early_data_candidate(&self) -> Option<Vec<u8>> {
+        let cache = self.cache.as_ref().filter(|_| self.early_data)?;
+        if !cache.prefetch_hit() {
+            return None;
+        }
+        Some(cache.offered_context().unwrap_or_default())
     }
 
     /// The key of this connection's session in the server's cache, if any.

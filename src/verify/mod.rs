@@ -15,6 +15,7 @@ use rustls::pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use rustls::{CertificateError, OtherError, SignatureScheme};
 use webpki::{EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeIdIter, KeyUsage};
 
+use crate::ocsp::{der_sequence, Issuer};
 use crate::sync;
 
 pub mod host;
@@ -117,16 +118,24 @@ impl ChainVerifier {
         }
     }
 
+    /// The signature algorithms it accepts.
+    pub fn algs(
+        &self,
+    ) -> &'static [&'static dyn rustls::pki_types::SignatureVerificationAlgorithm] {
+        self.algs
+    }
+
     /// Verifies that `end_entity` chains to a trust anchor through `intermediates`
     /// for `purpose`, at `now` (or, with date checks off, at some instant at which
-    /// every certificate of the chain is valid).
+    /// every certificate of the chain is valid). Returns the issuer of
+    /// `end_entity` on the verified path (for its stapled OCSP response).
     pub fn verify(
         &self,
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
         purpose: Purpose,
-    ) -> Result<(), rustls::Error> {
+    ) -> Result<Issuer, rustls::Error> {
         let sent = 1 + intermediates.len();
         if sent > usize::from(self.policy.max_depth) {
             let e = ChainTooLong {
@@ -154,7 +163,7 @@ impl ChainVerifier {
                 None,
                 None,
             )
-            .map(drop)
+            .map(|path| issuer_of(&path))
         };
         if self.policy.check_time {
             return verify_at(now).map_err(pki_error);
@@ -179,6 +188,20 @@ impl ChainVerifier {
             }
             time = next;
         }
+    }
+}
+
+/// The issuer of a verified path's end entity.
+fn issuer_of(path: &webpki::VerifiedPath<'_>) -> Issuer {
+    match path.intermediate_certificates().next() {
+        Some(cert) => Issuer {
+            subject: der_sequence(cert.subject()),
+            spki: cert.subject_public_key_info().as_ref().to_vec(),
+        },
+        None => Issuer {
+            subject: der_sequence(path.anchor().subject.as_ref()),
+            spki: der_sequence(path.anchor().subject_public_key_info.as_ref()),
+        },
     }
 }
 

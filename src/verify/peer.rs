@@ -15,6 +15,7 @@ use rustls::sign::CertifiedKey;
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 
 use super::{check_host, current, CertAuth, ChainVerifier, Purpose};
+use crate::capture::Stapled;
 
 /// Checks a handshake signature against the certificate presented.
 #[derive(Debug)]
@@ -80,14 +81,23 @@ impl ServerCertVerifier for ServerVerifier {
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
         server_name: &ServerName<'_>,
-        _ocsp: &[u8],
+        ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let Some(chain) = &self.chain else {
+            // Kept for s2n_connection_get_ocsp_response, checked as s2n does: not at all.
+            crate::capture::stapled(ocsp, None)?;
             return Ok(ServerCertVerified::assertion());
         };
-        chain.verify(end_entity, intermediates, now, Purpose::Server)?;
+        let issuer = chain.verify(end_entity, intermediates, now, Purpose::Server)?;
         check_host(end_entity, Some(server_name))?;
+        let check = Stapled {
+            leaf: end_entity,
+            issuer: &issuer,
+            now,
+            algs: chain.algs(),
+        };
+        crate::capture::stapled(ocsp, Some(check))?;
         Ok(ServerCertVerified::assertion())
     }
 

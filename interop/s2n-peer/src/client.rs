@@ -62,6 +62,8 @@ pub fn client(mut a: Args) -> Res<ExitCode> {
         .map(|l| l.split(',').map(str::to_string).collect());
     let client_cert = a.opt("--cert")?.map(|f| read_file(&f)).transpose()?;
     let client_key = a.opt("--key")?.map(|f| read_file(&f)).transpose()?;
+    // Ask for the server's stapled OCSP response; s2n-tls validates it.
+    let ocsp = a.flag("--ocsp");
     a.done()?;
     if client_cert.is_some() != client_key.is_some() {
         return Err("--cert and --key go together".into());
@@ -91,6 +93,9 @@ pub fn client(mut a: Args) -> Res<ExitCode> {
     }
     if let (Some(c), Some(k)) = (&client_cert, &client_key) {
         b.load_pem(c, k).map_err(err("client certificate"))?;
+    }
+    if ocsp {
+        b.enable_ocsp().map_err(err("enable_ocsp"))?;
     }
     let slot = TicketSlot::default();
     if tickets {

@@ -25,6 +25,7 @@ mod cache;
 mod client;
 mod client_io;
 mod common;
+mod early_client;
 mod raw;
 mod server;
 mod server_config;
@@ -40,15 +41,21 @@ usage:
   s2n-peer server --port N|0 --cert F --key F [--policy P]
                   [--tickets] [--ticket-key HEX] [--ticket-key-name NAME]
                   [--cache] [--max-conns N] [--idle-timeout SECS] [--io-timeout SECS]
-                  [--alpn LIST] [--ca F]
+                  [--alpn LIST] [--ca F] [--ocsp DER] [--early-data MAX]
   s2n-peer client --connect 127.0.0.1:PORT --ca F [--server-name NAME] [--policy P]
                   [--tickets | --no-tickets] [--reconnect N] [--expect-resume]
-                  [--io-timeout SECS] [--alpn LIST] [--cert F --key F]
+                  [--io-timeout SECS] [--alpn LIST] [--cert F --key F] [--ocsp]
+  s2n-peer early-client --connect 127.0.0.1:PORT --ca F --early-data TEXT
+                  [--reconnect N] [--io-timeout SECS]
 
 --alpn: application protocols, comma separated, most preferred first. --ca
 (server): client certificates required, verified against F, any name accepted.
+--ocsp DER (server): staple that OCSP response. --ocsp (client): ask for the
+stapled response; s2n-tls validates it.
 --cert/--key (client): a client certificate. With these the line goes on with
-\", alpn P, client cert yes|no\".
+\", alpn P, client cert yes|no\". --early-data (server): accept TLS1.3 early data,
+at most MAX bytes, read with s2n_recv_early_data; the line then ends with
+\", early data ok|not-requested|rejected|end N\" (N bytes read).
 Policies are s2n-tls security policy names: default_tls13 (TLS1.2+1.3),
 20240501 (TLS1.2 only), default (TLS1.3 + TLS1.2, PQ key exchange first), ...
 One line per connection on stdout: <New|Reused> <TLSv1.2|TLSv1.3> <cipher>.";
@@ -70,6 +77,7 @@ fn main() -> ExitCode {
     let r = match mode.as_str() {
         "server" => server(args),
         "client" => client(args),
+        "early-client" => early_client::early_client(args),
         other => Err(format!("unknown mode {other:?}\n{USAGE}")),
     };
     match r {

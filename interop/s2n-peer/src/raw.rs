@@ -146,6 +146,23 @@ impl RawConn {
         }
     }
 
+    /// s2n_connection_get_early_data_status, in rs2nd's words.
+    pub fn early_data_status(&mut self) -> &'static str {
+        let mut status = ffi::s2n_early_data_status_t::NOT_REQUESTED;
+        unsafe {
+            if ffi::s2n_connection_get_early_data_status(self.0, &mut status) != 0 {
+                return "unknown";
+            }
+        }
+        match status {
+            ffi::s2n_early_data_status_t::OK => "ok",
+            ffi::s2n_early_data_status_t::NOT_REQUESTED => "not-requested",
+            ffi::s2n_early_data_status_t::REJECTED => "rejected",
+            ffi::s2n_early_data_status_t::END => "end",
+            _ => "unknown",
+        }
+    }
+
     /// What s2n reports it negotiated, in the words rs2nc --verbose uses:
     /// "group G, suite 0xAA,0xBB, signature S".
     pub fn negotiated(&mut self) -> String {

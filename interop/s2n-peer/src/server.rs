@@ -37,6 +37,10 @@ pub fn server(mut a: Args) -> Res<ExitCode> {
         .map(|l| l.split(',').map(str::to_string).collect())
         .unwrap_or_default();
     let ca = a.opt("--ca")?.map(|f| read_file(&f)).transpose()?;
+    // TLS1.3 early data: the most accepted, read with s2n_recv_early_data
+    // before the handshake; the line then ends with ", early data STATUS N".
+    let early_max: u32 = a.num("--early-data", 0)?;
+    let ocsp = a.opt("--ocsp")?.map(|f| read_file(&f)).transpose()?;
     a.done()?;
     let extras = !alpn.is_empty() || ca.is_some();
     if ticket_key.len() < 16 {
@@ -53,8 +57,17 @@ pub fn server(mut a: Args) -> Res<ExitCode> {
         ticket_key_name,
         alpn,
         ca,
+        ocsp,
     };
     let config = server_config(&opts)?;
+    if early_max > 0 {
+        unsafe {
+            ffi_check(
+                ffi::s2n_config_set_server_max_early_data_size(config.0, early_max),
+                "max early data size",
+            )?;
+        }
+    }
 
     let listener = TcpListener::bind(("127.0.0.1", port)).map_err(err("bind"))?;
     let local = listener.local_addr().map_err(err("local_addr"))?;
@@ -82,7 +95,7 @@ pub fn server(mut a: Args) -> Res<ExitCode> {
             }
         };
         served += 1;
-        match serve_one(&config, stream, io_timeout, extras) {
+        match serve_one(&config, stream, io_timeout, extras, early_max as usize) {
             Ok(line) => println_flush(&line),
             Err(e) => {
                 failures += 1;
@@ -102,6 +115,7 @@ fn serve_one(
     stream: TcpStream,
     io_timeout: Duration,
     extras: bool,
+    early_max: usize,
 ) -> Res<String> {
     stream
         .set_nonblocking(false)
@@ -132,12 +146,30 @@ fn serve_one(
             "set fd",
         )?;
     }
+    let mut early = vec![0u8; early_max];
+    let mut early_len = 0usize;
+    if early_max > 0 {
+        conn.call("recv_early_data", deadline, |c, b| unsafe {
+            let mut got: isize = 0;
+            let rest = &mut early[early_len..];
+            let r =
+                ffi::s2n_recv_early_data(c, rest.as_mut_ptr(), rest.len() as isize, &mut got, b);
+            early_len += got.max(0) as usize;
+            r as isize
+        })?;
+    }
     conn.negotiate(deadline)?;
     // The summary (with ALPN and client certificate if asked), then what was
     // negotiated on a line of its own.
     let mut line = conn.summary();
     if extras {
         line.push_str(&conn.alpn_and_client_cert());
+    }
+    if early_max > 0 {
+        line.push_str(&format!(
+            ", early data {} {early_len}",
+            conn.early_data_status()
+        ));
     }
     line = format!("{line}\nnegotiated: {}", conn.negotiated());
 

@@ -27,6 +27,8 @@ pub struct ServerOpts {
     /// Mutual TLS: client certificates required and verified against this CA
     /// (`--ca`), any name accepted.
     pub ca: Option<Vec<u8>>,
+    /// The DER OCSP response to staple (`--ocsp`).
+    pub ocsp: Option<Vec<u8>>,
 }
 
 /// Accepts any name in a client certificate (the chain is still verified).
@@ -57,6 +59,17 @@ pub fn server_config(o: &ServerOpts) -> Res<RawConfig> {
             ffi::s2n_config_add_cert_chain_and_key(cfg.0, cert.as_ptr(), key.as_ptr()),
             "certificate/key",
         )?;
+        if let Some(ocsp) = &o.ocsp {
+            ffi_check(
+                ffi::s2n_config_set_extension_data(
+                    cfg.0,
+                    ffi::s2n_tls_extension_type::OCSP_STAPLING,
+                    ocsp.as_ptr(),
+                    ocsp.len() as u32,
+                ),
+                "OCSP response",
+            )?;
+        }
         if !o.alpn.is_empty() {
             let names: Vec<CString> = o
                 .alpn
