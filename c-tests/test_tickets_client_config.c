@@ -25,6 +25,10 @@
  * under the certificate verifier that accepted it, and rs2n keeps one verifier
  * per distinct trust settings; so after the trust store changes, a session from
  * before gives a full handshake (which must still succeed), never an error.
+ *
+ * Also: a client config with s2n_config_require_ticket_forward_secrecy neither
+ * asks for TLS1.2 tickets (no session_ticket extension, as s2n's client) nor
+ * gets one, while its TLS1.3 tickets still come and resume.
  */
 #include "testlib.h"
 
@@ -120,10 +124,65 @@ static void test_configs(const char *policy, int version)
     s2n_config_free(server);
 }
 
+/* Whether the client's first flight (one record) offers the session_ticket extension. */
+static int offers_ticket_extension(const struct rs2n_conn *r)
+{
+    REQUIRE(r->client_hello_len > 5);
+    struct s2n_client_hello *ch =
+        s2n_client_hello_parse_message(r->client_hello + 5, (uint32_t) (r->client_hello_len - 5));
+    REQUIRE(ch != NULL);
+    bool exists = true;
+    EXPECT_SUCCESS(s2n_client_hello_has_extension(ch, 35 /* session_ticket */, &exists));
+    EXPECT_SUCCESS(s2n_client_hello_free(&ch));
+    return exists;
+}
+
+static void test_forward_secrecy(const char *policy, int version)
+{
+    printf("%s, client requiring ticket forward secrecy\n",
+           version == S2N_TLS13 ? "TLS1.3" : "TLS1.2");
+    struct s2n_config *server = rs2n_resume_server_config(policy, &tk_clock, 1);
+    REQUIRE_SUCCESS(rs2n_tk_add_key(server, KEY, "material of the client config tests", 0));
+    struct s2n_config *client = rs2n_resume_client_config(policy, &tk_clock, 1, &tk_log);
+    struct rs2n_conn r;
+
+    /* Control: without the flag, the client asks for a TLS1.2 ticket (both
+     * policies allow TLS1.2) and gets a ticket. */
+    rs2n_tk_log_reset(&tk_log);
+    rs2n_connect(server, client, NULL, &r);
+    RS2N_TK_CHECK("without the flag", &r, &tk_log, version, 0, 1);
+    EXPECT_TRUE(offers_ticket_extension(&r));
+
+    EXPECT_SUCCESS(s2n_config_require_ticket_forward_secrecy(client, true));
+    rs2n_tk_log_reset(&tk_log);
+    rs2n_connect(server, client, NULL, &r);
+    EXPECT_FALSE(offers_ticket_extension(&r));
+    if (version == S2N_TLS12) {
+        /* Not asked, none sent, none reported. */
+        RS2N_TK_CHECK("TLS1.2 with the flag: no ticket", &r, &tk_log, version, 0, 0);
+        EXPECT_EQUAL(tk_log.count, 0);
+        EXPECT_EQUAL(r.lifetime_hint, -1);
+    } else {
+        /* TLS1.3 resumption is forward secret ((EC)DHE): tickets come and resume. */
+        RS2N_TK_CHECK("TLS1.3 with the flag: a ticket", &r, &tk_log, version, 0, 1);
+        struct rs2n_session s = r.session;
+        struct rs2n_connect_opts opts;
+        memset(&opts, 0, sizeof(opts));
+        opts.offer = &s;
+        rs2n_tk_log_reset(&tk_log);
+        rs2n_connect(server, client, &opts, &r);
+        RS2N_TK_CHECK("TLS1.3 with the flag: resumes", &r, &tk_log, version, 1, 1);
+    }
+    s2n_config_free(client);
+    s2n_config_free(server);
+}
+
 int main(void)
 {
     rs2n_test_begin("test_tickets_client_config", 60);
     test_configs("default_tls13", S2N_TLS13);
     test_configs("20240501", S2N_TLS12);
+    test_forward_secrecy("default_tls13", S2N_TLS13);
+    test_forward_secrecy("20240501", S2N_TLS12);
     return rs2n_test_finish();
 }

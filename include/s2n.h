@@ -2904,10 +2904,13 @@ S2N_API int s2n_config_set_session_state_lifetime(struct s2n_config *config, uin
 S2N_API int s2n_config_set_session_tickets_onoff(struct s2n_config *config, uint8_t enabled);
 
 /**
- * Refuses TLS1.2 tickets: none are issued and none accepted, since a TLS1.2
- * ticket holds the session's master secret and is not forward secret. TLS1.3
- * tickets are unaffected (every rs2n TLS1.3 resumption uses a fresh (EC)DHE
- * exchange). Default off.
+ * Refuses TLS1.2 tickets, since a TLS1.2 ticket holds the session's master
+ * secret and is not forward secret: a server issues none and accepts none; a
+ * client, as s2n-tls's, neither asks for one (no session_ticket extension, so
+ * its ticket callback gets no TLS1.2 ticket) nor accepts one, and a TLS1.2
+ * ticket session set on it gives a full handshake. TLS1.2 session IDs and
+ * TLS1.3 tickets are unaffected (every rs2n TLS1.3 resumption uses a fresh
+ * (EC)DHE exchange). Default off.
  */
 S2N_API int s2n_config_require_ticket_forward_secrecy(struct s2n_config *config, bool enabled);
 

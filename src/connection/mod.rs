@@ -521,6 +521,7 @@ impl Connection {
         Ok(self.client.tls_config(
             &base,
             s.session_tickets,
+            s.require_ticket_forward_secrecy,
             s.wall_clock.clone(),
             s.ticket_callback.clone(),
         ))

@@ -80,10 +80,14 @@ impl ClientResumption {
 
     /// The client's rustls config: `base` with this connection's session store
     /// (offering the session set with `set_session`, catching new ones).
+    /// `require_forward_secrecy` (`s2n_config_require_ticket_forward_secrecy`) keeps
+    /// TLS1.2 tickets out, as s2n's client does (it sends no session_ticket
+    /// extension then); TLS1.3 tickets are unaffected.
     pub fn tls_config(
         &mut self,
         base: &Arc<rustls::ClientConfig>,
         tickets_on: bool,
+        require_forward_secrecy: bool,
         clock: SharedClock,
         callback: Option<Arc<dyn SessionTicketCallback>>,
     ) -> Arc<rustls::ClientConfig> {
@@ -92,7 +96,8 @@ impl ClientResumption {
             sessions.offer(session, bytes);
         }
         let mut c = rustls::ClientConfig::clone(base);
-        c.resumption = client_session::resumption(sessions.clone(), tickets_on);
+        let tls12_tickets = tickets_on && !require_forward_secrecy;
+        c.resumption = client_session::resumption(sessions.clone(), tls12_tickets);
         self.sessions = Some(sessions);
         self.ticket_callback = callback;
         Arc::new(c)

@@ -387,9 +387,11 @@ impl ClientSessionStore for ConnSessions {
     }
 }
 
-/// The store as rustls wants it.
-pub fn resumption(store: Arc<ConnSessions>, tickets_on: bool) -> rustls::client::Resumption {
-    let tls12 = if tickets_on {
+/// The store as rustls wants it; with `tls12_tickets` off the client neither asks
+/// for TLS1.2 tickets (no session_ticket extension) nor accepts one (rustls then
+/// refuses a NewSessionTicket as unexpected).
+pub fn resumption(store: Arc<ConnSessions>, tls12_tickets: bool) -> rustls::client::Resumption {
+    let tls12 = if tls12_tickets {
         rustls::client::Tls12Resumption::SessionIdOrTickets
     } else {
         rustls::client::Tls12Resumption::SessionIdOnly
@@ -521,6 +523,35 @@ mod tests {
                 assert!(!resumed, "{policy}");
                 assert_eq!(fresh.len(), SESSION_LEN);
             }
+        }
+
+        #[test]
+        fn a_client_requiring_forward_secrecy_takes_no_tls12_ticket() {
+            const SESSION_TICKET_EXT: u16 = 35;
+            for policy in VERSIONS {
+                let (server, client) = configs(policy);
+                client.require_ticket_forward_secrecy(true).unwrap();
+                let (mut s, mut c, _, _) = pair(server.clone(), client.clone());
+                handshake(&mut s, &mut c).unwrap();
+                assert!(c.recv(&mut [0u8; 16]).unwrap_err().is_blocked());
+                let asked = s.client_hello().unwrap().has_extension(SESSION_TICKET_EXT);
+                let ticket = c.session().is_some_and(|s| s.has_ticket);
+                if policy == "default_tls13" {
+                    // TLS1.3 keeps forward secrecy through (EC)DHE: it still resumes.
+                    assert!(ticket);
+                    let saved = c.session().unwrap().bytes;
+                    assert!(connect(&server, &client, &saved).0);
+                } else {
+                    assert!(!asked && !ticket);
+                    assert!(c.session_ticket_lifetime_hint().is_err());
+                }
+            }
+            // The control: without the flag, the same TLS1.2 client asks and gets one.
+            let (server, client) = configs("20240501");
+            let (mut s, mut c, _, _) = pair(server, client);
+            handshake(&mut s, &mut c).unwrap();
+            assert!(s.client_hello().unwrap().has_extension(SESSION_TICKET_EXT));
+            assert!(c.session().unwrap().has_ticket);
         }
 
         #[test]
