@@ -394,8 +394,15 @@ pub extern "C" fn s2n_connection_set_session(
 /// (`s2n_session_ticket_get_lifetime`, `s2n_connection_get_session_ticket_lifetime_hint`);
 /// until then it counts as 7 days, the most rustls allows.
 ///
+/// After a TLS1.2 full handshake without a ticket, the session is the session-ID
+/// state, as in s2n-tls, when the server sent a session ID (an s2n-tls server
+/// sends one even with no cache): offered, it resumes if the server kept it,
+/// else the handshake is a full one. A server that sent neither a ticket nor a
+/// session ID (rustls, rs2n or OpenSSL without tickets or a session cache) left
+/// nothing to resume: no session (0), as s2n-tls's client returns.
+///
 /// @returns The number of bytes written; 0 when there is no session yet (a TLS1.3
-/// client has one only once `s2n_recv` has read a ticket).
+/// client has one only once `s2n_recv` has read a ticket) or none to resume.
 ///
 /// Errors: NULL arguments; `max_length` too small
 /// (S2N_ERR_SERIALIZED_SESSION_STATE_TOO_LONG).
