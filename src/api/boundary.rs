@@ -29,6 +29,10 @@ thread_local! {
     static MESSAGE_OF: Cell<c_int> = const { Cell::new(0) };
     /// Where in rs2n's sources that error was raised ("src/config.rs:120").
     static SOURCE: Cell<[u8; SOURCE_CAP]> = const { Cell::new([0; SOURCE_CAP]) };
+    /// The last error's location, not yet written to SOURCE: formatted only when
+    /// asked for, since a blocked call (the normal case with non-blocking I/O)
+    /// records an error too.
+    static PENDING_SOURCE: Cell<Option<&'static Location<'static>>> = const { Cell::new(None) };
 }
 
 thread_local! {
@@ -198,11 +202,13 @@ pub(crate) fn set_error(error: &Error) {
     let value = error.code.value();
     // SAFETY: the address of this thread's `s2n_errno`, valid while the thread lives.
     unsafe { errno_location().write(value) };
-    let text = message_bytes(&error.message);
-    if MESSAGE.try_with(|m| m.set(text)).is_ok() {
+    if MESSAGE
+        .try_with(|m| fill_message(m, &error.message))
+        .is_ok()
+    {
         let _ = MESSAGE_OF.try_with(|m| m.set(value));
     }
-    let _ = SOURCE.try_with(|s| s.set(source_bytes(error.location)));
+    let _ = PENDING_SOURCE.try_with(|s| s.set(Some(error.location)));
     calculate_stacktrace();
 }
 
@@ -219,23 +225,30 @@ fn source_bytes(location: &Location<'_>) -> [u8; SOURCE_CAP] {
 /// `value`: valid while the thread lives; its next error rewrites the text.
 pub(crate) fn last_source_for(value: c_int) -> Option<*const c_char> {
     match MESSAGE_OF.try_with(Cell::get) {
-        Ok(v) if v == value && v != 0 => SOURCE.try_with(|s| s.as_ptr().cast_const().cast()).ok(),
+        Ok(v) if v == value && v != 0 => {
+            if let Ok(Some(location)) = PENDING_SOURCE.try_with(Cell::take) {
+                let _ = SOURCE.try_with(|s| s.set(source_bytes(location)));
+            }
+            SOURCE.try_with(|s| s.as_ptr().cast_const().cast()).ok()
+        }
         _ => None,
     }
 }
 
-/// `message` as a NUL-terminated C string of at most `MESSAGE_CAP` bytes, cut at a
-/// character boundary; a NUL inside it becomes a space.
-fn message_bytes(message: &str) -> [u8; MESSAGE_CAP] {
+/// Writes `message` over `out` in place as a NUL-terminated C string of at most
+/// `MESSAGE_CAP` bytes, cut at a character boundary; a NUL inside it becomes a
+/// space. Only the message and its NUL are written (no copy of the whole buffer).
+fn fill_message(out: &Cell<[u8; MESSAGE_CAP]>, message: &str) {
     let mut end = message.len().min(MESSAGE_CAP - 1);
     while !message.is_char_boundary(end) {
         end -= 1;
     }
-    let mut out = [0u8; MESSAGE_CAP];
-    for (o, &b) in out.iter_mut().zip(&message.as_bytes()[..end]) {
-        *o = if b == 0 { b' ' } else { b };
+    let out: &Cell<[u8]> = out;
+    let out = out.as_slice_of_cells();
+    for (o, &b) in out.iter().zip(&message.as_bytes()[..end]) {
+        o.set(if b == 0 { b' ' } else { b });
     }
-    out
+    out[end].set(0);
 }
 
 /// The address of this thread's `s2n_errno`; valid for the thread's lifetime.
@@ -402,17 +415,52 @@ mod tests {
         assert!(msg.to_str().unwrap().contains("boom"));
     }
 
+    /// Each error's message is there at once; its source is formatted when asked
+    /// for, and is still that error's, whichever errors came before.
+    #[test]
+    fn messages_and_sources_follow_the_last_error() {
+        let text = |p: Option<*const c_char>| {
+            // SAFETY: a pointer to this thread's NUL-terminated message or source.
+            unsafe { CStr::from_ptr(p.unwrap()) }
+                .to_str()
+                .unwrap()
+                .to_owned()
+        };
+        let blocked = Error::blocked();
+        let owned = Error::usage(format!("a longer formatted message {}", 42));
+        for (e, expect) in [
+            (&owned, "a longer formatted message 42"),
+            (&blocked, ErrorCode::IoBlocked.description()),
+            (&blocked, ErrorCode::IoBlocked.description()),
+            (&owned, "a longer formatted message 42"),
+        ] {
+            set_error(e);
+            let value = e.code.value();
+            assert_eq!(text(last_message_for(value)), expect);
+            let line = format!("{}:{}", e.location.file(), e.location.line());
+            assert_eq!(text(last_source_for(value)), line);
+            assert_eq!(text(last_source_for(value)), line, "asked twice");
+        }
+        set_error(&blocked);
+        set_error(&owned);
+        let line = format!("{}:{}", owned.location.file(), owned.location.line());
+        assert_eq!(text(last_source_for(owned.code.value())), line);
+        assert!(last_source_for(blocked.code.value()).is_none());
+    }
+
     #[test]
     fn messages_are_cut_at_a_character_and_lose_their_nuls() {
+        let buffer = Cell::new([b'x'; MESSAGE_CAP]);
         let long = "é".repeat(MESSAGE_CAP);
-        let bytes = message_bytes(&long);
+        fill_message(&buffer, &long);
+        let bytes = buffer.get();
         let text = CStr::from_bytes_until_nul(&bytes)
             .unwrap()
             .to_str()
             .unwrap();
         assert_eq!(text.len(), MESSAGE_CAP - 2, "whole characters only");
-        let bytes = message_bytes("a\0b");
-        assert_eq!(CStr::from_bytes_until_nul(&bytes).unwrap(), c"a b");
+        fill_message(&buffer, "a\0b");
+        assert_eq!(CStr::from_bytes_until_nul(&buffer.get()).unwrap(), c"a b");
     }
 
     #[test]

@@ -227,7 +227,11 @@ pub(super) fn server_hello(body: &[u8]) -> Option<HelloInfo> {
     let mut selected_psk = None;
     if let Ok(block) = c.vec16("extensions") {
         let mut e = Cursor(block);
-        while let (Ok(kind), Ok(data)) = (e.u16("extension type"), e.vec16("extension")) {
+        // Checked for the end first: a read past it would format an error message.
+        while !e.is_empty() {
+            let (Ok(kind), Ok(data)) = (e.u16("extension type"), e.vec16("extension")) else {
+                break;
+            };
             match (kind, data) {
                 (SUPPORTED_VERSIONS, [a, b]) => {
                     max_version = s2n_version(u16::from_be_bytes([*a, *b]))
