@@ -32,7 +32,6 @@ set -u
 CELLS="s_client s_client_tickets replay rs2nc_s_server rs2n_rs2n"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # RS2ND, RS2NC, certs, plumbing
-OPENSSL="${OPENSSL:-openssl}"
 
 EARLY="GET /early"
 

@@ -13,6 +13,7 @@
 #   run_cells TMPNAME "$1"                   # one cell or all; exits
 #
 # What it sets: HERE (interop/), ROOT, RS2ND, RS2NC, CERTS, CA, CERT, KEY, the
+# peers (OPENSSL, S2N_PEER, NODE, and the functions that start them), the
 # timeouts, and per run TOP (the temporary directory, removed on exit) and T
 # (the running cell's directory inside it). Every process started with
 # spawn_server (or added to PIDS) is killed by the EXIT trap. A cell records
@@ -147,6 +148,58 @@ free_port() {
         port_in_use "$p" || break
     done
     echo "$p"
+}
+
+# ---------------------------------------------------------------------------
+# The peers: openssl, the real s2n-tls (interop/s2n-peer), Node.js
+# ---------------------------------------------------------------------------
+OPENSSL="${OPENSSL:-openssl}"
+S2N_PEER="${S2N_PEER:-$ROOT/interop/s2n-peer/target/release/s2n-peer}"
+NODE="${NODE:-node}"
+NODE_DIR="$ROOT/interop/node"
+
+# start_s2n_server NAME ARGS...: s2n-peer server on an ephemeral port (it
+# echoes one line per connection); sets PORT and SERVER_PID.
+start_s2n_server() {
+    local name="$1"
+    shift
+    spawn_server "$name" "$S2N_PEER" server --port 0 --cert "$CERT" --key "$KEY" --idle-timeout 15 \
+        --io-timeout 5 "$@" </dev/null
+    wait_port "$name" "s2n-peer server"
+}
+
+# s2n_client ARGS...: s2n-peer client against 127.0.0.1:$PORT, verifying the
+# server as "localhost" against the test CA.
+s2n_client() {
+    timeout "$CLIENT_TIMEOUT" "$S2N_PEER" client --connect "127.0.0.1:$PORT" --ca "$CA" \
+        --server-name localhost --io-timeout 5 "$@" </dev/null
+}
+
+# start_s_server NAME ARGS...: openssl s_server on 127.0.0.1, ephemeral port
+# ("ACCEPT 127.0.0.1:PORT"), ECDSA P-256 test certificate, stdin closed; output
+# in $T/NAME.out, .err; sets PORT and SERVER_PID.
+start_s_server() {
+    local name="$1"
+    shift
+    spawn_server "$name" "$OPENSSL" s_server -accept 127.0.0.1:0 -cert "$CERT" -key "$KEY" "$@" </dev/null
+    wait_port "$name" "openssl s_server" ACCEPT
+}
+
+# start_node_server NAME ARGS...: interop/node/server.js on an ephemeral port;
+# sets PORT and SERVER_PID.
+start_node_server() {
+    local name="$1"
+    shift
+    spawn_server "$name" "$NODE" "$NODE_DIR/server.js" --cert "$CERT" --key "$KEY" --idle-timeout 15 "$@" \
+        </dev/null
+    wait_port "$name" "node server.js"
+}
+
+# node_client ARGS...: interop/node/client.js against 127.0.0.1:$PORT, verifying
+# the server as "localhost" against the test CA.
+node_client() {
+    timeout "$CLIENT_TIMEOUT" "$NODE" "$NODE_DIR/client.js" --port "$PORT" --ca "$CA" \
+        --server-name localhost "$@" </dev/null
 }
 
 # ---------------------------------------------------------------------------

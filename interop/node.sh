@@ -42,29 +42,10 @@ set -u
 CELLS="rs2nd_tls13 rs2nd_tls12 rs2nd_session_id rs2nc_tls13 rs2nc_tls12 rs2nc_session_id"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # RS2ND, RS2NC, certs, plumbing
-NODE="${NODE:-node}"
-NODE_DIR="$ROOT/interop/node"
 
 # ---------------------------------------------------------------------------
 # The Node.js peer (the rest is in lib.sh)
 # ---------------------------------------------------------------------------
-
-# start_node_server NAME ARGS...: interop/node/server.js on an ephemeral port;
-# sets PORT and SERVER_PID.
-start_node_server() {
-    local name="$1"
-    shift
-    spawn_server "$name" "$NODE" "$NODE_DIR/server.js" --cert "$CERT" --key "$KEY" --idle-timeout 15 "$@" \
-        </dev/null
-    wait_port "$name" "node server.js"
-}
-
-# node_client ARGS...: interop/node/client.js against 127.0.0.1:$PORT, verifying
-# the server as "localhost" against the test CA.
-node_client() {
-    timeout "$CLIENT_TIMEOUT" "$NODE" "$NODE_DIR/client.js" --port "$PORT" --ca "$CA" \
-        --server-name localhost "$@" </dev/null
-}
 
 # server.js's connection lines ("conn N: TLSv1.3, CIPHER, New"), as
 # "New/TLSv1.3 Reused/TLSv1.3 ..."; a failed handshake is "failed".

@@ -31,23 +31,8 @@ set -u
 CELLS="rs2nd_tls13 rs2nd_tls12 rs2nd_rejected rs2nc_tls13 rs2nc_tls12 rs2nc_rejected"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-NODE="${NODE:-node}"
-NODE_DIR="$ROOT/interop/node"
 CLIENT_CERT="$CERTS/client_cert.pem"
 CLIENT_KEY="$CERTS/client_key.pem"
-
-start_node_server() {
-    local name="$1"
-    shift
-    spawn_server "$name" "$NODE" "$NODE_DIR/server.js" --cert "$CERT" --key "$KEY" --idle-timeout 15 "$@" \
-        </dev/null
-    wait_port "$name" "node server.js"
-}
-
-node_client() {
-    timeout "$CLIENT_TIMEOUT" "$NODE" "$NODE_DIR/client.js" --port "$PORT" --ca "$CA" \
-        --server-name localhost "$@" </dev/null
-}
 
 # "alpn P, client cert C" ends of rs2nd's lines as "P/C ..."; failures by name.
 rs2nd_extras_of() {

@@ -55,21 +55,10 @@ set -u
 CELLS="tls12 tls13 no_tickets async_pkey ticket_key_file failed_handshake rotation rs2nc_tls12 rs2nc_tls13 rs2nc_session_id rs2nc_sess_file rs2nc_negotiated"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # RS2ND, RS2NC, certs, plumbing
-OPENSSL="${OPENSSL:-openssl}"
 
 # ---------------------------------------------------------------------------
 # The OpenSSL peer (the rest is in lib.sh)
 # ---------------------------------------------------------------------------
-
-# start_s_server NAME ARGS...: openssl s_server on 127.0.0.1, ephemeral port
-# ("ACCEPT 127.0.0.1:PORT"), ECDSA P-256 test certificate, stdin closed; output
-# in $T/NAME.out, .err; sets PORT and SERVER_PID.
-start_s_server() {
-    local name="$1"
-    shift
-    spawn_server "$name" "$OPENSSL" s_server -accept 127.0.0.1:0 -cert "$CERT" -key "$KEY" "$@" </dev/null
-    wait_port "$name" "openssl s_server" ACCEPT
-}
 
 # clean_close FILE WHAT: rs2nc's stderr shows no trouble closing (s_server
 # answers close_notify with close_notify, so s2n_shutdown must succeed).

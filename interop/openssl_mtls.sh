@@ -38,18 +38,10 @@ set -u
 CELLS="alpn_server mtls_server alpn_client mtls_client mtls_client_tls13 mtls_rejected rs2n_tls13"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-OPENSSL="${OPENSSL:-openssl}"
 CLIENT_CERT="$CERTS/client_cert.pem"
 CLIENT_KEY="$CERTS/client_key.pem"
 UNTRUSTED_CERT="$CERTS/untrusted_client_cert.pem"
 UNTRUSTED_KEY="$CERTS/untrusted_client_key.pem"
-
-start_s_server() {
-    local name="$1"
-    shift
-    spawn_server "$name" "$OPENSSL" s_server -accept 127.0.0.1:0 -cert "$CERT" -key "$KEY" "$@" </dev/null
-    wait_port "$name" "openssl s_server" ACCEPT
-}
 
 # rs2nd_extras_of FILE: the ", alpn P, client cert C" ends of rs2nd's lines, as
 # "P/C P/C ..." ("failed" for a failed handshake).

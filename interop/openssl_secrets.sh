@@ -31,7 +31,6 @@ set -u
 CELLS="ocsp_server export_server keylog_server ocsp_client export_client keylog_client"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-OPENSSL="${OPENSSL:-openssl}"
 LABEL="EXPORTER-rs2n-interop"
 
 # make_ocsp_response OUT [R]: a DER OCSP response (good; R: revoked) for $CERT,

@@ -67,7 +67,6 @@ set -u
 CELLS="memory options expiry redis_tls12_fleet redis_tls13_fleet redis_rs2nc redis_down redis_early_data_replay"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # RS2ND, RS2NC, certs, plumbing
-OPENSSL="${OPENSSL:-openssl}"
 REDIS_SERVER="${REDIS_SERVER:-redis-server}"
 REDIS_CLI="${REDIS_CLI:-redis-cli}"
 

@@ -63,28 +63,10 @@ set -u
 CELLS="rs2nd_tls13 rs2nd_tls12 rs2nd_session_id rs2nd_async_tls13 rs2nd_async_tls12 rs2nd_early_data rs2nc_tls13 rs2nc_tls12 rs2nc_session_id rs2nc_negotiated rs2nc_early_data"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # RS2ND, RS2NC, certs, plumbing
-S2N_PEER="${S2N_PEER:-$ROOT/interop/s2n-peer/target/release/s2n-peer}"
 
 # ---------------------------------------------------------------------------
 # The s2n-tls peer (the rest is in lib.sh)
 # ---------------------------------------------------------------------------
-
-# start_s2n_server NAME ARGS...: s2n-peer server on an ephemeral port (it
-# echoes one line per connection); sets PORT and SERVER_PID.
-start_s2n_server() {
-    local name="$1"
-    shift
-    spawn_server "$name" "$S2N_PEER" server --port 0 --cert "$CERT" --key "$KEY" --idle-timeout 15 \
-        --io-timeout 5 "$@" </dev/null
-    wait_port "$name" "s2n-peer server"
-}
-
-# s2n_client ARGS...: s2n-peer client against 127.0.0.1:$PORT, verifying the
-# server as "localhost" against the test CA.
-s2n_client() {
-    timeout "$CLIENT_TIMEOUT" "$S2N_PEER" client --connect "127.0.0.1:$PORT" --ca "$CA" \
-        --server-name localhost --io-timeout 5 "$@" </dev/null
-}
 
 # s2n-peer's lines ("New TLSv1.3 TLS_AES_128_GCM_SHA256"), as
 # "New/TLSv1.3 Reused/TLSv1.3 ...".

@@ -37,22 +37,8 @@ set -u
 CELLS="rs2nd_tls13 rs2nd_tls12 rs2nd_resume rs2nd_no_overlap rs2nd_rejected rs2nc_tls13 rs2nc_tls12 rs2nc_resume rs2nc_rejected"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-S2N_PEER="${S2N_PEER:-$ROOT/interop/s2n-peer/target/release/s2n-peer}"
 CLIENT_CERT="$CERTS/client_cert.pem"
 CLIENT_KEY="$CERTS/client_key.pem"
-
-start_s2n_server() {
-    local name="$1"
-    shift
-    spawn_server "$name" "$S2N_PEER" server --port 0 --cert "$CERT" --key "$KEY" --idle-timeout 15 \
-        --io-timeout 5 "$@" </dev/null
-    wait_port "$name" "s2n-peer server"
-}
-
-s2n_client() {
-    timeout "$CLIENT_TIMEOUT" "$S2N_PEER" client --connect "127.0.0.1:$PORT" --ca "$CA" \
-        --server-name localhost --io-timeout 5 "$@" </dev/null
-}
 
 # s2n-peer's lines "New TLSv1.3 CIPHER, alpn P, client cert C" as "New/TLSv1.3/P/C ...".
 s2n_extras_of() {

@@ -21,16 +21,7 @@ set -u
 CELLS="ocsp_server ocsp_client"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-S2N_PEER="${S2N_PEER:-$ROOT/interop/s2n-peer/target/release/s2n-peer}"
 OCSP="$CERTS/ocsp"
-
-start_s2n_server() {
-    local name="$1"
-    shift
-    spawn_server "$name" "$S2N_PEER" server --port 0 --cert "$CERT" --key "$KEY" --idle-timeout 15 \
-        --io-timeout 5 "$@" </dev/null
-    wait_port "$name" "s2n-peer server"
-}
 
 # end_server: waits (EXIT_TIMEOUT) for the server to exit, whatever its status.
 end_server() {
@@ -41,11 +32,6 @@ end_server() {
     done
     kill "$SERVER_PID" 2>/dev/null
     wait "$SERVER_PID" 2>/dev/null
-}
-
-s2n_client() {
-    timeout "$CLIENT_TIMEOUT" "$S2N_PEER" client --connect "127.0.0.1:$PORT" --ca "$CA" \
-        --server-name localhost --io-timeout 5 "$@" </dev/null
 }
 
 # The committed responses and the verdict s2n-tls and rs2n both give each ("ok"

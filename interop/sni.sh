@@ -28,9 +28,6 @@ set -u
 CELLS="openssl_tls13 openssl_tls12 openssl_async_pkey node_tls13 node_tls12 s2n_tls13 s2n_tls12"
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-OPENSSL="${OPENSSL:-openssl}"
-NODE="${NODE:-node}"
-S2N_PEER="${S2N_PEER:-$ROOT/interop/s2n-peer/target/release/s2n-peer}"
 SNI_CERT="$CERTS/wrong_name_cert.pem"
 SNI_KEY="$CERTS/wrong_name_key.pem"
 
