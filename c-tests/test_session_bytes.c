@@ -1,41 +1,55 @@
 /*
  * The client's session bytes (s2n_connection_get_session, the ticket
- * callback's s2n_session_ticket_get_data), TLS1.3 and TLS1.2. They are 82
- * bytes, big-endian numbers:
+ * callback's s2n_session_ticket_get_data), TLS1.3 and TLS1.2. Big-endian
+ * numbers. First what s2n-tls's own client bytes start with:
+ *
+ *   0       kind: 1 = with a ticket, 0 = with a session ID
+ *   1..2    the ticket's length (kind 1; kind 0: one byte of ID length)
+ *   ..      the ticket (or the session ID)
+ *   +0      s2n's state format: 2 for TLS1.3, 4 for TLS1.2
+ *   +1      protocol (S2N_TLS13 = 34, S2N_TLS12 = 33)
+ *   +2..3   cipher suite (IANA)
+ *   +4..11  saved at, the client config's wall clock, nanoseconds
+ *
+ * then, where s2n-tls puts the session's secrets, rs2n's reference, the last
+ * 77 bytes:
  *
  *   0..3    "RS2N"
- *   4       format, 2
+ *   4       format, 3
  *   5..20   process tag (the same in all of this process's sessions)
- *   21..36  handle (random, one per session)
- *   37      protocol (S2N_TLS13 = 34, S2N_TLS12 = 33)
- *   38..41  lifetime hint, seconds (TLS1.2: the ticket's; TLS1.3: learnt later)
- *   42..49  saved at, the client config's wall clock, seconds
- *   50..81  HMAC-SHA256 of bytes 0..49, under a key random per process
+ *   21..36  handle (random, one per session line)
+ *   37..40  lifetime hint, seconds
+ *   41..44  maximum early data
+ *   45..76  HMAC-SHA256 of everything before, under a key random per process
  *
  * What applications rely on:
  *   - the length: s2n_connection_get_session_length ==
- *     s2n_session_ticket_get_data_len == 82, and a buffer of 81 is refused
+ *     s2n_session_ticket_get_data_len, and a buffer one byte short is refused
  *     (S2N_ERR_SERIALIZED_SESSION_STATE_TOO_LONG) without writing past it;
+ *   - what they may read: the ticket is the one the next ClientHello offers,
+ *     the suite the one negotiated, the time the config's clock, the lifetime
+ *     s2n_connection_get_session_ticket_lifetime_hint's;
  *   - s2n_connection_set_session authenticates this process's bytes: any
  *     byte altered is refused with S2N_ERR_INVALID_SERIALIZED_SESSION_STATE,
- *     except the process tag (bytes 5..20), which makes them another
- *     process's bytes: accepted, and nothing offered. Either way the
- *     connection then completes a full handshake, and the refused bytes use
- *     up nothing: the original TLS1.3 bytes still resume once (and only once);
- *     TLS1.2 bytes resume again;
+ *     except the process tag, which makes them another process's bytes:
+ *     accepted, and nothing offered. Either way the connection then completes
+ *     a full handshake, and the refused bytes use up nothing: the original
+ *     bytes still resume;
  *   - a reload: a session saved on a client config that is then freed (the
  *     only config with that trust store) resumes on a new config with the
  *     same trust settings.
  */
 #include "testlib.h"
 
-#define SESSION_LEN 82
+/* rs2n's reference: the last 77 bytes; positions from its start. */
+#define REF_LEN 77
 #define TAG_AT 5
 #define HANDLE_AT 21
-#define PROTOCOL_AT 37
-#define LIFETIME_AT 38
-#define SAVED_AT 42
-#define MAC_AT 50
+#define LIFETIME_AT 37
+#define EARLY_AT 41
+#define MAC_AT 45
+/* s2n-tls's state before it: format, protocol, suite, time. */
+#define STATE_LEN 12
 
 #define KEY_NAME "sess-bytes-key"
 #define KEY_MATERIAL "material of the session bytes key"
@@ -105,9 +119,16 @@ static int ticket_cb(struct s2n_connection *conn, void *ctx, struct s2n_session_
     return rs2n_tk_ticket_cb(conn, ctx, ticket);
 }
 
-/* Would catch: another length (the format changing without its version), the
- * two ways to get the bytes disagreeing on it, a too-small buffer filled (or
- * written past) instead of refused, the fields moving, a tag that is not per
+/* Where the state (format byte) starts: after the kind and ticket or ID. */
+static size_t state_at(const uint8_t *b)
+{
+    return b[0] == 1 ? 3 + (size_t) be(b + 1, 2) : 2 + (size_t) b[1];
+}
+
+/* Would catch: the two ways to get the bytes disagreeing on the length, a
+ * too-small buffer filled (or written past) instead of refused, the fields
+ * moving or saying something else than the connection (a ticket that is not
+ * the one offered next, another suite, time or lifetime), a tag that is not per
  * process or a handle that is not per session, a saved-at from another clock. */
 static void test_layout(int version)
 {
@@ -128,44 +149,66 @@ static void test_layout(int version)
     REQUIRE(rs2n_read_tickets(p.client) == 0);
     EXPECT_EQUAL(tk_log.count, 1);
     EXPECT_EQUAL(tk_log.errors, 0);
-    EXPECT_EQUAL(tk_log.tickets[0].len, SESSION_LEN);
     EXPECT_EQUAL(short_rc, -1);
     EXPECT_STRING_EQUAL(short_err, "S2N_ERR_SERIALIZED_SESSION_STATE_TOO_LONG");
 
-    EXPECT_EQUAL(s2n_connection_get_session_length(p.client), SESSION_LEN);
-    uint8_t *small = malloc(SESSION_LEN - 1);
+    const int len = s2n_connection_get_session_length(p.client);
+    REQUIRE(len > REF_LEN + STATE_LEN + 3 && len < RS2N_SESSION_MAX - 16);
+    EXPECT_EQUAL(tk_log.tickets[0].len, len);
+    uint8_t *small = malloc((size_t) len - 1);
     REQUIRE_NOT_NULL(small);
-    EXPECT_FAILURE_WITH_TYPE(s2n_connection_get_session(p.client, small, SESSION_LEN - 1),
+    EXPECT_FAILURE_WITH_TYPE(s2n_connection_get_session(p.client, small, (size_t) len - 1),
                              S2N_ERR_T_USAGE);
     EXPECT_STRING_EQUAL(s2n_strerror_name(s2n_errno), "S2N_ERR_SERIALIZED_SESSION_STATE_TOO_LONG");
     free(small);
-    uint8_t b[SESSION_LEN + 16];
+    uint8_t b[RS2N_SESSION_MAX];
     memset(b, 0xa5, sizeof(b));
-    EXPECT_EQUAL(s2n_connection_get_session(p.client, b, sizeof(b)), SESSION_LEN);
-    EXPECT_EQUAL(b[SESSION_LEN], 0xa5); /* nothing written after the 82 bytes */
+    EXPECT_EQUAL(s2n_connection_get_session(p.client, b, sizeof(b)), len);
+    EXPECT_EQUAL(b[len], 0xa5); /* nothing written after the session */
     const int hint = s2n_connection_get_session_ticket_lifetime_hint(p.client);
+    uint8_t suite[2] = { 0 };
+    EXPECT_SUCCESS(s2n_connection_get_cipher_iana_value(p.client, &suite[0], &suite[1]));
     rs2n_pair_close(&p);
 
-    EXPECT_TRUE(memcmp(b, "RS2N", 4) == 0);
-    EXPECT_EQUAL(b[4], 2);
-    EXPECT_EQUAL(b[PROTOCOL_AT], version);
-    if (version == S2N_TLS12) {
-        EXPECT_EQUAL(be(b + LIFETIME_AT, 4), hint);
-    }
-    EXPECT_EQUAL(be(b + SAVED_AT, 8), tk_clock.seconds);
+    /* s2n-tls's part: a ticket, then format, protocol, suite, time. */
+    EXPECT_EQUAL(b[0], 1);
+    const size_t st = state_at(b);
+    EXPECT_EQUAL(st + STATE_LEN + REF_LEN, (size_t) len);
+    EXPECT_EQUAL(b[st], version == S2N_TLS13 ? 2 : 4);
+    EXPECT_EQUAL(b[st + 1], version);
+    EXPECT_TRUE(b[st + 2] == suite[0] && b[st + 3] == suite[1]);
+    EXPECT_EQUAL(be(b + st + 4, 8), tk_clock.seconds * 1000000000ull);
+    /* rs2n's part. */
+    const uint8_t *ref = b + st + STATE_LEN;
+    EXPECT_TRUE(memcmp(ref, "RS2N", 4) == 0);
+    EXPECT_EQUAL(ref[4], 3);
+    EXPECT_TRUE(hint > 0);
+    EXPECT_EQUAL(be(ref + LIFETIME_AT, 4), (uint64_t) hint);
+    EXPECT_EQUAL(be(ref + EARLY_AT, 4), 0);
     /* The callback's bytes name the same session, in the same form. */
-    EXPECT_TRUE(memcmp(tk_log.tickets[0].data, b, SESSION_LEN) == 0);
+    EXPECT_TRUE(memcmp(tk_log.tickets[0].data, b, (size_t) len) == 0);
+
+    /* The ticket is the one the next ClientHello offers. */
+    struct rs2n_session saved;
+    memcpy(saved.data, b, (size_t) len);
+    saved.len = len;
+    struct rs2n_conn r;
+    connect_offer(server, client, &saved, &r);
+    RS2N_TK_CHECK("the saved bytes", &r, &tk_log, version, 1, version == S2N_TLS13 ? 1 : 0);
+    const long at = rs2n_tk_find_ticket(r.client_hello, r.client_hello_len, KEY_NAME);
+    const size_t ticket_len = st - 3;
+    REQUIRE(at >= 0 && (size_t) at + ticket_len <= r.client_hello_len);
+    EXPECT_TRUE(memcmp(r.client_hello + at, b + 3, ticket_len) == 0);
 
     /* Another session of this process: the same tag, another handle. */
     tk_clock.seconds += 10;
     struct rs2n_session other = get_session(server, client, version);
     tk_clock.seconds -= 10;
-    EXPECT_EQUAL(other.len, SESSION_LEN);
-    EXPECT_TRUE(memcmp(other.data, b, TAG_AT) == 0);
-    EXPECT_TRUE(memcmp(other.data + TAG_AT, b + TAG_AT, 16) == 0);
-    EXPECT_FALSE(memcmp(other.data + HANDLE_AT, b + HANDLE_AT, 16) == 0);
-    EXPECT_EQUAL(be(other.data + SAVED_AT, 8), tk_clock.seconds + 10);
-    EXPECT_FALSE(memcmp(other.data + MAC_AT, b + MAC_AT, 32) == 0);
+    const uint8_t *oref = other.data + state_at(other.data) + STATE_LEN;
+    EXPECT_TRUE(memcmp(oref + TAG_AT, ref + TAG_AT, 16) == 0);
+    EXPECT_FALSE(memcmp(oref + HANDLE_AT, ref + HANDLE_AT, 16) == 0);
+    EXPECT_EQUAL(be(other.data + state_at(other.data) + 4, 8), (tk_clock.seconds + 10) * 1000000000ull);
+    EXPECT_FALSE(memcmp(oref + MAC_AT, ref + MAC_AT, 32) == 0);
 
     s2n_config_free(server);
     s2n_config_free(client);
@@ -227,32 +270,31 @@ static void test_flips(int version)
     struct s2n_config *server = server_config(version);
     struct s2n_config *client = rs2n_resume_client_config(policy_of(version), &tk_clock, 1, &tk_log);
     struct rs2n_session good = get_session(server, client, version);
-    REQUIRE(good.len == SESSION_LEN);
+    const size_t st = state_at(good.data), ref = st + STATE_LEN;
+    REQUIRE(good.len == (int) (ref + REF_LEN));
 
     static const uint8_t masks[] = { 0x01, 0x80 };
     for (size_t m = 0; m < sizeof(masks); m++) {
-        for (size_t i = 0; i < SESSION_LEN; i++) {
-            const int tag = i >= TAG_AT && i < HANDLE_AT;
+        for (size_t i = 0; i < (size_t) good.len; i++) {
+            /* Of the ticket, its first, middle and last bytes. */
+            if (i > 3 && i < st - 1 && i != (st + 3) / 2) {
+                continue;
+            }
+            const int tag = i >= ref + TAG_AT && i < ref + HANDLE_AT;
             offer_altered(server, client, version, &good, i, masks[m], 0, tag);
         }
     }
     /* The other known protocol: well formed, but it does not authenticate. */
-    offer_altered(server, client, version, &good, PROTOCOL_AT, 0, tls13 ? S2N_TLS12 : S2N_TLS13, 0);
+    offer_altered(server, client, version, &good, st + 1, 0, tls13 ? S2N_TLS12 : S2N_TLS13, 0);
 
     /* Nothing was used up: the original bytes resume. */
     struct rs2n_conn r;
     connect_offer(server, client, &good, &r);
     RS2N_TK_CHECK("the original bytes after all that", &r, &tk_log, version, 1, tls13 ? 1 : 0);
     EXPECT_TRUE(rs2n_tk_find_ticket(r.client_hello, r.client_hello_len, KEY_NAME) >= 0);
-    /* Once for TLS1.3 (then accepted, nothing offered, a full handshake);
-     * again for TLS1.2. */
+    /* And again (TLS1.3: with the ticket the resumption brought). */
     connect_offer(server, client, &good, &r);
-    if (tls13) {
-        RS2N_TK_CHECK("the original TLS1.3 bytes a second time", &r, &tk_log, version, 0, 1);
-        EXPECT_TRUE(rs2n_tk_find_ticket(r.client_hello, r.client_hello_len, KEY_NAME) < 0);
-    } else {
-        RS2N_TK_CHECK("the original TLS1.2 bytes a second time", &r, &tk_log, version, 1, 0);
-    }
+    RS2N_TK_CHECK("the original bytes a second time", &r, &tk_log, version, 1, tls13 ? 1 : 0);
     s2n_config_free(server);
     s2n_config_free(client);
 }

@@ -332,30 +332,39 @@ static void test_set_session(const char *policy, int version)
     memcpy(buf + n, good.data, n);
     offer_bad(server, client, version, "the session twice", buf, 2 * n, 0);
 
+    /* The layout (see test_session_bytes.c): s2n-tls's kind, ticket and state
+     * (format, protocol, suite, time), then rs2n's reference, 77 bytes from the
+     * end: "RS2N", format, tag (16), handle (16), lifetime, early data, MAC (32). */
+    REQUIRE(n > 89);
+    const size_t ref = n - 77, tag = ref + 5, handle = tag + 16, protocol = ref - 11;
     memcpy(buf, good.data, n);
-    buf[0] ^= 0x20;
+    buf[0] = 7;
+    offer_bad(server, client, version, "unknown kind", buf, n, 0);
+    memcpy(buf, good.data, n);
+    buf[3] ^= 0x01;
+    offer_bad(server, client, version, "a ticket byte altered", buf, n, 0);
+    memcpy(buf, good.data, n);
+    buf[ref] ^= 0x20;
     offer_bad(server, client, version, "wrong magic", buf, n, 0);
     memcpy(buf, good.data, n);
-    buf[4] ^= 0x80;
+    buf[ref + 4] ^= 0x80;
     offer_bad(server, client, version, "unknown format", buf, n, 0);
-    if (n > 37) {
-        memcpy(buf, good.data, n);
-        buf[37] = 0x99; /* the protocol byte */
-        offer_bad(server, client, version, "unknown protocol version", buf, n, 0);
-    }
-
-    /* A valid header from another process: bytes 5..20 are the process tag. */
     memcpy(buf, good.data, n);
-    buf[5] ^= 0x01;
+    buf[protocol] = 0x99;
+    offer_bad(server, client, version, "unknown protocol version", buf, n, 0);
+
+    /* A valid session from another process: only the process tag differs. */
+    memcpy(buf, good.data, n);
+    buf[tag] ^= 0x01;
     offer_bad(server, client, version, "another process's tag (first byte)", buf, n, 1);
     memcpy(buf, good.data, n);
-    buf[20] ^= 0x80;
+    buf[tag + 15] ^= 0x80;
     offer_bad(server, client, version, "another process's tag (last byte)", buf, n, 1);
-    /* This process's tag with another handle (bytes 21..36), or any byte altered:
-     * the bytes no longer authenticate, so they are rejected and consume nothing. */
+    /* This process's tag with another handle, or any byte altered: the bytes no
+     * longer authenticate, so they are rejected and consume nothing. */
     memcpy(buf, good.data, n);
-    buf[36] ^= 0x40;
-    buf[21] ^= 0x40;
+    buf[handle + 15] ^= 0x40;
+    buf[handle] ^= 0x40;
     offer_bad(server, client, version, "an unknown session handle", buf, n, 0);
     memcpy(buf, good.data, n);
     buf[n - 1] ^= 0x01;

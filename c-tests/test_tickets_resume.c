@@ -4,8 +4,9 @@
  *     s2n_connection_get_session returns both resume;
  *   - a TLS1.3 client has no session (length 0) before s2n_recv reads a
  *     ticket, and one after; a TLS1.2 client has it when the handshake ends;
- *   - a TLS1.3 session resumes once (offered again: a full handshake, which
- *     succeeds); a TLS1.2 session resumes again and again;
+ *   - TLS1.3 bytes name a session line: offered again and again, they resume
+ *     each time with a ticket never offered before; a TLS1.2 session resumes
+ *     again and again;
  *   - s2n_config_require_ticket_forward_secrecy: TLS1.2 gets no ticket and a
  *     TLS1.2 ticket issued before is refused (the client offers it, the server
  *     does a full handshake); turned off again, that ticket resumes; TLS1.3
@@ -70,12 +71,22 @@ static void test_sources(const char *policy, int version)
     RS2N_TK_CHECK("the resumed connection's session", &r, &tk_log, version, 1, tls13 ? 1 : 0);
 
     if (tls13) {
-        /* TLS1.3 sessions resume once: offered again, a full handshake that
-         * succeeds and brings a new ticket. */
-        connect_offer(server, client, &from_cb, &r);
-        RS2N_TK_CHECK("the callback's bytes, second use", &r, &tk_log, version, 0, 1);
-        connect_offer(server, client, &from_get, &r);
-        RS2N_TK_CHECK("get_session's bytes, second use", &r, &tk_log, version, 0, 1);
+        /* TLS1.3 bytes name a session line: offered again, they resume again,
+         * each time with a ticket no connection offered before (the line's
+         * newest, which the previous resumption brought). */
+        uint8_t offered[8][32];
+        int n = 0;
+        for (int i = 0; i < 4; i++) {
+            connect_offer(server, client, i % 2 ? &from_get : &from_cb, &r);
+            RS2N_TK_CHECK("bytes used again", &r, &tk_log, version, 1, 1);
+            long at = rs2n_tk_find_ticket(r.client_hello, r.client_hello_len, "resume-key");
+            REQUIRE(at >= 0 && (size_t) at + 17 + 32 <= r.client_hello_len);
+            memcpy(offered[n], r.client_hello + at + 17, 32);
+            for (int j = 0; j < n; j++) {
+                EXPECT_TRUE(memcmp(offered[j], offered[n], 32) != 0);
+            }
+            n++;
+        }
     } else {
         /* TLS1.2 sessions resume again and again. */
         for (int i = 0; i < 3; i++) {

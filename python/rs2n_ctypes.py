@@ -51,8 +51,8 @@ rustls cannot export a client session, so rs2n's session bytes are an opaque
 reference to the session held inside this process; bytes saved by another
 process or before a restart are accepted by ``s2n_connection_set_session()``
 but give a full handshake (an rs2n limitation, see "Client sessions: what
-resumes and what does not" in the README). TLS1.3 sessions resume once: save
-the newest session after each connection. Servers have no such limit: tickets
+resumes and what does not" in the README). TLS1.3 bytes name a line of tickets:
+offered again, they resume with a fresh ticket while the server sends new ones. Servers have no such limit: tickets
 sealed with shared ticket keys resume across processes.
 """
 

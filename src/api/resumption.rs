@@ -14,7 +14,7 @@ use super::S2N_SUCCESS;
 use crate::error::{Error, ErrorCode, Result};
 use crate::resumption::client::SessionTicketCallback;
 use crate::resumption::seal::KEY_NAME_LEN;
-use crate::resumption::session_bytes::SESSION_LEN;
+use crate::resumption::session_bytes::MAX_SESSION_LEN;
 
 const NANOS: u64 = 1_000_000_000;
 
@@ -346,16 +346,21 @@ fn copy_out(bytes: &[u8], data: *mut u8, max: usize) -> Result<usize> {
 /// What resumes in rs2n: sessions saved by this process, on a connection whose
 /// config has the same trust settings (roots, verification on or off) and the same
 /// server name as the connection that received them, while the server accepts
-/// them. TLS1.3 sessions resume once (the resumed connection receives fresh
-/// tickets); TLS1.2 sessions can be offered again. rustls cannot import a session
-/// from elsewhere, so bytes saved by another process or before a restart are
-/// accepted and give a full handshake. Bytes from s2n-tls or any other library are
-/// rejected, and so are this process's bytes if altered (they are authenticated
-/// with a key random per process; an altered process tag reads as another
-/// process's bytes: a full handshake); rejected bytes use up nothing.
+/// them. Both TLS1.2 and TLS1.3 bytes can be offered again and again. TLS1.3 bytes
+/// name a session line: each offer takes the line's newest ticket (a ticket
+/// resumes once in rustls), and the tickets the server sends on that connection
+/// join the line; a line runs dry, and the next offer is a full handshake whose
+/// tickets refill it, when a server sends no ticket after a resumption. Two
+/// connections offering the last ticket at once: one resumes, the other has a full
+/// handshake. rustls cannot import a session from elsewhere, so bytes saved by
+/// another process, before a restart, or by s2n-tls are accepted and give a full
+/// handshake. Malformed bytes are rejected, and so are this process's bytes if
+/// altered (they are authenticated with a key random per process; an altered
+/// process tag reads as another process's bytes: a full handshake); rejected bytes
+/// use up nothing.
 ///
-/// Errors: NULL arguments; bytes that are not an rs2n session, a `length` longer
-/// than any, or this process's bytes altered or forged
+/// Errors: NULL arguments; bytes that are no session, a `length` longer than any,
+/// or this process's bytes altered or forged
 /// (S2N_ERR_INVALID_SERIALIZED_SESSION_STATE); a server connection; the handshake
 /// has started. The connection stays usable for a full handshake.
 #[no_mangle]
@@ -370,10 +375,10 @@ pub extern "C" fn s2n_connection_set_session(
         }
         // Longer than any rs2n session: refused before a slice of a length that may
         // be garbage is made.
-        if length > SESSION_LEN {
+        if length > MAX_SESSION_LEN {
             return Err(Error::new(
                 ErrorCode::InvalidSerializedSession,
-                format!("the session length is {length} bytes; an rs2n session is {SESSION_LEN}"),
+                format!("the session length is {length} bytes; an rs2n session is at most {MAX_SESSION_LEN}"),
             ));
         }
         // SAFETY: valid for `length` bytes by the API's contract.
@@ -383,16 +388,21 @@ pub extern "C" fn s2n_connection_set_session(
 }
 
 /// Copies the connection's current session, to resume it later with
-/// `s2n_connection_set_session`: 82 opaque bytes (any buffer of
-/// `s2n_connection_get_session_length` bytes holds them) naming the session this
-/// process keeps, by a random handle, authenticated.
+/// `s2n_connection_set_session` (a buffer of `s2n_connection_get_session_length`
+/// bytes holds it). The bytes start as s2n-tls's do: kind (1: with a ticket, then
+/// its 2-byte length and the ticket; 0: with a session ID, then its 1-byte length
+/// and the ID), s2n's state format (2 for TLS1.3, 4 for TLS1.2), protocol, cipher
+/// suite (2), time saved (8, wall clock nanoseconds). Where s2n-tls continues with
+/// the session's secrets, rs2n's last 77 bytes name the session this process keeps:
+/// "RS2N", format 3, process tag (16), random handle (16), lifetime hint (4),
+/// maximum early data (4), HMAC-SHA256 of all before (32).
 ///
-/// This process keeps at most 16,384 client sessions. When a new one arrives and
-/// there is no room, sessions past their lifetime go first, and only then the
-/// oldest: a saved session stops resuming early only after 16,384 newer unexpired
-/// sessions arrived. A TLS1.3 session's lifetime is known to rs2n once read
-/// (`s2n_session_ticket_get_lifetime`, `s2n_connection_get_session_ticket_lifetime_hint`);
-/// until then it counts as 7 days, the most rustls allows.
+/// This process keeps at most 16,384 TLS1.3 tickets and TLS1.2 sessions. When a
+/// new one arrives and there is no room, those past their lifetime go first, and
+/// only then the least recently renewed: a saved session stops resuming early only
+/// after 16,384 newer unexpired ones arrived. A TLS1.3 ticket's lifetime is read
+/// from rustls when its bytes are first asked for; until then it counts as 7
+/// days, the most rustls allows.
 ///
 /// After a TLS1.2 full handshake without a ticket, the session is the session-ID
 /// state, as in s2n-tls, when the server sent a session ID (an s2n-tls server

@@ -267,24 +267,40 @@ fn a_fleet_shares_keys_and_a_stranger_does_not() {
 }
 
 #[test]
-fn tls13_sessions_resume_once_and_foreign_bytes_give_full_handshakes() {
+fn tls13_bytes_name_a_line_that_resumes_while_new_tickets_come() {
     let server = ticket_server("default_tls13", b"k");
+    // The same keys, but no tickets issued: the line runs dry there.
+    let quiet = ticket_server("default_tls13", b"k");
+    quiet.set_initial_ticket_count(0).unwrap();
     let client = ticket_client("default_tls13");
-    let (_, c) = connect(&server, &client, None);
-    let bytes = c.session().unwrap().bytes;
-    let (_, c2) = connect(&server, &client, Some(&bytes));
-    assert!(c2.is_resumed());
-    let (_, c3) = connect(&server, &client, Some(&bytes));
-    assert!(!c3.is_resumed(), "a TLS1.3 session is single-use");
+    let resumes = |s: &Arc<Config>, b: &[u8]| connect(s, &client, Some(b)).1.is_resumed();
+    let bytes = connect(&server, &client, None).1.session().unwrap().bytes;
+    // Saved once, offered again and again: each resumption brings a new ticket.
+    for _ in 0..3 {
+        assert!(resumes(&server, &bytes));
+    }
+    assert!(resumes(&quiet, &bytes), "the line's last ticket");
+    assert!(!resumes(&quiet, &bytes), "dry: no ticket came back");
+    assert!(
+        !resumes(&server, &bytes),
+        "still dry: a full handshake, whose ticket joins"
+    );
+    assert!(resumes(&server, &bytes) && resumes(&server, &bytes));
+    let range = crate::resumption::session_bytes::testing::tag_range;
     let mut foreign = bytes.clone();
-    foreign[5] ^= 0xff;
-    let (_, c4) = connect(&server, &client, Some(&foreign));
-    assert!(!c4.is_resumed());
+    foreign[range(&c_facts(&bytes)).start] ^= 0xff;
+    assert!(!resumes(&server, &foreign), "another process's bytes");
     let mut c5 = Connection::new(Mode::Client);
     assert_eq!(
         c5.set_session(b"garbage").unwrap_err().code,
         ErrorCode::InvalidSerializedSession
     );
+}
+
+fn c_facts(bytes: &[u8]) -> crate::resumption::session_bytes::SessionFacts {
+    crate::resumption::client_session::parse_session(bytes)
+        .unwrap()
+        .facts
 }
 
 #[test]

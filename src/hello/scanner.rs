@@ -1,5 +1,5 @@
 //! What a TLS1.2 client reads of the server's cleartext flight that rustls does
-//! not expose: the NewSessionTicket's lifetime hint. Scanning stops as soon as it
+//! not expose: the NewSessionTicket (lifetime hint and ticket) and the cipher suite. Scanning stops as soon as it
 //! cannot matter any more, and holds at most one ServerHello or NewSessionTicket.
 
 use super::parse;
@@ -14,8 +14,10 @@ const NEW_SESSION_TICKET: u8 = 4;
 pub struct Tls12TicketScanner {
     reader: HandshakeReader,
     done: bool,
-    /// The last NewSessionTicket seen: its lifetime hint and whether it had a ticket.
-    pub ticket: Option<(u32, bool)>,
+    /// The last NewSessionTicket seen: its lifetime hint and ticket (maybe empty).
+    pub ticket: Option<(u32, Vec<u8>)>,
+    /// The cipher suite the ServerHello selected.
+    pub suite: Option<[u8; 2]>,
 }
 
 impl Tls12TicketScanner {
@@ -32,12 +34,20 @@ impl Tls12TicketScanner {
                 Err(_) => break,
             };
             match msg.typ {
-                SERVER_HELLO => self.done = parse::selects_tls13(&msg.body),
+                SERVER_HELLO => {
+                    self.done = parse::selects_tls13(&msg.body);
+                    // legacy_version (2), random (32), session_id<0..32>, cipher_suite (2)
+                    let id_len = msg.body.get(34).map_or(0, |l| usize::from(*l));
+                    if let Some(suite) = msg.body.get(35 + id_len..37 + id_len) {
+                        self.suite = Some([suite[0], suite[1]]);
+                    }
+                }
                 NEW_SESSION_TICKET => {
                     // uint32 lifetime_hint; opaque ticket<0..2^16-1>;
-                    if let [a, b, c, d, e, f, ..] = msg.body[..] {
+                    if let [a, b, c, d, e, f, ref rest @ ..] = msg.body[..] {
                         let lifetime = u32::from_be_bytes([a, b, c, d]);
-                        self.ticket = Some((lifetime, u16::from_be_bytes([e, f]) > 0));
+                        let len = usize::from(u16::from_be_bytes([e, f])).min(rest.len());
+                        self.ticket = Some((lifetime, rest[..len].to_vec()));
                     }
                 }
                 _ => {}

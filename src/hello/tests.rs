@@ -129,7 +129,7 @@ fn one_byte_reads_do_linear_work() {
     for b in flight.chunks(1) {
         s.feed(b);
     }
-    assert_eq!(s.ticket, Some((256, true)));
+    assert_eq!(s.ticket, Some((256, vec![9])));
     assert_eq!(s.examined(), flight.len() as u64);
 }
 
@@ -161,12 +161,12 @@ fn tls12_new_session_ticket_is_read_until_change_cipher_spec() {
     for chunk in wire.chunks(3) {
         scanner.feed(chunk);
     }
-    assert_eq!(scanner.ticket, Some((7200, true)));
+    assert_eq!(scanner.ticket, Some((7200, vec![1, 2, 3, 4])));
     assert!(scanner.done());
     // After ChangeCipherSpec nothing more is read.
     nst[9] = 0;
     scanner.feed(&records(&nst[..10], 100));
-    assert_eq!(scanner.ticket, Some((7200, true)));
+    assert_eq!(scanner.ticket, Some((7200, vec![1, 2, 3, 4])));
 }
 
 fn server_hello(version_ext: bool) -> Vec<u8> {
@@ -228,6 +228,11 @@ fn the_scanner_stops_at_a_tls13_server_hello() {
     let mut s = Tls12TicketScanner::default();
     s.feed(&records(&server_hello(false), 200));
     assert!(!s.done(), "TLS1.2 goes on to the NewSessionTicket");
+    assert_eq!(
+        s.suite,
+        Some([0x13, 0x01]),
+        "the suite after the session ID"
+    );
 }
 
 #[test]

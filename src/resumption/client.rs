@@ -118,7 +118,8 @@ impl ClientResumption {
         sessions.note_wire(WireFacts {
             client_session_id: id(client_hello),
             server_session_id: id(server_hello),
-            tls12_ticket: self.ticket_scanner.ticket,
+            tls12_ticket: self.ticket_scanner.ticket.clone(),
+            suite: self.ticket_scanner.suite,
         });
     }
 

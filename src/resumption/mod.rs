@@ -6,6 +6,7 @@ pub mod client_session;
 pub mod seal;
 pub mod server;
 pub mod session_bytes;
+pub mod session_line;
 pub mod session_registry;
 pub mod ticket_keys;
 pub mod ticketer;

@@ -1,8 +1,10 @@
 //! The bounded store behind client session bytes: sessions by handle, oldest first,
 //! each with the time after which it cannot resume.
 //!
-//! The bound: at most `capacity` sessions. When full, the sessions past their
-//! lifetime go first; only if none has expired does the oldest go. A session's
+//! The bound: at most `capacity` sessions, each counted by its weight (a TLS1.3
+//! session line weighs as many tickets as it holds, at least 1). When full, the
+//! sessions past their lifetime go first; only if none has expired does the
+//! oldest (the least recently renewed) go. A session's
 //! lifetime is the one known when it was saved (a TLS1.2 ticket's hint), else the
 //! longest rustls keeps any session (7 days), tightened when its lifetime is read
 //! later. So a saved session stops resuming early only if `capacity` newer,
@@ -23,6 +25,15 @@ struct Slot<V> {
     saved_at: u64,
     /// Wall clock seconds after which the session cannot resume.
     expires_at: u64,
+    weight: usize,
+}
+
+/// Sets a slot's weight; its sequence number.
+fn slot_seq<V>(slots: &mut HashMap<Handle, Slot<V>>, handle: &Handle, weight: usize) -> u64 {
+    slots.get_mut(handle).map_or(0, |s| {
+        s.weight = weight;
+        s.seq
+    })
 }
 
 /// Sessions by handle, oldest first. `V` is the session (generic for tests).
@@ -34,6 +45,8 @@ pub struct Registry<V> {
     /// No session expires before this (a lower bound), so a purge before it would
     /// find nothing: a flood of live sessions costs no scans.
     next_expiry: u64,
+    /// The sum of the sessions' weights.
+    weight: usize,
 }
 
 fn expiry(saved_at: u64, lifetime_secs: u32) -> u64 {
@@ -51,7 +64,13 @@ impl<V> Registry<V> {
             order: BTreeMap::new(),
             next_seq: 0,
             next_expiry: u64::MAX,
+            weight: 0,
         }
+    }
+
+    /// The sum of the sessions' weights (at most the capacity).
+    pub fn weight(&self) -> usize {
+        self.weight
     }
 
     pub fn len(&self) -> usize {
@@ -72,20 +91,13 @@ impl<V> Registry<V> {
         if self.slots.contains_key(&handle) {
             return false;
         }
-        if self.slots.len() >= self.capacity {
-            self.purge_expired(now_secs);
-        }
-        while self.slots.len() >= self.capacity {
-            let Some((_, oldest)) = self.order.pop_first() else {
-                break;
-            };
-            self.slots.remove(&oldest);
-        }
+        self.make_room(1, now_secs);
         let seq = self.next_seq;
         self.next_seq += 1;
         let expires_at = expiry(now_secs, lifetime_secs);
         self.next_expiry = self.next_expiry.min(expires_at);
         self.order.insert(seq, handle);
+        self.weight += 1;
         self.slots.insert(
             handle,
             Slot {
@@ -93,9 +105,68 @@ impl<V> Registry<V> {
                 seq,
                 saved_at: now_secs,
                 expires_at,
+                weight: 1,
             },
         );
         true
+    }
+
+    /// Evicts until `incoming` more weight fits: expired sessions first, then the oldest.
+    fn make_room(&mut self, incoming: usize, now_secs: u64) {
+        if self.weight + incoming > self.capacity {
+            self.purge_expired(now_secs);
+        }
+        while self.weight + incoming > self.capacity {
+            let Some((_, oldest)) = self.order.pop_first() else {
+                break;
+            };
+            if let Some(slot) = self.slots.remove(&oldest) {
+                self.weight -= slot.weight;
+            }
+        }
+    }
+
+    /// A session that grew or shrank to `weight` (at least 1); `renewed_at`: it
+    /// was saved anew then (a ticket joined its line) with that lifetime (0:
+    /// unknown), so it becomes the newest. Other sessions make room for it.
+    pub fn reweigh(
+        &mut self,
+        handle: &Handle,
+        weight: usize,
+        renewed_at: Option<(u64, u32)>,
+        now_secs: u64,
+    ) {
+        let weight = weight.clamp(1, self.capacity);
+        let Some(slot) = self.slots.get_mut(handle) else {
+            return;
+        };
+        let old_weight = slot.weight;
+        slot.weight = weight;
+        let old_seq = slot.seq;
+        if let Some((at, lifetime_secs)) = renewed_at {
+            slot.seq = self.next_seq;
+            slot.saved_at = at;
+            slot.expires_at = expiry(at, lifetime_secs);
+            self.next_expiry = self.next_expiry.min(slot.expires_at);
+            self.next_seq += 1;
+            self.order.remove(&old_seq);
+            self.order.insert(slot.seq, *handle);
+        }
+        self.weight = self.weight - old_weight + weight;
+        if self.weight > self.capacity {
+            // Room for this one, never at its own expense: it is out of the order
+            // while the others go.
+            let seq = slot_seq(&mut self.slots, handle, 0);
+            self.order.remove(&seq);
+            self.weight -= weight;
+            self.make_room(weight, now_secs);
+            // Gone only if it had expired itself (it weighed 0 meanwhile).
+            if self.slots.contains_key(handle) {
+                slot_seq(&mut self.slots, handle, weight);
+                self.weight += weight;
+                self.order.insert(seq, *handle);
+            }
+        }
     }
 
     /// Drops every session past its lifetime at `now_secs`.
@@ -104,6 +175,7 @@ impl<V> Registry<V> {
             return;
         }
         let order = &mut self.order;
+        let weight = &mut self.weight;
         let mut next = u64::MAX;
         self.slots.retain(|_, slot| {
             let live = slot.expires_at >= now_secs;
@@ -111,6 +183,7 @@ impl<V> Registry<V> {
                 next = next.min(slot.expires_at);
             } else {
                 order.remove(&slot.seq);
+                *weight -= slot.weight;
             }
             live
         });
@@ -129,6 +202,7 @@ impl<V> Registry<V> {
     pub fn take(&mut self, handle: &Handle) -> Option<V> {
         let slot = self.slots.remove(handle)?;
         self.order.remove(&slot.seq);
+        self.weight -= slot.weight;
         Some(slot.value)
     }
 
@@ -196,6 +270,30 @@ mod tests {
         r.insert(h(4), 4, MAX_LIFETIME_SECS + 50, 0);
         assert!(!r.contains(&h(0)) && r.contains(&h(1)) && r.contains(&h(3)));
         assert!(r.contains(&h(4)));
+    }
+
+    #[test]
+    fn weights_count_against_the_bound_and_renewal_makes_newest() {
+        let mut r = Registry::new(5);
+        for i in 0..4 {
+            r.insert(h(i), i, 10, 3600);
+        }
+        // h(0) grows to 3 tickets, renewed: it is now the newest; h(1) goes.
+        r.reweigh(&h(0), 3, Some((20, 3600)), 20);
+        assert_eq!(r.weight(), 5);
+        assert!(r.contains(&h(0)) && !r.contains(&h(1)));
+        r.insert(h(4), 4, 30, 3600);
+        assert!(!r.contains(&h(2)) && r.contains(&h(0)));
+        assert_eq!(r.weight(), 5);
+        // Shrinking frees room without renewing (an empty line weighs 1).
+        r.reweigh(&h(0), 0, None, 30);
+        assert_eq!(r.weight(), 3);
+        // A line larger than the whole bound evicts all others, never itself, and
+        // counts as the bound.
+        r.reweigh(&h(0), 9, Some((40, 0)), 40);
+        assert_eq!((r.len(), r.weight()), (1, 5));
+        assert_eq!(r.take(&h(0)), Some(0));
+        assert_eq!(r.weight(), 0);
     }
 
     #[test]
