@@ -552,6 +552,37 @@ mod tests {
         }
 
         #[test]
+        fn connections_offering_the_same_bytes_at_once_take_distinct_tickets() {
+            let (server, client) = configs("default_tls13");
+            let (_, saved) = connect(&server, &client, &[]);
+            // Two clients offer the saved bytes before either has finished: the
+            // line's one ticket goes to the first; the second has a full handshake.
+            let run_two = || {
+                let mut pairs: Vec<_> = (0..2)
+                    .map(|_| {
+                        let (s, mut c, _, _) = pair(server.clone(), client.clone());
+                        c.set_session(&saved).unwrap();
+                        // Builds the client and sends its ClientHello: the offer.
+                        assert!(c.negotiate().unwrap_err().is_blocked());
+                        (s, c)
+                    })
+                    .collect();
+                pairs
+                    .iter_mut()
+                    .map(|(s, c)| {
+                        handshake(s, c).unwrap();
+                        assert!(c.recv(&mut [0u8; 16]).unwrap_err().is_blocked());
+                        c.is_resumed()
+                    })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(run_two(), [true, false]);
+            // Each brought a ticket back to the line: now both resume.
+            assert_eq!(run_two(), [true, true]);
+            assert!(super::resumable(&saved));
+        }
+
+        #[test]
         fn a_forged_id_is_rejected_and_consumes_nothing() {
             let (server, client) = configs("default_tls13");
             let (_, first) = connect(&server, &client, &[]);
