@@ -122,7 +122,11 @@ static void test_accepted(void)
 
     struct rs2n_pair p;
     rs2n_pair_open_mem(&p, e.server, e.client, "localhost");
+    EXPECT_EQUAL(max_of(p.client), 0); /* no session yet */
     REQUIRE(rs2n_offer_session(p.client, &s) == 0);
+    /* Known from the session, before the handshake starts (as s2n-tls). */
+    EXPECT_EQUAL(max_of(p.client), MAX_EARLY);
+    EXPECT_EQUAL(remaining_of(p.client), MAX_EARLY);
     EXPECT_EQUAL(status_of(p.server), S2N_EARLY_DATA_STATUS_OK);
     EXPECT_EQUAL(max_of(p.server), MAX_EARLY);
     EXPECT_EQUAL(send_early(p.client, "GET /early"), 10);

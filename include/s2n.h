@@ -1635,8 +1635,10 @@ S2N_API int s2n_connection_get_remaining_early_data_size(struct s2n_connection *
  * Writes the most early data the connection may ever send or receive, whatever
  * its status: a server's maximum, or what a client's session allows.
  *
- * A client knows it once `s2n_send_early_data` has started the handshake
- * (before, 0); s2n-tls reads it from the session set earlier.
+ * A client reads it from the session it set (`s2n_connection_set_session`; 0
+ * without one, or with bytes from another process, which cannot resume), as
+ * s2n-tls does; once `s2n_send_early_data` has started the handshake, from the
+ * ticket actually offered.
  *
  * Errors: NULL arguments.
  */

@@ -30,7 +30,10 @@ impl Connection {
     pub fn max_early_data_size(&self) -> u32 {
         match self.mode {
             Mode::Server => self.early.server_max(&self.config().settings().early_data),
-            Mode::Client => self.early.client_max,
+            Mode::Client => match self.early.client_max {
+                0 => self.client.offered_max_early_data(),
+                offered => offered,
+            },
         }
     }
 

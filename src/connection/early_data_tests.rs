@@ -60,7 +60,9 @@ fn a_cached_session_carries_early_data_once_and_both_sides_report_it() {
     let client = early_client();
     let bytes = session(&server, &client);
     let (mut s, mut c, _, _) = pair(server.clone(), client.clone());
+    assert_eq!(c.max_early_data_size(), 0, "no session yet");
     c.set_session(&bytes).unwrap();
+    assert_eq!(c.max_early_data_size(), 1000, "from the session, before the handshake");
     assert_eq!(c.send_early_data(b"GET / early").unwrap(), 11);
     assert_eq!(c.max_early_data_size(), 1000);
     assert_eq!(c.remaining_early_data_size(), 1000 - 11);

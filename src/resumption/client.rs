@@ -62,6 +62,15 @@ impl ClientResumption {
         Ok(())
     }
 
+    /// The most early data the session set allows (0 without one, or with bytes
+    /// that name nothing here).
+    pub fn offered_max_early_data(&self) -> u32 {
+        match &self.offered {
+            Some((session, _)) if session.handle.is_some() => session.facts.max_early_data,
+            _ => 0,
+        }
+    }
+
     /// The session to save for a later connection, once there is one.
     pub fn session(&self) -> Option<SessionInfo> {
         self.sessions.as_ref().and_then(|s| s.latest())
