@@ -607,7 +607,9 @@ S2N_API int s2n_connection_set_protocol_preferences(struct s2n_connection *conn,
 S2N_API int s2n_connection_append_protocol_preference(struct s2n_connection *conn, const uint8_t *protocol, uint8_t protocol_len);
 
 /**
- * The application protocol the handshake negotiated.
+ * The application protocol the handshake negotiated. On a server from the
+ * early-data callback on (before rustls processes the ClientHello), the
+ * protocol the server will choose: its first protocol the client offers.
  *
  * @returns The protocol (NUL-terminated, valid until the connection is wiped or
  * freed), or NULL when none was negotiated (or conn is NULL). A protocol name
@@ -1562,11 +1564,20 @@ S2N_API int s2n_connection_set_server_early_data_context(struct s2n_connection *
  * The callback accepts or rejects with `s2n_offered_early_data_accept` /
  * `_reject`, from inside it or later from any thread: until then
  * `s2n_negotiate` / `s2n_recv_early_data` fail with S2N_ERR_ASYNC_BLOCKED and
- * S2N_BLOCKED_ON_APPLICATION_INPUT, and the ClientHello waits. A negative return
- * fails the handshake with S2N_ERR_CANCELLED. Inside it,
- * `s2n_connection_get_negotiated_psk_identity` and its length give the ticket
- * the early data came with (for an anti-replay check); other calls on the
- * connection fail with S2N_ERR_CONNECTION_IN_USE.
+ * S2N_BLOCKED_ON_APPLICATION_INPUT, and the ClientHello waits (the callback
+ * is not run again). A negative return fails the handshake with
+ * S2N_ERR_CANCELLED.
+ *
+ * Inside the callback the application may use its connection: read it
+ * (`s2n_connection_get_ctx`, `s2n_get_server_name`,
+ * `s2n_connection_get_client_hello`, the early data status and sizes, the
+ * offered context), `s2n_connection_get_negotiated_psk_identity` and its
+ * length give the ticket the early data came with (for an anti-replay check),
+ * and `s2n_get_application_protocol` the protocol the server will choose. No
+ * lock is held while it runs: the connection is only kept from being freed or
+ * wiped. Calls that drive or end it (`s2n_negotiate`, `s2n_recv_early_data`,
+ * `s2n_shutdown`, `s2n_connection_wipe`, `s2n_connection_free`) fail there, and
+ * from other threads meanwhile, with S2N_ERR_CONNECTION_IN_USE.
  *
  * rs2n runs it before rustls reads the ClientHello; rustls may still refuse the
  * early data after an accept (ticket age, cipher suite or ALPN differ from the
@@ -2600,7 +2611,8 @@ S2N_API int s2n_config_set_psk_selection_callback(struct s2n_config *config, s2n
  * TLS1.3 resumption (rs2n's only PSKs) the identity is the session ticket the
  * client offered, on both the client and the server; it is known from the
  * ServerHello on (0 before it, after a full handshake, and with TLS1.2), and
- * inside the early-data callback (`s2n_config_set_early_data_cb`).
+ * on a server from the early-data callback on (`s2n_config_set_early_data_cb`:
+ * the ticket the early data came with).
  *
  * Errors: `conn` or `identity_length` is NULL (S2N_ERR_NULL).
  */

@@ -102,6 +102,23 @@ impl std::fmt::Debug for dyn EarlyDataCallback {
     }
 }
 
+/// Where a server connection is with the application's early-data callback. The
+/// core never calls it: when it is due the connection stops (blocked on
+/// application input) and hands it to the C layer, which runs it with the
+/// connection usable (only pinned against free and wipe), then reports back.
+#[derive(Debug, Default)]
+pub enum CallbackStage {
+    /// Not due (no callback, or no early data it could decide on yet).
+    #[default]
+    Idle,
+    /// Must run before the ClientHello goes on.
+    Due(Arc<dyn EarlyDataCallback>),
+    /// Running (the C layer took it): calls that drive the connection are refused.
+    Running,
+    /// It has returned; its decision may still be pending.
+    Returned,
+}
+
 /// What one connection keeps about early data.
 #[derive(Debug, Default)]
 pub struct ConnEarlyData {
@@ -122,6 +139,11 @@ pub struct ConnEarlyData {
     pub unacked: usize,
     /// The early data offered to the application's callback.
     pub offered: Option<Arc<Offered>>,
+    /// Where the server is with the early-data callback.
+    pub stage: CallbackStage,
+    /// The application protocol the server will choose for the ClientHello whose
+    /// early data the callback decides on (rustls has not processed it yet).
+    pub protocol: Option<Vec<u8>>,
     /// The ClientHello waits for the callback's decision.
     pub held: bool,
     /// A server accepted the client's early data (rustls did).

@@ -12,7 +12,7 @@ use super::callbacks::CEarlyDataCallback;
 use super::handles::{
     s2n_config, s2n_connection, with_blocked, with_config, with_conn, with_negotiation,
 };
-use super::hello_callback::{self, Owed};
+use super::hello_callback;
 use super::opaque::s2n_offered_early_data;
 use super::{s2n_blocked_status, s2n_early_data_cb, s2n_early_data_status_t, S2N_SUCCESS};
 use crate::early_data::{EarlyDataCallback, Offered};
@@ -90,11 +90,20 @@ pub extern "C" fn s2n_connection_set_server_early_data_context(
 /// The callback accepts or rejects with `s2n_offered_early_data_accept` /
 /// `_reject`, from inside it or later from any thread: until then
 /// `s2n_negotiate` / `s2n_recv_early_data` fail with S2N_ERR_ASYNC_BLOCKED and
-/// S2N_BLOCKED_ON_APPLICATION_INPUT, and the ClientHello waits. A negative return
-/// fails the handshake with S2N_ERR_CANCELLED. Inside it,
-/// `s2n_connection_get_negotiated_psk_identity` and its length give the ticket
-/// the early data came with (for an anti-replay check); other calls on the
-/// connection fail with S2N_ERR_CONNECTION_IN_USE.
+/// S2N_BLOCKED_ON_APPLICATION_INPUT, and the ClientHello waits (the callback
+/// is not run again). A negative return fails the handshake with
+/// S2N_ERR_CANCELLED.
+///
+/// Inside the callback the application may use its connection: read it
+/// (`s2n_connection_get_ctx`, `s2n_get_server_name`,
+/// `s2n_connection_get_client_hello`, the early data status and sizes, the
+/// offered context), `s2n_connection_get_negotiated_psk_identity` and its
+/// length give the ticket the early data came with (for an anti-replay check),
+/// and `s2n_get_application_protocol` the protocol the server will choose. No
+/// lock is held while it runs: the connection is only kept from being freed or
+/// wiped. Calls that drive or end it (`s2n_negotiate`, `s2n_recv_early_data`,
+/// `s2n_shutdown`, `s2n_connection_wipe`, `s2n_connection_free`) fail there, and
+/// from other threads meanwhile, with S2N_ERR_CONNECTION_IN_USE.
 ///
 /// rs2n runs it before rustls reads the ClientHello; rustls may still refuse the
 /// early data after an accept (ticket age, cipher suite or ALPN differ from the
@@ -335,13 +344,10 @@ pub extern "C" fn s2n_recv_early_data(
                 out
             };
             let out = read();
-            // As in s2n_negotiate: the async private key or client hello
-            // callback the handshake left owed runs with the connection usable.
-            let owed = match c.core.take_pkey_callback() {
-                Some((callback, op)) => Some(Owed::Pkey(callback, op)),
-                None => c.core.take_hello_callback().map(Owed::Hello),
-            };
-            (out, owed)
+            // As in s2n_negotiate: the async private key, client hello or
+            // early-data callback the handshake left owed runs with the
+            // connection usable.
+            (out, hello_callback::owed(c))
         },
         |owed| hello_callback::run(conn, owed),
         |c, e| c.core.pkey_callback_failed(e),

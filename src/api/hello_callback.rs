@@ -13,6 +13,7 @@ use super::{
     s2n_client_hello_cb_mode, S2N_CLIENT_HELLO_CB_BLOCKING, S2N_CLIENT_HELLO_CB_NONBLOCKING,
 };
 use crate::client_hello::callback::{CallbackMode, HelloCallback};
+use crate::early_data::{EarlyDataCallback, Offered};
 use crate::error::{Error, ErrorCode, Result};
 use crate::owner::Owner;
 use crate::pkey::{AsyncPkeyCallback, PkeyOp};
@@ -127,33 +128,52 @@ pub(crate) enum Owed {
     Pkey(Arc<dyn AsyncPkeyCallback>, PkeyOp),
     /// The client hello callback.
     Hello(Arc<dyn HelloCallback>),
+    /// The early-data callback and the offered early data it decides on.
+    EarlyData(Arc<dyn EarlyDataCallback>, Arc<Offered>),
+}
+
+/// The callback a handshake step left owed, if any.
+pub(crate) fn owed(c: &mut ConnectionState) -> Option<Owed> {
+    if let Some((callback, op)) = c.core.take_pkey_callback() {
+        return Some(Owed::Pkey(callback, op));
+    }
+    if let Some(callback) = c.core.take_hello_callback() {
+        return Some(Owed::Hello(callback));
+    }
+    let (callback, offered) = c.core.take_early_data_callback()?;
+    Some(Owed::EarlyData(callback, offered))
 }
 
 /// One step of `s2n_negotiate`: the handshake until it completes or blocks, and
 /// the callback it left owed, if any.
 pub(crate) fn step(c: &mut ConnectionState) -> (Result<()>, Option<Owed>) {
     let out = c.core.negotiate();
-    if let Some((callback, op)) = c.core.take_pkey_callback() {
-        return (out, Some(Owed::Pkey(callback, op)));
-    }
-    (out, c.core.take_hello_callback().map(Owed::Hello))
+    (out, owed(c))
 }
 
-/// Runs an owed callback with the connection usable. The client hello callback's
-/// return value is then given to the connection (a rejection fails it, and the
-/// next step reports that).
+/// Runs an owed callback with the connection usable. The client hello and
+/// early-data callbacks' results are then given to the connection (a rejection
+/// or failure fails it, and the next step reports that).
 pub(crate) fn run(conn: *mut s2n_connection, owed: Owed) -> Result<()> {
-    match owed {
-        Owed::Pkey(callback, op) => callback.invoke(op.owner(), op),
-        Owed::Hello(callback) => {
-            let rc = callback.call(Owner::new(conn as usize));
-            // SAFETY: the live handle s2n_negotiate was called with, pinned (not
-            // freed) while its callback runs.
-            let handle = unsafe { try_ref(conn, "conn") }?;
-            let mut state = handle.enter()?;
-            // A rejection has failed the connection: the next step reports it.
-            let _ = state.core.hello_callback_returned(rc);
-            Ok(())
-        }
+    /// What a callback that reports back to its connection gave.
+    enum Returned {
+        Hello(i32),
+        EarlyData(Result<()>),
     }
+    let owner = Owner::new(conn as usize);
+    let returned = match owed {
+        Owed::Pkey(callback, op) => return callback.invoke(op.owner(), op),
+        Owed::Hello(callback) => Returned::Hello(callback.call(owner)),
+        Owed::EarlyData(callback, offered) => Returned::EarlyData(callback.call(owner, &offered)),
+    };
+    // SAFETY: the live handle s2n_negotiate was called with, pinned (not freed)
+    // while its callback runs.
+    let handle = unsafe { try_ref(conn, "conn") }?;
+    let mut state = handle.enter()?;
+    // A rejection or failure fails the connection: the next step reports it.
+    match returned {
+        Returned::Hello(rc) => drop(state.core.hello_callback_returned(rc)),
+        Returned::EarlyData(result) => state.core.early_data_callback_returned(result),
+    }
+    Ok(())
 }
