@@ -1537,11 +1537,20 @@ S2N_API int s2n_get_stacktrace(struct s2n_stacktrace *trace);
 S2N_API int s2n_config_set_server_max_early_data_size(struct s2n_config *config, uint32_t max_early_data_size);
 
 /**
- * Sets the most early data this server connection accepts, overriding its
- * config's (see `s2n_config_set_server_max_early_data_size`). Default: the
- * config's.
+ * Sets the most early data this server connection accepts, and the most the
+ * tickets it issues allow, overriding its config's (see
+ * `s2n_config_set_server_max_early_data_size`). Default: the config's.
  *
- * Errors: NULL conn; after the handshake started (S2N_ERR_INVALID_STATE).
+ * rustls fixes both when the server reads the client's first bytes, so a
+ * change takes effect when made before that, even after `s2n_negotiate` or
+ * `s2n_recv_early_data` started the handshake, or from the client hello
+ * callback. s2n-tls also takes a change made later (for the rest of the early
+ * data and for later tickets); rs2n refuses it with S2N_ERR_INVALID_STATE
+ * (from the early-data callback on, and after the handshake) unless it
+ * changes nothing. On a client it is kept with no effect, as in s2n-tls.
+ *
+ * Errors: NULL conn; a change once the server has read the client's first
+ * bytes, outside the client hello callback (S2N_ERR_INVALID_STATE).
  */
 S2N_API int s2n_connection_set_server_max_early_data_size(struct s2n_connection *conn, uint32_t max_early_data_size);
 
@@ -1551,8 +1560,16 @@ S2N_API int s2n_connection_set_server_max_early_data_size(struct s2n_connection 
  * reads them (`s2n_offered_early_data_get_context`). Copied. Default: empty.
  * They are sealed inside the cached session with the ticket key.
  *
- * Errors: NULL conn; NULL context with a size; after the handshake started
- * (S2N_ERR_INVALID_STATE).
+ * The server stores its sessions (and sends their tickets) as its handshake
+ * completes: a context set before then, from the client hello or early-data
+ * callback or while `s2n_negotiate` waits for the client's Finished, reaches
+ * them. rustls sends no ticket after the handshake (s2n-tls can, with
+ * `s2n_connection_add_new_tickets_to_send`), so a change after it is refused
+ * with S2N_ERR_INVALID_STATE unless it changes nothing. On a client it is kept
+ * with no effect, as in s2n-tls.
+ *
+ * Errors: NULL conn; NULL context with a size; a change once the server's
+ * handshake has completed (S2N_ERR_INVALID_STATE).
  */
 S2N_API int s2n_connection_set_server_early_data_context(struct s2n_connection *conn, const uint8_t *context, uint16_t context_size);
 

@@ -11,17 +11,54 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::policy;
 
 impl Connection {
-    /// `s2n_connection_set_server_max_early_data_size`.
+    /// `s2n_connection_set_server_max_early_data_size`. rustls reads a server's
+    /// maximum from the rustls config its connection was made with, both when it
+    /// processes the ClientHello (how much early data it accepts) and when it
+    /// issues tickets (how much they allow). So a change takes effect until the
+    /// server reads the client's first bytes (the rustls connection is made again
+    /// then), and from the client hello callback (which makes it again anyway);
+    /// later it is refused, unless it changes nothing. A client keeps it, with no
+    /// effect (as in s2n-tls).
     pub fn set_server_max_early_data_size(&mut self, max: u32) -> Result<()> {
-        self.not_started("the maximum early data size")?;
-        self.early.server_max = Some(max);
-        Ok(())
+        let settings = self.config().settings().early_data.clone();
+        let unchanged = self.early.server_max(&settings) == max;
+        if self.mode == Mode::Client || self.tls.is_none() || self.in_hello_callback() || unchanged
+        {
+            self.early.server_max = Some(max);
+            return Ok(());
+        }
+        if self.wire_in == 0 && self.hello_info.is_none() {
+            // Nothing read yet: the same connection, made with the new maximum.
+            self.early.server_max = Some(max);
+            self.tls = None;
+            return self.ensure_tls();
+        }
+        Err(Error::new(
+            ErrorCode::InvalidState,
+            "the maximum early data size cannot change once the server has read the client's first bytes: \
+             rustls fixed it then, for this handshake's early data and the tickets it issues; \
+             set it before, or from the client hello callback",
+        ))
     }
 
-    /// `s2n_connection_set_server_early_data_context`.
+    /// `s2n_connection_set_server_early_data_context`. The context is sealed
+    /// into each TLS1.3 session the server stores; rustls stores them (and sends
+    /// their tickets) as the server's handshake completes and never later. So a
+    /// change takes effect until then; after it, it is refused unless it changes
+    /// nothing. A client keeps it, with no effect (as in s2n-tls).
     pub fn set_server_early_data_context(&mut self, context: &[u8]) -> Result<()> {
-        self.not_started("the early data context")?;
+        let stored =
+            self.mode == Mode::Server && self.tls.as_ref().is_some_and(|t| !t.is_handshaking());
+        if stored && self.early.context != context {
+            return Err(Error::new(
+                ErrorCode::InvalidState,
+                "the early data context cannot change once the handshake has completed: \
+                 rustls stored this connection's sessions (and sent their tickets) then, \
+                 and issues no later ticket a new context could reach",
+            ));
+        }
         self.early.set_context(context);
+        self.server.set_early_data_context(context);
         Ok(())
     }
 

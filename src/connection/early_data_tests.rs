@@ -479,3 +479,67 @@ fn tls12_still_resumes_by_session_id_with_early_data_on() {
         assert_eq!(s.early_data_status(), Status::NotRequested);
     }
 }
+
+#[test]
+fn a_late_maximum_applies_until_the_server_reads_the_first_bytes() {
+    let (server, _) = early_server(1000);
+    let client = early_client();
+    let bytes = session(&server, &client);
+    let (mut s, mut c, _, _) = pair(server.clone(), client.clone());
+    // The handshake started, nothing read yet.
+    assert!(s
+        .recv_early_data(&mut [0u8; 8], &mut 0)
+        .unwrap_err()
+        .is_blocked());
+    s.set_server_max_early_data_size(8).unwrap();
+    assert_eq!(s.max_early_data_size(), 8);
+    c.set_session(&bytes).unwrap();
+    assert_eq!(c.send_early_data(b"early").unwrap(), 5);
+    assert_eq!(recv_all(&mut s, &mut c), b"early");
+    // The ClientHello is read: rustls has fixed the maximum.
+    let e = s.set_server_max_early_data_size(16).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidState);
+    s.set_server_max_early_data_size(8).unwrap();
+    handshake(&mut s, &mut c).unwrap();
+    assert_eq!(s.early_data_status(), Status::End);
+    assert!(c.recv(&mut [0u8; 16]).unwrap_err().is_blocked());
+    let bytes = c.session().unwrap().bytes;
+    assert_eq!(
+        s.set_server_max_early_data_size(0).unwrap_err().code,
+        ErrorCode::InvalidState
+    );
+    // This connection's tickets allow 8 bytes.
+    let (_s, mut c, _, _) = pair(server, client);
+    c.set_session(&bytes).unwrap();
+    assert_eq!(c.send_early_data(b"0123456789").unwrap(), 8);
+    assert_eq!(c.max_early_data_size(), 8);
+}
+
+#[test]
+fn a_context_set_before_the_handshake_completes_reaches_the_stored_session() {
+    let (server, _) = early_server(1000);
+    let client = early_client();
+    let (mut s, mut c, _, _) = pair(server.clone(), client.clone());
+    s.set_server_early_data_context(b"first").unwrap();
+    assert!(s.negotiate().unwrap_err().is_blocked());
+    assert!(c.negotiate().unwrap_err().is_blocked());
+    // The server's flight is out; it waits for the client's Finished, and
+    // stores the session (sends its ticket) once that comes.
+    assert!(s.negotiate().unwrap_err().is_blocked());
+    assert!(!s.is_handshake_complete());
+    s.set_server_early_data_context(b"late").unwrap();
+    handshake(&mut s, &mut c).unwrap();
+    let e = s.set_server_early_data_context(b"later").unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidState);
+    s.set_server_early_data_context(b"late").unwrap();
+    c.set_server_early_data_context(b"a client keeps it")
+        .unwrap();
+    assert!(c.recv(&mut [0u8; 16]).unwrap_err().is_blocked());
+    let bytes = c.session().unwrap().bytes;
+    let cb = with_callback(&server, Some(true));
+    let (mut s, mut c, _, _) = pair(server, client);
+    c.set_session(&bytes).unwrap();
+    c.send_early_data(b"again").unwrap();
+    assert_eq!(recv_all(&mut s, &mut c), b"again");
+    assert_eq!(crate::sync::lock(&cb.seen)[0].0, b"late");
+}
