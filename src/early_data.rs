@@ -48,6 +48,10 @@ pub struct Offered {
     context: Vec<u8>,
     identity: Vec<u8>,
     decision: std::sync::Mutex<Decision>,
+    /// The callback's result once it has returned: recorded here, not on the
+    /// connection, so its end is known without entering the connection (which
+    /// another thread may be using at that moment).
+    returned: std::sync::Mutex<Option<Result<()>>>,
 }
 
 impl Offered {
@@ -56,7 +60,18 @@ impl Offered {
             context,
             identity,
             decision: std::sync::Mutex::new(Decision::Pending),
+            returned: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The callback returned `result`.
+    pub fn callback_returned(&self, result: Result<()>) {
+        *crate::sync::lock(&self.returned) = Some(result);
+    }
+
+    /// The callback's result, once it has returned.
+    pub fn callback_result(&self) -> Option<Result<()>> {
+        crate::sync::lock(&self.returned).clone()
     }
 
     pub fn context(&self) -> &[u8] {
@@ -113,7 +128,8 @@ pub enum CallbackStage {
     Idle,
     /// Must run before the ClientHello goes on.
     Due(Arc<dyn EarlyDataCallback>),
-    /// Running (the C layer took it): calls that drive the connection are refused.
+    /// Running (the C layer took it; it records its end on the `Offered`):
+    /// calls that drive the connection are refused until it has returned.
     Running,
     /// It has returned; its decision may still be pending.
     Returned,

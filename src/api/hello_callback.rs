@@ -151,29 +151,27 @@ pub(crate) fn step(c: &mut ConnectionState) -> (Result<()>, Option<Owed>) {
     (out, owed(c))
 }
 
-/// Runs an owed callback with the connection usable. The client hello and
-/// early-data callbacks' results are then given to the connection (a rejection
-/// or failure fails it, and the next step reports that).
+/// Runs an owed callback with the connection usable. The client hello
+/// callback's return value is then given to the connection (a rejection fails
+/// it, and the next step reports that); the early-data callback's result is
+/// recorded on the offer it decided on, which the next step reads.
 pub(crate) fn run(conn: *mut s2n_connection, owed: Owed) -> Result<()> {
-    /// What a callback that reports back to its connection gave.
-    enum Returned {
-        Hello(i32),
-        EarlyData(Result<()>),
-    }
     let owner = Owner::new(conn as usize);
-    let returned = match owed {
-        Owed::Pkey(callback, op) => return callback.invoke(op.owner(), op),
-        Owed::Hello(callback) => Returned::Hello(callback.call(owner)),
-        Owed::EarlyData(callback, offered) => Returned::EarlyData(callback.call(owner, &offered)),
-    };
-    // SAFETY: the live handle s2n_negotiate was called with, pinned (not freed)
-    // while its callback runs.
-    let handle = unsafe { try_ref(conn, "conn") }?;
-    let mut state = handle.enter()?;
-    // A rejection or failure fails the connection: the next step reports it.
-    match returned {
-        Returned::Hello(rc) => drop(state.core.hello_callback_returned(rc)),
-        Returned::EarlyData(result) => state.core.early_data_callback_returned(result),
+    match owed {
+        Owed::Pkey(callback, op) => callback.invoke(op.owner(), op),
+        Owed::EarlyData(callback, offered) => {
+            offered.callback_returned(callback.call(owner, &offered));
+            Ok(())
+        }
+        Owed::Hello(callback) => {
+            let rc = callback.call(owner);
+            // SAFETY: the live handle s2n_negotiate was called with, pinned (not
+            // freed) while its callback runs.
+            let handle = unsafe { try_ref(conn, "conn") }?;
+            let mut state = handle.enter()?;
+            // A rejection has failed the connection: the next step reports it.
+            let _ = state.core.hello_callback_returned(rc);
+            Ok(())
+        }
     }
-    Ok(())
 }

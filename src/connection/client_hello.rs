@@ -85,7 +85,7 @@ impl Connection {
     /// Refuses a call that drives the connection while its client hello or
     /// early-data callback runs (from inside it, or from another thread):
     /// S2N_ERR_CONNECTION_IN_USE.
-    pub(super) fn not_in_callback(&self, what: &str) -> Result<()> {
+    pub(super) fn not_in_callback(&mut self, what: &str) -> Result<()> {
         if self.hello_cb.stage == HelloStage::Running {
             return Err(Error::new(
                 ErrorCode::InUse,

@@ -194,8 +194,8 @@ impl Connection {
     }
 
     /// The early-data callback and the offer it decides on, if it is due: the C
-    /// layer runs it with the connection usable, then reports with
-    /// [`Connection::early_data_callback_returned`].
+    /// layer runs it with the connection usable, then records its result with
+    /// [`Offered::callback_returned`].
     pub fn take_early_data_callback(
         &mut self,
     ) -> Option<(Arc<dyn EarlyDataCallback>, Arc<Offered>)> {
@@ -209,22 +209,36 @@ impl Connection {
         }
     }
 
-    /// The early-data callback returned: an error (a negative return) fails the
-    /// handshake with S2N_ERR_CANCELLED; the next step reports it.
-    pub fn early_data_callback_returned(&mut self, result: Result<()>) {
+    /// Takes in the early-data callback's end, if it has returned since it was
+    /// taken: an error (a negative return) fails the handshake with
+    /// S2N_ERR_CANCELLED.
+    fn early_data_callback_ended(&mut self) -> Result<()> {
+        if !matches!(self.early.stage, CallbackStage::Running) {
+            return Ok(());
+        }
+        let Some(result) = self
+            .early
+            .offered
+            .as_ref()
+            .and_then(|o| o.callback_result())
+        else {
+            return Ok(());
+        };
         self.early.stage = CallbackStage::Returned;
-        if let Err(e) = result {
+        result.map_err(|e| {
             let e = Error::new(
                 ErrorCode::Cancelled,
                 format!("the early data callback failed: {}", e.message),
             );
-            self.fail(e);
-        }
+            self.fail(e)
+        })
     }
 
     /// Refuses a call that drives the connection while its early-data callback
     /// runs (from inside it, or from another thread): S2N_ERR_CONNECTION_IN_USE.
-    pub(super) fn not_in_early_data_callback(&self, what: &str) -> Result<()> {
+    /// Once it has returned, reports its failure, if it failed.
+    pub(super) fn not_in_early_data_callback(&mut self, what: &str) -> Result<()> {
+        self.early_data_callback_ended()?;
         if matches!(self.early.stage, CallbackStage::Running) {
             return Err(Error::new(
                 ErrorCode::InUse,

@@ -61,8 +61,7 @@ fn run_early_data_callback(s: &mut Connection) -> bool {
     let Some((callback, offered)) = s.take_early_data_callback() else {
         return false;
     };
-    let result = callback.call(s.owner, &offered);
-    s.early_data_callback_returned(result);
+    offered.callback_returned(callback.call(s.owner, &offered));
     true
 }
 
@@ -337,7 +336,7 @@ fn while_the_callback_runs_the_connection_reads_but_does_not_drive() {
         ErrorCode::InUse
     );
     assert_eq!(s.shutdown().unwrap_err().code, ErrorCode::InUse);
-    s.early_data_callback_returned(callback.call(s.owner, &offered));
+    offered.callback_returned(callback.call(s.owner, &offered));
     assert_eq!(crate::sync::lock(&cb.seen).len(), 1);
     // Returned without deciding: the ClientHello waits, the callback does not run again.
     let e = s.recv_early_data(&mut buf, &mut 0).unwrap_err();
