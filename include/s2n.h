@@ -1698,8 +1698,8 @@ S2N_API int s2n_send_early_data(struct s2n_connection *conn, const uint8_t *data
  * the buffer. Then call `s2n_negotiate`. A server that calls `s2n_negotiate`
  * without calling this first rejects early data, as s2n-tls.
  *
- * The client hello and async private key callbacks run here as in
- * `s2n_negotiate`. See
+ * The client hello, early-data and async private key callbacks run here as
+ * in `s2n_negotiate`, with the connection usable. See
  * `s2n_config_set_server_max_early_data_size` for when rs2n accepts early data
  * and why it is replay-safe.
  *

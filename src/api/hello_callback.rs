@@ -1,7 +1,8 @@
 //! The client hello callback (`s2n_config_set_client_hello_cb` and its mode,
 //! `s2n_client_hello_cb_done`, `s2n_connection_server_name_extension_used`) and the
-//! handshake loop that runs it: the callback runs with the connection's lock
-//! released, so it can use its connection (read the ClientHello, swap the config).
+//! handshake loop that runs it, the async private key and the early-data
+//! callbacks: each runs with the connection's lock released, so it can use its
+//! connection (read the ClientHello, swap the config...).
 
 use std::ffi::{c_int, c_void};
 use std::sync::Arc;
