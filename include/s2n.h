@@ -1623,7 +1623,8 @@ S2N_API int s2n_offered_early_data_get_context(struct s2n_offered_early_data *ea
 /**
  * Rejects the offered early data: the handshake goes on without it (the client
  * sends it again after the handshake). May be called from the early-data
- * callback or later, from any thread, while the connection lives.
+ * callback or later, from any thread, until the connection is wiped or freed
+ * (the pointer is the connection's).
  *
  * Errors: NULL early_data; already accepted or rejected (S2N_ERR_INVALID_STATE).
  */
@@ -1631,7 +1632,8 @@ S2N_API int s2n_offered_early_data_reject(struct s2n_offered_early_data *early_d
 
 /**
  * Accepts the offered early data. May be called from the early-data callback
- * or later, from any thread, while the connection lives.
+ * or later, from any thread, until the connection is wiped or freed (the
+ * pointer is the connection's).
  *
  * Errors: NULL early_data; already accepted or rejected (S2N_ERR_INVALID_STATE).
  */

@@ -203,7 +203,8 @@ pub extern "C" fn s2n_offered_early_data_get_context(
 
 /// Rejects the offered early data: the handshake goes on without it (the client
 /// sends it again after the handshake). May be called from the early-data
-/// callback or later, from any thread, while the connection lives.
+/// callback or later, from any thread, until the connection is wiped or freed
+/// (the pointer is the connection's).
 ///
 /// Errors: NULL early_data; already accepted or rejected (S2N_ERR_INVALID_STATE).
 #[no_mangle]
@@ -212,7 +213,8 @@ pub extern "C" fn s2n_offered_early_data_reject(early_data: *mut s2n_offered_ear
 }
 
 /// Accepts the offered early data. May be called from the early-data callback
-/// or later, from any thread, while the connection lives.
+/// or later, from any thread, until the connection is wiped or freed (the
+/// pointer is the connection's).
 ///
 /// Errors: NULL early_data; already accepted or rejected (S2N_ERR_INVALID_STATE).
 #[no_mangle]
