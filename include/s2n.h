@@ -607,7 +607,9 @@ S2N_API int s2n_connection_set_protocol_preferences(struct s2n_connection *conn,
 S2N_API int s2n_connection_append_protocol_preference(struct s2n_connection *conn, const uint8_t *protocol, uint8_t protocol_len);
 
 /**
- * The application protocol the handshake negotiated.
+ * The application protocol the handshake negotiated. On a server from the
+ * early-data callback on (before rustls processes the ClientHello), the
+ * protocol the server will choose: its first protocol the client offers.
  *
  * @returns The protocol (NUL-terminated, valid until the connection is wiped or
  * freed), or NULL when none was negotiated (or conn is NULL). A protocol name
@@ -1535,11 +1537,20 @@ S2N_API int s2n_get_stacktrace(struct s2n_stacktrace *trace);
 S2N_API int s2n_config_set_server_max_early_data_size(struct s2n_config *config, uint32_t max_early_data_size);
 
 /**
- * Sets the most early data this server connection accepts, overriding its
- * config's (see `s2n_config_set_server_max_early_data_size`). Default: the
- * config's.
+ * Sets the most early data this server connection accepts, and the most the
+ * tickets it issues allow, overriding its config's (see
+ * `s2n_config_set_server_max_early_data_size`). Default: the config's.
  *
- * Errors: NULL conn; after the handshake started (S2N_ERR_INVALID_STATE).
+ * rustls fixes both when the server reads the client's first bytes, so a
+ * change takes effect when made before that, even after `s2n_negotiate` or
+ * `s2n_recv_early_data` started the handshake, or from the client hello
+ * callback. s2n-tls also takes a change made later (for the rest of the early
+ * data and for later tickets); rs2n refuses it with S2N_ERR_INVALID_STATE
+ * (from the early-data callback on, and after the handshake) unless it
+ * changes nothing. On a client it is kept with no effect, as in s2n-tls.
+ *
+ * Errors: NULL conn; a change once the server has read the client's first
+ * bytes, outside the client hello callback (S2N_ERR_INVALID_STATE).
  */
 S2N_API int s2n_connection_set_server_max_early_data_size(struct s2n_connection *conn, uint32_t max_early_data_size);
 
@@ -1549,8 +1560,16 @@ S2N_API int s2n_connection_set_server_max_early_data_size(struct s2n_connection 
  * reads them (`s2n_offered_early_data_get_context`). Copied. Default: empty.
  * They are sealed inside the cached session with the ticket key.
  *
- * Errors: NULL conn; NULL context with a size; after the handshake started
- * (S2N_ERR_INVALID_STATE).
+ * The server stores its sessions (and sends their tickets) as its handshake
+ * completes: a context set before then, from the client hello or early-data
+ * callback or while `s2n_negotiate` waits for the client's Finished, reaches
+ * them. rustls sends no ticket after the handshake (s2n-tls can, with
+ * `s2n_connection_add_new_tickets_to_send`), so a change after it is refused
+ * with S2N_ERR_INVALID_STATE unless it changes nothing. On a client it is kept
+ * with no effect, as in s2n-tls.
+ *
+ * Errors: NULL conn; NULL context with a size; a change once the server's
+ * handshake has completed (S2N_ERR_INVALID_STATE).
  */
 S2N_API int s2n_connection_set_server_early_data_context(struct s2n_connection *conn, const uint8_t *context, uint16_t context_size);
 
@@ -1562,11 +1581,20 @@ S2N_API int s2n_connection_set_server_early_data_context(struct s2n_connection *
  * The callback accepts or rejects with `s2n_offered_early_data_accept` /
  * `_reject`, from inside it or later from any thread: until then
  * `s2n_negotiate` / `s2n_recv_early_data` fail with S2N_ERR_ASYNC_BLOCKED and
- * S2N_BLOCKED_ON_APPLICATION_INPUT, and the ClientHello waits. A negative return
- * fails the handshake with S2N_ERR_CANCELLED. Inside it,
- * `s2n_connection_get_negotiated_psk_identity` and its length give the ticket
- * the early data came with (for an anti-replay check); other calls on the
- * connection fail with S2N_ERR_CONNECTION_IN_USE.
+ * S2N_BLOCKED_ON_APPLICATION_INPUT, and the ClientHello waits (the callback
+ * is not run again). A negative return fails the handshake with
+ * S2N_ERR_CANCELLED.
+ *
+ * Inside the callback the application may use its connection: read it
+ * (`s2n_connection_get_ctx`, `s2n_get_server_name`,
+ * `s2n_connection_get_client_hello`, the early data status and sizes, the
+ * offered context), `s2n_connection_get_negotiated_psk_identity` and its
+ * length give the ticket the early data came with (for an anti-replay check),
+ * and `s2n_get_application_protocol` the protocol the server will choose. No
+ * lock is held while it runs: the connection is only kept from being freed or
+ * wiped. Calls that drive or end it (`s2n_negotiate`, `s2n_recv_early_data`,
+ * `s2n_shutdown`, `s2n_connection_wipe`, `s2n_connection_free`) fail there, and
+ * from other threads meanwhile, with S2N_ERR_CONNECTION_IN_USE.
  *
  * rs2n runs it before rustls reads the ClientHello; rustls may still refuse the
  * early data after an accept (ticket age, cipher suite or ALPN differ from the
@@ -1595,7 +1623,8 @@ S2N_API int s2n_offered_early_data_get_context(struct s2n_offered_early_data *ea
 /**
  * Rejects the offered early data: the handshake goes on without it (the client
  * sends it again after the handshake). May be called from the early-data
- * callback or later, from any thread, while the connection lives.
+ * callback or later, from any thread, until the connection is wiped or freed
+ * (the pointer is the connection's).
  *
  * Errors: NULL early_data; already accepted or rejected (S2N_ERR_INVALID_STATE).
  */
@@ -1603,7 +1632,8 @@ S2N_API int s2n_offered_early_data_reject(struct s2n_offered_early_data *early_d
 
 /**
  * Accepts the offered early data. May be called from the early-data callback
- * or later, from any thread, while the connection lives.
+ * or later, from any thread, until the connection is wiped or freed (the
+ * pointer is the connection's).
  *
  * Errors: NULL early_data; already accepted or rejected (S2N_ERR_INVALID_STATE).
  */
@@ -1672,8 +1702,8 @@ S2N_API int s2n_send_early_data(struct s2n_connection *conn, const uint8_t *data
  * the buffer. Then call `s2n_negotiate`. A server that calls `s2n_negotiate`
  * without calling this first rejects early data, as s2n-tls.
  *
- * The client hello and async private key callbacks run here as in
- * `s2n_negotiate`. See
+ * The client hello, early-data and async private key callbacks run here as
+ * in `s2n_negotiate`, with the connection usable. See
  * `s2n_config_set_server_max_early_data_size` for when rs2n accepts early data
  * and why it is replay-safe.
  *
@@ -2602,7 +2632,8 @@ S2N_API int s2n_config_set_psk_selection_callback(struct s2n_config *config, s2n
  * TLS1.3 resumption (rs2n's only PSKs) the identity is the session ticket the
  * client offered, on both the client and the server; it is known from the
  * ServerHello on (0 before it, after a full handshake, and with TLS1.2), and
- * inside the early-data callback (`s2n_config_set_early_data_cb`).
+ * on a server from the early-data callback on (`s2n_config_set_early_data_cb`:
+ * the ticket the early data came with).
  *
  * Errors: `conn` or `identity_length` is NULL (S2N_ERR_NULL).
  */

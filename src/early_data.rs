@@ -48,6 +48,10 @@ pub struct Offered {
     context: Vec<u8>,
     identity: Vec<u8>,
     decision: std::sync::Mutex<Decision>,
+    /// The callback's result once it has returned: recorded here, not on the
+    /// connection, so its end is known without entering the connection (which
+    /// another thread may be using at that moment).
+    returned: std::sync::Mutex<Option<Result<()>>>,
 }
 
 impl Offered {
@@ -56,7 +60,18 @@ impl Offered {
             context,
             identity,
             decision: std::sync::Mutex::new(Decision::Pending),
+            returned: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The callback returned `result`.
+    pub fn callback_returned(&self, result: Result<()>) {
+        *crate::sync::lock(&self.returned) = Some(result);
+    }
+
+    /// The callback's result, once it has returned.
+    pub fn callback_result(&self) -> Option<Result<()>> {
+        crate::sync::lock(&self.returned).clone()
     }
 
     pub fn context(&self) -> &[u8] {
@@ -102,6 +117,24 @@ impl std::fmt::Debug for dyn EarlyDataCallback {
     }
 }
 
+/// Where a server connection is with the application's early-data callback. The
+/// core never calls it: when it is due the connection stops (blocked on
+/// application input) and hands it to the C layer, which runs it with the
+/// connection usable (only pinned against free and wipe), then reports back.
+#[derive(Debug, Default)]
+pub enum CallbackStage {
+    /// Not due (no callback, or no early data it could decide on yet).
+    #[default]
+    Idle,
+    /// Must run before the ClientHello goes on.
+    Due(Arc<dyn EarlyDataCallback>),
+    /// Running (the C layer took it; it records its end on the `Offered`):
+    /// calls that drive the connection are refused until it has returned.
+    Running,
+    /// It has returned; its decision may still be pending.
+    Returned,
+}
+
 /// What one connection keeps about early data.
 #[derive(Debug, Default)]
 pub struct ConnEarlyData {
@@ -122,6 +155,11 @@ pub struct ConnEarlyData {
     pub unacked: usize,
     /// The early data offered to the application's callback.
     pub offered: Option<Arc<Offered>>,
+    /// Where the server is with the early-data callback.
+    pub stage: CallbackStage,
+    /// The application protocol the server will choose for the ClientHello whose
+    /// early data the callback decides on (rustls has not processed it yet).
+    pub protocol: Option<Vec<u8>>,
     /// The ClientHello waits for the callback's decision.
     pub held: bool,
     /// A server accepted the client's early data (rustls did).

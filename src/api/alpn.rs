@@ -110,7 +110,9 @@ pub extern "C" fn s2n_connection_append_protocol_preference(
     })
 }
 
-/// The application protocol the handshake negotiated.
+/// The application protocol the handshake negotiated. On a server from the
+/// early-data callback on (before rustls processes the ClientHello), the
+/// protocol the server will choose: its first protocol the client offers.
 ///
 /// @returns The protocol (NUL-terminated, valid until the connection is wiped or
 /// freed), or NULL when none was negotiated (or conn is NULL). A protocol name

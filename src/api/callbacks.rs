@@ -408,48 +408,13 @@ unsafe impl Send for CEarlyDataCallback {}
 // SAFETY: as for Send.
 unsafe impl Sync for CEarlyDataCallback {}
 
-thread_local! {
-    /// While this thread runs an early-data callback: its connection and the PSK
-    /// identity the early data came with, which the negotiated PSK identity
-    /// functions report from inside the callback (the connection is busy then).
-    static EARLY_DATA_VIEW: std::cell::RefCell<Option<(usize, Vec<u8>)>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// The PSK identity of the early data `conn`'s callback is deciding on, when
-/// called from inside that callback.
-pub(crate) fn early_data_identity(conn: *mut s2n_connection) -> Option<Vec<u8>> {
-    EARLY_DATA_VIEW
-        .try_with(|v| {
-            v.borrow()
-                .as_ref()
-                .filter(|(c, _)| *c == conn as usize)
-                .map(|(_, id)| id.clone())
-        })
-        .ok()
-        .flatten()
-}
-
-/// Puts back the view the callback replaced (another connection's, if this
-/// callback runs inside that one's), however the callback ends.
-struct ViewGuard(Option<(usize, Vec<u8>)>);
-
-impl Drop for ViewGuard {
-    fn drop(&mut self) {
-        let previous = self.0.take();
-        let _ = EARLY_DATA_VIEW.try_with(|v| *v.borrow_mut() = previous);
-    }
-}
-
 impl crate::early_data::EarlyDataCallback for CEarlyDataCallback {
     fn call(&self, owner: Owner, offered: &Arc<crate::early_data::Offered>) -> Result<()> {
         let conn = conn_of(owner);
-        let view = Some((conn as usize, offered.identity().to_vec()));
-        let previous = EARLY_DATA_VIEW.try_with(|v| v.replace(view)).ok().flatten();
-        let _restore = ViewGuard(previous);
         let early_data = Arc::as_ptr(offered) as *mut super::opaque::s2n_offered_early_data;
-        // SAFETY: `owner` is the connection handle's address; `early_data` points
-        // to the offer, which the connection keeps until it is wiped or freed.
+        // SAFETY: `owner` is the connection handle's address (pinned: not freed or
+        // wiped while the callback runs); `early_data` points to the offer, which
+        // the connection keeps until it is wiped or freed.
         let r = unsafe { (self.0)(conn.cast(), early_data) };
         if r < S2N_SUCCESS {
             return Err(Error::new(

@@ -12,7 +12,7 @@ use super::callbacks::CEarlyDataCallback;
 use super::handles::{
     s2n_config, s2n_connection, with_blocked, with_config, with_conn, with_negotiation,
 };
-use super::hello_callback::{self, Owed};
+use super::hello_callback;
 use super::opaque::s2n_offered_early_data;
 use super::{s2n_blocked_status, s2n_early_data_cb, s2n_early_data_status_t, S2N_SUCCESS};
 use crate::early_data::{EarlyDataCallback, Offered};
@@ -48,11 +48,20 @@ pub extern "C" fn s2n_config_set_server_max_early_data_size(
     })
 }
 
-/// Sets the most early data this server connection accepts, overriding its
-/// config's (see `s2n_config_set_server_max_early_data_size`). Default: the
-/// config's.
+/// Sets the most early data this server connection accepts, and the most the
+/// tickets it issues allow, overriding its config's (see
+/// `s2n_config_set_server_max_early_data_size`). Default: the config's.
 ///
-/// Errors: NULL conn; after the handshake started (S2N_ERR_INVALID_STATE).
+/// rustls fixes both when the server reads the client's first bytes, so a
+/// change takes effect when made before that, even after `s2n_negotiate` or
+/// `s2n_recv_early_data` started the handshake, or from the client hello
+/// callback. s2n-tls also takes a change made later (for the rest of the early
+/// data and for later tickets); rs2n refuses it with S2N_ERR_INVALID_STATE
+/// (from the early-data callback on, and after the handshake) unless it
+/// changes nothing. On a client it is kept with no effect, as in s2n-tls.
+///
+/// Errors: NULL conn; a change once the server has read the client's first
+/// bytes, outside the client hello callback (S2N_ERR_INVALID_STATE).
 #[no_mangle]
 pub extern "C" fn s2n_connection_set_server_max_early_data_size(
     conn: *mut s2n_connection,
@@ -68,8 +77,16 @@ pub extern "C" fn s2n_connection_set_server_max_early_data_size(
 /// reads them (`s2n_offered_early_data_get_context`). Copied. Default: empty.
 /// They are sealed inside the cached session with the ticket key.
 ///
-/// Errors: NULL conn; NULL context with a size; after the handshake started
-/// (S2N_ERR_INVALID_STATE).
+/// The server stores its sessions (and sends their tickets) as its handshake
+/// completes: a context set before then, from the client hello or early-data
+/// callback or while `s2n_negotiate` waits for the client's Finished, reaches
+/// them. rustls sends no ticket after the handshake (s2n-tls can, with
+/// `s2n_connection_add_new_tickets_to_send`), so a change after it is refused
+/// with S2N_ERR_INVALID_STATE unless it changes nothing. On a client it is kept
+/// with no effect, as in s2n-tls.
+///
+/// Errors: NULL conn; NULL context with a size; a change once the server's
+/// handshake has completed (S2N_ERR_INVALID_STATE).
 #[no_mangle]
 pub extern "C" fn s2n_connection_set_server_early_data_context(
     conn: *mut s2n_connection,
@@ -90,11 +107,20 @@ pub extern "C" fn s2n_connection_set_server_early_data_context(
 /// The callback accepts or rejects with `s2n_offered_early_data_accept` /
 /// `_reject`, from inside it or later from any thread: until then
 /// `s2n_negotiate` / `s2n_recv_early_data` fail with S2N_ERR_ASYNC_BLOCKED and
-/// S2N_BLOCKED_ON_APPLICATION_INPUT, and the ClientHello waits. A negative return
-/// fails the handshake with S2N_ERR_CANCELLED. Inside it,
-/// `s2n_connection_get_negotiated_psk_identity` and its length give the ticket
-/// the early data came with (for an anti-replay check); other calls on the
-/// connection fail with S2N_ERR_CONNECTION_IN_USE.
+/// S2N_BLOCKED_ON_APPLICATION_INPUT, and the ClientHello waits (the callback
+/// is not run again). A negative return fails the handshake with
+/// S2N_ERR_CANCELLED.
+///
+/// Inside the callback the application may use its connection: read it
+/// (`s2n_connection_get_ctx`, `s2n_get_server_name`,
+/// `s2n_connection_get_client_hello`, the early data status and sizes, the
+/// offered context), `s2n_connection_get_negotiated_psk_identity` and its
+/// length give the ticket the early data came with (for an anti-replay check),
+/// and `s2n_get_application_protocol` the protocol the server will choose. No
+/// lock is held while it runs: the connection is only kept from being freed or
+/// wiped. Calls that drive or end it (`s2n_negotiate`, `s2n_recv_early_data`,
+/// `s2n_shutdown`, `s2n_connection_wipe`, `s2n_connection_free`) fail there, and
+/// from other threads meanwhile, with S2N_ERR_CONNECTION_IN_USE.
 ///
 /// rs2n runs it before rustls reads the ClientHello; rustls may still refuse the
 /// early data after an accept (ticket age, cipher suite or ALPN differ from the
@@ -177,7 +203,8 @@ pub extern "C" fn s2n_offered_early_data_get_context(
 
 /// Rejects the offered early data: the handshake goes on without it (the client
 /// sends it again after the handshake). May be called from the early-data
-/// callback or later, from any thread, while the connection lives.
+/// callback or later, from any thread, until the connection is wiped or freed
+/// (the pointer is the connection's).
 ///
 /// Errors: NULL early_data; already accepted or rejected (S2N_ERR_INVALID_STATE).
 #[no_mangle]
@@ -186,7 +213,8 @@ pub extern "C" fn s2n_offered_early_data_reject(early_data: *mut s2n_offered_ear
 }
 
 /// Accepts the offered early data. May be called from the early-data callback
-/// or later, from any thread, while the connection lives.
+/// or later, from any thread, until the connection is wiped or freed (the
+/// pointer is the connection's).
 ///
 /// Errors: NULL early_data; already accepted or rejected (S2N_ERR_INVALID_STATE).
 #[no_mangle]
@@ -303,8 +331,8 @@ pub extern "C" fn s2n_send_early_data(
 /// the buffer. Then call `s2n_negotiate`. A server that calls `s2n_negotiate`
 /// without calling this first rejects early data, as s2n-tls.
 ///
-/// The client hello and async private key callbacks run here as in
-/// `s2n_negotiate`. See
+/// The client hello, early-data and async private key callbacks run here as
+/// in `s2n_negotiate`, with the connection usable. See
 /// `s2n_config_set_server_max_early_data_size` for when rs2n accepts early data
 /// and why it is replay-safe.
 ///
@@ -337,13 +365,10 @@ pub extern "C" fn s2n_recv_early_data(
                 out
             };
             let out = read();
-            // As in s2n_negotiate: the async private key or client hello
-            // callback the handshake left owed runs with the connection usable.
-            let owed = match c.core.take_pkey_callback() {
-                Some((callback, op)) => Some(Owed::Pkey(callback, op)),
-                None => c.core.take_hello_callback().map(Owed::Hello),
-            };
-            (out, owed)
+            // As in s2n_negotiate: the async private key, client hello or
+            // early-data callback the handshake left owed runs with the
+            // connection usable.
+            (out, hello_callback::owed(c))
         },
         |owed| hello_callback::run(conn, owed),
         |c, e| c.core.pkey_callback_failed(e),

@@ -1,7 +1,8 @@
 //! The client hello callback (`s2n_config_set_client_hello_cb` and its mode,
 //! `s2n_client_hello_cb_done`, `s2n_connection_server_name_extension_used`) and the
-//! handshake loop that runs it: the callback runs with the connection's lock
-//! released, so it can use its connection (read the ClientHello, swap the config).
+//! handshake loop that runs it, the async private key and the early-data
+//! callbacks: each runs with the connection's lock released, so it can use its
+//! connection (read the ClientHello, swap the config...).
 
 use std::ffi::{c_int, c_void};
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use super::{
     s2n_client_hello_cb_mode, S2N_CLIENT_HELLO_CB_BLOCKING, S2N_CLIENT_HELLO_CB_NONBLOCKING,
 };
 use crate::client_hello::callback::{CallbackMode, HelloCallback};
+use crate::early_data::{EarlyDataCallback, Offered};
 use crate::error::{Error, ErrorCode, Result};
 use crate::owner::Owner;
 use crate::pkey::{AsyncPkeyCallback, PkeyOp};
@@ -127,26 +129,43 @@ pub(crate) enum Owed {
     Pkey(Arc<dyn AsyncPkeyCallback>, PkeyOp),
     /// The client hello callback.
     Hello(Arc<dyn HelloCallback>),
+    /// The early-data callback and the offered early data it decides on.
+    EarlyData(Arc<dyn EarlyDataCallback>, Arc<Offered>),
+}
+
+/// The callback a handshake step left owed, if any.
+pub(crate) fn owed(c: &mut ConnectionState) -> Option<Owed> {
+    if let Some((callback, op)) = c.core.take_pkey_callback() {
+        return Some(Owed::Pkey(callback, op));
+    }
+    if let Some(callback) = c.core.take_hello_callback() {
+        return Some(Owed::Hello(callback));
+    }
+    let (callback, offered) = c.core.take_early_data_callback()?;
+    Some(Owed::EarlyData(callback, offered))
 }
 
 /// One step of `s2n_negotiate`: the handshake until it completes or blocks, and
 /// the callback it left owed, if any.
 pub(crate) fn step(c: &mut ConnectionState) -> (Result<()>, Option<Owed>) {
     let out = c.core.negotiate();
-    if let Some((callback, op)) = c.core.take_pkey_callback() {
-        return (out, Some(Owed::Pkey(callback, op)));
-    }
-    (out, c.core.take_hello_callback().map(Owed::Hello))
+    (out, owed(c))
 }
 
-/// Runs an owed callback with the connection usable. The client hello callback's
-/// return value is then given to the connection (a rejection fails it, and the
-/// next step reports that).
+/// Runs an owed callback with the connection usable. The client hello
+/// callback's return value is then given to the connection (a rejection fails
+/// it, and the next step reports that); the early-data callback's result is
+/// recorded on the offer it decided on, which the next step reads.
 pub(crate) fn run(conn: *mut s2n_connection, owed: Owed) -> Result<()> {
+    let owner = Owner::new(conn as usize);
     match owed {
         Owed::Pkey(callback, op) => callback.invoke(op.owner(), op),
+        Owed::EarlyData(callback, offered) => {
+            offered.callback_returned(callback.call(owner, &offered));
+            Ok(())
+        }
         Owed::Hello(callback) => {
-            let rc = callback.call(Owner::new(conn as usize));
+            let rc = callback.call(owner);
             // SAFETY: the live handle s2n_negotiate was called with, pinned (not
             // freed) while its callback runs.
             let handle = unsafe { try_ref(conn, "conn") }?;

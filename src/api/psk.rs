@@ -7,7 +7,6 @@ use std::ffi::{c_int, c_void};
 use super::boundary::{
     free_handle, guard, into_handle, try_mut, try_ref, try_slice, try_slice_mut,
 };
-use super::callbacks;
 use super::handles::{s2n_config, s2n_connection, with_config, with_conn};
 use super::opaque::s2n_offered_psk_list;
 use super::{s2n_psk_hmac, s2n_psk_mode, s2n_psk_selection_callback, S2N_SUCCESS};
@@ -249,16 +248,11 @@ pub extern "C" fn s2n_config_set_psk_selection_callback(
     })
 }
 
-/// The identity of the PSK the handshake uses, given to `f`. From inside the
-/// early-data callback (where the connection is busy), the identity its early
-/// data came with.
+/// The identity of the PSK the handshake uses, given to `f`.
 fn with_negotiated_identity<T>(
     conn: *mut s2n_connection,
     f: impl FnOnce(Option<&[u8]>) -> Result<T>,
 ) -> Result<T> {
-    if let Some(id) = callbacks::early_data_identity(conn) {
-        return f(Some(&id));
-    }
     // SAFETY: `conn` is NULL or a live handle from s2n_connection_new.
     let handle = unsafe { try_ref(conn, "conn") }?;
     let state = handle.enter()?;
@@ -269,7 +263,8 @@ fn with_negotiated_identity<T>(
 /// TLS1.3 resumption (rs2n's only PSKs) the identity is the session ticket the
 /// client offered, on both the client and the server; it is known from the
 /// ServerHello on (0 before it, after a full handshake, and with TLS1.2), and
-/// inside the early-data callback (`s2n_config_set_early_data_cb`).
+/// on a server from the early-data callback on (`s2n_config_set_early_data_cb`:
+/// the ticket the early data came with).
 ///
 /// Errors: `conn` or `identity_length` is NULL (S2N_ERR_NULL).
 #[no_mangle]

@@ -82,16 +82,17 @@ impl Connection {
         Ok(())
     }
 
-    /// Refuses a call that drives the connection while its client hello callback
-    /// runs (from inside it, or from another thread): S2N_ERR_CONNECTION_IN_USE.
-    pub(super) fn not_in_hello_callback(&self, what: &str) -> Result<()> {
+    /// Refuses a call that drives the connection while its client hello or
+    /// early-data callback runs (from inside it, or from another thread):
+    /// S2N_ERR_CONNECTION_IN_USE.
+    pub(super) fn not_in_callback(&mut self, what: &str) -> Result<()> {
         if self.hello_cb.stage == HelloStage::Running {
             return Err(Error::new(
                 ErrorCode::InUse,
                 format!("{what} while the client hello callback runs: the connection is in use"),
             ));
         }
-        Ok(())
+        self.not_in_early_data_callback(what)
     }
 
     /// Whether the callback said the server used the client's server name.

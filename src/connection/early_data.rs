@@ -6,22 +6,59 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 
 use super::{Blocked, Connection, Mode};
-use crate::early_data::{Decision, Offered, Status};
+use crate::early_data::{CallbackStage, Decision, EarlyDataCallback, Offered, Status};
 use crate::error::{Error, ErrorCode, Result};
 use crate::policy;
 
 impl Connection {
-    /// `s2n_connection_set_server_max_early_data_size`.
+    /// `s2n_connection_set_server_max_early_data_size`. rustls reads a server's
+    /// maximum from the rustls config its connection was made with, both when it
+    /// processes the ClientHello (how much early data it accepts) and when it
+    /// issues tickets (how much they allow). So a change takes effect until the
+    /// server reads the client's first bytes (the rustls connection is made again
+    /// then), and from the client hello callback (which makes it again anyway);
+    /// later it is refused, unless it changes nothing. A client keeps it, with no
+    /// effect (as in s2n-tls).
     pub fn set_server_max_early_data_size(&mut self, max: u32) -> Result<()> {
-        self.not_started("the maximum early data size")?;
-        self.early.server_max = Some(max);
-        Ok(())
+        let settings = self.config().settings().early_data.clone();
+        let unchanged = self.early.server_max(&settings) == max;
+        if self.mode == Mode::Client || self.tls.is_none() || self.in_hello_callback() || unchanged
+        {
+            self.early.server_max = Some(max);
+            return Ok(());
+        }
+        if self.wire_in == 0 && self.hello_info.is_none() {
+            // Nothing read yet: the same connection, made with the new maximum.
+            self.early.server_max = Some(max);
+            self.tls = None;
+            return self.ensure_tls();
+        }
+        Err(Error::new(
+            ErrorCode::InvalidState,
+            "the maximum early data size cannot change once the server has read the client's first bytes: \
+             rustls fixed it then, for this handshake's early data and the tickets it issues; \
+             set it before, or from the client hello callback",
+        ))
     }
 
-    /// `s2n_connection_set_server_early_data_context`.
+    /// `s2n_connection_set_server_early_data_context`. The context is sealed
+    /// into each TLS1.3 session the server stores; rustls stores them (and sends
+    /// their tickets) as the server's handshake completes and never later. So a
+    /// change takes effect until then; after it, it is refused unless it changes
+    /// nothing. A client keeps it, with no effect (as in s2n-tls).
     pub fn set_server_early_data_context(&mut self, context: &[u8]) -> Result<()> {
-        self.not_started("the early data context")?;
+        let stored =
+            self.mode == Mode::Server && self.tls.as_ref().is_some_and(|t| !t.is_handshaking());
+        if stored && self.early.context != context {
+            return Err(Error::new(
+                ErrorCode::InvalidState,
+                "the early data context cannot change once the handshake has completed: \
+                 rustls stored this connection's sessions (and sent their tickets) then, \
+                 and issues no later ticket a new context could reach",
+            ));
+        }
         self.early.set_context(context);
+        self.server.set_early_data_context(context);
         Ok(())
     }
 
@@ -111,8 +148,9 @@ impl Connection {
 
     /// A server's decision on the early data a TLS1.3 ClientHello offers, before
     /// rustls reads it: declined (through rustls) when the application is not
-    /// reading early data or its callback rejects; blocked while the callback has
-    /// not decided.
+    /// reading early data or its callback rejects; blocked while the callback is
+    /// due (the C layer runs it: see [`Connection::take_early_data_callback`]) or
+    /// has not decided.
     pub(super) fn decide_early_data(&mut self) -> Result<()> {
         let unprocessed = matches!(&self.tls,
             Some(rustls::Connection::Server(s)) if s.is_handshaking() && s.protocol_version().is_none());
@@ -132,26 +170,105 @@ impl Connection {
                 return Ok(());
             };
             let identity = self.offered_psk_identities().first().cloned();
+            self.early.protocol = self.hello_info.as_ref().and_then(|h| {
+                let offered = h.alpn.as_deref()?;
+                self.protocol_list().select(offered).map(<[u8]>::to_vec)
+            });
             let offered = Arc::new(Offered::new(context, identity.unwrap_or_default()));
-            self.early.offered = Some(offered.clone());
-            if let Err(e) = callback.call(self.owner, &offered) {
-                let e = Error::new(
-                    ErrorCode::Cancelled,
-                    format!("the early data callback failed: {}", e.message),
-                );
-                return Err(self.fail(e));
-            }
+            self.early.offered = Some(offered);
+            self.early.stage = CallbackStage::Due(callback);
         }
-        let decision = self.early.offered.as_ref().map(|o| o.decision());
+        let decision = match self.early.stage {
+            CallbackStage::Due(_) | CallbackStage::Running => Some(Decision::Pending),
+            _ => self.early.offered.as_ref().map(|o| o.decision()),
+        };
         self.early.held = decision == Some(Decision::Pending);
         match decision {
             Some(Decision::Pending) => {
                 self.blocked = Blocked::OnApplicationInput;
-                Err(Error::code(ErrorCode::AsyncBlocked))
+                Err(Error::new(
+                    ErrorCode::AsyncBlocked,
+                    "waiting for the early data callback's decision (s2n_offered_early_data_accept or _reject)",
+                ))
             }
             Some(Decision::Reject) => self.reject_early_data(),
             Some(Decision::Accept) | None => Ok(()),
         }
+    }
+
+    /// The early-data callback and the offer it decides on, if it is due: the C
+    /// layer runs it with the connection usable, then records its result with
+    /// [`Offered::callback_returned`].
+    pub fn take_early_data_callback(
+        &mut self,
+    ) -> Option<(Arc<dyn EarlyDataCallback>, Arc<Offered>)> {
+        let offered = self.early.offered.clone()?;
+        match std::mem::replace(&mut self.early.stage, CallbackStage::Running) {
+            CallbackStage::Due(callback) => Some((callback, offered)),
+            other => {
+                self.early.stage = other;
+                None
+            }
+        }
+    }
+
+    /// Takes in the early-data callback's end, if it has returned since it was
+    /// taken: an error (a negative return) fails the handshake with
+    /// S2N_ERR_CANCELLED.
+    fn early_data_callback_ended(&mut self) -> Result<()> {
+        if !matches!(self.early.stage, CallbackStage::Running) {
+            return Ok(());
+        }
+        let Some(result) = self
+            .early
+            .offered
+            .as_ref()
+            .and_then(|o| o.callback_result())
+        else {
+            return Ok(());
+        };
+        self.early.stage = CallbackStage::Returned;
+        result.map_err(|e| {
+            let e = Error::new(
+                ErrorCode::Cancelled,
+                format!("the early data callback failed: {}", e.message),
+            );
+            self.fail(e)
+        })
+    }
+
+    /// Refuses a call that drives the connection while its early-data callback
+    /// runs (from inside it, or from another thread): S2N_ERR_CONNECTION_IN_USE.
+    /// Once it has returned, reports its failure, if it failed.
+    pub(super) fn not_in_early_data_callback(&mut self, what: &str) -> Result<()> {
+        self.early_data_callback_ended()?;
+        if matches!(self.early.stage, CallbackStage::Running) {
+            return Err(Error::new(
+                ErrorCode::InUse,
+                format!("{what} while the early data callback runs: the connection is in use"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The early data the callback decides on, while rustls has not processed
+    /// its ClientHello: its PSK identity and the protocol the server will choose.
+    fn offer_in_decision(&self) -> Option<&Offered> {
+        let unprocessed = matches!(&self.tls,
+            Some(rustls::Connection::Server(s)) if s.protocol_version().is_none());
+        self.early.offered.as_deref().filter(|_| unprocessed)
+    }
+
+    /// The PSK identity the offered early data came with, while the callback
+    /// decides on it (before rustls has processed the ClientHello).
+    pub(super) fn deciding_psk_identity(&self) -> Option<&[u8]> {
+        self.offer_in_decision().map(Offered::identity)
+    }
+
+    /// The application protocol the server will choose, while the early-data
+    /// callback decides (before rustls has processed the ClientHello).
+    pub(super) fn deciding_protocol(&self) -> Option<&[u8]> {
+        self.offer_in_decision().and(self.early.protocol.as_deref())
     }
 
     /// Whether the ClientHello waits for the early data callback's decision.
@@ -180,6 +297,7 @@ impl Connection {
     pub fn recv_early_data(&mut self, buf: &mut [u8], received: &mut usize) -> Result<()> {
         *received = 0;
         self.server_only("s2n_recv_early_data")?;
+        self.not_in_early_data_callback("s2n_recv_early_data")?;
         self.check_usable()?;
         self.expect_early_data();
         loop {

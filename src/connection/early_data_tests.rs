@@ -50,8 +50,19 @@ fn recv_all(s: &mut Connection, c: &mut Connection) -> Vec<u8> {
             Ok(()) => return got,
             Err(e) => assert!(e.is_blocked(), "{e:?}"),
         }
+        run_early_data_callback(s);
     }
     panic!("early data never ended");
+}
+
+/// Runs the early-data callback if the last step left it due, as the C layer
+/// does (with the connection usable), and reports its result. Whether it ran.
+fn run_early_data_callback(s: &mut Connection) -> bool {
+    let Some((callback, offered)) = s.take_early_data_callback() else {
+        return false;
+    };
+    offered.callback_returned(callback.call(s.owner, &offered));
+    true
 }
 
 #[test]
@@ -275,6 +286,7 @@ fn a_later_decision_holds_the_client_hello_until_it_comes() {
         let e = s.recv_early_data(&mut buf, &mut 0).unwrap_err();
         assert_eq!(e.code, ErrorCode::AsyncBlocked);
         assert_eq!(s.blocked(), Blocked::OnApplicationInput);
+        run_early_data_callback(&mut s);
     }
     assert_eq!(crate::sync::lock(&cb.seen).len(), 1, "called once");
     let offered = crate::sync::lock(&cb.offered).clone().unwrap();
@@ -282,6 +294,91 @@ fn a_later_decision_holds_the_client_hello_until_it_comes() {
     assert_eq!(recv_all(&mut s, &mut c), b"later");
     handshake(&mut s, &mut c).unwrap();
     assert_eq!(s.early_data_status(), Status::End);
+}
+
+#[test]
+fn while_the_callback_runs_the_connection_reads_but_does_not_drive() {
+    use crate::alpn::ProtocolList;
+    let (server, _) = early_server(1000);
+    let cb = with_callback(&server, None);
+    let client = early_client();
+    let protocols = |s: &mut Connection, c: &mut Connection| {
+        s.set_protocol_preferences(ProtocolList::from_names(&["h2", "http/1.1"]).unwrap())
+            .unwrap();
+        c.set_protocol_preferences(ProtocolList::from_names(&["http/1.1", "h2"]).unwrap())
+            .unwrap();
+    };
+    let (mut s, mut c, _, _) = pair(server.clone(), client.clone());
+    protocols(&mut s, &mut c);
+    handshake(&mut s, &mut c).unwrap();
+    assert!(c.recv(&mut [0u8; 16]).unwrap_err().is_blocked());
+    let bytes = c.session().unwrap().bytes;
+    let (mut s, mut c, _, _) = pair(server, client);
+    protocols(&mut s, &mut c);
+    c.set_session(&bytes).unwrap();
+    c.send_early_data(b"data").unwrap();
+    let mut buf = [0u8; 64];
+    let _ = c.negotiate();
+    let e = s.recv_early_data(&mut buf, &mut 0).unwrap_err();
+    assert_eq!(e.code, ErrorCode::AsyncBlocked);
+    let (callback, offered) = s.take_early_data_callback().expect("the callback is due");
+    assert!(s.take_early_data_callback().is_none(), "taken once");
+    // Running: readable, not drivable.
+    assert_eq!(s.negotiated_psk_identity(), Some(offered.identity()));
+    assert!(!offered.identity().is_empty());
+    assert_eq!(
+        s.application_protocol(),
+        Some(&b"h2"[..]),
+        "the server's choice"
+    );
+    assert_eq!(s.early_data_status(), Status::Ok);
+    assert_eq!(s.negotiate().unwrap_err().code, ErrorCode::InUse);
+    assert_eq!(
+        s.recv_early_data(&mut buf, &mut 0).unwrap_err().code,
+        ErrorCode::InUse
+    );
+    assert_eq!(s.shutdown().unwrap_err().code, ErrorCode::InUse);
+    offered.callback_returned(callback.call(s.owner, &offered));
+    assert_eq!(crate::sync::lock(&cb.seen).len(), 1);
+    // Returned without deciding: the ClientHello waits, the callback does not run again.
+    let e = s.recv_early_data(&mut buf, &mut 0).unwrap_err();
+    assert_eq!(e.code, ErrorCode::AsyncBlocked);
+    assert!(s.take_early_data_callback().is_none());
+    offered.decide(true).unwrap();
+    assert_eq!(recv_all(&mut s, &mut c), b"data");
+    handshake(&mut s, &mut c).unwrap();
+    assert_eq!(s.application_protocol(), Some(&b"h2"[..]));
+    assert_eq!(s.early_data_status(), Status::End);
+}
+
+#[test]
+fn a_failing_callback_fails_the_handshake() {
+    struct Fail;
+    impl crate::early_data::EarlyDataCallback for Fail {
+        fn call(&self, _: crate::owner::Owner, _: &Arc<crate::early_data::Offered>) -> Result<()> {
+            Err(Error::code(ErrorCode::Cancelled))
+        }
+    }
+    let (server, _) = early_server(1000);
+    let client = early_client();
+    let bytes = session(&server, &client);
+    server
+        .update(|s| {
+            s.early_data.callback = Some(Arc::new(Fail));
+            Ok(())
+        })
+        .unwrap();
+    let (mut s, mut c, _, _) = pair(server, client);
+    c.set_session(&bytes).unwrap();
+    c.send_early_data(b"data").unwrap();
+    let _ = c.negotiate();
+    assert!(s
+        .recv_early_data(&mut [0u8; 8], &mut 0)
+        .unwrap_err()
+        .is_blocked());
+    assert!(run_early_data_callback(&mut s));
+    let e = s.recv_early_data(&mut [0u8; 8], &mut 0).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Cancelled);
 }
 
 #[test]
@@ -382,4 +479,68 @@ fn tls12_still_resumes_by_session_id_with_early_data_on() {
         assert!(s.is_resumed() && cl.is_resumed());
         assert_eq!(s.early_data_status(), Status::NotRequested);
     }
+}
+
+#[test]
+fn a_late_maximum_applies_until_the_server_reads_the_first_bytes() {
+    let (server, _) = early_server(1000);
+    let client = early_client();
+    let bytes = session(&server, &client);
+    let (mut s, mut c, _, _) = pair(server.clone(), client.clone());
+    // The handshake started, nothing read yet.
+    assert!(s
+        .recv_early_data(&mut [0u8; 8], &mut 0)
+        .unwrap_err()
+        .is_blocked());
+    s.set_server_max_early_data_size(8).unwrap();
+    assert_eq!(s.max_early_data_size(), 8);
+    c.set_session(&bytes).unwrap();
+    assert_eq!(c.send_early_data(b"early").unwrap(), 5);
+    assert_eq!(recv_all(&mut s, &mut c), b"early");
+    // The ClientHello is read: rustls has fixed the maximum.
+    let e = s.set_server_max_early_data_size(16).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidState);
+    s.set_server_max_early_data_size(8).unwrap();
+    handshake(&mut s, &mut c).unwrap();
+    assert_eq!(s.early_data_status(), Status::End);
+    assert!(c.recv(&mut [0u8; 16]).unwrap_err().is_blocked());
+    let bytes = c.session().unwrap().bytes;
+    assert_eq!(
+        s.set_server_max_early_data_size(0).unwrap_err().code,
+        ErrorCode::InvalidState
+    );
+    // This connection's tickets allow 8 bytes.
+    let (_s, mut c, _, _) = pair(server, client);
+    c.set_session(&bytes).unwrap();
+    assert_eq!(c.send_early_data(b"0123456789").unwrap(), 8);
+    assert_eq!(c.max_early_data_size(), 8);
+}
+
+#[test]
+fn a_context_set_before_the_handshake_completes_reaches_the_stored_session() {
+    let (server, _) = early_server(1000);
+    let client = early_client();
+    let (mut s, mut c, _, _) = pair(server.clone(), client.clone());
+    s.set_server_early_data_context(b"first").unwrap();
+    assert!(s.negotiate().unwrap_err().is_blocked());
+    assert!(c.negotiate().unwrap_err().is_blocked());
+    // The server's flight is out; it waits for the client's Finished, and
+    // stores the session (sends its ticket) once that comes.
+    assert!(s.negotiate().unwrap_err().is_blocked());
+    assert!(!s.is_handshake_complete());
+    s.set_server_early_data_context(b"late").unwrap();
+    handshake(&mut s, &mut c).unwrap();
+    let e = s.set_server_early_data_context(b"later").unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidState);
+    s.set_server_early_data_context(b"late").unwrap();
+    c.set_server_early_data_context(b"a client keeps it")
+        .unwrap();
+    assert!(c.recv(&mut [0u8; 16]).unwrap_err().is_blocked());
+    let bytes = c.session().unwrap().bytes;
+    let cb = with_callback(&server, Some(true));
+    let (mut s, mut c, _, _) = pair(server, client);
+    c.set_session(&bytes).unwrap();
+    c.send_early_data(b"again").unwrap();
+    assert_eq!(recv_all(&mut s, &mut c), b"again");
+    assert_eq!(crate::sync::lock(&cb.seen)[0].0, b"late");
 }

@@ -209,7 +209,7 @@ impl Connection {
     /// `s2n_shutdown`: sends close_notify and waits for the peer's, discarding any
     /// application data still arriving.
     pub fn shutdown(&mut self) -> Result<()> {
-        self.not_in_hello_callback("s2n_shutdown")?;
+        self.not_in_callback("s2n_shutdown")?;
         self.shutdown_send()?;
         if self.tls.is_none() {
             return Ok(());

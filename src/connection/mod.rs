@@ -603,7 +603,7 @@ impl Connection {
 
     /// `s2n_negotiate`: runs the handshake until it completes or blocks.
     pub fn negotiate(&mut self) -> Result<()> {
-        self.not_in_hello_callback("s2n_negotiate")?;
+        self.not_in_callback("s2n_negotiate")?;
         self.blocked = Blocked::NotBlocked;
         self.check_usable()?;
         if self.close_notify_sent && !self.is_handshake_complete() {

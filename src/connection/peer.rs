@@ -34,16 +34,19 @@ impl Connection {
     }
 
     /// The list in force: the connection's, else its config's.
-    fn protocol_list(&self) -> ProtocolList {
+    pub(super) fn protocol_list(&self) -> ProtocolList {
         match &self.alpn {
             Some(list) if !list.is_empty() => list.clone(),
             _ => self.config().settings().alpn.clone(),
         }
     }
 
-    /// The negotiated application protocol, if any.
+    /// The negotiated application protocol, if any; inside the early-data
+    /// callback (before rustls has processed the ClientHello), the one the server
+    /// will choose.
     pub fn application_protocol(&self) -> Option<&[u8]> {
-        self.tls.as_ref()?.alpn_protocol()
+        self.deciding_protocol()
+            .or_else(|| self.tls.as_ref()?.alpn_protocol())
     }
 
     pub fn set_client_auth(&mut self, auth: CertAuth) {

@@ -19,7 +19,12 @@ impl Connection {
     /// written (server) or read (client); `None` for a full handshake and TLS1.2.
     /// After a HelloRetryRequest (whose ServerHello rs2n does not read), a
     /// resumed connection whose client offered one identity reports that one.
+    /// Inside a server's early-data callback, the identity its early data came
+    /// with (the first offered: early data needs it).
     pub fn negotiated_psk_identity(&self) -> Option<&[u8]> {
+        if let Some(id) = self.deciding_psk_identity() {
+            return Some(id);
+        }
         let server_hello = self.server_hello_info.as_ref()?;
         if server_hello.max_version < policy::S2N_TLS13 {
             return None;

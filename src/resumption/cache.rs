@@ -69,6 +69,9 @@ struct State {
     /// The early-data context stored with the prefetched TLS1.3 session, when it
     /// was stored by a server allowing early data.
     prefetched_context: Option<Vec<u8>>,
+    /// Early data on: the context new TLS1.3 sessions are stored with (the
+    /// connection may change it until its sessions are stored).
+    context: Vec<u8>,
 }
 
 /// How rustls' own TLS1.3 stateful tickets (32 random bytes, issued when early
@@ -94,9 +97,9 @@ pub struct ConnCache {
     clock: SharedClock,
     owner: Owner,
     state: Mutex<State>,
-    /// Early data on (rustls' stateful TLS1.3 tickets): the context new TLS1.3
-    /// sessions are stored with.
-    early_context: Option<Vec<u8>>,
+    /// Early data on (rustls' stateful TLS1.3 tickets): new TLS1.3 sessions are
+    /// stored with a context (`State::context`).
+    early_data: bool,
 }
 
 impl std::fmt::Debug for ConnCache {
@@ -118,22 +121,29 @@ impl ConnCache {
             clock,
             owner,
             state: Mutex::new(State::default()),
-            early_context: None,
+            early_data: false,
         }
     }
 
     /// Turns on rustls' stateful TLS1.3 tickets (early data): new TLS1.3 sessions
     /// are stored under [`early_ticket_key`] with `context`.
     pub fn with_early_data(mut self, context: Vec<u8>) -> Self {
-        self.early_context = Some(context);
+        self.early_data = true;
+        sync::lock(&self.state).context = context;
         self
+    }
+
+    /// The early-data context the sessions stored from now on carry (early
+    /// data on).
+    pub fn set_early_data_context(&self, context: &[u8]) {
+        self.state().context = context.to_vec();
     }
 
     /// The cache key rustls' `key` stands for.
     fn tls13_key(&self, key: &[u8]) -> Vec<u8> {
-        match self.early_context {
-            Some(_) => early_ticket_key(key),
-            None => key.to_vec(),
+        match self.early_data {
+            true => early_ticket_key(key),
+            false => key.to_vec(),
         }
     }
 
@@ -257,18 +267,19 @@ impl StoresServerSessions for ConnCache {
         // rustls hands the session over: this copy is ours to wipe.
         let mut value = Zeroizing::new(value);
         let mut key = key;
-        if let Some(ctx) = &self.early_context {
-            if super::ticketer::session_version(&value) == Some(TLS13) {
-                let Ok(len) = u16::try_from(ctx.len()) else {
-                    return false;
-                };
-                let mut v = Zeroizing::new(Vec::with_capacity(2 + ctx.len() + value.len()));
-                v.extend_from_slice(&len.to_be_bytes());
-                v.extend_from_slice(ctx);
-                v.extend_from_slice(&value);
-                value = v;
-                key = self.tls13_key(&key);
-            }
+        if self.early_data && super::ticketer::session_version(&value) == Some(TLS13) {
+            let state = self.state();
+            let ctx = &state.context;
+            let Ok(len) = u16::try_from(ctx.len()) else {
+                return false;
+            };
+            let mut v = Zeroizing::new(Vec::with_capacity(2 + ctx.len() + value.len()));
+            v.extend_from_slice(&len.to_be_bytes());
+            v.extend_from_slice(ctx);
+            v.extend_from_slice(&value);
+            drop(state);
+            value = v;
+            key = self.tls13_key(&key);
         }
         let Some(sealed) = self.seal(&key, &value) else {
             return false;

@@ -222,6 +222,14 @@ impl ServerResumption {
         Some(cache.offered_context().unwrap_or_default())
     }
 
+    /// `s2n_connection_set_server_early_data_context` once the rustls config is
+    /// made: the sessions stored from now on carry `context` (early data on).
+    pub fn set_early_data_context(&self, context: &[u8]) {
+        if let Some(cache) = self.cache.as_ref().filter(|_| self.early_data) {
+            cache.set_early_data_context(context);
+        }
+    }
+
     /// The key of this connection's session in the server's cache, if any.
     pub fn cached_session_key(&self) -> Option<Vec<u8>> {
         self.cache.as_ref().and_then(|c| c.session_key())
