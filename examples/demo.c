@@ -21,9 +21,10 @@
  * turns tickets on too. After the echo (which also lets a TLS1.3 client read the
  * tickets the server sends after the handshake) the client saves the connection's
  * session with s2n_connection_get_session, and hands it to the next connection
- * with s2n_connection_set_session. Each connection saves the newest session: a
- * TLS1.3 session resumes only once, and a resumed TLS1.3 connection gets a fresh
- * ticket for the next one (a chain); a TLS1.2 session stays the one to offer.
+ * with s2n_connection_set_session. The last full handshake's session is saved
+ * once and offered by every resumed connection, as s2n programs do: in TLS1.3
+ * those bytes name a session line, and each resumed connection takes a ticket
+ * no connection used before (the one the previous resumption brought back).
  *
  * Early data (0-RTT): a third round, TLS1.3 again, resumes through a session
  * cache instead of tickets (a small table in the server process; tickets off):
@@ -829,11 +830,11 @@ static int run_round(struct round *rd, const char *certs, int *next_index)
 
     for (i = 0; i < CONNECTIONS_PER_PROTOCOL; i++) {
         struct conn_result *r = &rd->results[i];
-        /* The first connections are full handshakes; each later one resumes the
-         * session the one before it saved (and saves the newest in its place). */
+        /* The first connections are full handshakes, each saving its session;
+         * every later one offers the same bytes, the last full handshake's. */
         if (client_connection(config, ntohs(addr.sin_port), (*next_index)++,
-                              i < FULL_PER_PROTOCOL ? NULL : &session, &session, rd->early,
-                              r) != 0) {
+                              i < FULL_PER_PROTOCOL ? NULL : &session,
+                              i < FULL_PER_PROTOCOL ? &session : NULL, rd->early, r) != 0) {
             goto out;
         }
         if (r->version != rd->expected_version) {
@@ -844,7 +845,7 @@ static int run_round(struct round *rd, const char *certs, int *next_index)
         rd->done++;
         print_result(r);
         fflush(stdout);
-        if (i + 1 < CONNECTIONS_PER_PROTOCOL && r->session_len == 0) {
+        if (i + 1 == FULL_PER_PROTOCOL && r->session_len == 0) {
             fail_msg("connection %d left no session to resume (s2n_connection_get_session "
                      "returned 0 bytes)", r->index);
             goto out;
