@@ -21,6 +21,9 @@
  *   --no-tickets          do not ask for session tickets (no resumption).
  *   --reconnect N         after the first connection, connect N more times, each
  *                         offering the newest session saved so far.
+ *   --keep-session        offer the first session saved on every reconnect
+ *                         instead of the newest (as a program that saves one
+ *                         session does).
  *   --sess-in FILE        offer the session in FILE on the first connection.
  *   --sess-out FILE       after each connection, write the newest session to FILE.
  *   --send TEXT           send TEXT and a newline after each handshake, then read
@@ -65,9 +68,10 @@
  * the socket is non-blocking, each wait a poll()), stopping 20 ms after the
  * first ticket. A server that sends no ticket costs the whole wait. The
  * session kept is s2n_connection_get_session() at the end of the connection, or
- * else the newest one the session ticket callback saw. A TLS1.3 session resumes
- * once, and the resumed connection receives a fresh ticket: that is why each
- * reconnect offers the newest session.
+ * else the newest one the session ticket callback saw. Each reconnect offers the
+ * newest session, or with --keep-session the first one again: rs2n's TLS1.3
+ * bytes name a session line, so they resume again as long as the server sends a
+ * fresh ticket on each resumed connection (each resumption uses a new ticket).
  *
  * rs2n differs from s2n-tls here: session bytes resume only in the process that
  * received them (rustls cannot import a client session). Bytes from --sess-in
@@ -114,6 +118,7 @@ struct options {
     const char *server_name;
     const char *policy;
     int tickets;
+    int keep_session;
     long reconnect;
     const char *sess_in;
     const char *sess_out;
@@ -230,6 +235,8 @@ static int parse_options(int argc, char **argv, struct options *o)
             tls13 = 1;
         } else if (strcmp(a, "--no-tickets") == 0) {
             o->tickets = 0;
+        } else if (strcmp(a, "--keep-session") == 0) {
+            o->keep_session = 1;
         } else if (strcmp(a, "--reconnect") == 0) {
             NEED_VALUE();
             if (parse_long(val, 0, 10000, &v) != 0) {
@@ -713,9 +720,12 @@ static int run_connection(struct s2n_config *config, const struct options *o, st
         }
     }
 
-    /* The newest session: the connection's own, else the last ticket's. */
+    /* The newest session: the connection's own, else the last ticket's (with
+     * --keep-session, only if none was saved yet). */
     n = s2n_connection_get_session_length(conn);
-    if (n > 0 && (size_t)n <= sizeof(sess->data)) {
+    if (o->keep_session && sess->len > 0) {
+        /* keep the first */
+    } else if (n > 0 && (size_t)n <= sizeof(sess->data)) {
         int got = s2n_connection_get_session(conn, sess->data, sizeof(sess->data));
         if (got > 0) {
             sess->len = (size_t)got;

@@ -42,7 +42,9 @@
 #   rs2nc_tls13       s_server -www -tls1_3 -num_tickets 1: rs2nc --reconnect 3:
 #                     New, then Reused three times (each reconnect offers the
 #                     newest ticket: a TLS1.3 ticket resumes once); and with
-#                     --send (the ticket arrives while reading the reply)
+#                     --send (the ticket arrives while reading the reply); and
+#                     with --keep-session (one session saved, offered on every
+#                     reconnect: its line gets each resumption's new ticket)
 #   rs2nc_session_id  s_server -no_ticket -tls1_2: resumption by session ID
 #   rs2nc_sess_file   --sess-out then --sess-in in another rs2nc process: a full
 #                     handshake ("New"), as rs2n documents (rustls cannot import
@@ -383,6 +385,16 @@ cell_rs2nc_tls13() {
     clean_close "$T/c2.err" "rs2nc --send"
     grep -q 'received: HTTP/1.0 200 ok' "$T/c2.err" || { show "$T/c2.err"; fail "rs2nc --send: no HTTP reply"; }
     expect "rs2nc --send" "$(resumption_of "$T/c2.out")" "New/TLSv1.3 Reused/TLSv1.3 Reused/TLSv1.3"
+
+    # One session saved, offered again on every reconnect.
+    start_s_server srv3 -www -tls1_3 -num_tickets 1 -naccept 4
+    rs2nc --tls13 --reconnect 3 --keep-session >"$T/c3.out" 2>"$T/c3.err"
+    rc=$?
+    wait_exit "$SERVER_PID" "s_server"
+    show "$T/c3.out"
+    [ "$rc" -eq 0 ] || { show "$T/c3.err"; fail "rs2nc --keep-session exited with $rc"; }
+    expect "rs2nc --keep-session" "$(resumption_of "$T/c3.out")" \
+        "New/TLSv1.3 Reused/TLSv1.3 Reused/TLSv1.3 Reused/TLSv1.3"
 }
 
 # Stateful resumption: s_server -no_ticket resumes TLS1.2 sessions from its

@@ -48,7 +48,8 @@
 #                     sides; to rs2nd with tickets: resumed, none sent
 # Cells: the s2n-tls server (s2n-peer server), rs2nc as the client
 # (--reconnect 3 --send ping)
-#   rs2nc_tls13       --tickets, policy default_tls13: New, Reused x3
+#   rs2nc_tls13       --tickets, policy default_tls13: New, Reused x3; again with
+#                     rs2nc --keep-session (the first session offered each time)
 #   rs2nc_tls12       --tickets, policy 20240501: New, Reused x3
 #   rs2nc_session_id  --cache (tickets off), policy 20240501: New, Reused x3,
 #                     and rs2nc received no ticket
@@ -150,6 +151,10 @@ s2n_cell() {
 
 cell_rs2nc_tls13() {
     s2n_cell "--tickets --policy default_tls13" --tls13 TLSv1.3
+    # One session saved and offered on every reconnect, as s2n programs do: the
+    # s2n-tls server sends a ticket on each resumed connection, which joins the
+    # session line the bytes name, so each reconnect resumes with a new ticket.
+    s2n_cell "--tickets --policy default_tls13" "--tls13 --keep-session" TLSv1.3
 }
 
 cell_rs2nc_tls12() {
