@@ -3049,7 +3049,10 @@ S2N_API int s2n_connection_set_session(struct s2n_connection *conn, const uint8_
  * bytes holds it). The bytes start as s2n-tls's do: kind (1: with a ticket, then
  * its 2-byte length and the ticket; 0: with a session ID, then its 1-byte length
  * and the ID), s2n's state format (2 for TLS1.3, 4 for TLS1.2), protocol, cipher
- * suite (2), time saved (8, wall clock nanoseconds). Where s2n-tls continues with
+ * suite (2), time saved (8, wall clock nanoseconds). A TLS1.3 ticket is left out
+ * (length 0) and its lifetime is 0 here: rustls exposes neither (reading them
+ * from its `Debug` form costs ~4 µs per ticket; the lifetime getters do it when
+ * asked). Where s2n-tls continues with
  * the session's secrets, rs2n's last 77 bytes name the session this process keeps:
  * "RS2N", format 3, process tag (16), random handle (16), lifetime hint (4),
  * maximum early data (4), HMAC-SHA256 of all before (32).
@@ -3057,9 +3060,8 @@ S2N_API int s2n_connection_set_session(struct s2n_connection *conn, const uint8_
  * This process keeps at most 16,384 TLS1.3 tickets and TLS1.2 sessions. When a
  * new one arrives and there is no room, those past their lifetime go first, and
  * only then the least recently renewed: a saved session stops resuming early only
- * after 16,384 newer unexpired ones arrived. A TLS1.3 ticket's lifetime is read
- * from rustls when its bytes are first asked for; until then it counts as 7
- * days, the most rustls allows.
+ * after 16,384 newer unexpired ones arrived. A TLS1.3 ticket's lifetime counts
+ * as 7 days (the most rustls allows) until it is read.
  *
  * After a TLS1.2 full handshake without a ticket, the session is the session-ID
  * state, as in s2n-tls, when the server sent a session ID (an s2n-tls server

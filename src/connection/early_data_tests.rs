@@ -73,7 +73,11 @@ fn a_cached_session_carries_early_data_once_and_both_sides_report_it() {
     let (mut s, mut c, _, _) = pair(server.clone(), client.clone());
     assert_eq!(c.max_early_data_size(), 0, "no session yet");
     c.set_session(&bytes).unwrap();
-    assert_eq!(c.max_early_data_size(), 1000, "from the session, before the handshake");
+    assert_eq!(
+        c.max_early_data_size(),
+        1000,
+        "from the session, before the handshake"
+    );
     assert_eq!(c.send_early_data(b"GET / early").unwrap(), 11);
     assert_eq!(c.max_early_data_size(), 1000);
     assert_eq!(c.remaining_early_data_size(), 1000 - 11);

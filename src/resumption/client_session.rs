@@ -40,7 +40,7 @@ use rustls::NamedGroup;
 
 pub use super::session_bytes::SessionRef;
 use super::session_bytes::{self, Handle, SessionFacts};
-use super::session_line::{read_ticket, Line};
+use super::session_line::{read_lifetime, Line, Ticket};
 use super::session_registry::Registry;
 use crate::error::Result;
 use crate::sync;
@@ -84,33 +84,71 @@ pub fn forget_all_sessions() {
 pub struct SessionInfo {
     /// The bytes for `s2n_connection_set_session`.
     pub bytes: Vec<u8>,
-    /// The ticket's lifetime hint in seconds (0 for a session-ID session).
+    /// The ticket's lifetime hint in seconds (0 for a session-ID session, or a
+    /// TLS1.3 ticket's not read yet: see [`SessionInfo::lifetime`]).
     pub lifetime_secs: u32,
     /// Whether the session came with a ticket (TLS1.3 always; TLS1.2 if the server
     /// sent one) rather than a session ID alone.
     pub has_ticket: bool,
     /// s2n's number of the protocol version (33 or 34).
     pub protocol: u8,
+    /// A TLS1.3 ticket: its line and number there, to read its lifetime when asked.
+    pub ticket_ref: Option<(Handle, u64)>,
 }
 
 impl SessionInfo {
-    /// The ticket's lifetime hint, in seconds (0 for a session-ID session).
+    /// The ticket's lifetime hint, in seconds (0 for a session-ID session). A
+    /// TLS1.3 ticket's is read from rustls the first time it is asked for.
     pub fn lifetime(&self) -> u32 {
-        self.lifetime_secs
+        match self.ticket_ref {
+            Some((line, seq)) if self.lifetime_secs == 0 => ticket_lifetime(&line, seq),
+            _ => self.lifetime_secs,
+        }
     }
 
-    fn new(handle: &Handle, facts: &SessionFacts) -> Option<SessionInfo> {
+    fn new(
+        handle: &Handle,
+        facts: &SessionFacts,
+        ticket_ref: Option<(Handle, u64)>,
+    ) -> Option<SessionInfo> {
         Some(SessionInfo {
             bytes: session_bytes::encode(handle, facts)?,
             lifetime_secs: facts.lifetime_secs,
             has_ticket: facts.ticket.is_some(),
             protocol: facts.protocol,
+            ticket_ref,
         })
     }
 }
 
-/// A TLS1.3 ticket's facts for its bytes: those of the ticket numbered `seq` of
-/// the line, or of its newest if that one was taken, or none if it is empty.
+/// The ticket numbered `seq` of a line, or its newest if that one was taken (and
+/// whether it is the newest).
+fn find_ticket<'r>(
+    r: &'r mut Registry<Entry>,
+    line_handle: &Handle,
+    seq: u64,
+) -> Option<(&'r mut Ticket, bool)> {
+    let Some(Entry {
+        stored: Stored::Tls13(line),
+        ..
+    }) = r.get_mut(line_handle)
+    else {
+        return None;
+    };
+    let newest = line.tickets.len().checked_sub(1)?;
+    let at = line
+        .tickets
+        .iter()
+        .position(|t| t.seq == seq)
+        .unwrap_or(newest);
+    Some((line.tickets.get_mut(at)?, at == newest))
+}
+
+/// A TLS1.3 ticket's facts for its bytes: what rustls exposes (suite, time, early
+/// data). Not the ticket and its lifetime: rustls shows them only in its `Debug`
+/// form, ~4 µs a ticket (2.5% of a resumed handshake), read only when the lifetime
+/// is asked for; so the bytes always carry an empty ticket and a lifetime of 0,
+/// whatever was asked before (the same session, the same bytes).
 fn describe_ticket(line_handle: &Handle, seq: u64) -> SessionFacts {
     let mut r = registry();
     let mut facts = SessionFacts {
@@ -118,35 +156,25 @@ fn describe_ticket(line_handle: &Handle, seq: u64) -> SessionFacts {
         protocol: 34,
         ..SessionFacts::default()
     };
-    let Some(Entry {
-        stored: Stored::Tls13(line),
-        ..
-    }) = r.get_mut(line_handle)
-    else {
-        return facts;
-    };
-    let newest = line.tickets.len().saturating_sub(1);
-    let at = line
-        .tickets
-        .iter()
-        .position(|t| t.seq == seq)
-        .unwrap_or(newest);
-    let Some(t) = line.tickets.get_mut(at) else {
-        return facts;
-    };
-    if t.read.is_none() {
-        t.read = Some(read_ticket(&t.value));
-    }
-    let (ticket, lifetime) = t.read.clone().unwrap_or_default();
-    facts.ticket = Some(ticket);
-    facts.lifetime_secs = lifetime;
-    facts.cipher_suite = u16::from(t.value.suite().common.suite).to_be_bytes();
-    facts.saved_at_nanos = t.received_at_nanos;
-    facts.max_early_data = t.value.max_early_data_size();
-    if at == newest && lifetime > 0 {
-        r.learned_lifetime(line_handle, lifetime);
+    if let Some((t, _)) = find_ticket(&mut r, line_handle, seq) {
+        facts.cipher_suite = u16::from(t.value.suite().common.suite).to_be_bytes();
+        facts.saved_at_nanos = t.received_at_nanos;
+        facts.max_early_data = t.value.max_early_data_size();
     }
     facts
+}
+
+/// A TLS1.3 ticket's lifetime, read from rustls once (0 if the ticket is gone).
+fn ticket_lifetime(line_handle: &Handle, seq: u64) -> u32 {
+    let mut r = registry();
+    let Some((t, newest)) = find_ticket(&mut r, line_handle, seq) else {
+        return 0;
+    };
+    let lifetime = *t.lifetime.get_or_insert_with(|| read_lifetime(&t.value));
+    if newest && lifetime > 0 {
+        r.learned_lifetime(line_handle, lifetime);
+    }
+    lifetime
 }
 
 /// Checks session bytes. Malformed bytes, and bytes of this process that do not
@@ -209,7 +237,9 @@ impl Received {
     fn describe(self) -> Option<SessionInfo> {
         match self {
             Received::Described(info) => Some(info),
-            Received::Ticket { line, seq } => SessionInfo::new(&line, &describe_ticket(&line, seq)),
+            Received::Ticket { line, seq } => {
+                SessionInfo::new(&line, &describe_ticket(&line, seq), Some((line, seq)))
+            }
         }
     }
 }
@@ -298,6 +328,7 @@ impl ConnSessions {
                     lifetime_secs: *lifetime_secs,
                     has_ticket: *has_ticket,
                     protocol: 33,
+                    ticket_ref: None,
                 }));
             }
             Some(Entry {
@@ -412,7 +443,7 @@ impl ClientSessionStore for ConnSessions {
         if !registry().insert(handle, entry, now / 1_000_000_000, lifetime) {
             return;
         }
-        let Some(info) = SessionInfo::new(&handle, &facts) else {
+        let Some(info) = SessionInfo::new(&handle, &facts, None) else {
             return;
         };
         self.state().tls12_ticket_received |= has_ticket;

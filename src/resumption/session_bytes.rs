@@ -4,7 +4,8 @@
 //! this process as a whole.
 //!
 //! Layout (big-endian numbers). First what s2n-tls's client bytes start with:
-//! - kind (1): 1 = with a ticket, then the ticket's length (2) and the ticket;
+//! - kind (1): 1 = with a ticket, then the ticket's length (2) and the ticket
+//!   (left out, length 0, for TLS1.3: rustls does not expose it);
 //!   0 = with a session ID (TLS1.2), then its length (1) and the ID;
 //! - s2n's state format (1): 4 for TLS1.2, 2 for TLS1.3; protocol (33 or 34);
 //!   cipher suite (2, IANA); saved at (8, wall clock nanoseconds).
