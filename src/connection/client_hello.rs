@@ -196,17 +196,26 @@ impl Connection {
 
     /// Refuses a call that drives the connection while its client hello or
     /// early-data callback runs (from inside it, or from another thread):
-    /// S2N_ERR_CONNECTION_IN_USE. Once the client hello callback has returned,
-    /// takes in its end (and reports a rejection).
+    /// S2N_ERR_CONNECTION_IN_USE. Once a callback has returned, takes in its
+    /// end (and reports a rejection or failure). Neither error is a blocked
+    /// one: the call then reports S2N_NOT_BLOCKED, not what the step that led
+    /// to the callback was blocked on.
     pub(super) fn not_in_callback(&mut self, what: &str) -> Result<()> {
-        self.hello_callback_ended()?;
-        if self.hello_cb.stage == HelloStage::Running {
-            return Err(Error::new(
-                ErrorCode::InUse,
-                format!("{what} while the client hello callback runs: the connection is in use"),
-            ));
+        let refused = self.hello_callback_ended().and_then(|()| {
+            if self.hello_cb.stage == HelloStage::Running {
+                return Err(Error::new(
+                    ErrorCode::InUse,
+                    format!(
+                        "{what} while the client hello callback runs: the connection is in use"
+                    ),
+                ));
+            }
+            self.not_in_early_data_callback(what)
+        });
+        if refused.is_err() {
+            self.blocked = Blocked::NotBlocked;
         }
-        self.not_in_early_data_callback(what)
+        refused
     }
 
     /// Whether the callback said the server used the client's server name.

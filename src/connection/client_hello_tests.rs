@@ -142,8 +142,10 @@ fn the_callbacks_end_and_done_are_taken_in_at_the_next_driving_call() {
     let (callback, taken) = s.take_hello_callback().expect("due");
     assert!(Arc::ptr_eq(&signal, &taken));
     callback.call(Owner::NONE);
-    // Still running as far as the connection knows: driving calls are refused.
+    // Still running as far as the connection knows: driving calls are refused
+    // (not blocked: a usage error).
     assert_eq!(s.negotiate().unwrap_err().code, ErrorCode::InUse);
+    assert_eq!(s.blocked(), Blocked::NotBlocked);
     // Returned, and done, neither through the connection.
     taken.callback_returned(0);
     signal.done().unwrap();
