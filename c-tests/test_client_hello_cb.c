@@ -7,8 +7,9 @@
  *   - inside the callback the connection is usable (s2n_get_server_name,
  *     s2n_connection_get_ctx, s2n_connection_get_client_hello,
  *     s2n_connection_set_config, s2n_connection_server_name_extension_used)
- *     but s2n_negotiate, s2n_connection_wipe and s2n_connection_free are
- *     refused with S2N_ERR_CONNECTION_IN_USE;
+ *     but s2n_negotiate, s2n_shutdown, s2n_connection_wipe and
+ *     s2n_connection_free are refused with S2N_ERR_CONNECTION_IN_USE (a usage
+ *     error: *blocked is S2N_NOT_BLOCKED);
  *   - a connection setting changed inside the callback (client authentication
  *     required) applies to the handshake;
  *   - a negative return rejects the handshake (S2N_ERR_CANCELLED on the server,
@@ -46,6 +47,11 @@ static int hello_cb(struct s2n_connection *conn, void *ctx)
     s2n_blocked_status blocked = S2N_NOT_BLOCKED;
     EXPECT_FAILURE_WITH_TYPE(s2n_negotiate(conn, &blocked), S2N_ERR_T_USAGE);
     EXPECT_STRING_EQUAL(s2n_strerror_name(s2n_errno), "S2N_ERR_CONNECTION_IN_USE");
+    /* A usage error, not blocked. */
+    EXPECT_EQUAL(blocked, S2N_NOT_BLOCKED);
+    EXPECT_FAILURE_WITH_TYPE(s2n_shutdown(conn, &blocked), S2N_ERR_T_USAGE);
+    EXPECT_STRING_EQUAL(s2n_strerror_name(s2n_errno), "S2N_ERR_CONNECTION_IN_USE");
+    EXPECT_EQUAL(blocked, S2N_NOT_BLOCKED);
     EXPECT_FAILURE_WITH_TYPE(s2n_connection_wipe(conn), S2N_ERR_T_USAGE);
     EXPECT_FAILURE_WITH_TYPE(s2n_connection_free(conn), S2N_ERR_T_USAGE);
     switch (cb.action) {

@@ -1781,10 +1781,12 @@ S2N_API int s2n_config_set_client_hello_cb_mode(struct s2n_config *config, s2n_c
 /**
  * Marks the non-blocking client hello callback's work as done: the next
  * `s2n_negotiate` goes on with the handshake. May be called from inside the
- * callback.
+ * callback, or later from any thread, also while another thread is in a call
+ * on the connection (it is recorded without entering the connection).
  *
- * Errors: NULL conn; a client connection or a config in blocking mode
- * (S2N_ERR_INVALID_STATE); before the callback has run (S2N_ERR_ASYNC_NOT_PERFORMED).
+ * Errors: NULL conn; a client connection (S2N_ERR_CLIENT_MODE); a config in
+ * blocking mode (S2N_ERR_INVALID_STATE); before the callback has run
+ * (S2N_ERR_ASYNC_NOT_PERFORMED).
  */
 S2N_API int s2n_client_hello_cb_done(struct s2n_connection *conn);
 

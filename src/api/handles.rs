@@ -23,7 +23,7 @@ use super::{
 };
 use crate::certs::CertChainAndKey;
 use crate::config::Config;
-use crate::connection::{Claim, Connection, Exclusive, Mode, Shared, SharedCall};
+use crate::connection::{Claim, Connection, Exclusive, HelloSignal, Mode, Shared, SharedCall};
 use crate::error::{Error, ErrorCode, Result};
 use crate::owner::Owner;
 use crate::resumption::client_session::SessionInfo;
@@ -119,6 +119,10 @@ pub struct s2n_connection {
     pub(crate) ctx: AtomicPtr<c_void>,
     /// Fixed at creation; readable while a call runs (`s2n_connection_get_mode`).
     pub(crate) mode: Mode,
+    /// The connection's client hello callback signal, reached without entering
+    /// the connection: the callback's return and `s2n_client_hello_cb_done` go
+    /// there while another thread may be in a call on it.
+    pub(crate) hello: Arc<HelloSignal>,
 }
 
 pub(crate) struct ConnectionState {
@@ -167,14 +171,17 @@ pub(crate) struct CallbackIo {
 impl s2n_connection {
     /// Moves a new connection to the heap for C.
     pub(crate) fn new_handle(mode: Mode) -> *mut s2n_connection {
+        let core = Connection::new(mode);
+        let hello = core.hello_signal();
         let handle = into_handle(s2n_connection {
             inner: Shared::new(ConnectionState {
-                core: Connection::new(mode),
+                core,
                 io: CallbackIo::default(),
                 handed_out: Vec::new(),
             }),
             ctx: AtomicPtr::new(std::ptr::null_mut()),
             mode,
+            hello,
         });
         // Callbacks name the connection by its handle.
         // SAFETY: `handle` was just made and is not shared yet.
@@ -281,9 +288,12 @@ pub(crate) fn with_negotiation<O>(
             let pin = state.pin();
             let ran = run(owed);
             drop(pin);
+            // What the step was blocked on is over; if the connection cannot be
+            // entered again now (another thread is in a call on it), the call
+            // fails as in use, not blocked.
+            *blocked = S2N_NOT_BLOCKED;
             if let Err(e) = ran {
                 let mut state = handle.enter()?;
-                *blocked = S2N_NOT_BLOCKED;
                 return Err(failed(&mut state, e));
             }
         }

@@ -52,7 +52,8 @@ pub enum HelloStage {
     Waiting,
     /// The callback must run before the handshake goes on.
     Due,
-    /// The callback is running (the C layer took it).
+    /// The callback is running (the C layer took it), or has returned and its
+    /// connection has not taken that in yet.
     Running,
     /// Non-blocking mode: the callback returned 0 and `s2n_client_hello_cb_done`
     /// has not been called yet.
@@ -68,8 +69,6 @@ pub enum HelloStage {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct HelloCallbackState {
     pub stage: HelloStage,
-    /// Set by `s2n_client_hello_cb_done` (non-blocking mode).
-    done_called: bool,
     /// The callback said the server used the client's server name.
     pub server_name_used: bool,
     mode: CallbackMode,
@@ -96,11 +95,11 @@ impl HelloCallbackState {
         due
     }
 
-    /// The callback returned `rc`: negative rejects the handshake
-    /// (S2N_ERR_CANCELLED); in blocking mode a positive value says the server
-    /// name was used; in non-blocking mode 0 waits for `s2n_client_hello_cb_done`
-    /// unless the callback already called it.
-    pub fn returned(&mut self, rc: i32) -> Result<()> {
+    /// The callback returned `rc` (`done`: `s2n_client_hello_cb_done` was
+    /// called): negative rejects the handshake (S2N_ERR_CANCELLED); in blocking
+    /// mode a positive value says the server name was used; in non-blocking mode
+    /// 0 waits for `s2n_client_hello_cb_done` unless it was already called.
+    pub fn returned(&mut self, rc: i32, done: bool) -> Result<()> {
         if rc < 0 {
             self.stage = HelloStage::Done;
             return Err(Error::new(
@@ -113,34 +112,9 @@ impl HelloCallbackState {
                 self.server_name_used |= rc > 0;
                 HelloStage::Finished
             }
-            CallbackMode::NonBlocking if self.done_called => HelloStage::Finished,
+            CallbackMode::NonBlocking if done => HelloStage::Finished,
             CallbackMode::NonBlocking => HelloStage::Pending,
         };
-        Ok(())
-    }
-
-    /// `s2n_client_hello_cb_done`, with the mode of the connection's config now.
-    pub fn done(&mut self, mode: CallbackMode) -> Result<()> {
-        if mode != CallbackMode::NonBlocking {
-            return Err(Error::new(
-                ErrorCode::InvalidState,
-                "s2n_client_hello_cb_done is for the non-blocking callback mode",
-            ));
-        }
-        match self.stage {
-            HelloStage::Running => self.done_called = true,
-            HelloStage::Pending => {
-                self.done_called = true;
-                self.stage = HelloStage::Finished;
-            }
-            HelloStage::Finished | HelloStage::Done if self.done_called => {}
-            _ => {
-                return Err(Error::new(
-                    ErrorCode::AsyncNotPerformed,
-                    "the client hello callback has not been called on this connection",
-                ))
-            }
-        }
         Ok(())
     }
 

@@ -135,31 +135,28 @@ fn the_callback_runs_once_and_its_modes_end_as_s2n_says() {
     s.hello_read(&settings);
     assert!(s.start());
     assert!(!s.start(), "once");
-    s.returned(1).unwrap();
+    s.returned(1, false).unwrap();
     assert!(s.server_name_used);
     assert_eq!(s.stage, HelloStage::Finished);
 
     settings.mode = CallbackMode::NonBlocking;
     let mut s = HelloCallbackState::default();
-    assert_eq!(
-        s.done(CallbackMode::NonBlocking).unwrap_err().code,
-        ErrorCode::AsyncNotPerformed
-    );
     s.hello_read(&settings);
     assert!(s.start());
-    s.returned(0).unwrap();
+    s.returned(0, false).unwrap();
     assert!(s.holds_handshake());
-    assert_eq!(
-        s.done(CallbackMode::Blocking).unwrap_err().code,
-        ErrorCode::InvalidState
-    );
-    s.done(CallbackMode::NonBlocking).unwrap();
+    assert_eq!(s.stage, HelloStage::Pending);
+    // s2n_client_hello_cb_done called before it returned.
+    let mut s = HelloCallbackState::default();
+    s.hello_read(&settings);
+    s.start();
+    s.returned(0, true).unwrap();
     assert_eq!(s.stage, HelloStage::Finished);
 
     let mut s = HelloCallbackState::default();
     s.hello_read(&settings);
     s.start();
-    assert_eq!(s.returned(-1).unwrap_err().code, ErrorCode::Cancelled);
+    assert_eq!(s.returned(-1, true).unwrap_err().code, ErrorCode::Cancelled);
     assert!(!s.holds_handshake());
 }
 

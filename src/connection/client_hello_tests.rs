@@ -40,9 +40,9 @@ fn drive(s: &mut Connection, c: &mut Connection, rc: i32) -> Result<()> {
     for _ in 0..100 {
         let cr = c.negotiate();
         let mut sr = s.negotiate();
-        if let Some(cb) = s.take_hello_callback() {
+        if let Some((cb, signal)) = s.take_hello_callback() {
             cb.call(Owner::NONE);
-            s.hello_callback_returned(rc)?;
+            signal.callback_returned(rc);
             sr = s.negotiate();
         }
         match (&cr, &sr) {
@@ -82,13 +82,13 @@ fn the_callback_can_swap_the_config_and_runs_once() {
     assert_eq!(s2.blocked(), Blocked::OnApplicationInput);
     let hello = s2.client_hello().expect("the ClientHello is kept").clone();
     assert_eq!(hello.server_name().unwrap(), b"wrong.example");
-    let callback = s2.take_hello_callback().expect("due");
+    let (callback, signal) = s2.take_hello_callback().expect("due");
     assert!(s2.take_hello_callback().is_none(), "taken once");
     callback.call(Owner::NONE);
     // Inside the callback: the config may change although the handshake started.
     s2.set_config(other).unwrap();
     s2.server_name_extension_used().unwrap();
-    s2.hello_callback_returned(0).unwrap();
+    signal.callback_returned(0);
     drive(&mut s2, &mut c2, 0).unwrap();
     assert_eq!(cb.0.load(Ordering::SeqCst), 1);
     assert!(s2.server_name_used());
@@ -110,7 +110,7 @@ fn non_blocking_waits_for_done_and_rejection_fails_the_handshake() {
         assert_eq!(s.negotiate().unwrap_err().code, ErrorCode::AsyncBlocked);
         assert!(s.take_hello_callback().is_none());
     }
-    s.client_hello_cb_done().unwrap();
+    s.hello_signal().done().unwrap();
     drive(&mut s, &mut c, 0).unwrap();
     assert_eq!(cb.0.load(Ordering::SeqCst), 1);
 
@@ -119,4 +119,75 @@ fn non_blocking_waits_for_done_and_rejection_fails_the_handshake() {
     assert_eq!(e.code, ErrorCode::Cancelled);
     assert_ne!(s.blocked(), Blocked::OnApplicationInput);
     assert_eq!(s.negotiate().unwrap_err().code, ErrorCode::Cancelled);
+}
+
+/// The callback's return and `s2n_client_hello_cb_done` are recorded on the
+/// signal, which is used without the connection (the C layer never enters the
+/// connection for them: another thread may be in a call on it); the
+/// connection takes them in at its next driving call. Until then it reports the
+/// callback as running.
+#[test]
+fn the_callbacks_end_and_done_are_taken_in_at_the_next_driving_call() {
+    let server = server_config("default_tls13");
+    let cb = with_callback(&server, CallbackMode::NonBlocking);
+    let (mut s, mut c, _a, _b) = pair(server.clone(), client_config("default_tls13"));
+    let signal = s.hello_signal();
+    // Before the ClientHello: nothing to mark done.
+    assert_eq!(
+        signal.done().unwrap_err().code,
+        ErrorCode::AsyncNotPerformed
+    );
+    assert!(c.negotiate().unwrap_err().is_blocked());
+    assert_eq!(s.negotiate().unwrap_err().code, ErrorCode::AsyncBlocked);
+    let (callback, taken) = s.take_hello_callback().expect("due");
+    assert!(Arc::ptr_eq(&signal, &taken));
+    callback.call(Owner::NONE);
+    // Still running as far as the connection knows: driving calls are refused
+    // (not blocked: a usage error).
+    assert_eq!(s.negotiate().unwrap_err().code, ErrorCode::InUse);
+    assert_eq!(s.blocked(), Blocked::NotBlocked);
+    // Returned, and done, neither through the connection.
+    taken.callback_returned(0);
+    signal.done().unwrap();
+    drive(&mut s, &mut c, 0).unwrap();
+    assert_eq!(cb.0.load(Ordering::SeqCst), 1);
+
+    // Done from elsewhere after the callback returned without it.
+    let (mut s, mut c, _a, _b) = pair(server.clone(), client_config("default_tls13"));
+    let e = drive(&mut s, &mut c, 0).unwrap_err();
+    assert_eq!(e.code, ErrorCode::AsyncBlocked);
+    assert_eq!(s.negotiate().unwrap_err().code, ErrorCode::AsyncBlocked);
+    let signal = s.hello_signal();
+    signal.done().unwrap();
+    drive(&mut s, &mut c, 0).unwrap();
+
+    // A wipe starts over: the signal is the same (the C handle keeps it), with
+    // nothing invoked.
+    s.wipe();
+    assert!(Arc::ptr_eq(&signal, &s.hello_signal()));
+    assert_eq!(
+        s.hello_signal().done().unwrap_err().code,
+        ErrorCode::AsyncNotPerformed
+    );
+
+    // Blocking mode: a rejection recorded on the signal fails the next call.
+    let server = server_config("default_tls13");
+    with_callback(&server, CallbackMode::Blocking);
+    let (mut s, mut c, _a, _b) = pair(server, client_config("default_tls13"));
+    assert_eq!(
+        s.hello_signal().done().unwrap_err().code,
+        ErrorCode::InvalidState
+    );
+    assert!(c.negotiate().unwrap_err().is_blocked());
+    assert_eq!(s.negotiate().unwrap_err().code, ErrorCode::AsyncBlocked);
+    let (callback, signal) = s.take_hello_callback().expect("due");
+    callback.call(Owner::NONE);
+    signal.callback_returned(-1);
+    assert_eq!(s.negotiate().unwrap_err().code, ErrorCode::Cancelled);
+    assert_eq!(s.negotiate().unwrap_err().code, ErrorCode::Cancelled);
+    // A client has no client hello callback.
+    assert_eq!(
+        c.hello_signal().done().unwrap_err().code,
+        ErrorCode::NotInClientMode
+    );
 }

@@ -24,6 +24,7 @@ use crate::resumption::server::{ServerResumption, ServerSettings};
 use crate::transport::{RecvHalf, SendHalf};
 use crate::verify::{CertAuth, PeerContext, VerifyHost};
 
+pub use client_hello::HelloSignal;
 pub use secrets::{MASTER_SECRET_LEN, MAX_EXPORTER_LABEL_LEN};
 pub use shared::{Claim, Exclusive, Pin, Shared, SharedCall};
 
@@ -170,6 +171,9 @@ pub struct Connection {
     /// A server's ClientHello, once read, and where it is with its callback.
     client_hello: Option<Arc<ClientHello>>,
     hello_cb: HelloCallbackState,
+    /// The client hello callback's return and `s2n_client_hello_cb_done`, recorded
+    /// without entering the connection; kept through wipes (the handle shares it).
+    hello_signal: Arc<HelloSignal>,
     /// A processing step waiting for the application's private key operation.
     offload: offload::Offload,
     /// Key log lines, the master secret, the stapled OCSP response.
@@ -233,6 +237,7 @@ impl Connection {
             early: Default::default(),
             client_hello: None,
             hello_cb: HelloCallbackState::default(),
+            hello_signal: client_hello::new_signal(mode),
             offload: offload::Offload::default(),
             secrets: Default::default(),
         }
@@ -247,9 +252,12 @@ impl Connection {
     pub fn wipe(&mut self) {
         let config = self.config.take();
         let owner = self.owner;
+        let hello_signal = Arc::clone(&self.hello_signal);
         *self = Connection::new(self.mode);
         self.config = config;
         self.owner = owner;
+        hello_signal.reset();
+        self.hello_signal = hello_signal;
     }
 
     /// Tells the connection how the api layer names it in callbacks.
@@ -339,6 +347,7 @@ impl Connection {
 
     pub fn set_config(&mut self, config: Arc<Config>) -> Result<()> {
         self.not_started("the config")?;
+        self.hello_signal.set_config(Some(Arc::clone(&config)));
         self.config = Some(config);
         Ok(())
     }
