@@ -194,7 +194,10 @@ impl Connection {
             send: None,
             tls: None,
             server_name: None,
-            hello: HelloReader::default(),
+            hello: match mode {
+                Mode::Server => HelloReader::client_hello(),
+                Mode::Client => HelloReader::sent_client_hello(),
+            },
             hello_info: None,
             wire_in: 0,
             wire_out: 0,

@@ -111,6 +111,9 @@ pub fn s2n_version(wire: u16) -> i32 {
 pub struct HelloReader {
     reader: HandshakeReader,
     msg_type: u8,
+    /// Builds the ClientHello as s2n reports it ([`HelloInfo::message`]): a server's
+    /// view of what it received. A client reading its own hello needs only the facts.
+    keep_message: bool,
     outcome: Option<Result<HelloInfo, Malformed>>,
 }
 
@@ -126,6 +129,16 @@ impl HelloReader {
         Self::new(CLIENT_HELLO)
     }
 
+    /// Reads the ClientHello a client sent itself (rustls wrote it): its facts
+    /// only, without the copy s2n's ClientHello getters report, which a client has
+    /// no use for.
+    pub fn sent_client_hello() -> Self {
+        HelloReader {
+            keep_message: false,
+            ..Self::new(CLIENT_HELLO)
+        }
+    }
+
     /// Reads a ServerHello (what a client receives, and a server sends, first).
     /// Its `max_version` is the version the server selected.
     pub fn server_hello() -> Self {
@@ -136,6 +149,7 @@ impl HelloReader {
         HelloReader {
             reader: HandshakeReader::default(),
             msg_type,
+            keep_message: true,
             outcome: None,
         }
     }
@@ -162,6 +176,9 @@ impl HelloReader {
                 m.typ,
                 self.name()
             ))),
+            Ok(Some(m)) if msg_type == CLIENT_HELLO && !self.keep_message => {
+                parse::client_hello(&m.body)
+            }
             Ok(Some(m)) if msg_type == CLIENT_HELLO => {
                 let record = self.reader.first_record_version();
                 parse::client_hello(&m.body).and_then(|mut info| {

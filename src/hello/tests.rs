@@ -54,6 +54,26 @@ fn reads_versions_session_id_and_psk_across_records_and_reads() {
 }
 
 #[test]
+fn a_client_reads_its_own_hello_for_the_facts_only() {
+    let wire = records(&tls13_hello().message(), 1 << 14);
+    let mut own = HelloReader::sent_client_hello();
+    let facts = own.feed(&wire).expect("complete");
+    assert!(
+        facts.message.is_none(),
+        "no copy for s2n's ClientHello getters"
+    );
+    let received = read(&wire).unwrap();
+    assert!(received.message.is_some(), "a server keeps it");
+    assert_eq!(
+        facts,
+        HelloInfo {
+            message: None,
+            ..received
+        }
+    );
+}
+
+#[test]
 fn legacy_version_without_extensions_and_a_tls12_ticket() {
     let info = read_message(&ClientHelloParts::default()).unwrap();
     assert_eq!(info.max_version, 33);
