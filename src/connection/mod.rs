@@ -121,7 +121,10 @@ pub struct Connection {
     plaintext_pending: usize,
     close_notify_sent: bool,
     peer_close: Option<PeerClose>,
-    handshake_name: Option<CString>,
+    /// The handshake's type, once it completed (and after_handshake ran).
+    handshake_done: Option<inspect::HandshakeType>,
+    /// Its s2n name, written the first time it is asked for.
+    handshake_name: std::sync::OnceLock<CString>,
     /// TLS records taken from rustls and not yet all sent.
     out: Vec<u8>,
     out_sent: usize,
@@ -180,7 +183,7 @@ impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
             .field("mode", &self.mode)
-            .field("handshake", &self.handshake_name)
+            .field("handshake", &self.handshake_done)
             .finish_non_exhaustive()
     }
 }
@@ -208,7 +211,8 @@ impl Connection {
             plaintext_pending: 0,
             close_notify_sent: false,
             peer_close: None,
-            handshake_name: None,
+            handshake_done: None,
+            handshake_name: std::sync::OnceLock::new(),
             out: Vec::new(),
             out_sent: 0,
             pending_in: Vec::new(),
@@ -634,11 +638,11 @@ impl Connection {
         loop {
             self.flush()?;
             if self.is_handshake_complete() {
-                if self.handshake_name.is_none() {
+                if self.handshake_done.is_none() {
                     if let Err(e) = self.after_handshake() {
                         return Err(self.fail(e));
                     }
-                    self.handshake_name = Some(self.compute_handshake_name());
+                    self.handshake_done = Some(self.handshake_type());
                 }
                 return Ok(());
             }
