@@ -114,7 +114,9 @@ pub struct HelloReader {
     /// Builds the ClientHello as s2n reports it ([`HelloInfo::message`]): a server's
     /// view of what it received. A client reading its own hello needs only the facts.
     keep_message: bool,
-    outcome: Option<Result<HelloInfo, Malformed>>,
+    /// Whether the hello was read, or why it was refused (the info itself goes to
+    /// the caller, once).
+    outcome: Option<Result<(), Malformed>>,
 }
 
 impl Default for HelloReader {
@@ -197,14 +199,22 @@ impl HelloReader {
             Err(Stop::Malformed(m)) => Err(m),
         };
         self.reader.release();
-        let info = outcome.as_ref().ok().cloned();
-        self.outcome = Some(outcome);
-        info
+        match outcome {
+            Ok(info) => {
+                self.outcome = Some(Ok(()));
+                Some(info)
+            }
+            Err(m) => {
+                self.outcome = Some(Err(m));
+                None
+            }
+        }
     }
 
-    /// The hello read, or why it was refused; `None` while it is incomplete.
-    pub fn outcome(&self) -> Option<&Result<HelloInfo, Malformed>> {
-        self.outcome.as_ref()
+    /// Whether the hello was read (its info was returned by [`HelloReader::feed`]),
+    /// or why it was refused; `None` while it is incomplete.
+    pub fn outcome(&self) -> Option<Result<(), &Malformed>> {
+        self.outcome.as_ref().map(|o| o.as_ref().map(|_| ()))
     }
 
     /// Bytes examined so far (each input byte once).
