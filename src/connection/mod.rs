@@ -189,6 +189,7 @@ impl std::fmt::Debug for Connection {
 }
 
 impl Connection {
+    #[inline(always)]
     pub fn new(mode: Mode) -> Self {
         Connection {
             mode,

@@ -122,6 +122,7 @@ fn try_mark(busy: &AtomicU8, bits: u8) -> bool {
 }
 
 impl<S: AsMut<Connection>> Shared<S> {
+    #[inline(always)]
     pub fn new(state: S) -> Self {
         Shared {
             state: Mutex::new(state),
