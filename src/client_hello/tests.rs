@@ -274,3 +274,10 @@ mod fingerprints {
         assert!(is_grease(0x0a0a) && is_grease(0xfafa) && !is_grease(0x0a1a) && !is_grease(0x1301));
     }
 }
+
+#[test]
+fn the_known_extension_table_is_the_list() {
+    for kind in 0..=u16::MAX {
+        assert_eq!(is_known(kind), KNOWN_EXTENSIONS.contains(&kind), "{kind}");
+    }
+}

@@ -102,7 +102,10 @@ impl Connection {
     /// s2n's handshake type name, e.g. `NEGOTIATED|FULL_HANDSHAKE|MIDDLEBOX_COMPAT`;
     /// `INITIAL` until the handshake is complete.
     pub fn handshake_type_name(&self) -> &CStr {
-        self.handshake_name.as_deref().unwrap_or(c"INITIAL")
+        match self.handshake_done {
+            Some(t) => self.handshake_name.get_or_init(|| t.name()),
+            None => c"INITIAL",
+        }
     }
 
     /// The session ID the client offered (the server side of the ClientHello).
@@ -110,20 +113,31 @@ impl Connection {
         self.hello_info.as_ref()
     }
 
+    /// s2n's handshake type name of the handshake as it stands (see
+    /// [`Connection::handshake_type`]).
+    #[cfg(test)]
     pub(super) fn compute_handshake_name(&self) -> CString {
+        match self.tls {
+            Some(_) => self.handshake_type().name(),
+            None => c"INITIAL".into(),
+        }
+    }
+
+    /// s2n's handshake type, from what the handshake did: fixed once it completes,
+    /// its name written only when asked for.
+    pub(super) fn handshake_type(&self) -> HandshakeType {
         let Some(tls) = self.tls.as_ref() else {
-            return c"INITIAL".into();
+            return HandshakeType::default();
         };
         let kind = tls.handshake_kind();
         let full = kind != Some(HandshakeKind::Resumed);
-        let mut labels = vec!["NEGOTIATED"];
+        let mut t = HandshakeType::default();
         if self.negotiated_version().unwrap_or(0) >= policy::S2N_TLS13 {
-            if full {
-                labels.push("FULL_HANDSHAKE");
-            }
-            if kind == Some(HandshakeKind::FullWithHelloRetryRequest) {
-                labels.push("HELLO_RETRY_REQUEST");
-            }
+            t.set(FULL_HANDSHAKE, full);
+            t.set(
+                HELLO_RETRY_REQUEST,
+                kind == Some(HandshakeKind::FullWithHelloRetryRequest),
+            );
             // rustls clients always send a legacy session ID with TLS1.3; a server
             // echoes whatever the client sent.
             let compat = match self.mode {
@@ -133,28 +147,71 @@ impl Connection {
                     .as_ref()
                     .is_some_and(|h| !h.session_id.is_empty()),
             };
-            if compat {
-                labels.push("MIDDLEBOX_COMPAT");
-            }
-            if self.early_data_accepted() {
-                labels.push("WITH_EARLY_DATA");
-            }
+            t.set(MIDDLEBOX_COMPAT, compat);
+            t.set(WITH_EARLY_DATA, self.early_data_accepted());
         } else {
-            if full {
-                // rustls only does ECDHE key exchange in TLS1.2: always forward secret.
-                labels.extend(["FULL_HANDSHAKE", "TLS12_PERFECT_FORWARD_SECRECY"]);
-                if self.is_ocsp_stapled() {
-                    labels.push("OCSP_STATUS");
-                }
-            }
+            // rustls only does ECDHE key exchange in TLS1.2: always forward secret.
+            t.set(FULL_HANDSHAKE | TLS12_PERFECT_FORWARD_SECRECY, full);
+            t.set(OCSP_STATUS, full && self.is_ocsp_stapled());
             let ticket = match self.mode {
                 Mode::Server => self.server.tls12_ticket_issued(),
                 Mode::Client => self.client.tls12_ticket_received(),
             };
-            if ticket {
-                labels.push("WITH_SESSION_TICKET");
+            t.set(WITH_SESSION_TICKET, ticket);
+        }
+        t
+    }
+}
+
+/// The labels of s2n's handshake type names, in the order its names list them
+/// (TLS1.3 uses some, TLS1.2 others; each keeps s2n's order).
+const LABELS: [&str; 8] = [
+    "NEGOTIATED",
+    "FULL_HANDSHAKE",
+    "TLS12_PERFECT_FORWARD_SECRECY",
+    "OCSP_STATUS",
+    "HELLO_RETRY_REQUEST",
+    "MIDDLEBOX_COMPAT",
+    "WITH_EARLY_DATA",
+    "WITH_SESSION_TICKET",
+];
+const FULL_HANDSHAKE: u8 = 1 << 1;
+const TLS12_PERFECT_FORWARD_SECRECY: u8 = 1 << 2;
+const OCSP_STATUS: u8 = 1 << 3;
+const HELLO_RETRY_REQUEST: u8 = 1 << 4;
+const MIDDLEBOX_COMPAT: u8 = 1 << 5;
+const WITH_EARLY_DATA: u8 = 1 << 6;
+const WITH_SESSION_TICKET: u8 = 1 << 7;
+
+/// A negotiated handshake's type: one bit per label of [`LABELS`] (NEGOTIATED
+/// always set).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct HandshakeType(u8);
+
+impl Default for HandshakeType {
+    fn default() -> Self {
+        HandshakeType(1)
+    }
+}
+
+impl HandshakeType {
+    fn set(&mut self, bits: u8, on: bool) {
+        if on {
+            self.0 |= bits;
+        }
+    }
+
+    /// s2n's name, e.g. `NEGOTIATED|FULL_HANDSHAKE|MIDDLEBOX_COMPAT`.
+    pub(super) fn name(self) -> CString {
+        let mut name = Vec::with_capacity(64);
+        for (i, label) in LABELS.iter().enumerate() {
+            if self.0 & (1 << i) != 0 {
+                if !name.is_empty() {
+                    name.push(b'|');
+                }
+                name.extend_from_slice(label.as_bytes());
             }
         }
-        CString::new(labels.join("|")).unwrap_or_default()
+        CString::new(name).unwrap_or_default()
     }
 }

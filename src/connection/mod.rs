@@ -122,7 +122,10 @@ pub struct Connection {
     plaintext_pending: usize,
     close_notify_sent: bool,
     peer_close: Option<PeerClose>,
-    handshake_name: Option<CString>,
+    /// The handshake's type, once it completed (and after_handshake ran).
+    handshake_done: Option<inspect::HandshakeType>,
+    /// Its s2n name, written the first time it is asked for.
+    handshake_name: std::sync::OnceLock<CString>,
     /// TLS records taken from rustls and not yet all sent.
     out: Vec<u8>,
     out_sent: usize,
@@ -184,12 +187,13 @@ impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
             .field("mode", &self.mode)
-            .field("handshake", &self.handshake_name)
+            .field("handshake", &self.handshake_done)
             .finish_non_exhaustive()
     }
 }
 
 impl Connection {
+    #[inline(always)]
     pub fn new(mode: Mode) -> Self {
         Connection {
             mode,
@@ -198,7 +202,10 @@ impl Connection {
             send: None,
             tls: None,
             server_name: None,
-            hello: HelloReader::default(),
+            hello: match mode {
+                Mode::Server => HelloReader::client_hello(),
+                Mode::Client => HelloReader::sent_client_hello(),
+            },
             hello_info: None,
             wire_in: 0,
             wire_out: 0,
@@ -209,7 +216,8 @@ impl Connection {
             plaintext_pending: 0,
             close_notify_sent: false,
             peer_close: None,
-            handshake_name: None,
+            handshake_done: None,
+            handshake_name: std::sync::OnceLock::new(),
             out: Vec::new(),
             out_sent: 0,
             pending_in: Vec::new(),
@@ -640,11 +648,11 @@ impl Connection {
         loop {
             self.flush()?;
             if self.is_handshake_complete() {
-                if self.handshake_name.is_none() {
+                if self.handshake_done.is_none() {
                     if let Err(e) = self.after_handshake() {
                         return Err(self.fail(e));
                     }
-                    self.handshake_name = Some(self.compute_handshake_name());
+                    self.handshake_done = Some(self.handshake_type());
                 }
                 return Ok(());
             }

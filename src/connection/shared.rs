@@ -68,29 +68,46 @@ struct Marks<'a> {
     busy: &'a AtomicU8,
     bits: u8,
     key: usize,
+    /// The key is in this thread's `INSIDE` list.
+    listed: bool,
 }
 
 impl<'a> Marks<'a> {
     fn claim(busy: &'a AtomicU8, bits: u8, key: usize) -> Result<Self> {
-        let reentry = INSIDE
-            .try_with(|inside| inside.borrow().contains(&key))
-            .unwrap_or(false);
+        // A call that marks both directions needs no list: a re-entry from one of
+        // its callbacks finds them marked, and so does any call re-entering from
+        // a call of this thread that holds either. Only a sending or receiving
+        // call leaves a direction free, which its own callbacks must not take.
+        let listed = bits & (SEND | RECV) != SEND | RECV;
+        let reentry = listed
+            && INSIDE
+                .try_with(|inside| inside.borrow().contains(&key))
+                .unwrap_or(false);
         if reentry || !try_mark(busy, bits) {
             return Err(in_use());
         }
-        let _ = INSIDE.try_with(|inside| inside.borrow_mut().push(key));
-        Ok(Marks { busy, bits, key })
+        if listed {
+            let _ = INSIDE.try_with(|inside| inside.borrow_mut().push(key));
+        }
+        Ok(Marks {
+            busy,
+            bits,
+            key,
+            listed,
+        })
     }
 }
 
 impl Drop for Marks<'_> {
     fn drop(&mut self) {
-        let _ = INSIDE.try_with(|inside| {
-            let mut inside = inside.borrow_mut();
-            if let Some(i) = inside.iter().rposition(|k| *k == self.key) {
-                inside.remove(i);
-            }
-        });
+        if self.listed {
+            let _ = INSIDE.try_with(|inside| {
+                let mut inside = inside.borrow_mut();
+                if let Some(i) = inside.iter().rposition(|k| *k == self.key) {
+                    inside.remove(i);
+                }
+            });
+        }
         if std::thread::panicking() {
             self.busy.fetch_or(PANICKED, SeqCst);
         }
@@ -105,6 +122,7 @@ fn try_mark(busy: &AtomicU8, bits: u8) -> bool {
 }
 
 impl<S: AsMut<Connection>> Shared<S> {
+    #[inline(always)]
     pub fn new(state: S) -> Self {
         Shared {
             state: Mutex::new(state),
@@ -127,7 +145,11 @@ impl<S: AsMut<Connection>> Shared<S> {
     fn lock_state(&self) -> MutexGuard<'_, S> {
         let poisoned = self.state.is_poisoned();
         let mut state = sync::lock(&self.state);
-        if poisoned || self.busy.fetch_and(!PANICKED, SeqCst) & PANICKED != 0 {
+        // A call that panicked set the flag before it released its marks, which
+        // this call then took: a plain load sees it; it is cleared only when set.
+        let panicked = self.busy.load(SeqCst) & PANICKED != 0
+            && self.busy.fetch_and(!PANICKED, SeqCst) & PANICKED != 0;
+        if poisoned || panicked {
             self.state.clear_poison();
             state.as_mut().mark_failed(Error::new(
                 ErrorCode::Internal,
@@ -409,6 +431,27 @@ mod tests {
         assert!(is_in_use(shared.call(Claim::Recv)));
         drop(send);
         drop(shared.enter().unwrap());
+    }
+
+    #[test]
+    fn inside_a_call_that_has_the_connection_every_call_of_its_thread_is_refused() {
+        let shared = Shared::new(Connection::new(super::super::Mode::Client));
+        for unpinned in [false, true] {
+            let whole = match unpinned {
+                false => shared.enter().unwrap(),
+                true => shared.enter_unpinned().unwrap(),
+            };
+            assert!(is_in_use(shared.enter()));
+            assert!(is_in_use(shared.enter_unpinned()));
+            assert!(is_in_use(shared.ensure_idle()));
+            assert!(is_in_use(shared.call(Claim::Send)));
+            assert!(is_in_use(shared.call(Claim::Recv)));
+            drop(whole);
+        }
+        // Nothing is left marked or listed.
+        drop(shared.call(Claim::Send).unwrap());
+        drop(shared.call(Claim::Recv).unwrap());
+        shared.ensure_idle().unwrap();
     }
 
     #[test]

@@ -111,7 +111,12 @@ pub fn s2n_version(wire: u16) -> i32 {
 pub struct HelloReader {
     reader: HandshakeReader,
     msg_type: u8,
-    outcome: Option<Result<HelloInfo, Malformed>>,
+    /// Builds the ClientHello as s2n reports it ([`HelloInfo::message`]): a server's
+    /// view of what it received. A client reading its own hello needs only the facts.
+    keep_message: bool,
+    /// Whether the hello was read, or why it was refused (the info itself goes to
+    /// the caller, once).
+    outcome: Option<Result<(), Malformed>>,
 }
 
 impl Default for HelloReader {
@@ -126,6 +131,16 @@ impl HelloReader {
         Self::new(CLIENT_HELLO)
     }
 
+    /// Reads the ClientHello a client sent itself (rustls wrote it): its facts
+    /// only, without the copy s2n's ClientHello getters report, which a client has
+    /// no use for.
+    pub fn sent_client_hello() -> Self {
+        HelloReader {
+            keep_message: false,
+            ..Self::new(CLIENT_HELLO)
+        }
+    }
+
     /// Reads a ServerHello (what a client receives, and a server sends, first).
     /// Its `max_version` is the version the server selected.
     pub fn server_hello() -> Self {
@@ -136,6 +151,7 @@ impl HelloReader {
         HelloReader {
             reader: HandshakeReader::default(),
             msg_type,
+            keep_message: true,
             outcome: None,
         }
     }
@@ -162,6 +178,9 @@ impl HelloReader {
                 m.typ,
                 self.name()
             ))),
+            Ok(Some(m)) if msg_type == CLIENT_HELLO && !self.keep_message => {
+                parse::client_hello(&m.body)
+            }
             Ok(Some(m)) if msg_type == CLIENT_HELLO => {
                 let record = self.reader.first_record_version();
                 parse::client_hello(&m.body).and_then(|mut info| {
@@ -180,14 +199,22 @@ impl HelloReader {
             Err(Stop::Malformed(m)) => Err(m),
         };
         self.reader.release();
-        let info = outcome.as_ref().ok().cloned();
-        self.outcome = Some(outcome);
-        info
+        match outcome {
+            Ok(info) => {
+                self.outcome = Some(Ok(()));
+                Some(info)
+            }
+            Err(m) => {
+                self.outcome = Some(Err(m));
+                None
+            }
+        }
     }
 
-    /// The hello read, or why it was refused; `None` while it is incomplete.
-    pub fn outcome(&self) -> Option<&Result<HelloInfo, Malformed>> {
-        self.outcome.as_ref()
+    /// Whether the hello was read (its info was returned by [`HelloReader::feed`]),
+    /// or why it was refused; `None` while it is incomplete.
+    pub fn outcome(&self) -> Option<Result<(), &Malformed>> {
+        self.outcome.as_ref().map(|o| o.as_ref().map(|_| ()))
     }
 
     /// Bytes examined so far (each input byte once).

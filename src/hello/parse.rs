@@ -98,7 +98,8 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
     let block = c.vec16("extensions")?;
     c.end("the extensions")?;
     let mut e = Cursor(block);
-    let mut seen = Vec::new();
+    // Types seen so far (a typical hello has a dozen or two extensions).
+    let mut seen = Vec::with_capacity(32);
     while !e.is_empty() {
         if seen.last() == Some(&PRE_SHARED_KEY) {
             return Err(bad("pre_shared_key is not the last extension"));

@@ -22,8 +22,11 @@ fn tls13_hello() -> ClientHelloParts {
 
 fn read(wire: &[u8]) -> Result<HelloInfo, Malformed> {
     let mut r = HelloReader::client_hello();
-    r.feed(wire);
-    r.outcome().cloned().expect("complete")
+    let info = r.feed(wire);
+    match r.outcome().expect("complete") {
+        Ok(()) => Ok(info.expect("the info, with the outcome")),
+        Err(m) => Err(m.clone()),
+    }
 }
 
 fn read_message(parts: &ClientHelloParts) -> Result<HelloInfo, Malformed> {
@@ -50,7 +53,28 @@ fn reads_versions_session_id_and_psk_across_records_and_reads() {
         info.session_ticket, None,
         "an empty ticket extension is no ticket"
     );
-    assert_eq!(r.outcome(), Some(&Ok(info)));
+    assert_eq!(r.outcome(), Some(Ok(())));
+    assert!(r.feed(&wire).is_none(), "given once");
+}
+
+#[test]
+fn a_client_reads_its_own_hello_for_the_facts_only() {
+    let wire = records(&tls13_hello().message(), 1 << 14);
+    let mut own = HelloReader::sent_client_hello();
+    let facts = own.feed(&wire).expect("complete");
+    assert!(
+        facts.message.is_none(),
+        "no copy for s2n's ClientHello getters"
+    );
+    let received = read(&wire).unwrap();
+    assert!(received.message.is_some(), "a server keeps it");
+    assert_eq!(
+        facts,
+        HelloInfo {
+            message: None,
+            ..received
+        }
+    );
 }
 
 #[test]
@@ -143,10 +167,16 @@ fn any_split_gives_the_same_outcome() {
             let wire = records(&message, record_size);
             for chunk in [1, 2, 5, 4096] {
                 let mut r = HelloReader::client_hello();
+                let mut info = None;
                 for c in wire.chunks(chunk) {
-                    r.feed(c);
+                    info = info.or(r.feed(c));
                 }
-                assert_eq!(r.outcome(), Some(&whole), "{record_size}/{chunk}");
+                let outcome = match r.outcome() {
+                    Some(Ok(())) => info.ok_or_else(|| Malformed::new("no info".into())),
+                    Some(Err(m)) => Err(m.clone()),
+                    None => panic!("incomplete"),
+                };
+                assert_eq!(outcome, whole, "{record_size}/{chunk}");
             }
         }
     }

@@ -12,6 +12,7 @@
 //! the session ID or PSK identity itself), so a callback that answers "blocked" can
 //! pause the handshake and be asked again on the next `s2n_negotiate`.
 
+use std::cell::RefCell;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustls::server::StoresServerSessions;
@@ -52,6 +53,29 @@ pub trait SessionCache: Send + Sync {
 impl std::fmt::Debug for dyn SessionCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SessionCache")
+    }
+}
+
+thread_local! {
+    /// The buffer the retrieve callback fills, made once per thread and reused:
+    /// a fresh zeroed 16 KiB per lookup cost more than the rest of it. It only
+    /// ever holds what the application's own cache returned, sealed values
+    /// (encrypted, nothing secret in the clear), so it is not wiped between uses.
+    static RETRIEVE_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with a [`MAX_CACHED_VALUE`]-byte buffer for the retrieve callback:
+/// this thread's, or a fresh one when that is in use (a callback that looks up
+/// again on another connection) or gone (thread exit).
+fn with_retrieve_buffer<T>(mut f: impl FnMut(&mut [u8]) -> T) -> T {
+    let reused = RETRIEVE_BUFFER.try_with(|cell| {
+        let mut buf = cell.try_borrow_mut().ok()?;
+        buf.resize(MAX_CACHED_VALUE, 0);
+        Some(f(&mut buf))
+    });
+    match reused {
+        Ok(Some(out)) => out,
+        _ => f(&mut vec![0u8; MAX_CACHED_VALUE]),
     }
 }
 
@@ -168,12 +192,13 @@ impl ConnCache {
     /// Asks the application's cache for `key` ahead of rustls. `false` when the
     /// callback is blocked: call again later.
     pub fn prefetch(&self, key: &[u8]) -> bool {
-        // The buffer only ever holds sealed (encrypted) values: no need to wipe it.
-        let mut buf = vec![0u8; MAX_CACHED_VALUE];
-        let found = match self.app.retrieve(self.owner, key, &mut buf) {
-            Lookup::Blocked => return false,
-            Lookup::Miss => None,
-            Lookup::Found(n) => buf.get(..n).and_then(|sealed| self.open(key, sealed)),
+        let found = with_retrieve_buffer(|buf| match self.app.retrieve(self.owner, key, buf) {
+            Lookup::Blocked => Err(()),
+            Lookup::Miss => Ok(None),
+            Lookup::Found(n) => Ok(buf.get(..n).and_then(|sealed| self.open(key, sealed))),
+        });
+        let Ok(found) = found else {
+            return false;
         };
         let (found, context) = match found {
             Some(v) if is_early_ticket_key(key) => match split_context(v) {
@@ -527,5 +552,54 @@ mod tests {
                 .count(),
             1
         );
+    }
+
+    /// A cache whose retrieve callback looks up on another connection first
+    /// (nested on the same thread), then answers from `inner`.
+    struct Nested {
+        inner: Arc<MemoryCache>,
+        other: Mutex<Option<ConnCache>>,
+        sizes: Mutex<Vec<usize>>,
+    }
+
+    impl SessionCache for Nested {
+        fn store(&self, o: Owner, ttl: u64, key: &[u8], value: &[u8]) -> Result<()> {
+            self.inner.store(o, ttl, key, value)
+        }
+        fn retrieve(&self, o: Owner, key: &[u8], buf: &mut [u8]) -> Lookup {
+            self.sizes.lock().unwrap().push(buf.len());
+            let other = self.other.lock().unwrap().take();
+            if let Some(other) = other {
+                assert!(other.prefetch(key));
+                assert_eq!(other.get(key).unwrap(), b"v");
+            }
+            self.inner.retrieve(o, key, buf)
+        }
+        fn delete(&self, o: Owner, key: &[u8]) -> Result<()> {
+            self.inner.delete(o, key)
+        }
+    }
+
+    #[test]
+    fn every_lookup_gets_a_whole_buffer_even_nested_in_another() {
+        let (app, c, clock) = fixture();
+        c.put(b"id".to_vec(), b"v".to_vec());
+        let keys = Arc::new(TicketKeyStore::default());
+        keys.add(b"k", b"material", 0, 1_000_000 * NANOS).unwrap();
+        let nested = Arc::new(Nested {
+            inner: app,
+            other: Mutex::new(None),
+            sizes: Mutex::new(Vec::new()),
+        });
+        let conn =
+            |n: &Arc<Nested>| ConnCache::new(n.clone(), keys.clone(), clock.clone(), Owner::NONE);
+        *nested.other.lock().unwrap() = Some(conn(&nested));
+        let outer = conn(&nested);
+        assert!(outer.prefetch(b"id"));
+        assert_eq!(outer.get(b"id").unwrap(), b"v");
+        // Again, with the thread's buffer holding the last value.
+        assert!(outer.prefetch(b"id"));
+        assert_eq!(outer.get(b"id").unwrap(), b"v");
+        assert_eq!(*nested.sizes.lock().unwrap(), [MAX_CACHED_VALUE; 3]);
     }
 }
