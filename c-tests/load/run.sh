@@ -34,7 +34,8 @@
 #     handshakes instead), while tickets still resume;
 #   - the server saw the outage as s2n would: Redis errors and no cache hit
 #     during it, handshakes going on;
-#   - a stale session (older than any ticket key) never resumes;
+#   - a stale TLS1.2 ticket (older than any ticket key) never resumes (stale
+#     TLS1.3 bytes name a session line holding fresh tickets: shown only);
 #   - every ticket key added, none refused;
 #   - the server's resident memory (VmRSS, /proc/PID/status) is flat once warm:
 #     at the end at most 10% above what it was at 25% of the run.
