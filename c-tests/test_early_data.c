@@ -35,110 +35,32 @@ static void env_close(struct env *e)
     rs2n_cache_fixture_close(&e->cache, e->server, e->client);
 }
 
-/* A session from a full handshake, issued with early data context `ctx`. */
-static void full_session(struct s2n_config *server, struct s2n_config *client, const char *ctx,
-                         struct rs2n_session *out)
-{
-    struct rs2n_pair p;
-    rs2n_pair_open_mem(&p, server, client, "localhost");
-    if (ctx) {
-        EXPECT_SUCCESS(s2n_connection_set_server_early_data_context(p.server, (const uint8_t *) ctx,
-                                                                    (uint16_t) strlen(ctx)));
-    }
-    REQUIRE(rs2n_negotiate_pair(p.server, p.client, NULL) == 0);
-    REQUIRE(rs2n_read_tickets(p.client) == 0);
-    REQUIRE(rs2n_save_session(p.client, out) == 0 && out->len > 0);
-    rs2n_pair_close(&p);
-}
-
-/* The client's early data, as the guide's loop sends it. Returns what was sent. */
-static ssize_t send_early(struct s2n_connection *client, const char *data)
-{
-    s2n_blocked_status blocked = S2N_NOT_BLOCKED;
-    ssize_t total = 0, len = (ssize_t) strlen(data);
-    while (total < len) {
-        ssize_t sent = 0;
-        int r = s2n_send_early_data(client, (const uint8_t *) data + total, len - total, &sent,
-                                    &blocked);
-        total += sent;
-        if (r == S2N_SUCCESS) {
-            break;
-        }
-        REQUIRE(s2n_error_get_type(s2n_errno) == S2N_ERR_T_BLOCKED);
-    }
-    return total;
-}
-
-/* The server's s2n_recv_early_data loop of the guide, the client's handshake
- * beside it; returns the bytes read, -1 on a non-blocking error. */
-static ssize_t recv_early(struct s2n_connection *server, struct s2n_connection *client,
-                          uint8_t *buf, ssize_t size)
-{
-    s2n_blocked_status blocked = S2N_NOT_BLOCKED, cblocked = S2N_NOT_BLOCKED;
-    ssize_t total = 0;
-    for (int i = 0; i < 100; i++) {
-        (void) s2n_negotiate(client, &cblocked);
-        ssize_t got = 0;
-        int r = s2n_recv_early_data(server, buf + total, size - total, &got, &blocked);
-        total += got;
-        if (r == S2N_SUCCESS) {
-            return total;
-        }
-        if (s2n_error_get_type(s2n_errno) != S2N_ERR_T_BLOCKED) {
-            rs2n_print_s2n_error("s2n_recv_early_data");
-            return -1;
-        }
-    }
-    return -1;
-}
-
-static int status_of(struct s2n_connection *conn)
-{
-    s2n_early_data_status_t status = -1;
-    EXPECT_SUCCESS(s2n_connection_get_early_data_status(conn, &status));
-    return (int) status;
-}
-
-static uint32_t remaining_of(struct s2n_connection *conn)
-{
-    uint32_t n = 12345;
-    EXPECT_SUCCESS(s2n_connection_get_remaining_early_data_size(conn, &n));
-    return n;
-}
-
-static uint32_t max_of(struct s2n_connection *conn)
-{
-    uint32_t n = 12345;
-    EXPECT_SUCCESS(s2n_connection_get_max_early_data_size(conn, &n));
-    return n;
-}
-
 static void test_accepted(void)
 {
     struct env e;
     env_open(&e, MAX_EARLY);
     struct rs2n_session s;
-    full_session(e.server, e.client, NULL, &s);
+    rs2n_early_full_session(e.server, e.client, NULL, &s);
 
     struct rs2n_pair p;
     rs2n_pair_open_mem(&p, e.server, e.client, "localhost");
-    EXPECT_EQUAL(max_of(p.client), 0); /* no session yet */
+    EXPECT_EQUAL(rs2n_early_max(p.client), 0); /* no session yet */
     REQUIRE(rs2n_offer_session(p.client, &s) == 0);
     /* Known from the session, before the handshake starts (as s2n-tls). */
-    EXPECT_EQUAL(max_of(p.client), MAX_EARLY);
-    EXPECT_EQUAL(remaining_of(p.client), MAX_EARLY);
-    EXPECT_EQUAL(status_of(p.server), S2N_EARLY_DATA_STATUS_OK);
-    EXPECT_EQUAL(max_of(p.server), MAX_EARLY);
-    EXPECT_EQUAL(send_early(p.client, "GET /early"), 10);
-    EXPECT_EQUAL(max_of(p.client), MAX_EARLY);
-    EXPECT_EQUAL(remaining_of(p.client), MAX_EARLY - 10);
+    EXPECT_EQUAL(rs2n_early_max(p.client), MAX_EARLY);
+    EXPECT_EQUAL(rs2n_early_remaining(p.client), MAX_EARLY);
+    EXPECT_EQUAL(rs2n_early_status(p.server), S2N_EARLY_DATA_STATUS_OK);
+    EXPECT_EQUAL(rs2n_early_max(p.server), MAX_EARLY);
+    EXPECT_EQUAL(rs2n_send_early(p.client, "GET /early"), 10);
+    EXPECT_EQUAL(rs2n_early_max(p.client), MAX_EARLY);
+    EXPECT_EQUAL(rs2n_early_remaining(p.client), MAX_EARLY - 10);
     uint8_t buf[64] = { 0 };
-    EXPECT_EQUAL(recv_early(p.server, p.client, buf, sizeof(buf)), 10);
+    EXPECT_EQUAL(rs2n_recv_early(p.server, p.client, buf, sizeof(buf)), 10);
     EXPECT_TRUE(memcmp(buf, "GET /early", 10) == 0);
     EXPECT_EQUAL(rs2n_negotiate_pair(p.server, p.client, NULL), 0);
-    EXPECT_EQUAL(status_of(p.server), S2N_EARLY_DATA_STATUS_END);
-    EXPECT_EQUAL(status_of(p.client), S2N_EARLY_DATA_STATUS_END);
-    EXPECT_EQUAL(remaining_of(p.server), MAX_EARLY - 10);
+    EXPECT_EQUAL(rs2n_early_status(p.server), S2N_EARLY_DATA_STATUS_END);
+    EXPECT_EQUAL(rs2n_early_status(p.client), S2N_EARLY_DATA_STATUS_END);
+    EXPECT_EQUAL(rs2n_early_remaining(p.server), MAX_EARLY - 10);
     EXPECT_TRUE(s2n_connection_is_session_resumed(p.server));
     rs2n_pair_close(&p);
     env_close(&e);
@@ -149,12 +71,12 @@ static void test_limit_and_small_buffer(void)
     struct env e;
     env_open(&e, 8);
     struct rs2n_session s;
-    full_session(e.server, e.client, NULL, &s);
+    rs2n_early_full_session(e.server, e.client, NULL, &s);
     struct rs2n_pair p;
     rs2n_pair_open_mem(&p, e.server, e.client, "localhost");
     REQUIRE(rs2n_offer_session(p.client, &s) == 0);
-    EXPECT_EQUAL(send_early(p.client, "0123456789abcdef"), 8);
-    EXPECT_EQUAL(remaining_of(p.client), 0);
+    EXPECT_EQUAL(rs2n_send_early(p.client, "0123456789abcdef"), 8);
+    EXPECT_EQUAL(rs2n_early_remaining(p.client), 0);
 
     /* A 3-byte buffer: blocked on early data while it is full. */
     s2n_blocked_status blocked = S2N_NOT_BLOCKED, cblocked = S2N_NOT_BLOCKED;
@@ -188,16 +110,16 @@ static void test_not_read_is_rejected_and_resent(void)
     struct env e;
     env_open(&e, MAX_EARLY);
     struct rs2n_session s;
-    full_session(e.server, e.client, NULL, &s);
+    rs2n_early_full_session(e.server, e.client, NULL, &s);
     struct rs2n_pair p;
     rs2n_pair_open_mem(&p, e.server, e.client, "localhost");
     REQUIRE(rs2n_offer_session(p.client, &s) == 0);
-    EXPECT_EQUAL(send_early(p.client, "hello"), 5);
+    EXPECT_EQUAL(rs2n_send_early(p.client, "hello"), 5);
     EXPECT_EQUAL(rs2n_negotiate_pair(p.server, p.client, NULL), 0);
     EXPECT_TRUE(s2n_connection_is_session_resumed(p.server));
-    EXPECT_EQUAL(status_of(p.server), S2N_EARLY_DATA_STATUS_REJECTED);
-    EXPECT_EQUAL(status_of(p.client), S2N_EARLY_DATA_STATUS_REJECTED);
-    EXPECT_EQUAL(remaining_of(p.client), 0);
+    EXPECT_EQUAL(rs2n_early_status(p.server), S2N_EARLY_DATA_STATUS_REJECTED);
+    EXPECT_EQUAL(rs2n_early_status(p.client), S2N_EARLY_DATA_STATUS_REJECTED);
+    EXPECT_EQUAL(rs2n_early_remaining(p.client), 0);
     s2n_blocked_status blocked = S2N_NOT_BLOCKED;
     EXPECT_EQUAL(s2n_send(p.client, "hello", 5, &blocked), 5);
     char buf[16];
@@ -215,17 +137,17 @@ static void test_stateless_tickets_offer_none(void)
     REQUIRE_SUCCESS(s2n_config_set_server_max_early_data_size(server, MAX_EARLY));
     struct s2n_config *client = rs2n_resume_client_config("default_tls13", &clock, 1, NULL);
     struct rs2n_session s;
-    full_session(server, client, NULL, &s);
+    rs2n_early_full_session(server, client, NULL, &s);
     struct rs2n_pair p;
     rs2n_pair_open_mem(&p, server, client, "localhost");
     REQUIRE(rs2n_offer_session(p.client, &s) == 0);
-    EXPECT_EQUAL(send_early(p.client, "data"), 0);
-    EXPECT_EQUAL(status_of(p.client), S2N_EARLY_DATA_STATUS_NOT_REQUESTED);
+    EXPECT_EQUAL(rs2n_send_early(p.client, "data"), 0);
+    EXPECT_EQUAL(rs2n_early_status(p.client), S2N_EARLY_DATA_STATUS_NOT_REQUESTED);
     uint8_t buf[16];
-    EXPECT_EQUAL(recv_early(p.server, p.client, buf, sizeof(buf)), 0);
+    EXPECT_EQUAL(rs2n_recv_early(p.server, p.client, buf, sizeof(buf)), 0);
     EXPECT_EQUAL(rs2n_negotiate_pair(p.server, p.client, NULL), 0);
     EXPECT_TRUE(s2n_connection_is_session_resumed(p.server));
-    EXPECT_EQUAL(status_of(p.server), S2N_EARLY_DATA_STATUS_NOT_REQUESTED);
+    EXPECT_EQUAL(rs2n_early_status(p.server), S2N_EARLY_DATA_STATUS_NOT_REQUESTED);
     rs2n_pair_close(&p);
     s2n_config_free(client);
     s2n_config_free(server);
@@ -286,13 +208,13 @@ static void test_callback(int answer)
     memset(&cb, 0, sizeof(cb));
     cb.answer = answer;
     struct rs2n_session s;
-    full_session(e.server, e.client, "tenant-7", &s);
+    rs2n_early_full_session(e.server, e.client, "tenant-7", &s);
     EXPECT_EQUAL(cb.calls, 0);
 
     struct rs2n_pair p;
     rs2n_pair_open_mem(&p, e.server, e.client, "localhost");
     REQUIRE(rs2n_offer_session(p.client, &s) == 0);
-    EXPECT_EQUAL(send_early(p.client, "early"), 5);
+    EXPECT_EQUAL(rs2n_send_early(p.client, "early"), 5);
     uint8_t buf[64] = { 0 };
     ssize_t got;
     if (answer == -1) {
@@ -309,7 +231,7 @@ static void test_callback(int answer)
         EXPECT_SUCCESS(s2n_offered_early_data_accept(cb.offered));
         EXPECT_FAILURE_WITH_TYPE(s2n_offered_early_data_reject(cb.offered), S2N_ERR_T_USAGE);
     }
-    got = recv_early(p.server, p.client, buf, sizeof(buf));
+    got = rs2n_recv_early(p.server, p.client, buf, sizeof(buf));
     if (answer == -2) {
         EXPECT_EQUAL(got, -1);
         EXPECT_EQUAL(cb.calls, 1);
@@ -330,12 +252,12 @@ static void test_callback(int answer)
     EXPECT_TRUE(memcmp(id, cb.identity, id_len) == 0);
     if (answer == 0) {
         EXPECT_EQUAL(got, 0);
-        EXPECT_EQUAL(status_of(p.server), S2N_EARLY_DATA_STATUS_REJECTED);
-        EXPECT_EQUAL(status_of(p.client), S2N_EARLY_DATA_STATUS_REJECTED);
+        EXPECT_EQUAL(rs2n_early_status(p.server), S2N_EARLY_DATA_STATUS_REJECTED);
+        EXPECT_EQUAL(rs2n_early_status(p.client), S2N_EARLY_DATA_STATUS_REJECTED);
     } else {
         EXPECT_EQUAL(got, 5);
         EXPECT_TRUE(memcmp(buf, "early", 5) == 0);
-        EXPECT_EQUAL(status_of(p.server), S2N_EARLY_DATA_STATUS_END);
+        EXPECT_EQUAL(rs2n_early_status(p.server), S2N_EARLY_DATA_STATUS_END);
     }
     rs2n_pair_close(&p);
     env_close(&e);
@@ -357,18 +279,18 @@ static void test_with_client_hello_callback(void)
     env_open(&e, MAX_EARLY);
     REQUIRE_SUCCESS(s2n_config_set_client_hello_cb(e.server, hello_cb, NULL));
     struct rs2n_session s;
-    full_session(e.server, e.client, NULL, &s);
+    rs2n_early_full_session(e.server, e.client, NULL, &s);
     hello_calls = 0;
     struct rs2n_pair p;
     rs2n_pair_open_mem(&p, e.server, e.client, "localhost");
     REQUIRE(rs2n_offer_session(p.client, &s) == 0);
-    EXPECT_EQUAL(send_early(p.client, "with hello cb"), 13);
+    EXPECT_EQUAL(rs2n_send_early(p.client, "with hello cb"), 13);
     uint8_t buf[64] = { 0 };
-    EXPECT_EQUAL(recv_early(p.server, p.client, buf, sizeof(buf)), 13);
+    EXPECT_EQUAL(rs2n_recv_early(p.server, p.client, buf, sizeof(buf)), 13);
     EXPECT_TRUE(memcmp(buf, "with hello cb", 13) == 0);
     EXPECT_EQUAL(hello_calls, 1);
     EXPECT_EQUAL(rs2n_negotiate_pair(p.server, p.client, NULL), 0);
-    EXPECT_EQUAL(status_of(p.server), S2N_EARLY_DATA_STATUS_END);
+    EXPECT_EQUAL(rs2n_early_status(p.server), S2N_EARLY_DATA_STATUS_END);
     rs2n_pair_close(&p);
     env_close(&e);
 }

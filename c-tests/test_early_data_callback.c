@@ -48,62 +48,7 @@ static void env_close(struct env *e)
 /* A session from a full handshake, stored with the early data context. */
 static void full_session(struct env *e, struct rs2n_session *out)
 {
-    struct rs2n_pair p;
-    rs2n_pair_open_mem(&p, e->server, e->client, "localhost");
-    EXPECT_SUCCESS(s2n_connection_set_server_early_data_context(p.server, (const uint8_t *) CONTEXT,
-                                                                (uint16_t) strlen(CONTEXT)));
-    REQUIRE(rs2n_negotiate_pair(p.server, p.client, NULL) == 0);
-    REQUIRE(rs2n_read_tickets(p.client) == 0);
-    REQUIRE(rs2n_save_session(p.client, out) == 0 && out->len > 0);
-    rs2n_pair_close(&p);
-}
-
-static ssize_t send_early(struct s2n_connection *client, const char *data)
-{
-    s2n_blocked_status blocked = S2N_NOT_BLOCKED;
-    ssize_t sent = 0;
-    while (s2n_send_early_data(client, (const uint8_t *) data, (ssize_t) strlen(data), &sent,
-                               &blocked) != S2N_SUCCESS) {
-        REQUIRE(s2n_error_get_type(s2n_errno) == S2N_ERR_T_BLOCKED);
-    }
-    return sent;
-}
-
-/* One round of the server's s2n_recv_early_data, the client's handshake beside
- * it. Returns its result; `*total` grows by what it read. */
-static int recv_round(struct s2n_connection *server, struct s2n_connection *client, uint8_t *buf,
-                      ssize_t size, ssize_t *total, s2n_blocked_status *blocked)
-{
-    s2n_blocked_status cblocked = S2N_NOT_BLOCKED;
-    (void) s2n_negotiate(client, &cblocked);
-    ssize_t got = 0;
-    int r = s2n_recv_early_data(server, buf + *total, size - *total, &got, blocked);
-    *total += got;
-    return r;
-}
-
-/* s2n_recv_early_data until it succeeds: the bytes read, -1 on another error. */
-static ssize_t recv_early(struct s2n_connection *server, struct s2n_connection *client,
-                          uint8_t *buf, ssize_t size)
-{
-    s2n_blocked_status blocked = S2N_NOT_BLOCKED;
-    ssize_t total = 0;
-    for (int i = 0; i < 100; i++) {
-        if (recv_round(server, client, buf, size, &total, &blocked) == S2N_SUCCESS) {
-            return total;
-        }
-        if (s2n_error_get_type(s2n_errno) != S2N_ERR_T_BLOCKED) {
-            return -1;
-        }
-    }
-    return -1;
-}
-
-static int status_of(struct s2n_connection *conn)
-{
-    s2n_early_data_status_t status = -1;
-    EXPECT_SUCCESS(s2n_connection_get_early_data_status(conn, &status));
-    return (int) status;
+    rs2n_early_full_session(e->server, e->client, CONTEXT, out);
 }
 
 enum answer { ACCEPT, REJECT, LATER_ACCEPT, LATER_REJECT, FAIL };
@@ -253,7 +198,7 @@ static void test_answer(enum answer answer)
     rs2n_pair_open_mem(&p, e.server, e.client, "localhost");
     EXPECT_SUCCESS(s2n_connection_set_ctx(p.server, &cb));
     REQUIRE(rs2n_offer_session(p.client, &s) == 0);
-    EXPECT_EQUAL(send_early(p.client, "GET /0rtt"), 9);
+    EXPECT_EQUAL(rs2n_send_early(p.client, "GET /0rtt"), 9);
     uint8_t buf[64] = { 0 };
     ssize_t got;
 
@@ -262,7 +207,7 @@ static void test_answer(enum answer answer)
         ssize_t total = 0;
         int pending_seen = 0;
         for (int i = 0; i < 10 && !pending_seen; i++) {
-            if (recv_round(p.server, p.client, buf, sizeof(buf), &total, &blocked) == 0) {
+            if (rs2n_recv_early_round(p.server, p.client, buf, sizeof(buf), &total, &blocked) == 0) {
                 break;
             }
             EXPECT_EQUAL(s2n_error_get_type(s2n_errno), S2N_ERR_T_BLOCKED);
@@ -272,11 +217,11 @@ static void test_answer(enum answer answer)
         EXPECT_EQUAL(total, 0);
         EXPECT_EQUAL(cb.calls, 1);
         /* Still waiting, the callback not run again; the connection is readable. */
-        EXPECT_FAILURE_WITH_TYPE(recv_round(p.server, p.client, buf, sizeof(buf), &total, &blocked),
+        EXPECT_FAILURE_WITH_TYPE(rs2n_recv_early_round(p.server, p.client, buf, sizeof(buf), &total, &blocked),
                                  S2N_ERR_T_BLOCKED);
         EXPECT_EQUAL(blocked, S2N_BLOCKED_ON_APPLICATION_INPUT);
         EXPECT_EQUAL(cb.calls, 1);
-        EXPECT_EQUAL(status_of(p.server), S2N_EARLY_DATA_STATUS_OK);
+        EXPECT_EQUAL(rs2n_early_status(p.server), S2N_EARLY_DATA_STATUS_OK);
         EXPECT_STRING_EQUAL(s2n_get_application_protocol(p.server), "http/1.1");
 
         struct decision d = { .offered = cb.offered, .accept = answer == LATER_ACCEPT };
@@ -286,7 +231,7 @@ static void test_answer(enum answer answer)
         EXPECT_EQUAL(d.rc, S2N_SUCCESS);
         EXPECT_EQUAL(d.again_rc, S2N_FAILURE);
     }
-    got = recv_early(p.server, p.client, buf, sizeof(buf));
+    got = rs2n_recv_early(p.server, p.client, buf, sizeof(buf));
     check_inside(p.server, &e);
     if (answer == FAIL) {
         EXPECT_EQUAL(got, -1);
@@ -304,12 +249,12 @@ static void test_answer(enum answer answer)
     if (answer == ACCEPT || answer == LATER_ACCEPT) {
         EXPECT_EQUAL(got, 9);
         EXPECT_TRUE(memcmp(buf, "GET /0rtt", 9) == 0);
-        EXPECT_EQUAL(status_of(p.server), S2N_EARLY_DATA_STATUS_END);
-        EXPECT_EQUAL(status_of(p.client), S2N_EARLY_DATA_STATUS_END);
+        EXPECT_EQUAL(rs2n_early_status(p.server), S2N_EARLY_DATA_STATUS_END);
+        EXPECT_EQUAL(rs2n_early_status(p.client), S2N_EARLY_DATA_STATUS_END);
     } else {
         EXPECT_EQUAL(got, 0);
-        EXPECT_EQUAL(status_of(p.server), S2N_EARLY_DATA_STATUS_REJECTED);
-        EXPECT_EQUAL(status_of(p.client), S2N_EARLY_DATA_STATUS_REJECTED);
+        EXPECT_EQUAL(rs2n_early_status(p.server), S2N_EARLY_DATA_STATUS_REJECTED);
+        EXPECT_EQUAL(rs2n_early_status(p.client), S2N_EARLY_DATA_STATUS_REJECTED);
     }
     rs2n_pair_close(&p);
     env_close(&e);

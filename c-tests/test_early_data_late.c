@@ -81,52 +81,6 @@ static void env_close(struct env *e)
     rs2n_cache_fixture_close(&e->cache, e->server, e->client);
 }
 
-static ssize_t send_early(struct s2n_connection *client, const char *data)
-{
-    s2n_blocked_status blocked = S2N_NOT_BLOCKED;
-    ssize_t sent = 0;
-    while (s2n_send_early_data(client, (const uint8_t *) data, (ssize_t) strlen(data), &sent,
-                               &blocked) != S2N_SUCCESS) {
-        REQUIRE(s2n_error_get_type(s2n_errno) == S2N_ERR_T_BLOCKED);
-    }
-    return sent;
-}
-
-static ssize_t recv_early(struct s2n_connection *server, struct s2n_connection *client,
-                          uint8_t *buf, ssize_t size)
-{
-    s2n_blocked_status blocked = S2N_NOT_BLOCKED, cblocked = S2N_NOT_BLOCKED;
-    ssize_t total = 0;
-    for (int i = 0; i < 100; i++) {
-        (void) s2n_negotiate(client, &cblocked);
-        ssize_t got = 0;
-        int r = s2n_recv_early_data(server, buf + total, size - total, &got, &blocked);
-        total += got;
-        if (r == S2N_SUCCESS) {
-            return total;
-        }
-        if (s2n_error_get_type(s2n_errno) != S2N_ERR_T_BLOCKED) {
-            rs2n_print_s2n_error("s2n_recv_early_data");
-            return -1;
-        }
-    }
-    return -1;
-}
-
-static uint32_t max_of(struct s2n_connection *conn)
-{
-    uint32_t n = 12345;
-    EXPECT_SUCCESS(s2n_connection_get_max_early_data_size(conn, &n));
-    return n;
-}
-
-static int status_of(struct s2n_connection *conn)
-{
-    s2n_early_data_status_t status = -1;
-    EXPECT_SUCCESS(s2n_connection_get_early_data_status(conn, &status));
-    return (int) status;
-}
-
 /* The client's session once the handshake is done. */
 static void save(struct s2n_connection *client, struct rs2n_session *out)
 {
@@ -136,11 +90,7 @@ static void save(struct s2n_connection *client, struct rs2n_session *out)
 
 static void full_session(struct env *e, struct rs2n_session *out)
 {
-    struct rs2n_pair p;
-    rs2n_pair_open_mem(&p, e->server, e->client, "localhost");
-    REQUIRE(rs2n_negotiate_pair(p.server, p.client, NULL) == 0);
-    save(p.client, out);
-    rs2n_pair_close(&p);
+    rs2n_early_full_session(e->server, e->client, NULL, out);
 }
 
 /* A resumption with early data `data`; the server's early data in `got`. */
@@ -149,9 +99,9 @@ static ssize_t resume_with_early(struct env *e, const struct rs2n_session *s, co
 {
     rs2n_pair_open_mem(p, e->server, e->client, "localhost");
     REQUIRE(rs2n_offer_session(p->client, s) == 0);
-    EXPECT_EQUAL(send_early(p->client, data), (ssize_t) strlen(data));
+    EXPECT_EQUAL(rs2n_send_early(p->client, data), (ssize_t) strlen(data));
     uint8_t buf[64];
-    return recv_early(p->server, p->client, buf, sizeof(buf));
+    return rs2n_recv_early(p->server, p->client, buf, sizeof(buf));
 }
 
 /* The client's next session, issued by a server whose maximum became LATE_MAX,
@@ -161,8 +111,8 @@ static void next_session_allows_late_max(struct env *e, const struct rs2n_sessio
     struct rs2n_pair p;
     rs2n_pair_open_mem(&p, e->server, e->client, "localhost");
     REQUIRE(rs2n_offer_session(p.client, s) == 0);
-    EXPECT_EQUAL(send_early(p.client, "0123456789abcdef"), LATE_MAX);
-    EXPECT_EQUAL(max_of(p.client), LATE_MAX);
+    EXPECT_EQUAL(rs2n_send_early(p.client, "0123456789abcdef"), LATE_MAX);
+    EXPECT_EQUAL(rs2n_early_max(p.client), LATE_MAX);
     rs2n_pair_close(&p);
 }
 
@@ -175,9 +125,9 @@ static void test_max_from_hello_callback(void)
     cb.hello_max = LATE_MAX;
     struct rs2n_pair p;
     EXPECT_EQUAL(resume_with_early(&e, &s1, "hello", &p), 5);
-    EXPECT_EQUAL(max_of(p.server), LATE_MAX);
+    EXPECT_EQUAL(rs2n_early_max(p.server), LATE_MAX);
     EXPECT_EQUAL(rs2n_negotiate_pair(p.server, p.client, NULL), 0);
-    EXPECT_EQUAL(status_of(p.server), S2N_EARLY_DATA_STATUS_END);
+    EXPECT_EQUAL(rs2n_early_status(p.server), S2N_EARLY_DATA_STATUS_END);
     save(p.client, &s2);
     rs2n_pair_close(&p);
     cb.hello_max = 0;
@@ -201,13 +151,13 @@ static void test_max_before_the_first_bytes(void)
                              S2N_ERR_T_BLOCKED);
     EXPECT_EQUAL(blocked, S2N_BLOCKED_ON_READ);
     EXPECT_SUCCESS(s2n_connection_set_server_max_early_data_size(p.server, LATE_MAX));
-    EXPECT_EQUAL(max_of(p.server), LATE_MAX);
+    EXPECT_EQUAL(rs2n_early_max(p.server), LATE_MAX);
     REQUIRE(rs2n_offer_session(p.client, &s1) == 0);
-    EXPECT_EQUAL(send_early(p.client, "hello"), 5);
-    EXPECT_EQUAL(recv_early(p.server, p.client, buf, sizeof(buf)), 5);
+    EXPECT_EQUAL(rs2n_send_early(p.client, "hello"), 5);
+    EXPECT_EQUAL(rs2n_recv_early(p.server, p.client, buf, sizeof(buf)), 5);
     EXPECT_TRUE(memcmp(buf, "hello", 5) == 0);
     EXPECT_EQUAL(rs2n_negotiate_pair(p.server, p.client, NULL), 0);
-    EXPECT_EQUAL(status_of(p.server), S2N_EARLY_DATA_STATUS_END);
+    EXPECT_EQUAL(rs2n_early_status(p.server), S2N_EARLY_DATA_STATUS_END);
     save(p.client, &s2);
     rs2n_pair_close(&p);
     next_session_allows_late_max(&e, &s2);
@@ -231,7 +181,7 @@ static void test_max_too_late(void)
     EXPECT_FAILURE_WITH_TYPE(s2n_connection_set_server_max_early_data_size(p.server, 0),
                              S2N_ERR_T_USAGE);
     EXPECT_STRING_EQUAL(s2n_strerror_name(s2n_errno), "S2N_ERR_INVALID_STATE");
-    EXPECT_EQUAL(max_of(p.server), MAX_EARLY);
+    EXPECT_EQUAL(rs2n_early_max(p.server), MAX_EARLY);
     /* A client keeps it, with no effect, whenever. */
     EXPECT_SUCCESS(s2n_connection_set_server_max_early_data_size(p.client, 0));
     rs2n_pair_close(&p);

@@ -22,5 +22,6 @@
 #include "pair.h"
 #include "tickets.h"
 #include "cache.h"
+#include "early.h"
 
 #endif /* RS2N_TESTLIB_H */
