@@ -73,8 +73,7 @@ static void test_limit_and_small_buffer(void)
     struct rs2n_session s;
     rs2n_early_full_session(e.server, e.client, NULL, &s);
     struct rs2n_pair p;
-    rs2n_pair_open_mem(&p, e.server, e.client, "localhost");
-    REQUIRE(rs2n_offer_session(p.client, &s) == 0);
+    rs2n_early_pair_open(&p, e.server, e.client, &s);
     EXPECT_EQUAL(rs2n_send_early(p.client, "0123456789abcdef"), 8);
     EXPECT_EQUAL(rs2n_early_remaining(p.client), 0);
 
@@ -112,8 +111,7 @@ static void test_not_read_is_rejected_and_resent(void)
     struct rs2n_session s;
     rs2n_early_full_session(e.server, e.client, NULL, &s);
     struct rs2n_pair p;
-    rs2n_pair_open_mem(&p, e.server, e.client, "localhost");
-    REQUIRE(rs2n_offer_session(p.client, &s) == 0);
+    rs2n_early_pair_open(&p, e.server, e.client, &s);
     EXPECT_EQUAL(rs2n_send_early(p.client, "hello"), 5);
     EXPECT_EQUAL(rs2n_negotiate_pair(p.server, p.client, NULL), 0);
     EXPECT_TRUE(s2n_connection_is_session_resumed(p.server));
@@ -212,8 +210,7 @@ static void test_callback(int answer)
     EXPECT_EQUAL(cb.calls, 0);
 
     struct rs2n_pair p;
-    rs2n_pair_open_mem(&p, e.server, e.client, "localhost");
-    REQUIRE(rs2n_offer_session(p.client, &s) == 0);
+    rs2n_early_pair_open(&p, e.server, e.client, &s);
     EXPECT_EQUAL(rs2n_send_early(p.client, "early"), 5);
     uint8_t buf[64] = { 0 };
     ssize_t got;
@@ -282,8 +279,7 @@ static void test_with_client_hello_callback(void)
     rs2n_early_full_session(e.server, e.client, NULL, &s);
     hello_calls = 0;
     struct rs2n_pair p;
-    rs2n_pair_open_mem(&p, e.server, e.client, "localhost");
-    REQUIRE(rs2n_offer_session(p.client, &s) == 0);
+    rs2n_early_pair_open(&p, e.server, e.client, &s);
     EXPECT_EQUAL(rs2n_send_early(p.client, "with hello cb"), 13);
     uint8_t buf[64] = { 0 };
     EXPECT_EQUAL(rs2n_recv_early(p.server, p.client, buf, sizeof(buf)), 13);

@@ -109,8 +109,7 @@ static ssize_t resume_with_early(struct env *e, const struct rs2n_session *s, co
 static void next_session_allows_late_max(struct env *e, const struct rs2n_session *s)
 {
     struct rs2n_pair p;
-    rs2n_pair_open_mem(&p, e->server, e->client, "localhost");
-    REQUIRE(rs2n_offer_session(p.client, s) == 0);
+    rs2n_early_pair_open(&p, e->server, e->client, s);
     EXPECT_EQUAL(rs2n_send_early(p.client, "0123456789abcdef"), LATE_MAX);
     EXPECT_EQUAL(rs2n_early_max(p.client), LATE_MAX);
     rs2n_pair_close(&p);

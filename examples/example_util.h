@@ -204,6 +204,26 @@ static inline const char *protocol_name(int v)
     }
 }
 
+/* The connection's early data status as rs2nc and rs2nd print it. */
+static inline const char *early_status_name(struct s2n_connection *conn)
+{
+    s2n_early_data_status_t status;
+    if (s2n_connection_get_early_data_status(conn, &status) != S2N_SUCCESS) {
+        return "unknown";
+    }
+    switch (status) {
+    case S2N_EARLY_DATA_STATUS_OK:
+        return "ok";
+    case S2N_EARLY_DATA_STATUS_NOT_REQUESTED:
+        return "not-requested";
+    case S2N_EARLY_DATA_STATUS_REJECTED:
+        return "rejected";
+    case S2N_EARLY_DATA_STATUS_END:
+        return "end";
+    }
+    return "unknown";
+}
+
 /* Sets the config's application protocols from a comma-separated list, e.g.
  * "h2,http/1.1" (most preferred first). Returns 0, or -1 after a message. */
 static inline int set_alpn_list(struct s2n_config *config, const char *list)

@@ -561,23 +561,6 @@ static void shutdown_conn(struct s2n_connection *conn, int fd, int timeout_s)
     }
 }
 
-/* One connection: offers `sess` (if any), and on return `sess` holds the newest
- * session. Prints the connection's line. Returns 0 if the handshake completed. */
-static const char *early_status_name(s2n_early_data_status_t status)
-{
-    switch (status) {
-    case S2N_EARLY_DATA_STATUS_OK:
-        return "ok";
-    case S2N_EARLY_DATA_STATUS_NOT_REQUESTED:
-        return "not-requested";
-    case S2N_EARLY_DATA_STATUS_REJECTED:
-        return "rejected";
-    case S2N_EARLY_DATA_STATUS_END:
-        return "end";
-    }
-    return "unknown";
-}
-
 /* s2n_send_early_data until it succeeds, as s2n's guide shows: 0, -1 failed
  * (s2n_errno says why), 1 deadline passed. `*sent`: the bytes sent early. */
 static int send_early(struct s2n_connection *conn, int fd, const char *text, ssize_t *sent,
@@ -603,6 +586,8 @@ static int send_early(struct s2n_connection *conn, int fd, const char *text, ssi
     return 0;
 }
 
+/* One connection: offers `sess` (if any), and on return `sess` holds the newest
+ * session. Prints the connection's line. Returns 0 if the handshake completed. */
 static int run_connection(struct s2n_config *config, const struct options *o, struct session *sess,
                           long index)
 {
@@ -672,7 +657,7 @@ static int run_connection(struct s2n_config *config, const struct options *o, st
     if (o->early_data != NULL) {
         s2n_early_data_status_t status = S2N_EARLY_DATA_STATUS_NOT_REQUESTED;
         (void)s2n_connection_get_early_data_status(conn, &status);
-        printf(", early data: %s %ld", early_status_name(status), (long)early_sent);
+        printf(", early data: %s %ld", early_status_name(conn), (long)early_sent);
         if (status != S2N_EARLY_DATA_STATUS_END && early_sent > 0
             && send_all(conn, fd, (const uint8_t *)o->early_data, strlen(o->early_data), deadline) != 0) {
             msg_s2n("s2n_send (early data again)");

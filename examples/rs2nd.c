@@ -1423,24 +1423,6 @@ static int shutdown_conn(struct s2n_connection *conn, int fd, int timeout_s)
     return 0;
 }
 
-static const char *early_status_name(struct s2n_connection *conn)
-{
-    s2n_early_data_status_t status;
-    if (s2n_connection_get_early_data_status(conn, &status) != S2N_SUCCESS) {
-        return "unknown";
-    }
-    switch (status) {
-    case S2N_EARLY_DATA_STATUS_OK:
-        return "ok";
-    case S2N_EARLY_DATA_STATUS_NOT_REQUESTED:
-        return "not-requested";
-    case S2N_EARLY_DATA_STATUS_REJECTED:
-        return "rejected";
-    case S2N_EARLY_DATA_STATUS_END:
-        return "end";
-    }
-    return "unknown";
-}
 
 /* s2n_recv_early_data until the early data is over, as s2n's guide shows: the
  * bytes read in `buf` (at most `size`), or -1 (s2n_errno says why; 1 with a

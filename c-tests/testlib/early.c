@@ -16,6 +16,13 @@ void rs2n_early_full_session(struct s2n_config *server, struct s2n_config *clien
     rs2n_pair_close(&p);
 }
 
+void rs2n_early_pair_open(struct rs2n_pair *p, struct s2n_config *server, struct s2n_config *client,
+                          const struct rs2n_session *session)
+{
+    rs2n_pair_open_mem(p, server, client, "localhost");
+    REQUIRE(rs2n_offer_session(p->client, session) == 0);
+}
+
 ssize_t rs2n_send_early(struct s2n_connection *client, const char *data)
 {
     s2n_blocked_status blocked = S2N_NOT_BLOCKED;

@@ -16,6 +16,11 @@
 void rs2n_early_full_session(struct s2n_config *server, struct s2n_config *client, const char *ctx,
                              struct rs2n_session *out);
 
+/* A pair in memory whose client offers `session` (as saved by
+ * rs2n_early_full_session), ready for early data. */
+void rs2n_early_pair_open(struct rs2n_pair *p, struct s2n_config *server, struct s2n_config *client,
+                          const struct rs2n_session *session);
+
 /* The client's s2n_send_early_data loop for `data`: the bytes sent. */
 ssize_t rs2n_send_early(struct s2n_connection *client, const char *data);
 

@@ -257,19 +257,33 @@ pub extern "C" fn s2n_fingerprint_get_raw(
     output_size: *mut u32,
 ) -> c_int {
     guard(|| {
-        let fp = handle_mut(fingerprint)?;
-        if max_output_size == 0 {
-            return Err(too_small(1, 0));
-        }
-        let (buf, size) = self::output(output, max_output_size, output_size)?;
-        let f = fp.compute()?;
-        if f.raw.len() > buf.len() {
-            return Err(too_small(f.raw.len(), max_output_size));
-        }
-        buf[..f.raw.len()].copy_from_slice(f.raw.as_bytes());
-        *size = f.raw.len() as u32;
-        Ok(S2N_SUCCESS)
+        write_raw(
+            handle_mut(fingerprint)?,
+            max_output_size,
+            output,
+            output_size,
+        )
     })
+}
+
+/// The full string of `fp` into the caller's `output` (at most `max` bytes).
+fn write_raw(
+    fp: &mut s2n_fingerprint,
+    max: u32,
+    output: *mut u8,
+    output_size: *mut u32,
+) -> Result<c_int> {
+    if max == 0 {
+        return Err(too_small(1, 0));
+    }
+    let (buf, size) = self::output(output, max, output_size)?;
+    let f = fp.compute()?;
+    if f.raw.len() > buf.len() {
+        return Err(too_small(f.raw.len(), max));
+    }
+    buf[..f.raw.len()].copy_from_slice(f.raw.as_bytes());
+    *size = f.raw.len() as u32;
+    Ok(S2N_SUCCESS)
 }
 
 /// The JA3 hash of a ClientHello as its 16 MD5 bytes in `hash` (`*hash_size` =
@@ -332,16 +346,6 @@ pub extern "C" fn s2n_client_hello_get_fingerprint_string(
             hello: Some(hello_of(ch)?),
             raw_size: 0,
         };
-        if max_size == 0 {
-            return Err(too_small(1, 0));
-        }
-        let (buf, size) = self::output(output, max_size, output_size)?;
-        let f = fp.compute()?;
-        if f.raw.len() > buf.len() {
-            return Err(too_small(f.raw.len(), max_size));
-        }
-        buf[..f.raw.len()].copy_from_slice(f.raw.as_bytes());
-        *size = f.raw.len() as u32;
-        Ok(S2N_SUCCESS)
+        write_raw(&mut fp, max_size, output, output_size)
     })
 }

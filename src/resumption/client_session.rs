@@ -144,26 +144,6 @@ fn find_ticket<'r>(
     Some((line.tickets.get_mut(at)?, at == newest))
 }
 
-/// A TLS1.3 ticket's facts for its bytes: what rustls exposes (suite, time, early
-/// data). Not the ticket and its lifetime: rustls shows them only in its `Debug`
-/// form, ~4 µs a ticket (2.5% of a resumed handshake), read only when the lifetime
-/// is asked for; so the bytes always carry an empty ticket and a lifetime of 0,
-/// whatever was asked before (the same session, the same bytes).
-fn describe_ticket(line_handle: &Handle, seq: u64) -> SessionFacts {
-    let mut r = registry();
-    let mut facts = SessionFacts {
-        ticket: Some(Vec::new()),
-        protocol: 34,
-        ..SessionFacts::default()
-    };
-    if let Some((t, _)) = find_ticket(&mut r, line_handle, seq) {
-        facts.cipher_suite = u16::from(t.value.suite().common.suite).to_be_bytes();
-        facts.saved_at_nanos = t.received_at_nanos;
-        facts.max_early_data = t.value.max_early_data_size();
-    }
-    facts
-}
-
 /// A TLS1.3 ticket's lifetime, read from rustls once (0 if the ticket is gone).
 fn ticket_lifetime(line_handle: &Handle, seq: u64) -> u32 {
     let mut r = registry();
@@ -221,29 +201,6 @@ impl WireFacts {
     }
 }
 
-/// A session the connection received, described when first asked for (a TLS1.3
-/// ticket's description costs a read of rustls' `Debug` form).
-#[derive(Clone, Debug)]
-enum Received {
-    Described(SessionInfo),
-    /// Ticket `seq` of the line `line`.
-    Ticket {
-        line: Handle,
-        seq: u64,
-    },
-}
-
-impl Received {
-    fn describe(self) -> Option<SessionInfo> {
-        match self {
-            Received::Described(info) => Some(info),
-            Received::Ticket { line, seq } => {
-                SessionInfo::new(&line, &describe_ticket(&line, seq), Some((line, seq)))
-            }
-        }
-    }
-}
-
 /// Receives what rustls reports while a connection runs.
 #[derive(Default)]
 struct State {
@@ -256,9 +213,9 @@ struct State {
     /// The TLS1.3 line this connection's tickets join: the one it offered, or a
     /// new one at its first ticket.
     line: Option<Handle>,
-    latest: Option<Received>,
+    latest: Option<SessionInfo>,
     /// Tickets received and not yet reported to the application's callback.
-    pending: Vec<Received>,
+    pending: Vec<SessionInfo>,
     kx_hint: Option<NamedGroup>,
     tls12_ticket_received: bool,
 }
@@ -323,13 +280,13 @@ impl ConnSessions {
             }) => {
                 s.offered12 = Some(value.clone());
                 // A TLS1.2 session stays what get_session returns until a new one.
-                s.latest = Some(Received::Described(SessionInfo {
+                s.latest = Some(SessionInfo {
                     bytes: bytes.to_vec(),
                     lifetime_secs: *lifetime_secs,
                     has_ticket: *has_ticket,
                     protocol: 33,
                     ticket_ref: None,
-                }));
+                });
             }
             Some(Entry {
                 stored: Stored::Tls13(line),
@@ -350,23 +307,12 @@ impl ConnSessions {
 
     /// The most recent session, for `s2n_connection_get_session`.
     pub fn latest(&self) -> Option<SessionInfo> {
-        let received = self.state().latest.clone()?;
-        if let Received::Described(info) = received {
-            return Some(info);
-        }
-        let info = received.describe()?;
-        // Described once: the length and the bytes asked for next agree.
-        let mut s = self.state();
-        if matches!(s.latest, Some(Received::Ticket { .. })) {
-            s.latest = Some(Received::Described(info.clone()));
-        }
-        Some(info)
+        self.state().latest.clone()
     }
 
     /// Tickets received since the last call, for the ticket callback.
     pub fn take_pending(&self) -> Vec<SessionInfo> {
-        let pending = std::mem::take(&mut self.state().pending);
-        pending.into_iter().filter_map(Received::describe).collect()
+        std::mem::take(&mut self.state().pending)
     }
 
     fn now_nanos(&self) -> u64 {
@@ -383,7 +329,7 @@ impl ConnSessions {
         self.state().wire = facts;
     }
 
-    fn report(&self, received: Received, has_ticket: bool) {
+    fn report(&self, received: SessionInfo, has_ticket: bool) {
         let mut s = self.state();
         if has_ticket {
             s.pending.push(received.clone());
@@ -405,11 +351,12 @@ impl ClientSessionStore for ConnSessions {
     /// resumption. The facts come from the cleartext handshake, not from `value`.
     fn set_tls12_session(&self, _: ServerName<'static>, value: Tls12ClientSessionValue) {
         let wire = self.state().wire.clone();
-        let (lifetime, ticket) = match wire.tls12_ticket.clone() {
+        let resumed = wire.tls12_resumed();
+        let (lifetime, ticket) = match wire.tls12_ticket {
             Some((lifetime, ticket)) if !ticket.is_empty() => (lifetime, Some(ticket)),
             _ => (0, None),
         };
-        if wire.tls12_resumed() && ticket.is_none() {
+        if resumed && ticket.is_none() {
             // The resumed session, saved again: nothing new.
             return;
         }
@@ -419,7 +366,7 @@ impl ClientSessionStore for ConnSessions {
             session_id: if has_ticket {
                 Vec::new()
             } else {
-                wire.server_session_id.clone()
+                wire.server_session_id
             },
             ticket,
             protocol: 33,
@@ -447,7 +394,7 @@ impl ClientSessionStore for ConnSessions {
             return;
         };
         self.state().tls12_ticket_received |= has_ticket;
-        self.report(Received::Described(info), has_ticket);
+        self.report(info, has_ticket);
     }
 
     fn tls12_session(&self, _: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
@@ -465,6 +412,16 @@ impl ClientSessionStore for ConnSessions {
         }
         let now = self.now_nanos();
         let now_secs = now / 1_000_000_000;
+        // What rustls exposes of the ticket; not the ticket itself nor its lifetime
+        // (only in its `Debug` form, ~4 µs: read when the lifetime is asked for).
+        let facts = SessionFacts {
+            ticket: Some(Vec::new()),
+            protocol: 34,
+            cipher_suite: u16::from(value.suite().common.suite).to_be_bytes(),
+            saved_at_nanos: now,
+            max_early_data: value.max_early_data_size(),
+            ..SessionFacts::default()
+        };
         let mut r = registry();
         let line = self.state().line;
         let joined = line.and_then(|handle| match r.get_mut(&handle) {
@@ -501,7 +458,9 @@ impl ClientSessionStore for ConnSessions {
         };
         drop(r);
         self.state().line = Some(handle);
-        self.report(Received::Ticket { line: handle, seq }, true);
+        if let Some(info) = SessionInfo::new(&handle, &facts, Some((handle, seq))) {
+            self.report(info, true);
+        }
     }
 
     fn take_tls13_ticket(&self, _: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
