@@ -2,7 +2,7 @@
 """Runs the drivers side by side and prints the comparison (see run.sh).
 
   compare.py [--iters N] [--batch B] [--only SUBSTR] [--mem N] [--mt-ms MS]
-             NAME=COMMAND...
+             [--cachegrind N] NAME=COMMAND...
 
 Each NAME=COMMAND is a driver (its command line before the scenario and the
 certificates directory); the first is the reference of the ratios. For each
@@ -11,7 +11,13 @@ in a rotating order, for B timed pairs until each has N, so machine noise falls
 on all. Prints medians and p90 (µs per client+server pair), the ratio of
 medians to the first driver, and pairs per second on one core (1e6/median).
 Then memory per established idle connection and multi-threaded throughput.
-Nothing is asserted about speed."""
+With --cachegrind N (N > 0), also the work per pair counted by valgrind's
+cachegrind, which the machine's load does not change: instructions, and
+misses of its simulated first-level instruction and data caches, over N pairs
+(a run of 1 + N pairs minus a run of 1, so set-up and the first full handshake
+drop out). valgrind hides SHA-NI and AVX-512 from the code it runs, so
+hash-heavy work counts more instructions than it costs natively; all drivers
+alike. Nothing is asserted about speed."""
 
 import argparse
 import os
@@ -19,6 +25,7 @@ import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 
 SCENARIOS = [
     ("tls13_full", "TLS1.3 full"),
@@ -58,6 +65,37 @@ class Driver:
         self.p.wait()
 
 
+def cachegrind(cmd, scenario, pairs):
+    """Per-pair cachegrind counts (Ir, I1mr, D1mr + D1mw) of `pairs` resumed or
+    full pairs: a run of 1 + pairs minus a run of 1 (set-up and the first
+    handshake drop out)."""
+    totals = []
+    for n in (1, 1 + pairs):
+        with tempfile.NamedTemporaryFile(suffix=".cg") as out:
+            words = shlex.split(cmd)
+            env = dict(os.environ)
+            # `env X=Y prog ...`: the variables set here, prog under valgrind.
+            if words[0] == "env":
+                words.pop(0)
+                while "=" in words[0]:
+                    k, v = words.pop(0).split("=", 1)
+                    env[k] = v
+            argv = ["valgrind", "--tool=cachegrind", "--cache-sim=yes",
+                    f"--cachegrind-out-file={out.name}"] + words + [scenario, CERTS]
+            subprocess.run(argv, input=f"run {n}\nquit\n", text=True, check=True, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            events = summary = None
+            for line in open(out.name):
+                if line.startswith("events:"):
+                    events = line.split()[1:]
+                elif line.startswith("summary:"):
+                    summary = dict(zip(events, map(int, line.split()[1:])))
+            totals.append(summary)
+    a, b = totals
+    per = {k: (b[k] - a[k]) / pairs for k in a}
+    return per["Ir"], per["I1mr"], per["D1mr"] + per["D1mw"]
+
+
 def pct(v, q):
     v = sorted(v)
     return v[min(len(v) - 1, int(q * len(v)))]
@@ -70,6 +108,7 @@ def main():
     ap.add_argument("--only")
     ap.add_argument("--mem", type=int, default=100)
     ap.add_argument("--mt-ms", type=int, default=1000)
+    ap.add_argument("--cachegrind", type=int, default=0)
     ap.add_argument("drivers", nargs="+")
     a = ap.parse_args()
     drivers = [d.split("=", 1) for d in a.drivers]
@@ -123,6 +162,23 @@ def main():
         d.close()
         print(f"\nrs2n's per-value key (HKDF-Expand + AES-256-GCM setup, ring), part of its resumed")
         print(f"figures and not done by bare rustls' ticketer: open {o} µs, seal {sl} µs")
+
+    if a.cachegrind > 0:
+        print(f"\nwork per pair counted by cachegrind over {a.cachegrind} pairs (thousands of")
+        print(" instructions / first-level instruction-cache misses / data-cache misses,")
+        print(" and the ratio of each to " + ref + "; noise-free, no SHA-NI under valgrind)")
+        cg = {}
+        for key, title in scen:
+            cg[title] = {n: cachegrind(c, key, a.cachegrind) for n, c in drivers}
+        w2 = 34
+        print(f"{'scenario':<27}" + "".join(f"{n:>{w2}}" for n in names))
+        for title, row in cg.items():
+            ir0, i10, d10 = row[ref]
+            cells = "".join(
+                f"{f'{ir / 1e3:.0f}k/{i1:.0f}/{d1:.0f} {ir / ir0:.2f}/{i1 / i10:.2f}/{d1 / d10:.2f}':>{w2}}"
+                for ir, i1, d1 in (row[n] for n in names)
+            )
+            print(f"{title:<27}{cells}")
 
     if a.mem > 0:
         print(f"\nmemory per established idle connection, KiB of malloc'd bytes in use")
