@@ -16,6 +16,7 @@ pub mod client_hello;
 pub mod clock;
 pub mod config;
 pub mod connection;
+pub mod crypto;
 pub mod dhparams;
 pub mod early_data;
 pub mod error;

@@ -13,8 +13,9 @@
 #                   a few minutes the first time)
 #   driver_openssl  driver_openssl.c + harness.c on the system's libssl (libssl-dev)
 #   compare_bare    the bare rustls driver (cargo example, benches/compare/bare.rs;
-#                   also times rs2n's per-ticket key: command keycost),
-#                   run once with ring and once with aws-lc-rs
+#                   also times rs2n's per-ticket key: command keycost), built
+#                   twice: as rs2n with ring builds (run with ring), and with
+#                   the aws-lc-rs feature (run with aws-lc-rs)
 # then runs compare.py over them (RS2N_COMPARE_NICE=0 to run without nice).
 # s2n-tls runs with S2N_DONT_MLOCK=1: its default mlock()s every connection's
 # memory, which adds a system call per allocation (about 250 µs per pair here).
@@ -27,9 +28,10 @@ cflags=(-O2 -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE)
 src=benches/compare
 
 echo "== building rs2n (release) and the bare rustls driver" >&2
-nice cargo build --release --lib -q
+nice cargo build --release --lib --example compare_bare -q
 # rs2n with the aws-lc-rs provider, in its own target dir (so the two builds
 # do not undo each other); the bare driver built there offers both providers
+# (and times rs2n's sealing with aws-lc, as that build of rs2n seals)
 aws=$out/cargo-aws-lc-rs
 nice cargo build --release --lib --example compare_bare --features aws-lc-rs -q --target-dir "$aws"
 
@@ -54,7 +56,7 @@ nice cc "${cflags[@]}" -o "$out/driver_openssl" $src/driver_openssl.c $src/harne
 drivers=(
     "rs2n=$out/driver_rs2n"
     "s2n-tls=env S2N_DONT_MLOCK=1 $out/driver_s2n"
-    "bare-rustls=$aws/release/examples/compare_bare --provider ring"
+    "bare-rustls=target/release/examples/compare_bare --provider ring"
     "openssl=$out/driver_openssl"
     "rs2n-aws-lc-rs=$out/driver_rs2n_aws"
     "bare-aws-lc-rs=$aws/release/examples/compare_bare --provider aws-lc-rs"

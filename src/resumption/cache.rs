@@ -391,7 +391,8 @@ impl rustls::server::ProducesTickets for CacheTickets {
             return None;
         }
         let mut id = vec![0u8; TLS13_CACHE_KEY_LEN];
-        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut id).ok()?;
+        crate::crypto::rand::SecureRandom::fill(&crate::crypto::rand::SystemRandom::new(), &mut id)
+            .ok()?;
         self.cache.put(id.clone(), plain.to_vec()).then_some(id)
     }
 

@@ -19,18 +19,17 @@
 //! random nonces) are not opened: such a ticket or cache value is a miss, and the
 //! client gets a full handshake.
 //!
-//! Secrets: the PRK and each derived AES key are kept in `Zeroizing` buffers. ring's
-//! key types (`hmac::Key`, `hkdf::Prk`, `aead::LessSafeKey`) never wipe their key
-//! schedules, so they are built for one operation, in place, and wiped right after
-//! (`with_wiped`). That is best effort: copies ring makes inside its own functions
-//! are beyond our reach.
+//! Secrets: the PRK and each derived AES key are kept in `Zeroizing` buffers. The
+//! crypto library's key types (ring's, or aws-lc-rs' with that feature: see
+//! `crate::crypto`) are built for one operation and wiped right after
+//! (`crypto::with_wiped`). That is best effort: copies the library makes inside
+//! its own functions are beyond our reach.
 
-use std::mem::MaybeUninit;
+use zeroize::Zeroizing;
 
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
-use ring::rand::{SecureRandom, SystemRandom};
-use ring::{hkdf, hmac};
-use zeroize::{Zeroize, Zeroizing};
+use crate::crypto::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use crate::crypto::rand::{SecureRandom, SystemRandom};
+use crate::crypto::{hkdf, hmac, with_wiped};
 
 /// Key names are zero-padded to this length.
 pub(crate) const KEY_NAME_LEN: usize = 16;
@@ -66,16 +65,6 @@ impl Domain {
             Domain::CacheValue => b"rs2n v2 cached session",
         }
     }
-}
-
-/// Runs `f` on a ring key built in place by `build`, then overwrites the key's
-/// memory with zeros. ring's key types hold their schedules inline (no heap, no
-/// `Drop`), so not dropping them leaks nothing.
-fn with_wiped<K, R>(build: impl FnOnce() -> K, f: impl FnOnce(&K) -> R) -> R {
-    let mut slot = MaybeUninit::uninit();
-    let result = f(slot.write(build()));
-    slot.zeroize();
-    result
 }
 
 /// An HKDF output length of 32 bytes.
@@ -301,5 +290,40 @@ mod tests {
     fn debug_shows_the_name_and_no_secret() {
         let k = key(b"visible", b"secret material");
         assert_eq!(format!("{k:?}"), r#"SealKey { name: "visible", .. }"#);
+    }
+}
+
+/// A value sealed by a ring build opens in an aws-lc-rs build and the other way
+/// round (a fleet may mix them): both run the same HKDF-SHA256 and AES-256-GCM.
+/// `cargo test` checks it with ring, `cargo test --features aws-lc-rs` with aws-lc.
+#[cfg(test)]
+mod known_answer {
+    use super::*;
+
+    /// Sealed once (ring build) under key "fleet" / material "shared material".
+    const SEALED: &str = "02666c6565740000000000000000000000e2f6d197a255ef901e649e2f6a7b10e3d4353201eab0f9bbef31bef20dc62e57515a21068d3d76f60a9aa0c19b8a301dd232d8ac6baf9cde72371d9ba13141ef659f";
+
+    #[test]
+    fn a_value_sealed_by_either_library_opens_with_the_other() {
+        let mut name = [0u8; KEY_NAME_LEN];
+        name[..5].copy_from_slice(b"fleet");
+        let k = SealKey::derive(name, b"shared material");
+        let sealed: Vec<u8> = (0..SEALED.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&SEALED[i..i + 2], 16).unwrap())
+            .collect();
+        let plain = open(&k, Domain::Ticket, &sealed);
+        assert_eq!(
+            plain.as_deref().map(|p| &p[..]),
+            Some(&b"rs2n session state"[..])
+        );
+        // The fingerprint is an HKDF output too.
+        let hex: String = k.fingerprint().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            hex,
+            "59fa21d7529859aa1ca3a56928e498408c2303c0b1197ce1e8fd7af20ea2f580",
+            "{}",
+            crate::crypto::LIBRARY
+        );
     }
 }

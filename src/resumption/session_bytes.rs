@@ -24,9 +24,9 @@
 
 use std::sync::Mutex;
 
+use crate::crypto::hmac;
+use crate::crypto::rand::{SecureRandom, SystemRandom};
 use once_cell::sync::Lazy;
-use ring::hmac;
-use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::sync;

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, RwLock};
 
-use ring::rand::{SecureRandom, SystemRandom};
+use crate::crypto::rand::{SecureRandom, SystemRandom};
 
 use super::seal::{SealKey, KEY_NAME_LEN};
 use crate::error::{Error, ErrorCode, Result};
