@@ -47,6 +47,7 @@ mod peer;
 #[cfg(test)]
 mod peer_tests;
 mod psk;
+mod receive;
 mod records;
 mod secrets;
 mod shared;
@@ -129,8 +130,9 @@ pub struct Connection {
     /// TLS records taken from rustls and not yet all sent.
     out: Vec<u8>,
     out_sent: usize,
-    /// The buffer transport reads go to after the handshake; `in_pos..in_end` is
-    /// what rustls has not taken yet.
+    /// Bytes read from the transport after the handshake that rustls has not
+    /// taken yet (`in_pos..in_end`). Reads go to the thread's buffer and only what
+    /// rustls leaves is kept here; reads come here while that buffer is in use.
     pending_in: Vec<u8>,
     in_pos: usize,
     in_end: usize,
