@@ -376,6 +376,16 @@ impl Connection {
         self.send = Some(send);
     }
 
+    /// The receiving half set, to change in place.
+    pub fn recv_half_mut(&mut self) -> Option<&mut (dyn RecvHalf + 'static)> {
+        self.recv.as_deref_mut()
+    }
+
+    /// The sending half set, to change in place.
+    pub fn send_half_mut(&mut self) -> Option<&mut (dyn SendHalf + 'static)> {
+        self.send.as_deref_mut()
+    }
+
     pub fn set_server_name(&mut self, name: &str) -> Result<()> {
         if self.mode != Mode::Client {
             return Err(Error::new(
