@@ -197,6 +197,19 @@ impl std::fmt::Debug for Connection {
 impl Connection {
     #[inline(always)]
     pub fn new(mode: Mode) -> Self {
+        Self::with_signal(mode, Self::new_signal(mode))
+    }
+
+    /// The client hello callback signal for a new connection in `mode`: made
+    /// first, the C handle's copy and the connection are built in place.
+    pub fn new_signal(mode: Mode) -> Arc<HelloSignal> {
+        client_hello::new_signal(mode)
+    }
+
+    /// A new connection recording its client hello callback's outcome on
+    /// `hello_signal` (from [`Connection::new_signal`]).
+    #[inline(always)]
+    pub fn with_signal(mode: Mode, hello_signal: Arc<HelloSignal>) -> Self {
         Connection {
             mode,
             config: None,
@@ -247,7 +260,7 @@ impl Connection {
             early: Default::default(),
             client_hello: None,
             hello_cb: HelloCallbackState::default(),
-            hello_signal: client_hello::new_signal(mode),
+            hello_signal,
             offload: offload::Offload::default(),
             secrets: Default::default(),
         }
@@ -262,12 +275,12 @@ impl Connection {
     pub fn wipe(&mut self) {
         let config = self.config.take();
         let owner = self.owner;
+        // The handle shares the signal: kept, reset.
         let hello_signal = Arc::clone(&self.hello_signal);
-        *self = Connection::new(self.mode);
+        hello_signal.reset();
+        *self = Connection::with_signal(self.mode, hello_signal);
         self.config = config;
         self.owner = owner;
-        hello_signal.reset();
-        self.hello_signal = hello_signal;
     }
 
     /// Tells the connection how the api layer names it in callbacks.
