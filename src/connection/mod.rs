@@ -200,8 +200,8 @@ impl Connection {
         Self::with_signal(mode, Self::new_signal(mode))
     }
 
-    /// The client hello callback signal for a new connection in `mode`: made
-    /// first, the C handle's copy and the connection are built in place.
+    /// The client hello callback signal for a new connection in `mode`, for
+    /// [`Connection::with_signal`] (the C handle keeps it too).
     pub fn new_signal(mode: Mode) -> Arc<HelloSignal> {
         client_hello::new_signal(mode)
     }
