@@ -11,7 +11,9 @@
  *     system errno"); likewise for file descriptors;
  *   - 0 from the recv callback is end of stream: S2N_ERR_T_CLOSED;
  *   - a callback that reports more bytes than it was given room for is an
- *     error, not a crash.
+ *     error, not a crash;
+ *   - a recv callback may itself call s2n_recv on another connection (two reads
+ *     nested on one thread, each with its own buffer): both get their data.
  */
 #include "testlib.h"
 
@@ -306,6 +308,57 @@ static void test_fd_errno(void)
     rs2n_close(&fds[1]);
 }
 
+/* A recv callback that first receives on another connection. */
+struct nesting {
+    struct rs2n_mem_end *end;
+    struct s2n_connection *other;
+    char got[16];
+    ssize_t got_len;
+    int calls;
+};
+
+static int nesting_recv(void *ctx, uint8_t *buf, uint32_t len)
+{
+    struct nesting *n = ctx;
+    if (n->calls++ == 0) {
+        s2n_blocked_status blocked;
+        n->got_len = s2n_recv(n->other, n->got, sizeof(n->got), &blocked);
+    }
+    return rs2n_mem_recv(n->end, buf, len);
+}
+
+static void test_nested_recv(void)
+{
+    struct rs2n_pair outer, inner;
+    struct rs2n_pair_result res;
+    rs2n_pair_open_mem(&outer, server_config, client_config, "localhost");
+    rs2n_pair_open_mem(&inner, server_config, client_config, "localhost");
+    REQUIRE(rs2n_negotiate_pair(outer.server, outer.client, &res) == 0);
+    REQUIRE(rs2n_negotiate_pair(inner.server, inner.client, &res) == 0);
+    EXPECT_SUCCESS(rs2n_read_tickets(outer.client));
+    EXPECT_SUCCESS(rs2n_read_tickets(inner.client));
+    s2n_blocked_status blocked;
+    struct nesting n = { &outer.pipe.b, inner.client, { 0 }, 0, 0 };
+    EXPECT_SUCCESS(s2n_connection_set_recv_cb(outer.client, nesting_recv));
+    EXPECT_SUCCESS(s2n_connection_set_recv_ctx(outer.client, &n));
+    for (int round = 0; round < 2; round++) {
+        EXPECT_EQUAL(s2n_send(outer.server, "outer", 5, &blocked), 5);
+        EXPECT_EQUAL(s2n_send(inner.server, "inner", 5, &blocked), 5);
+        char buf[16];
+        /* Round 0 nests; round 1 reads both one after the other. */
+        EXPECT_EQUAL(s2n_recv(outer.client, buf, sizeof(buf), &blocked), 5);
+        EXPECT_TRUE(memcmp(buf, "outer", 5) == 0);
+        if (round == 1) {
+            n.got_len = s2n_recv(inner.client, n.got, sizeof(n.got), &blocked);
+        }
+        EXPECT_EQUAL(n.got_len, 5);
+        EXPECT_TRUE(memcmp(n.got, "inner", 5) == 0);
+    }
+    printf("nested s2n_recv: both connections read their data\n");
+    rs2n_pair_close(&outer);
+    rs2n_pair_close(&inner);
+}
+
 int main(void)
 {
     rs2n_test_begin("test_io_callbacks", 60);
@@ -316,6 +369,7 @@ int main(void)
     test_callback_errors();
     test_fd_errno();
     test_eintr();
+    test_nested_recv();
 
     EXPECT_SUCCESS(s2n_config_free(server_config));
     EXPECT_SUCCESS(s2n_config_free(client_config));

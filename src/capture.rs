@@ -40,7 +40,9 @@ const TLS13_LABELS: [&str; 6] = [
 /// One secret rustls logged. Wiped when dropped; never printed.
 pub struct Secret {
     pub label: &'static str,
-    pub client_random: Vec<u8>,
+    /// Public (sent in the clear in the hello): kept in place, no heap block.
+    pub client_random: [u8; 32],
+    /// On the heap, so moving the `Secret` leaves no copy of it behind.
     pub secret: Zeroizing<Vec<u8>>,
 }
 
@@ -77,6 +79,10 @@ fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
 /// What one step captured.
 #[derive(Debug, Default)]
 pub struct Captured {
+    /// The TLS1.2 master secret (CLIENT_RANDOM), at most one per handshake: kept
+    /// apart, so a TLS1.2 step needs no list.
+    pub master: Option<Secret>,
+    /// The TLS1.3 secrets, when the application logs keys.
     pub secrets: Vec<Secret>,
     /// The stapled OCSP response, when the connection asked for one.
     pub ocsp_response: Option<Vec<u8>>,
@@ -150,12 +156,20 @@ impl rustls::KeyLog for KeyCapture {
         let Some(label) = self.label(label) else {
             return;
         };
+        // A TLS client random is 32 bytes.
+        let Ok(client_random) = <[u8; 32]>::try_from(client_random) else {
+            return;
+        };
         with_step(|s| {
-            s.captured.secrets.push(Secret {
+            let secret = Secret {
                 label,
-                client_random: client_random.to_vec(),
+                client_random,
                 secret: Zeroizing::new(secret.to_vec()),
-            })
+            };
+            match label {
+                CLIENT_RANDOM => s.captured.master = Some(secret),
+                _ => s.captured.secrets.push(secret),
+            }
         });
     }
 }
@@ -208,7 +222,7 @@ mod tests {
     fn lines_are_s2n_nss_lines() {
         let s = Secret {
             label: CLIENT_RANDOM,
-            client_random: vec![0xab; 32],
+            client_random: [0xab; 32],
             secret: Zeroizing::new(vec![0x0f; 48]),
         };
         let line = s.line();
@@ -234,8 +248,15 @@ mod tests {
             some.log(CLIENT_RANDOM, &[1; 32], &[2; 48]);
         });
         let labels: Vec<_> = captured.secrets.iter().map(|s| s.label).collect();
-        assert_eq!(labels, ["SERVER_TRAFFIC_SECRET_0", CLIENT_RANDOM]);
-        assert_eq!(*captured.secrets[1].secret, vec![2; 48]);
+        assert_eq!(labels, ["SERVER_TRAFFIC_SECRET_0"]);
+        let master = captured.master.unwrap();
+        assert_eq!(master.label, CLIENT_RANDOM);
+        assert_eq!(*master.secret, vec![2; 48]);
+        // A client random of another length is no TLS one: nothing is kept.
+        let ((), captured) = within(Policy::default(), || {
+            some.log(CLIENT_RANDOM, &[1; 31], &[2; 48])
+        });
+        assert!(captured.master.is_none());
     }
 
     #[test]

@@ -2,17 +2,29 @@
 //! implementations over file descriptors and the application's I/O callbacks are
 //! in the C layer (`api::fd`, `api::callbacks`), the only code that calls libc or C.
 
+use std::any::Any;
 use std::io;
 
 /// The receiving side of a transport. `Ok(0)` is end of stream; `WouldBlock` means
 /// try again later.
 pub trait RecvHalf: Send {
     fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize>;
+
+    /// The half as `Any`, for one that is changed in place when set again (the C
+    /// layer's: its setters then allocate nothing). None by default.
+    fn as_any_mut(&mut self) -> Option<&mut dyn Any> {
+        None
+    }
 }
 
 /// The sending side of a transport.
 pub trait SendHalf: Send {
     fn send(&mut self, buf: &[u8]) -> io::Result<usize>;
+
+    /// As [`RecvHalf::as_any_mut`].
+    fn as_any_mut(&mut self) -> Option<&mut dyn Any> {
+        None
+    }
 }
 
 /// An in-memory duplex pipe for tests: what one end sends, the other receives.

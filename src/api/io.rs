@@ -2,7 +2,9 @@
 //! the application's callbacks) and the I/O calls: negotiate, send, recv, peek,
 //! shutdown.
 
+use std::any::Any;
 use std::ffi::{c_int, c_void};
+use std::io;
 
 use libc::ssize_t;
 
@@ -17,21 +19,78 @@ use super::hello_callback;
 use super::{iovec, s2n_blocked_status, s2n_recv_fn, s2n_send_fn, S2N_SUCCESS};
 use crate::connection::Claim;
 use crate::error::{Error, Result};
+use crate::transport::{RecvHalf, SendHalf};
+
+/// The receiving transport the C API sets: one type for a file descriptor and
+/// the recv callback, so a setter called again changes it in place.
+enum CRecv {
+    Fd(Fd),
+    Callback(CallbackRecv),
+}
+
+impl RecvHalf for CRecv {
+    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            CRecv::Fd(fd) => fd.recv(buf),
+            CRecv::Callback(cb) => cb.recv(buf),
+        }
+    }
+
+    fn as_any_mut(&mut self) -> Option<&mut dyn Any> {
+        Some(self)
+    }
+}
+
+/// The sending transport the C API sets, as [`CRecv`].
+enum CSend {
+    Fd(Fd),
+    Callback(CallbackSend),
+}
+
+impl SendHalf for CSend {
+    fn send(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            CSend::Fd(fd) => fd.send(buf),
+            CSend::Callback(cb) => cb.send(buf),
+        }
+    }
+
+    fn as_any_mut(&mut self) -> Option<&mut dyn Any> {
+        Some(self)
+    }
+}
 
 impl ConnectionState {
+    /// Sets the receiving transport: in place over one the C API set before, so
+    /// setting a callback and then its context boxes one half, not two.
+    fn put_recv(&mut self, half: CRecv) {
+        let set = self.core.recv_half_mut().and_then(|h| h.as_any_mut());
+        match set.and_then(|h| h.downcast_mut::<CRecv>()) {
+            Some(slot) => *slot = half,
+            None => self.core.set_recv(Box::new(half)),
+        }
+    }
+
+    /// Sets the sending transport, as `put_recv`.
+    fn put_send(&mut self, half: CSend) {
+        let set = self.core.send_half_mut().and_then(|h| h.as_any_mut());
+        match set.and_then(|h| h.downcast_mut::<CSend>()) {
+            Some(slot) => *slot = half,
+            None => self.core.set_send(Box::new(half)),
+        }
+    }
+
     fn install_recv_callback(&mut self) {
         if let Some(f) = self.io.recv {
             self.io.read_fd = None;
-            self.core
-                .set_recv(Box::new(CallbackRecv(f, self.io.recv_ctx)));
+            self.put_recv(CRecv::Callback(CallbackRecv(f, self.io.recv_ctx)));
         }
     }
 
     fn install_send_callback(&mut self) {
         if let Some(f) = self.io.send {
             self.io.write_fd = None;
-            self.core
-                .set_send(Box::new(CallbackSend(f, self.io.send_ctx)));
+            self.put_send(CSend::Callback(CallbackSend(f, self.io.send_ctx)));
             self.io.managed_send = false;
         }
     }
@@ -52,8 +111,8 @@ fn check_fd(fd: c_int) -> Result<Fd> {
 pub extern "C" fn s2n_connection_set_fd(conn: *mut s2n_connection, fd: c_int) -> c_int {
     with_conn(conn, |c| {
         let fd = check_fd(fd)?;
-        c.core.set_recv(Box::new(fd));
-        c.core.set_send(Box::new(fd));
+        c.put_recv(CRecv::Fd(fd));
+        c.put_send(CSend::Fd(fd));
         c.io.managed_send = true;
         c.io.read_fd = Some(fd.0);
         c.io.write_fd = Some(fd.0);
@@ -65,7 +124,7 @@ pub extern "C" fn s2n_connection_set_fd(conn: *mut s2n_connection, fd: c_int) ->
 #[no_mangle]
 pub extern "C" fn s2n_connection_set_read_fd(conn: *mut s2n_connection, readfd: c_int) -> c_int {
     with_conn(conn, |c| {
-        c.core.set_recv(Box::new(check_fd(readfd)?));
+        c.put_recv(CRecv::Fd(check_fd(readfd)?));
         c.io.read_fd = Some(readfd);
         Ok(())
     })
@@ -75,7 +134,7 @@ pub extern "C" fn s2n_connection_set_read_fd(conn: *mut s2n_connection, readfd: 
 #[no_mangle]
 pub extern "C" fn s2n_connection_set_write_fd(conn: *mut s2n_connection, writefd: c_int) -> c_int {
     with_conn(conn, |c| {
-        c.core.set_send(Box::new(check_fd(writefd)?));
+        c.put_send(CSend::Fd(check_fd(writefd)?));
         c.io.managed_send = true;
         c.io.write_fd = Some(writefd);
         Ok(())
@@ -351,4 +410,100 @@ pub extern "C" fn s2n_shutdown_send(
     with_direction(conn, blocked, Claim::Send, |c| {
         c.shutdown_send().map(|()| S2N_SUCCESS)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::connection::{s2n_connection_free, s2n_connection_new};
+    use super::super::negotiated::{s2n_connection_get_read_fd, s2n_connection_get_write_fd};
+    use super::super::{S2N_CLIENT, S2N_FAILURE};
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// The context the last callback ran with, and which callback (1 or 2).
+    static LAST: AtomicUsize = AtomicUsize::new(0);
+
+    unsafe extern "C" fn recv_one(ctx: *mut c_void, _: *mut u8, _: u32) -> c_int {
+        LAST.store(ctx as usize + 1, Ordering::SeqCst);
+        0
+    }
+    unsafe extern "C" fn recv_two(ctx: *mut c_void, _: *mut u8, _: u32) -> c_int {
+        LAST.store(ctx as usize + 2, Ordering::SeqCst);
+        0
+    }
+    unsafe extern "C" fn send_one(ctx: *mut c_void, _: *const u8, len: u32) -> c_int {
+        LAST.store(ctx as usize + 1, Ordering::SeqCst);
+        len as c_int
+    }
+
+    /// The address of the connection's transport halves (recv, send).
+    fn halves(conn: *mut s2n_connection) -> (usize, usize) {
+        // SAFETY: a live handle, used by this thread only.
+        let mut state = unsafe { &*conn }.enter().unwrap();
+        let recv = state
+            .core
+            .recv_half_mut()
+            .map_or(0, |h| h as *mut _ as *mut () as usize);
+        let send = state
+            .core
+            .send_half_mut()
+            .map_or(0, |h| h as *mut _ as *mut () as usize);
+        (recv, send)
+    }
+
+    fn last_after_io(conn: *mut s2n_connection) -> usize {
+        // SAFETY: a live handle, used by this thread only.
+        let mut state = unsafe { &*conn }.enter().unwrap();
+        let mut buf = [0u8; 4];
+        let _ = state.core.recv_half_mut().unwrap().recv(&mut buf);
+        LAST.load(Ordering::SeqCst)
+    }
+
+    #[test]
+    fn setters_called_again_change_the_transport_in_place() {
+        let conn = s2n_connection_new(S2N_CLIENT);
+        let mut fd = -1;
+        assert_eq!(
+            s2n_connection_set_recv_cb(conn, Some(recv_one)),
+            S2N_SUCCESS
+        );
+        assert_eq!(
+            s2n_connection_set_send_cb(conn, Some(send_one)),
+            S2N_SUCCESS
+        );
+        let first = halves(conn);
+        assert!(first.0 != 0 && first.1 != 0);
+        let ctx = 0x1000 as *mut c_void;
+        for _ in 0..3 {
+            assert_eq!(s2n_connection_set_recv_ctx(conn, ctx), S2N_SUCCESS);
+            assert_eq!(s2n_connection_set_send_ctx(conn, ctx), S2N_SUCCESS);
+            assert_eq!(
+                s2n_connection_set_recv_cb(conn, Some(recv_one)),
+                S2N_SUCCESS
+            );
+        }
+        assert_eq!(halves(conn), first, "no new halves");
+        assert_eq!(last_after_io(conn), 0x1001);
+        // A file descriptor, then a callback again, also in place; the getters
+        // follow.
+        assert_eq!(s2n_connection_set_fd(conn, 5), S2N_SUCCESS);
+        assert_eq!(halves(conn), first);
+        assert_eq!(s2n_connection_get_read_fd(conn, &mut fd), S2N_SUCCESS);
+        assert_eq!(fd, 5);
+        assert_eq!(
+            s2n_connection_set_recv_cb(conn, Some(recv_two)),
+            S2N_SUCCESS
+        );
+        assert_eq!(s2n_connection_get_read_fd(conn, &mut fd), S2N_FAILURE);
+        assert_eq!(s2n_connection_get_write_fd(conn, &mut fd), S2N_SUCCESS);
+        assert_eq!(fd, 5);
+        assert_eq!(halves(conn), first);
+        // The callback set last, with the context set before it.
+        assert_eq!(last_after_io(conn), 0x1002);
+        let other = 0x2000 as *mut c_void;
+        assert_eq!(s2n_connection_set_recv_ctx(conn, other), S2N_SUCCESS);
+        assert_eq!(last_after_io(conn), 0x2002);
+        assert_eq!(halves(conn), first);
+        assert_eq!(s2n_connection_free(conn), S2N_SUCCESS);
+    }
 }

@@ -5,27 +5,17 @@
 //!
 //! A [`Steps`] gives the steps access to the connection: [`Alone`] for a call that
 //! has it to itself (`&mut Connection`), `SharedCall` for a call that shares it
-//! with a call in the other direction (see `shared`).
+//! with a call in the other direction (see `shared`). The receiving steps are in
+//! `receive`.
 
 use std::cell::RefCell;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 
-use super::{Blocked, Connection, Mode, PeerClose};
+use super::{Blocked, Connection, Mode};
 use crate::error::{Error, ErrorCode, Result};
 use crate::resumption::client::TicketReporter;
 use crate::resumption::server::SessionForgetter;
-use crate::transport::{RecvHalf, SendHalf};
-
-/// The most bytes one transport read takes after the handshake: a whole record of
-/// the largest size (16 KiB of plaintext, its padding, tag and header).
-const READ_CHUNK: usize = 16 * 1024 + 256 + 5;
-/// The first reads take less (as rustls reads): a connection that receives little
-/// never needs more.
-const FIRST_READ: usize = 4096;
-
-/// rustls takes no more bytes while more plaintext than this waits to be read
-/// (its default received-plaintext limit).
-const PLAINTEXT_LIMIT: usize = 16 * 1024;
+use crate::transport::SendHalf;
 
 /// Access to the connection for the steps of one call.
 pub(crate) trait Steps {
@@ -85,17 +75,6 @@ pub(crate) struct Outgoing {
     half: Box<dyn SendHalf>,
     out: Vec<u8>,
     sent: usize,
-}
-
-/// The receive direction while its owner reads from the transport, unlocked.
-pub(crate) struct Incoming {
-    half: Box<dyn RecvHalf>,
-    buf: Vec<u8>,
-}
-
-enum RecvStep {
-    Done(usize),
-    Read(Incoming),
 }
 
 /// Writes what rustls has queued. The caller holds the send direction.
@@ -201,63 +180,6 @@ pub(crate) fn shutdown_send_via(s: &impl Steps) -> Result<()> {
         flush_via(s)?;
     }
     Ok(())
-}
-
-/// `s2n_recv` in steps. The caller holds the receive direction.
-pub(crate) fn recv_via(s: &impl Steps, buf: &mut [u8]) -> Result<usize> {
-    let multi_record = s.step(|c| c.recv_check())?;
-    if buf.is_empty() {
-        return Ok(0);
-    }
-    let mut total = 0;
-    loop {
-        match recv_once(s, &mut buf[total..]) {
-            Ok(0) => return Ok(total),
-            Ok(n) => {
-                total += n;
-                if !multi_record || total == buf.len() {
-                    return Ok(total);
-                }
-            }
-            // As s2n: what was read is returned; the next call reports the rest.
-            Err(e) if total > 0 && (e.is_blocked() || e.code == ErrorCode::Closed) => {
-                s.step(|c| c.blocked = Blocked::NotBlocked);
-                return Ok(total);
-            }
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// Decrypted data available now, or from the next records read.
-fn recv_once(s: &impl Steps, buf: &mut [u8]) -> Result<usize> {
-    loop {
-        let (step, owed) = s.step(|c| {
-            let step = c.recv_step(buf);
-            (step, c.tls.as_ref().is_some_and(|t| t.wants_write()))
-        });
-        if owed {
-            let mut failed = None;
-            // Replies rustls owes the peer (a key update) go out when the
-            // transport takes them.
-            s.send_owed(|| match flush_via(s) {
-                Err(e) if !e.is_blocked() => failed = Some(e),
-                _ => {}
-            });
-            if let Some(e) = failed {
-                if let Ok(RecvStep::Read(r)) = step {
-                    s.step(|c| c.recv = Some(r.half));
-                }
-                return Err(e);
-            }
-        }
-        let mut r = match step? {
-            RecvStep::Done(n) => return Ok(n),
-            RecvStep::Read(r) => r,
-        };
-        let result = r.half.recv(&mut r.buf);
-        s.step(|c| c.put_input(r, result))?;
-    }
 }
 
 /// rustls refused more bytes: it holds at most 64 KiB of one handshake flight until
@@ -418,146 +340,6 @@ impl Connection {
         }
         Ok(true)
     }
-
-    /// Checks a receive; whether it fills the buffer from several records.
-    fn recv_check(&mut self) -> Result<bool> {
-        self.blocked = Blocked::NotBlocked;
-        self.check_usable()?;
-        self.require_handshake("s2n_recv")?;
-        Ok(self.config().settings().io.recv_multi_record)
-    }
-
-    /// Decrypts the bytes already read, returns decrypted data if there is some,
-    /// and otherwise hands out the transport to read more.
-    fn recv_step(&mut self, buf: &mut [u8]) -> Result<RecvStep> {
-        self.decrypt_pending()?;
-        let Some(tls) = self.tls.as_mut() else {
-            return Err(Error::new(ErrorCode::InvalidState, "no TLS connection"));
-        };
-        match tls.reader().read(buf) {
-            Ok(0) => {
-                self.peer_close.get_or_insert(PeerClose::CloseNotify);
-                return Ok(RecvStep::Done(0));
-            }
-            Ok(n) => {
-                self.plaintext_pending = self.plaintext_pending.saturating_sub(n);
-                // What was read stays visible to s2n_peek, not hidden here.
-                self.decrypt_pending()?;
-                return Ok(RecvStep::Done(n));
-            }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                // No close_notify: the data may have been truncated by an attacker,
-                // so it is an error, not an end of data (as s2n), and the session
-                // cannot resume.
-                if self.peer_close.is_none() {
-                    self.forget_session();
-                }
-                self.peer_close.get_or_insert(PeerClose::Abrupt);
-                return Err(Error::new(
-                    ErrorCode::Closed,
-                    "the peer closed the transport without sending close_notify: the data may be truncated",
-                ));
-            }
-            Err(e) => {
-                return Err(Error::new(
-                    ErrorCode::Internal,
-                    format!("reading plaintext failed: {e}"),
-                ))
-            }
-        }
-        if self.in_pos < self.in_end {
-            // No plaintext, yet rustls takes no more of what was read.
-            return Err(Error::new(
-                ErrorCode::Internal,
-                "rustls took none of the bytes read from the transport",
-            ));
-        }
-        let Some(half) = self.recv.take() else {
-            return Err(Error::new(
-                ErrorCode::InvalidState,
-                "the connection has no I/O",
-            ));
-        };
-        let mut buf = std::mem::take(&mut self.pending_in);
-        // Grown to a whole record once a read filled the buffer; zeroed only then.
-        let size = if buf.is_empty() {
-            FIRST_READ
-        } else if self.in_end == buf.len() {
-            READ_CHUNK
-        } else {
-            buf.len()
-        };
-        buf.resize(size, 0);
-        self.in_pos = 0;
-        self.in_end = 0;
-        Ok(RecvStep::Read(Incoming { half, buf }))
-    }
-
-    /// Gives rustls the bytes read from the transport, as far as it takes them,
-    /// and decrypts them: so `s2n_peek` counts every whole record read.
-    fn decrypt_pending(&mut self) -> Result<()> {
-        while self.in_pos < self.in_end && self.plaintext_pending <= PLAINTEXT_LIMIT {
-            let pending = std::mem::take(&mut self.pending_in);
-            let fed = self.feed(&mut &pending[self.in_pos..self.in_end]);
-            self.pending_in = pending;
-            let fed = fed?;
-            if fed == 0 {
-                break; // after close_notify rustls takes nothing more
-            }
-            self.in_pos += fed;
-            self.process()?;
-            self.report_tickets()?;
-        }
-        Ok(())
-    }
-
-    /// `s2n_peek_buffered`: bytes read from the transport and not yet decrypted
-    /// (rustls holds back while more than 16 KiB of plaintext waits).
-    pub fn buffered_input(&self) -> usize {
-        self.in_end - self.in_pos
-    }
-
-    /// Gives rustls bytes read from the transport (or the end of stream).
-    fn feed(&mut self, bytes: &mut dyn Read) -> Result<usize> {
-        let Some(tls) = self.tls.as_mut() else {
-            return Ok(0);
-        };
-        match tls.read_tls(bytes) {
-            Ok(n) => Ok(n),
-            Err(e) => Err(self.fail(rustls_refused(e))),
-        }
-    }
-
-    /// Puts the transport back after a read, with what it read.
-    fn put_input(&mut self, r: Incoming, result: io::Result<usize>) -> Result<()> {
-        self.recv = Some(r.half);
-        self.pending_in = r.buf;
-        self.in_pos = 0;
-        self.in_end = 0;
-        match result {
-            Ok(0) => {
-                self.feed(&mut io::empty())?;
-                self.process()
-            }
-            Ok(n) => {
-                self.in_end = n.min(self.pending_in.len());
-                self.wire_in += n as u64;
-                Ok(())
-            }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                self.blocked = Blocked::OnRead;
-                Err(Error::blocked())
-            }
-            Err(e) => {
-                let e = Error::new(
-                    ErrorCode::Io,
-                    format!("receiving from the peer failed: {e}"),
-                );
-                Err(self.fail(e))
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -587,31 +369,5 @@ mod tests {
         }
         assert!(got == want);
         assert_eq!(c.send_vectored(&parts, 6 + big.len()).unwrap(), 0);
-    }
-
-    #[test]
-    fn records_read_together_are_all_decrypted_and_counted_by_peek() {
-        let (mut s, mut c, _, _) = pair(
-            server_config("default_tls13"),
-            client_config("default_tls13"),
-        );
-        handshake(&mut s, &mut c).unwrap();
-        for part in [&b"one"[..], b"two", b"three"] {
-            assert_eq!(c.send(part).unwrap(), part.len());
-        }
-        let mut byte = [0u8; 1];
-        assert_eq!(s.recv(&mut byte).unwrap(), 1);
-        assert_eq!(&byte, b"o");
-        // The three records came in one transport read: all of them are ready.
-        assert_eq!(s.peek(), 10);
-        assert_eq!(s.buffered_input(), 0);
-        let mut rest = [0u8; 16];
-        let mut got = Vec::new();
-        while got.len() < 10 {
-            let n = s.recv(&mut rest).unwrap();
-            got.extend_from_slice(&rest[..n]);
-        }
-        assert_eq!(got, b"netwothree");
-        assert!(s.recv(&mut rest).unwrap_err().is_blocked());
     }
 }

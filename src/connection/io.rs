@@ -6,10 +6,11 @@ use std::ffi::CString;
 use std::io::{self, Read};
 
 use super::duplex::{
-    flush_via, recv_via, rustls_refused, send_vectored_via, send_via, shutdown_send_via, Alone,
+    flush_via, rustls_refused, send_vectored_via, send_via, shutdown_send_via, Alone,
 };
 use super::errors::map_tls_error;
 use super::peer::with_peer;
+use super::receive::recv_via;
 use super::{Blocked, Connection, Mode, PeerClose};
 use crate::error::{Error, ErrorCode, Result};
 use crate::handshake_notes;

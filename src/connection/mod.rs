@@ -47,6 +47,7 @@ mod peer;
 #[cfg(test)]
 mod peer_tests;
 mod psk;
+mod receive;
 mod records;
 mod secrets;
 mod shared;
@@ -129,8 +130,9 @@ pub struct Connection {
     /// TLS records taken from rustls and not yet all sent.
     out: Vec<u8>,
     out_sent: usize,
-    /// The buffer transport reads go to after the handshake; `in_pos..in_end` is
-    /// what rustls has not taken yet.
+    /// Bytes read from the transport after the handshake that rustls has not
+    /// taken yet (`in_pos..in_end`). Reads go to the thread's buffer and only what
+    /// rustls leaves is kept here; reads come here while that buffer is in use.
     pending_in: Vec<u8>,
     in_pos: usize,
     in_end: usize,
@@ -195,6 +197,19 @@ impl std::fmt::Debug for Connection {
 impl Connection {
     #[inline(always)]
     pub fn new(mode: Mode) -> Self {
+        Self::with_signal(mode, Self::new_signal(mode))
+    }
+
+    /// The client hello callback signal for a new connection in `mode`, for
+    /// [`Connection::with_signal`] (the C handle keeps it too).
+    pub fn new_signal(mode: Mode) -> Arc<HelloSignal> {
+        client_hello::new_signal(mode)
+    }
+
+    /// A new connection recording its client hello callback's outcome on
+    /// `hello_signal` (from [`Connection::new_signal`]).
+    #[inline(always)]
+    pub fn with_signal(mode: Mode, hello_signal: Arc<HelloSignal>) -> Self {
         Connection {
             mode,
             config: None,
@@ -245,7 +260,7 @@ impl Connection {
             early: Default::default(),
             client_hello: None,
             hello_cb: HelloCallbackState::default(),
-            hello_signal: client_hello::new_signal(mode),
+            hello_signal,
             offload: offload::Offload::default(),
             secrets: Default::default(),
         }
@@ -260,12 +275,12 @@ impl Connection {
     pub fn wipe(&mut self) {
         let config = self.config.take();
         let owner = self.owner;
+        // The handle shares the signal: kept, reset.
         let hello_signal = Arc::clone(&self.hello_signal);
-        *self = Connection::new(self.mode);
+        hello_signal.reset();
+        *self = Connection::with_signal(self.mode, hello_signal);
         self.config = config;
         self.owner = owner;
-        hello_signal.reset();
-        self.hello_signal = hello_signal;
     }
 
     /// Tells the connection how the api layer names it in callbacks.
@@ -372,6 +387,16 @@ impl Connection {
 
     pub fn set_send(&mut self, send: Box<dyn SendHalf>) {
         self.send = Some(send);
+    }
+
+    /// The receiving half set, to change in place.
+    pub fn recv_half_mut(&mut self) -> Option<&mut (dyn RecvHalf + 'static)> {
+        self.recv.as_deref_mut()
+    }
+
+    /// The sending half set, to change in place.
+    pub fn send_half_mut(&mut self) -> Option<&mut (dyn SendHalf + 'static)> {
+        self.send.as_deref_mut()
     }
 
     pub fn set_server_name(&mut self, name: &str) -> Result<()> {

@@ -61,7 +61,7 @@ impl Connection {
             .setup
             .as_ref()
             .is_some_and(|(_, k)| k.is_some());
-        for secret in captured.secrets {
+        for secret in captured.master.into_iter().chain(captured.secrets) {
             // As s2n: the TLS1.2 master secret is logged on full handshakes only.
             let log = logging && !(secret.label == CLIENT_RANDOM && resumed);
             if log {

@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicU8, Ordering::SeqCst};
 use std::sync::{Mutex, MutexGuard};
 
 use super::duplex::{self, Steps};
+use super::receive;
 use super::Connection;
 use crate::error::{Error, ErrorCode, Result};
 use crate::sync;
@@ -284,7 +285,7 @@ impl<S: AsMut<Connection>> SharedCall<'_, S> {
     /// `s2n_recv`; needs [`Claim::Recv`].
     pub fn recv(&self, buf: &mut [u8]) -> Result<usize> {
         self.expect(Claim::Recv)?;
-        self.finish(duplex::recv_via(self, buf))
+        self.finish(receive::recv_via(self, buf))
     }
 
     /// `s2n_peek` and `s2n_peek_buffered`: decrypted bytes waiting, and bytes read
