@@ -47,8 +47,7 @@ fn check_reader(new: fn() -> HelloReader, sizes: &[u8], bytes: &[u8]) {
     if let Some(info) = &first {
         assert!(info.session_id.len() <= S2N_SESSION_ID_MAX_LEN);
         assert!(info
-            .psk_identity
-            .as_ref()
+            .psk_identity()
             .is_none_or(|p| p.len() <= MAX_TICKET_LEN));
         assert!(info
             .session_ticket
@@ -63,8 +62,9 @@ fn check_reader(new: fn() -> HelloReader, sizes: &[u8], bytes: &[u8]) {
         let first = info
             .psk_identities
             .first()
+            .map(Vec::as_slice)
             .filter(|id| id.len() <= MAX_TICKET_LEN);
-        assert_eq!(info.psk_identity.as_ref(), first);
+        assert_eq!(info.psk_identity(), first);
     }
 }
 

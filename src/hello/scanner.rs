@@ -44,10 +44,14 @@ impl Tls12TicketScanner {
                 }
                 NEW_SESSION_TICKET => {
                     // uint32 lifetime_hint; opaque ticket<0..2^16-1>;
-                    if let [a, b, c, d, e, f, ref rest @ ..] = msg.body[..] {
+                    let mut body = msg.body;
+                    if let [a, b, c, d, e, f, ref rest @ ..] = body[..] {
                         let lifetime = u32::from_be_bytes([a, b, c, d]);
                         let len = usize::from(u16::from_be_bytes([e, f])).min(rest.len());
-                        self.ticket = Some((lifetime, rest[..len].to_vec()));
+                        // The message's own buffer becomes the ticket: no copy.
+                        body.truncate(6 + len);
+                        body.drain(..6);
+                        self.ticket = Some((lifetime, body));
                     }
                 }
                 _ => {}

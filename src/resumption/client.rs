@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use super::client_session::{self, ConnSessions, SessionInfo, SessionRef, WireFacts};
+use super::client_session::{self, ConnSessions, SessionInfo, SessionRef};
 use crate::clock::SharedClock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::hello::{HelloInfo, Tls12TicketScanner};
@@ -123,13 +123,13 @@ impl ClientResumption {
         let Some(sessions) = &self.sessions else {
             return;
         };
-        let id = |h: Option<&HelloInfo>| h.map(|h| h.session_id.clone()).unwrap_or_default();
-        sessions.note_wire(WireFacts {
-            client_session_id: id(client_hello),
-            server_session_id: id(server_hello),
-            tls12_ticket: self.ticket_scanner.ticket.clone(),
-            suite: self.ticket_scanner.suite,
-        });
+        let id = |h: Option<&HelloInfo>| h.map(|h| h.session_id).unwrap_or_default();
+        sessions.note_wire(
+            id(client_hello),
+            id(server_hello),
+            self.ticket_scanner.ticket.as_ref(),
+            self.ticket_scanner.suite,
+        );
     }
 
     /// Hands the tickets received so far to the application's callback; its
