@@ -230,8 +230,8 @@ impl HelloReader {
             Ok(Some(m)) if msg_type == CLIENT_HELLO => {
                 let record = self.reader.first_record_version();
                 parse::client_hello(&m.body).and_then(|mut info| {
-                    // The message's bytes move into s2n's view of it: no copy.
-                    let message = ClientHello::received(m.body, record)
+                    // A buffer the reader gathered moves into s2n's view of it.
+                    let message = ClientHello::received(m.body.into_owned(), record)
                         .map_err(|e| Malformed::new(e.message.into_owned()))?;
                     info.message = Some(Arc::new(message));
                     Ok(info)

@@ -2,6 +2,8 @@
 //! not expose: the NewSessionTicket (lifetime hint and ticket) and the cipher suite. Scanning stops as soon as it
 //! cannot matter any more, and holds at most one ServerHello or NewSessionTicket.
 
+use std::borrow::Cow;
+
 use super::parse;
 use super::reader::HandshakeReader;
 
@@ -44,14 +46,19 @@ impl Tls12TicketScanner {
                 }
                 NEW_SESSION_TICKET => {
                     // uint32 lifetime_hint; opaque ticket<0..2^16-1>;
-                    let mut body = msg.body;
-                    if let [a, b, c, d, e, f, ref rest @ ..] = body[..] {
+                    if let [a, b, c, d, e, f, ref rest @ ..] = msg.body[..] {
                         let lifetime = u32::from_be_bytes([a, b, c, d]);
                         let len = usize::from(u16::from_be_bytes([e, f])).min(rest.len());
-                        // The message's own buffer becomes the ticket: no copy.
-                        body.truncate(6 + len);
-                        body.drain(..6);
-                        self.ticket = Some((lifetime, body));
+                        let ticket = match msg.body {
+                            Cow::Borrowed(body) => body[6..6 + len].to_vec(),
+                            // A buffer the reader gathered becomes the ticket: no copy.
+                            Cow::Owned(mut body) => {
+                                body.truncate(6 + len);
+                                body.drain(..6);
+                                body
+                            }
+                        };
+                        self.ticket = Some((lifetime, ticket));
                     }
                 }
                 _ => {}

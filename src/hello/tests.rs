@@ -351,6 +351,12 @@ fn a_tls12_ticket_is_the_new_session_ticket_without_its_header() {
     let mut scanner = Tls12TicketScanner::default();
     scanner.feed(&records(&nst, 1 << 14));
     assert_eq!(scanner.ticket, Some((300, vec![7, 8, 9])));
+    // Gathered across reads, the same.
+    let mut scanner = Tls12TicketScanner::default();
+    for chunk in records(&nst, 1 << 14).chunks(4) {
+        scanner.feed(chunk);
+    }
+    assert_eq!(scanner.ticket, Some((300, vec![7, 8, 9])));
     // A length past the message: what there is.
     let nst = handshake(4, &[0, 0, 0, 5, 0, 9, 1, 2]);
     let mut scanner = Tls12TicketScanner::default();
