@@ -76,6 +76,15 @@ impl ClientResumption {
         self.sessions.as_ref().and_then(|s| s.latest())
     }
 
+    /// `f` on the session [`ClientResumption::session`] would copy; `f` must
+    /// take no other lock (the session store's is held).
+    pub fn with_session<T>(&self, f: impl FnOnce(Option<&SessionInfo>) -> T) -> T {
+        match &self.sessions {
+            Some(s) => s.with_latest(f),
+            None => f(None),
+        }
+    }
+
     /// `s2n_connection_get_session_ticket_lifetime_hint`.
     pub fn ticket_lifetime_hint(&self) -> Result<u32> {
         match self.session() {

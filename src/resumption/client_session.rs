@@ -311,6 +311,12 @@ impl ConnSessions {
         self.state().latest.clone()
     }
 
+    /// `f` on the latest session, without copying it (its bytes are read out
+    /// whole by `s2n_connection_get_session`). `f` must take no other lock.
+    pub fn with_latest<T>(&self, f: impl FnOnce(Option<&SessionInfo>) -> T) -> T {
+        f(self.state().latest.as_ref())
+    }
+
     /// Tickets received since the last call, for the ticket callback.
     pub fn take_pending(&self) -> Vec<SessionInfo> {
         std::mem::take(&mut self.state().pending)
