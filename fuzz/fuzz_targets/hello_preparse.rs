@@ -59,10 +59,13 @@ fn check_reader(new: fn() -> HelloReader, sizes: &[u8], bytes: &[u8]) {
             .psk_identities
             .iter()
             .all(|id| !id.is_empty() && id.len() <= 0xffff));
+        assert_eq!(
+            info.psk_identities.iter().count(),
+            info.psk_identities.len()
+        );
         let first = info
             .psk_identities
             .first()
-            .map(Vec::as_slice)
             .filter(|id| id.len() <= MAX_TICKET_LEN);
         assert_eq!(info.psk_identity(), first);
     }

@@ -86,6 +86,80 @@ impl fmt::Debug for SessionId {
     }
 }
 
+/// The PSK identities a ClientHello offered, in the client's order, kept as
+/// they were sent (each a 2-byte length, the identity, a 4-byte ticket age) in
+/// one buffer however many: checked whole when read (`parse::psk_identities`).
+#[derive(Clone, Default)]
+pub struct PskIdentities {
+    wire: Vec<u8>,
+    count: usize,
+}
+
+/// None offered.
+static NO_PSK_IDENTITIES: PskIdentities = PskIdentities {
+    wire: Vec::new(),
+    count: 0,
+};
+
+impl PskIdentities {
+    /// `wire` must hold `count` well-formed entries.
+    fn from_checked(wire: &[u8], count: usize) -> Self {
+        PskIdentities {
+            wire: wire.to_vec(),
+            count,
+        }
+    }
+
+    /// An empty list, for a hello without one.
+    pub fn none() -> &'static PskIdentities {
+        &NO_PSK_IDENTITIES
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let mut rest = &self.wire[..];
+        std::iter::from_fn(move || {
+            let [a, b, tail @ ..] = rest else {
+                return None;
+            };
+            let n = usize::from(u16::from_be_bytes([*a, *b]));
+            let id = tail.get(..n)?;
+            rest = tail.get(n + 4..)?;
+            Some(id)
+        })
+    }
+
+    pub fn first(&self) -> Option<&[u8]> {
+        self.iter().next()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        self.iter().nth(i)
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+/// The identities alone: the ticket ages are not compared.
+impl PartialEq for PskIdentities {
+    fn eq(&self, other: &Self) -> bool {
+        self.count == other.count && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for PskIdentities {}
+
+impl fmt::Debug for PskIdentities {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// What one hello message showed (a ClientHello, or a ServerHello).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HelloInfo {
@@ -96,7 +170,7 @@ pub struct HelloInfo {
     pub session_id: SessionId,
     /// Every TLS1.3 PSK identity offered, in the client's order (a ClientHello
     /// is at most 64 KiB, so are they). [`HelloInfo::psk_identity`] is the first.
-    pub psk_identities: Vec<Vec<u8>>,
+    pub psk_identities: PskIdentities,
     /// The index of the PSK identity a ServerHello selected (its pre_shared_key).
     pub selected_psk: Option<u16>,
     /// A TLS1.2 session ticket offered (the SessionTicket extension, when not
@@ -118,7 +192,6 @@ impl HelloInfo {
     pub fn psk_identity(&self) -> Option<&[u8]> {
         self.psk_identities
             .first()
-            .map(Vec::as_slice)
             .filter(|id| id.len() <= MAX_TICKET_LEN)
     }
 }

@@ -4,7 +4,9 @@
 
 use std::fmt::Display;
 
-use super::{s2n_version, HelloInfo, Malformed, SessionId, MAX_CACHE_KEY_LEN, MAX_TICKET_LEN};
+use super::{
+    s2n_version, HelloInfo, Malformed, PskIdentities, SessionId, MAX_CACHE_KEY_LEN, MAX_TICKET_LEN,
+};
 use crate::policy;
 
 const STATUS_REQUEST: u16 = 5;
@@ -200,21 +202,21 @@ fn protocol_names(data: &[u8]) -> Option<Vec<Vec<u8>>> {
 /// pre_shared_key: `PskIdentity identities<7..2^16-1>` of `{ opaque identity<1..2^16-1>;
 /// uint32 obfuscated_ticket_age; }`, then `PskBinderEntry binders<33..2^16-1>`, one
 /// binder per identity. The identities, in the client's order.
-fn psk_identities(data: &[u8]) -> Result<Vec<Vec<u8>>, Malformed> {
+fn psk_identities(data: &[u8]) -> Result<PskIdentities, Malformed> {
     let mut p = Cursor(data);
-    let mut ids = Cursor(p.vec16("PSK identities")?);
+    let list = p.vec16("PSK identities")?;
+    let mut ids = Cursor(list);
     let mut binders = Cursor(p.vec16("PSK binders")?);
     p.end("the PSK binders")?;
-    let mut all = Vec::new();
+    let mut identities = 0usize;
     while !ids.is_empty() {
         let id = ids.vec16("PSK identity")?;
         ids.take(4, "obfuscated_ticket_age")?;
         if id.is_empty() {
             return Err(bad("empty PSK identity"));
         }
-        all.push(id.to_vec());
+        identities += 1;
     }
-    let identities = all.len();
     let mut count = 0usize;
     while !binders.is_empty() {
         let binder = binders.vec8("PSK binder")?;
@@ -231,7 +233,7 @@ fn psk_identities(data: &[u8]) -> Result<Vec<Vec<u8>>, Malformed> {
             "{identities} PSK identities with {count} binders (one binder each, at least one)"
         )));
     }
-    Ok(all)
+    Ok(PskIdentities::from_checked(list, identities))
 }
 
 /// supported_versions in a ClientHello: `ProtocolVersion versions<2..254>`. The

@@ -47,7 +47,11 @@ fn reads_versions_session_id_and_psk_across_records_and_reads() {
     assert_eq!(info.max_version, 34);
     assert_eq!(&info.session_id[..], &[9; 32][..]);
     assert_eq!(info.psk_identity(), Some(&b"abc"[..]));
-    assert_eq!(info.psk_identities, [&b"abc"[..], &b"second"[..]]);
+    let ids: Vec<&[u8]> = info.psk_identities.iter().collect();
+    assert_eq!(ids, [&b"abc"[..], &b"second"[..]]);
+    assert_eq!(info.psk_identities.len(), 2);
+    assert_eq!(info.psk_identities.get(1), Some(&b"second"[..]));
+    assert_eq!(info.psk_identities.get(2), None);
     assert_eq!(info.selected_psk, None);
     assert_eq!(
         info.session_ticket, None,
