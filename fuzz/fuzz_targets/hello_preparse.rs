@@ -47,8 +47,7 @@ fn check_reader(new: fn() -> HelloReader, sizes: &[u8], bytes: &[u8]) {
     if let Some(info) = &first {
         assert!(info.session_id.len() <= S2N_SESSION_ID_MAX_LEN);
         assert!(info
-            .psk_identity
-            .as_ref()
+            .psk_identity()
             .is_none_or(|p| p.len() <= MAX_TICKET_LEN));
         assert!(info
             .session_ticket
@@ -60,11 +59,15 @@ fn check_reader(new: fn() -> HelloReader, sizes: &[u8], bytes: &[u8]) {
             .psk_identities
             .iter()
             .all(|id| !id.is_empty() && id.len() <= 0xffff));
+        assert_eq!(
+            info.psk_identities.iter().count(),
+            info.psk_identities.len()
+        );
         let first = info
             .psk_identities
             .first()
             .filter(|id| id.len() <= MAX_TICKET_LEN);
-        assert_eq!(info.psk_identity.as_ref(), first);
+        assert_eq!(info.psk_identity(), first);
     }
 }
 

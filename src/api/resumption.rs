@@ -428,10 +428,10 @@ pub extern "C" fn s2n_connection_get_session(
         if session.is_null() {
             return Err(Error::null("session"));
         }
-        match c.core.session() {
+        c.core.with_session(|s| match s {
             Some(s) => Ok(copy_out(&s.bytes, session, max_length)? as c_int),
             None => Ok(0),
-        }
+        })
     })
 }
 
@@ -439,7 +439,8 @@ pub extern "C" fn s2n_connection_get_session(
 #[no_mangle]
 pub extern "C" fn s2n_connection_get_session_length(conn: *mut s2n_connection) -> c_int {
     query(conn, |c| {
-        Ok(c.core.session().map_or(0, |s| s.bytes.len() as c_int))
+        Ok(c.core
+            .with_session(|s| s.map_or(0, |s| s.bytes.len() as c_int)))
     })
 }
 

@@ -52,8 +52,25 @@ pub struct ClientHello {
     compression: Range<usize>,
     extensions: Range<usize>,
     /// Each known extension received, with its data.
-    known: Vec<(u16, Range<usize>)>,
+    known: Known,
     owner: HelloOwner,
+}
+
+/// The known extensions received, in order, each with its data's place in the
+/// message: inline, as each is there at most once (no allocation per hello).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Known {
+    len: usize,
+    /// Type, start and end; a message is at most [`MAX_MESSAGE`] bytes.
+    items: [(u16, u32, u32); KNOWN_EXTENSIONS.len()],
+}
+
+impl Known {
+    fn iter(&self) -> impl Iterator<Item = (u16, Range<usize>)> + '_ {
+        self.items[..self.len]
+            .iter()
+            .map(|&(k, start, end)| (k, start as usize..end as usize))
+    }
 }
 
 fn bad(what: impl Into<String>) -> Error {
@@ -124,12 +141,13 @@ impl ClientHello {
                 body.len()
             )));
         }
-        Self::parse_body(body, None, HelloOwner::Application)
+        Self::parse_body(body.to_vec(), None, HelloOwner::Application)
     }
 
     /// The ClientHello a server connection received: its body (after the
-    /// handshake header) and the version of the record that carried its start.
-    pub fn received(body: &[u8], record_version: Option<[u8; 2]>) -> Result<ClientHello> {
+    /// handshake header, at most 64 KiB: the reader's bound), kept as the raw
+    /// message, and the version of the record that carried its start.
+    pub fn received(body: Vec<u8>, record_version: Option<[u8; 2]>) -> Result<ClientHello> {
         let version = record_version.map(|[major, minor]| s2n_version(major, minor));
         Self::parse_body(body, version, HelloOwner::Connection)
     }
@@ -139,13 +157,14 @@ impl ClientHello {
     /// extension block if at least its length is there. Known extensions may not
     /// appear twice (S2N_ERR_DUPLICATE_EXTENSION); others are only kept raw.
     fn parse_body(
-        body: &[u8],
+        mut raw: Vec<u8>,
         record_version: Option<u8>,
         owner: HelloOwner,
     ) -> Result<ClientHello> {
-        if body.is_empty() {
+        if raw.is_empty() {
             return Err(bad("empty message"));
         }
+        let body = &raw[..];
         let mut c = Cursor { bytes: body, at: 0 };
         let major = c.u8("legacy_version")?;
         let minor = c.u8("legacy_version")?;
@@ -174,14 +193,14 @@ impl ClientHello {
         };
         let extensions = c.take(n, "extensions")?;
         let known = known_extensions(body, extensions.clone())?;
+        let legacy_version = s2n_version(major, minor);
         let mut random = [0; RANDOM_LEN];
-        random.copy_from_slice(&body[random_at.clone()]);
-        let mut raw = body.to_vec();
+        random.copy_from_slice(&raw[random_at.clone()]);
         raw[random_at].fill(0);
         Ok(ClientHello {
             raw,
             random,
-            legacy_version: s2n_version(major, minor),
+            legacy_version,
             record_version,
             session_id,
             cipher_suites,
@@ -244,7 +263,7 @@ impl ClientHello {
         self.known
             .iter()
             .find(|(k, _)| *k == kind)
-            .map(|(_, r)| &self.raw[r.clone()])
+            .map(|(_, r)| &self.raw[r])
     }
 
     /// Whether the client sent extension `kind` (known to s2n or not).
@@ -343,13 +362,15 @@ fn is_known(kind: u16) -> bool {
     )
 }
 
-fn known_extensions(body: &[u8], block: Range<usize>) -> Result<Vec<(u16, Range<usize>)>> {
+fn known_extensions(body: &[u8], block: Range<usize>) -> Result<Known> {
     let mut c = Cursor {
         bytes: &body[..block.end],
         at: block.start,
     };
-    // At most one of each known extension: never more than this.
-    let mut known: Vec<(u16, Range<usize>)> = Vec::with_capacity(KNOWN_EXTENSIONS.len());
+    let mut known = Known {
+        len: 0,
+        items: [(0, 0, 0); KNOWN_EXTENSIONS.len()],
+    };
     while c.left() > 0 {
         let kind = c.u16("extension type")?;
         let n = usize::from(c.u16("extension length")?);
@@ -357,13 +378,22 @@ fn known_extensions(body: &[u8], block: Range<usize>) -> Result<Vec<(u16, Range<
         if !is_known(kind) {
             continue;
         }
-        if known.iter().any(|(k, _)| *k == kind) {
+        if known.iter().any(|(k, _)| k == kind) {
             return Err(Error::new(
                 ErrorCode::DuplicateExtension,
                 format!("the ClientHello has extension {kind} twice"),
             ));
         }
-        known.push((kind, data));
+        // At most one of each known extension: a free slot is always there.
+        let (Some(slot), Ok(start), Ok(end)) = (
+            known.items.get_mut(known.len),
+            u32::try_from(data.start),
+            u32::try_from(data.end),
+        ) else {
+            return Err(bad("too many extensions"));
+        };
+        *slot = (kind, start, end);
+        known.len += 1;
     }
     Ok(known)
 }

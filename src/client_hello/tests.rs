@@ -73,7 +73,7 @@ fn fields_are_read_as_sent_and_the_random_is_zeroed_in_the_raw_message() {
 #[test]
 fn a_received_hello_keeps_its_record_version() {
     let m = message(&[], &[0, 0x2f], &[0], None);
-    let h = ClientHello::received(&m[4..], Some([3, 1])).unwrap();
+    let h = ClientHello::received(m[4..].to_vec(), Some([3, 1])).unwrap();
     assert_eq!(h.legacy_record_version().unwrap(), 31);
     assert_eq!(h.owner(), HelloOwner::Connection);
     assert!(h.extensions().is_empty());

@@ -169,7 +169,7 @@ impl Connection {
             let Some(callback) = self.config().settings().early_data.callback.clone() else {
                 return Ok(());
             };
-            let identity = self.offered_psk_identities().first().cloned();
+            let identity = self.offered_psk_identities().first().map(<[u8]>::to_vec);
             self.early.protocol = self.hello_info.as_ref().and_then(|h| {
                 let offered = h.alpn.as_deref()?;
                 self.protocol_list().select(offered).map(<[u8]>::to_vec)

@@ -348,6 +348,11 @@ impl Connection {
         self.client.session()
     }
 
+    /// `f` on that session, without a copy; `f` must take no lock.
+    pub fn with_session<T>(&self, f: impl FnOnce(Option<&SessionInfo>) -> T) -> T {
+        self.client.with_session(f)
+    }
+
     /// `s2n_connection_get_session_ticket_lifetime_hint`.
     pub fn session_ticket_lifetime_hint(&self) -> Result<u32> {
         self.client.ticket_lifetime_hint()

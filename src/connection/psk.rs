@@ -4,15 +4,16 @@
 //! the identity is the ticket the client offered.
 
 use super::Connection;
+use crate::hello::PskIdentities;
 use crate::policy;
 
 impl Connection {
     /// The identities the client offered, in its order (a server's view of the
     /// ClientHello it read, or a client's of the one it sent).
-    pub fn offered_psk_identities(&self) -> &[Vec<u8>] {
+    pub fn offered_psk_identities(&self) -> &PskIdentities {
         self.hello_info
             .as_ref()
-            .map_or(&[], |h| h.psk_identities.as_slice())
+            .map_or(PskIdentities::none(), |h| &h.psk_identities)
     }
 
     /// The identity of the PSK the handshake uses: known once the ServerHello is
@@ -31,8 +32,8 @@ impl Connection {
         }
         let offered = self.offered_psk_identities();
         match server_hello.selected_psk {
-            Some(i) => offered.get(usize::from(i)).map(Vec::as_slice),
-            None if self.is_resumed() && offered.len() == 1 => Some(&offered[0]),
+            Some(i) => offered.get(usize::from(i)),
+            None if self.is_resumed() && offered.len() == 1 => offered.first(),
             None => None,
         }
     }
@@ -96,8 +97,8 @@ mod tests {
             offered,
             "what the client sent is what the server read"
         );
-        assert_eq!(s.negotiated_psk_identity(), Some(offered[0].as_slice()));
-        assert_eq!(c.negotiated_psk_identity(), Some(offered[0].as_slice()));
+        assert_eq!(s.negotiated_psk_identity(), offered.first());
+        assert_eq!(c.negotiated_psk_identity(), offered.first());
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! the transport splits them.
 
 use std::fmt;
+use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::client_hello::ClientHello;
@@ -48,6 +49,117 @@ const MAX_HANDSHAKE_LEN: usize = 0xffff;
 const CLIENT_HELLO: u8 = 1;
 const SERVER_HELLO: u8 = 2;
 
+/// A legacy session ID, kept inline: it is at most [`MAX_CACHE_KEY_LEN`] bytes
+/// (RFC 5246), and every hello of every handshake has one (maybe empty).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionId {
+    len: u8,
+    bytes: [u8; MAX_CACHE_KEY_LEN],
+}
+
+impl SessionId {
+    /// `None` for an ID longer than [`MAX_CACHE_KEY_LEN`].
+    pub fn new(id: &[u8]) -> Option<Self> {
+        let mut bytes = [0; MAX_CACHE_KEY_LEN];
+        bytes.get_mut(..id.len())?.copy_from_slice(id);
+        Some(SessionId {
+            len: u8::try_from(id.len()).ok()?,
+            bytes,
+        })
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+impl Deref for SessionId {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.as_slice().fmt(f)
+    }
+}
+
+/// The PSK identities a ClientHello offered, in the client's order, kept as
+/// they were sent (each a 2-byte length, the identity, a 4-byte ticket age) in
+/// one buffer however many: checked whole when read (`parse::psk_identities`).
+#[derive(Clone, Default)]
+pub struct PskIdentities {
+    wire: Vec<u8>,
+    count: usize,
+}
+
+/// None offered.
+static NO_PSK_IDENTITIES: PskIdentities = PskIdentities {
+    wire: Vec::new(),
+    count: 0,
+};
+
+impl PskIdentities {
+    /// `wire` must hold `count` well-formed entries.
+    fn from_checked(wire: &[u8], count: usize) -> Self {
+        PskIdentities {
+            wire: wire.to_vec(),
+            count,
+        }
+    }
+
+    /// An empty list, for a hello without one.
+    pub fn none() -> &'static PskIdentities {
+        &NO_PSK_IDENTITIES
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let mut rest = &self.wire[..];
+        std::iter::from_fn(move || {
+            let [a, b, tail @ ..] = rest else {
+                return None;
+            };
+            let n = usize::from(u16::from_be_bytes([*a, *b]));
+            let id = tail.get(..n)?;
+            rest = tail.get(n + 4..)?;
+            Some(id)
+        })
+    }
+
+    pub fn first(&self) -> Option<&[u8]> {
+        self.iter().next()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        self.iter().nth(i)
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+/// The identities alone: the ticket ages are not compared.
+impl PartialEq for PskIdentities {
+    fn eq(&self, other: &Self) -> bool {
+        self.count == other.count && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for PskIdentities {}
+
+impl fmt::Debug for PskIdentities {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// What one hello message showed (a ClientHello, or a ServerHello).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HelloInfo {
@@ -55,13 +167,10 @@ pub struct HelloInfo {
     pub max_version: i32,
     /// The legacy session ID (TLS1.2 resumption by ID, or TLS1.3 middlebox
     /// compatibility); at most [`MAX_CACHE_KEY_LEN`] bytes.
-    pub session_id: Vec<u8>,
-    /// The first TLS1.3 PSK identity offered (a ticket, or a session cache key),
-    /// if at most [`MAX_TICKET_LEN`] bytes.
-    pub psk_identity: Option<Vec<u8>>,
+    pub session_id: SessionId,
     /// Every TLS1.3 PSK identity offered, in the client's order (a ClientHello
-    /// is at most 64 KiB, so are they).
-    pub psk_identities: Vec<Vec<u8>>,
+    /// is at most 64 KiB, so are they). [`HelloInfo::psk_identity`] is the first.
+    pub psk_identities: PskIdentities,
     /// The index of the PSK identity a ServerHello selected (its pre_shared_key).
     pub selected_psk: Option<u16>,
     /// A TLS1.2 session ticket offered (the SessionTicket extension, when not
@@ -75,6 +184,16 @@ pub struct HelloInfo {
     pub status_request: bool,
     /// The whole ClientHello as s2n reports it (`s2n_connection_get_client_hello`).
     pub message: Option<Arc<ClientHello>>,
+}
+
+impl HelloInfo {
+    /// The first TLS1.3 PSK identity offered (a ticket, or a session cache key),
+    /// if at most [`MAX_TICKET_LEN`] bytes.
+    pub fn psk_identity(&self) -> Option<&[u8]> {
+        self.psk_identities
+            .first()
+            .filter(|id| id.len() <= MAX_TICKET_LEN)
+    }
 }
 
 /// What was wrong with a hello that was refused.
@@ -184,7 +303,8 @@ impl HelloReader {
             Ok(Some(m)) if msg_type == CLIENT_HELLO => {
                 let record = self.reader.first_record_version();
                 parse::client_hello(&m.body).and_then(|mut info| {
-                    let message = ClientHello::received(&m.body, record)
+                    // A buffer the reader gathered moves into s2n's view of it.
+                    let message = ClientHello::received(m.body.into_owned(), record)
                         .map_err(|e| Malformed::new(e.message.into_owned()))?;
                     info.message = Some(Arc::new(message));
                     Ok(info)

@@ -4,7 +4,9 @@
 
 use std::fmt::Display;
 
-use super::{s2n_version, HelloInfo, Malformed, MAX_CACHE_KEY_LEN, MAX_TICKET_LEN};
+use super::{
+    s2n_version, HelloInfo, Malformed, PskIdentities, SessionId, MAX_CACHE_KEY_LEN, MAX_TICKET_LEN,
+};
 use crate::policy;
 
 const STATUS_REQUEST: u16 = 5;
@@ -69,12 +71,12 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
     }
     c.take(32, "random")?;
     let session_id = c.vec8("legacy_session_id")?;
-    if session_id.len() > MAX_CACHE_KEY_LEN {
+    let Some(session_id) = SessionId::new(session_id) else {
         return Err(bad(format_args!(
             "session ID of {} bytes (at most {MAX_CACHE_KEY_LEN})",
             session_id.len()
         )));
-    }
+    };
     let suites = c.vec16("cipher_suites")?;
     if suites.is_empty() || suites.len() % 2 != 0 {
         return Err(bad(format_args!(
@@ -88,7 +90,7 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
     // s2n's client version without supported_versions: the legacy one, at most TLS1.2.
     let mut info = HelloInfo {
         max_version: s2n_version(legacy.min(0x0303)),
-        session_id: session_id.to_vec(),
+        session_id,
         ..HelloInfo::default()
     };
     // The extension block may be absent altogether (RFC 5246 7.4.1.2).
@@ -98,10 +100,9 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
     let block = c.vec16("extensions")?;
     c.end("the extensions")?;
     let mut e = Cursor(block);
-    // Types seen so far (a typical hello has a dozen or two extensions).
-    let mut seen = Vec::with_capacity(32);
+    let mut seen = Seen::default();
     while !e.is_empty() {
-        if seen.last() == Some(&PRE_SHARED_KEY) {
+        if seen.last == Some(PRE_SHARED_KEY) {
             return Err(bad("pre_shared_key is not the last extension"));
         }
         let kind = e.u16("extension type")?;
@@ -111,14 +112,7 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
             SESSION_TICKET if !data.is_empty() && data.len() <= MAX_TICKET_LEN => {
                 info.session_ticket = Some(data.to_vec());
             }
-            PRE_SHARED_KEY => {
-                info.psk_identities = psk_identities(data)?;
-                info.psk_identity = info
-                    .psk_identities
-                    .first()
-                    .filter(|id| id.len() <= MAX_TICKET_LEN)
-                    .cloned();
-            }
+            PRE_SHARED_KEY => info.psk_identities = psk_identities(data)?,
             ALPN => info.alpn = protocol_names(data),
             EARLY_DATA => info.early_data = true,
             // OCSP (type 1) with its two lists, as s2n reads it.
@@ -131,11 +125,60 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
             _ => {}
         }
     }
-    seen.sort_unstable();
-    if let Some(w) = seen.windows(2).find(|w| w[0] == w[1]) {
-        return Err(bad(format_args!("extension {} appears twice", w[0])));
+    if let Some(kind) = seen.duplicate() {
+        return Err(bad(format_args!("extension {kind} appears twice")));
     }
     Ok(info)
+}
+
+/// How many extension types are kept without allocating: a typical hello has a
+/// dozen or two.
+const SEEN_INLINE: usize = 48;
+
+/// The extension types of a ClientHello, in order; the first [`SEEN_INLINE`]
+/// inline, any more (a 64 KiB hello may have thousands) in `more`.
+struct Seen {
+    inline: [u16; SEEN_INLINE],
+    len: usize,
+    more: Vec<u16>,
+    last: Option<u16>,
+}
+
+impl Default for Seen {
+    fn default() -> Self {
+        Seen {
+            inline: [0; SEEN_INLINE],
+            len: 0,
+            more: Vec::new(),
+            last: None,
+        }
+    }
+}
+
+impl Seen {
+    fn push(&mut self, kind: u16) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => {
+                *slot = kind;
+                self.len += 1;
+            }
+            None => self.more.push(kind),
+        }
+        self.last = Some(kind);
+    }
+
+    /// The smallest type seen twice, if any (sorted: n log n however many).
+    fn duplicate(mut self) -> Option<u16> {
+        let all = match self.more.is_empty() {
+            true => &mut self.inline[..self.len],
+            false => {
+                self.more.extend_from_slice(&self.inline);
+                &mut self.more[..]
+            }
+        };
+        all.sort_unstable();
+        all.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
+    }
 }
 
 /// application_layer_protocol_negotiation: `ProtocolName protocol_name_list<2..2^16-1>`
@@ -159,21 +202,21 @@ fn protocol_names(data: &[u8]) -> Option<Vec<Vec<u8>>> {
 /// pre_shared_key: `PskIdentity identities<7..2^16-1>` of `{ opaque identity<1..2^16-1>;
 /// uint32 obfuscated_ticket_age; }`, then `PskBinderEntry binders<33..2^16-1>`, one
 /// binder per identity. The identities, in the client's order.
-fn psk_identities(data: &[u8]) -> Result<Vec<Vec<u8>>, Malformed> {
+fn psk_identities(data: &[u8]) -> Result<PskIdentities, Malformed> {
     let mut p = Cursor(data);
-    let mut ids = Cursor(p.vec16("PSK identities")?);
+    let list = p.vec16("PSK identities")?;
+    let mut ids = Cursor(list);
     let mut binders = Cursor(p.vec16("PSK binders")?);
     p.end("the PSK binders")?;
-    let mut all = Vec::new();
+    let mut identities = 0usize;
     while !ids.is_empty() {
         let id = ids.vec16("PSK identity")?;
         ids.take(4, "obfuscated_ticket_age")?;
         if id.is_empty() {
             return Err(bad("empty PSK identity"));
         }
-        all.push(id.to_vec());
+        identities += 1;
     }
-    let identities = all.len();
     let mut count = 0usize;
     while !binders.is_empty() {
         let binder = binders.vec8("PSK binder")?;
@@ -190,7 +233,7 @@ fn psk_identities(data: &[u8]) -> Result<Vec<Vec<u8>>, Malformed> {
             "{identities} PSK identities with {count} binders (one binder each, at least one)"
         )));
     }
-    Ok(all)
+    Ok(PskIdentities::from_checked(list, identities))
 }
 
 /// supported_versions in a ClientHello: `ProtocolVersion versions<2..254>`. The
@@ -219,10 +262,7 @@ pub(super) fn server_hello(body: &[u8]) -> Option<HelloInfo> {
     let mut c = Cursor(body);
     let legacy = c.u16("legacy_version").ok()?;
     c.take(32, "random").ok()?;
-    let session_id = c.vec8("legacy_session_id").ok()?;
-    if session_id.len() > MAX_CACHE_KEY_LEN {
-        return None;
-    }
+    let session_id = SessionId::new(c.vec8("legacy_session_id").ok()?)?;
     c.take(3, "cipher_suite and compression_method").ok()?;
     let mut max_version = s2n_version(legacy);
     let mut selected_psk = None;
@@ -245,7 +285,7 @@ pub(super) fn server_hello(body: &[u8]) -> Option<HelloInfo> {
     Some(HelloInfo {
         max_version,
         selected_psk,
-        session_id: session_id.to_vec(),
+        session_id,
         ..HelloInfo::default()
     })
 }

@@ -2,6 +2,8 @@
 //! each is examined once, and only the message being read is held (and only when
 //! its type is wanted). Record framing is checked as rustls checks it.
 
+use std::borrow::Cow;
+
 use super::{Malformed, MAX_HANDSHAKE_LEN};
 
 /// The content type of handshake records.
@@ -18,10 +20,11 @@ pub(crate) enum Stop {
 }
 
 /// One complete handshake message; `body` is empty when its type was not wanted.
+/// A message that arrived whole in one input is borrowed from it, not copied.
 #[derive(Debug)]
-pub(crate) struct Message {
+pub(crate) struct Message<'a> {
     pub typ: u8,
-    pub body: Vec<u8>,
+    pub body: Cow<'a, [u8]>,
 }
 
 /// Reassembles handshake messages from records as bytes arrive.
@@ -57,11 +60,11 @@ impl HandshakeReader {
     /// Reads from `input` (advancing it) until a message is complete: `Ok(None)`
     /// when `input` ran out first. Messages whose type `wanted` refuses are
     /// skipped, not held. Once stopped, every call reports the same stop.
-    pub fn next_message(
+    pub fn next_message<'a>(
         &mut self,
-        input: &mut &[u8],
+        input: &mut &'a [u8],
         wanted: impl Fn(u8) -> bool,
-    ) -> Result<Option<Message>, Stop> {
+    ) -> Result<Option<Message<'a>>, Stop> {
         if let Some(stop) = &self.stopped {
             return Err(stop.clone());
         }
@@ -74,11 +77,11 @@ impl HandshakeReader {
         }
     }
 
-    fn read(
+    fn read<'a>(
         &mut self,
-        input: &mut &[u8],
+        input: &mut &'a [u8],
         wanted: impl Fn(u8) -> bool,
-    ) -> Result<Option<Message>, Stop> {
+    ) -> Result<Option<Message<'a>>, Stop> {
         loop {
             if self.record_left == 0 {
                 let need = 5 - self.record_header_len;
@@ -119,17 +122,24 @@ impl HandshakeReader {
                 self.keep = wanted(typ);
             }
             let n = self.msg_left.min(self.record_left).min(input.len());
-            if self.keep {
-                self.body.extend_from_slice(&input[..n]);
+            let whole: &'a [u8] = input;
+            // The whole body in this input, nothing held: lend it.
+            let lent = self.keep && self.body.is_empty() && n == self.msg_left;
+            if self.keep && !lent {
+                self.body.extend_from_slice(&whole[..n]);
             }
             self.msg_left -= n;
             self.record_left -= n;
             self.consume(input, n);
             if self.msg_left == 0 {
                 self.msg_header_len = 0;
+                let body = match lent {
+                    true => Cow::Borrowed(&whole[..n]),
+                    false => Cow::Owned(std::mem::take(&mut self.body)),
+                };
                 return Ok(Some(Message {
                     typ: self.msg_header[0],
-                    body: std::mem::take(&mut self.body),
+                    body,
                 }));
             }
             if input.is_empty() {

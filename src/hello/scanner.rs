@@ -2,6 +2,8 @@
 //! not expose: the NewSessionTicket (lifetime hint and ticket) and the cipher suite. Scanning stops as soon as it
 //! cannot matter any more, and holds at most one ServerHello or NewSessionTicket.
 
+use std::borrow::Cow;
+
 use super::parse;
 use super::reader::HandshakeReader;
 
@@ -47,7 +49,16 @@ impl Tls12TicketScanner {
                     if let [a, b, c, d, e, f, ref rest @ ..] = msg.body[..] {
                         let lifetime = u32::from_be_bytes([a, b, c, d]);
                         let len = usize::from(u16::from_be_bytes([e, f])).min(rest.len());
-                        self.ticket = Some((lifetime, rest[..len].to_vec()));
+                        let ticket = match msg.body {
+                            Cow::Borrowed(body) => body[6..6 + len].to_vec(),
+                            // A buffer the reader gathered becomes the ticket: no copy.
+                            Cow::Owned(mut body) => {
+                                body.truncate(6 + len);
+                                body.drain(..6);
+                                body
+                            }
+                        };
+                        self.ticket = Some((lifetime, ticket));
                     }
                 }
                 _ => {}

@@ -45,9 +45,13 @@ fn reads_versions_session_id_and_psk_across_records_and_reads() {
     }
     let info = info.unwrap();
     assert_eq!(info.max_version, 34);
-    assert_eq!(info.session_id, vec![9; 32]);
-    assert_eq!(info.psk_identity.as_deref(), Some(&b"abc"[..]));
-    assert_eq!(info.psk_identities, [&b"abc"[..], &b"second"[..]]);
+    assert_eq!(&info.session_id[..], &[9; 32][..]);
+    assert_eq!(info.psk_identity(), Some(&b"abc"[..]));
+    let ids: Vec<&[u8]> = info.psk_identities.iter().collect();
+    assert_eq!(ids, [&b"abc"[..], &b"second"[..]]);
+    assert_eq!(info.psk_identities.len(), 2);
+    assert_eq!(info.psk_identities.get(1), Some(&b"second"[..]));
+    assert_eq!(info.psk_identities.get(2), None);
     assert_eq!(info.selected_psk, None);
     assert_eq!(
         info.session_ticket, None,
@@ -112,13 +116,13 @@ fn tickets_and_identities_past_the_bound_are_not_kept() {
     let mut p = tls13_hello();
     *p.extension(41).unwrap() = psk_extension(&[&long, b"x"], &[BINDER, BINDER]);
     assert_eq!(
-        read_message(&p).unwrap().psk_identity,
+        read_message(&p).unwrap().psk_identity(),
         None,
         "valid, not kept"
     );
     let fits = vec![5; MAX_TICKET_LEN];
     *p.extension(41).unwrap() = psk_extension(&[&fits], &[BINDER]);
-    assert_eq!(read_message(&p).unwrap().psk_identity, Some(fits.clone()));
+    assert_eq!(read_message(&p).unwrap().psk_identity(), Some(&fits[..]));
     *p.extension(35).unwrap() = long;
     assert_eq!(read_message(&p).unwrap().session_ticket, None);
     *p.extension(35).unwrap() = fits.clone();
@@ -220,7 +224,7 @@ fn server_hello_session_id_and_selected_version() {
     let hs = server_hello(true);
     let mut r = HelloReader::server_hello();
     let info = r.feed(&records(&hs, 200)).unwrap();
-    assert_eq!(info.session_id, vec![5, 6, 7, 8]);
+    assert_eq!(&info.session_id[..], [5, 6, 7, 8]);
     assert_eq!(info.max_version, 34);
     assert_eq!(info.selected_psk, None, "no pre_shared_key extension");
     // With pre_shared_key (41) selecting identity 1.
@@ -312,4 +316,54 @@ fn an_ocsp_status_request_is_read_as_s2n_reads_it() {
             .unwrap()
             .status_request
     );
+}
+
+#[test]
+fn duplicate_extensions_are_found_however_many_there_are() {
+    // More extension types than are kept inline, all distinct: valid.
+    let mut p = ClientHelloParts {
+        extensions: Some((1000..1100).map(|t| (t, Vec::new())).collect()),
+        ..Default::default()
+    };
+    assert!(read_message(&p).is_ok());
+    // The same type within the inline part, across it and the rest, and within the rest.
+    for (first, second) in [(3, 7), (5, 90), (60, 99)] {
+        let exts = p.extensions.as_mut().unwrap();
+        let kind = exts[first].0;
+        let was = std::mem::replace(&mut exts[second].0, kind);
+        let e = read_message(&p).expect_err("a duplicate");
+        assert_eq!(e.to_string(), format!("extension {kind} appears twice"));
+        p.extensions.as_mut().unwrap()[second].0 = was;
+    }
+}
+
+#[test]
+fn session_ids_are_kept_up_to_32_bytes() {
+    for n in [0, 1, 32] {
+        let id = SessionId::new(&vec![3; n]).expect("fits");
+        assert_eq!(&id[..], &vec![3; n][..]);
+        assert_eq!(format!("{id:?}"), format!("{:?}", vec![3u8; n]));
+    }
+    assert_eq!(SessionId::new(&[3; 33]), None);
+    assert_eq!(SessionId::default().as_slice(), &[] as &[u8]);
+}
+
+#[test]
+fn a_tls12_ticket_is_the_new_session_ticket_without_its_header() {
+    // lifetime 300, a ticket of 3 bytes, and a stray byte the length leaves out.
+    let nst = handshake(4, &[0, 0, 1, 44, 0, 3, 7, 8, 9, 10]);
+    let mut scanner = Tls12TicketScanner::default();
+    scanner.feed(&records(&nst, 1 << 14));
+    assert_eq!(scanner.ticket, Some((300, vec![7, 8, 9])));
+    // Gathered across reads, the same.
+    let mut scanner = Tls12TicketScanner::default();
+    for chunk in records(&nst, 1 << 14).chunks(4) {
+        scanner.feed(chunk);
+    }
+    assert_eq!(scanner.ticket, Some((300, vec![7, 8, 9])));
+    // A length past the message: what there is.
+    let nst = handshake(4, &[0, 0, 0, 5, 0, 9, 1, 2]);
+    let mut scanner = Tls12TicketScanner::default();
+    scanner.feed(&records(&nst, 1 << 14));
+    assert_eq!(scanner.ticket, Some((5, vec![1, 2])));
 }

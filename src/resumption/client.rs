@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use super::client_session::{self, ConnSessions, SessionInfo, SessionRef, WireFacts};
+use super::client_session::{self, ConnSessions, SessionInfo, SessionRef};
 use crate::clock::SharedClock;
 use crate::error::{Error, ErrorCode, Result};
 use crate::hello::{HelloInfo, Tls12TicketScanner};
@@ -76,6 +76,15 @@ impl ClientResumption {
         self.sessions.as_ref().and_then(|s| s.latest())
     }
 
+    /// `f` on the session [`ClientResumption::session`] would copy; `f` must
+    /// take no other lock (the session store's is held).
+    pub fn with_session<T>(&self, f: impl FnOnce(Option<&SessionInfo>) -> T) -> T {
+        match &self.sessions {
+            Some(s) => s.with_latest(f),
+            None => f(None),
+        }
+    }
+
     /// `s2n_connection_get_session_ticket_lifetime_hint`.
     pub fn ticket_lifetime_hint(&self) -> Result<u32> {
         match self.session() {
@@ -123,13 +132,13 @@ impl ClientResumption {
         let Some(sessions) = &self.sessions else {
             return;
         };
-        let id = |h: Option<&HelloInfo>| h.map(|h| h.session_id.clone()).unwrap_or_default();
-        sessions.note_wire(WireFacts {
-            client_session_id: id(client_hello),
-            server_session_id: id(server_hello),
-            tls12_ticket: self.ticket_scanner.ticket.clone(),
-            suite: self.ticket_scanner.suite,
-        });
+        let id = |h: Option<&HelloInfo>| h.map(|h| h.session_id).unwrap_or_default();
+        sessions.note_wire(
+            id(client_hello),
+            id(server_hello),
+            self.ticket_scanner.ticket.as_ref(),
+            self.ticket_scanner.suite,
+        );
     }
 
     /// Hands the tickets received so far to the application's callback; its

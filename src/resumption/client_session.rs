@@ -43,6 +43,7 @@ use super::session_bytes::{self, Handle, SessionFacts};
 use super::session_line::{read_lifetime, Line, Ticket};
 use super::session_registry::Registry;
 use crate::error::Result;
+use crate::hello::SessionId;
 use crate::sync;
 
 /// Tickets and TLS1.2 sessions the registry keeps at most.
@@ -187,8 +188,8 @@ pub fn resumable(bytes: &[u8]) -> bool {
 /// What the connection read of its cleartext handshake (see [`ConnSessions::note_wire`]).
 #[derive(Clone, Debug, Default)]
 pub struct WireFacts {
-    pub client_session_id: Vec<u8>,
-    pub server_session_id: Vec<u8>,
+    pub client_session_id: SessionId,
+    pub server_session_id: SessionId,
     /// The TLS1.2 NewSessionTicket's lifetime and ticket.
     pub tls12_ticket: Option<(u32, Vec<u8>)>,
     /// The cipher suite the ServerHello selected.
@@ -310,6 +311,12 @@ impl ConnSessions {
         self.state().latest.clone()
     }
 
+    /// `f` on the latest session, without copying it (its bytes are read out
+    /// whole by `s2n_connection_get_session`). `f` must take no other lock.
+    pub fn with_latest<T>(&self, f: impl FnOnce(Option<&SessionInfo>) -> T) -> T {
+        f(self.state().latest.as_ref())
+    }
+
     /// Tickets received since the last call, for the ticket callback.
     pub fn take_pending(&self) -> Vec<SessionInfo> {
         std::mem::take(&mut self.state().pending)
@@ -325,8 +332,22 @@ impl ConnSessions {
 
     /// Records what the connection read of its cleartext handshake; called before
     /// rustls processes the bytes it was read from.
-    pub fn note_wire(&self, facts: WireFacts) {
-        self.state().wire = facts;
+    /// The ticket is copied only when it changed (this runs at every read).
+    pub fn note_wire(
+        &self,
+        client_session_id: SessionId,
+        server_session_id: SessionId,
+        tls12_ticket: Option<&(u32, Vec<u8>)>,
+        suite: Option<[u8; 2]>,
+    ) {
+        let mut s = self.state();
+        let wire = &mut s.wire;
+        wire.client_session_id = client_session_id;
+        wire.server_session_id = server_session_id;
+        wire.suite = suite;
+        if wire.tls12_ticket.as_ref() != tls12_ticket {
+            wire.tls12_ticket = tls12_ticket.cloned();
+        }
     }
 
     fn report(&self, received: SessionInfo, has_ticket: bool) {
@@ -350,11 +371,21 @@ impl ClientSessionStore for ConnSessions {
     /// A TLS1.2 session, after a full handshake or (rustls saves it again) a
     /// resumption. The facts come from the cleartext handshake, not from `value`.
     fn set_tls12_session(&self, _: ServerName<'static>, value: Tls12ClientSessionValue) {
-        let wire = self.state().wire.clone();
-        let resumed = wire.tls12_resumed();
-        let (lifetime, ticket) = match wire.tls12_ticket {
-            Some((lifetime, ticket)) if !ticket.is_empty() => (lifetime, Some(ticket)),
-            _ => (0, None),
+        // The wire's ticket is copied, not taken: the facts stay as read.
+        let (resumed, server_session_id, suite, lifetime, ticket) = {
+            let s = self.state();
+            let (lifetime, ticket) = match &s.wire.tls12_ticket {
+                Some((lifetime, ticket)) if !ticket.is_empty() => (*lifetime, Some(ticket.clone())),
+                _ => (0, None),
+            };
+            let wire = &s.wire;
+            (
+                wire.tls12_resumed(),
+                wire.server_session_id,
+                wire.suite,
+                lifetime,
+                ticket,
+            )
         };
         if resumed && ticket.is_none() {
             // The resumed session, saved again: nothing new.
@@ -366,11 +397,11 @@ impl ClientSessionStore for ConnSessions {
             session_id: if has_ticket {
                 Vec::new()
             } else {
-                wire.server_session_id
+                server_session_id.to_vec()
             },
             ticket,
             protocol: 33,
-            cipher_suite: wire.suite.unwrap_or_default(),
+            cipher_suite: suite.unwrap_or_default(),
             saved_at_nanos: now,
             lifetime_secs: lifetime,
             max_early_data: 0,

@@ -157,16 +157,14 @@ impl ServerResumption {
             // rustls' own stateful tickets (early data on).
             true if self.early_data => {
                 return hello
-                    .psk_identity
-                    .as_deref()
+                    .psk_identity()
                     .filter(|k| k.len() == RUSTLS_TICKET_LEN)
                     .map(early_ticket_key)
             }
             // Only rs2n's own TLS1.3 cache keys can be in the cache: any other
             // identity is not looked up.
             true => hello
-                .psk_identity
-                .as_deref()
+                .psk_identity()
                 .filter(|k| k.len() == TLS13_CACHE_KEY_LEN)?,
             false => &hello.session_id,
         };

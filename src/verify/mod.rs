@@ -276,7 +276,12 @@ impl PeerContext {
     }
 
     /// A server's default host check learns the name the client asked for.
+    /// Without client authentication no client certificate is asked for, so no
+    /// host check runs: the name is not kept (no copy per handshake).
     pub fn set_client_sni(&self, sni: &str) {
+        if self.client_auth == CertAuth::None {
+            return;
+        }
         let mut host = sync::lock(&self.host);
         if let HostRule::ClientSni(None) = &*host {
             *host = HostRule::ClientSni(Some(sni.to_string()));

@@ -150,3 +150,13 @@ fn the_context_is_seen_only_within() {
     assert!(check_host(leaf, Some(&other)).is_err());
     assert!(check_host(leaf, Some(&host::no_server_name())).is_err());
 }
+
+#[test]
+fn a_server_keeps_the_client_sni_only_for_client_authentication() {
+    for auth in [CertAuth::None, CertAuth::Required, CertAuth::Optional] {
+        let ctx = PeerContext::new(HostRule::ClientSni(None), auth);
+        ctx.set_client_sni("example.com");
+        let kept = matches!(ctx.host(), HostRule::ClientSni(Some(n)) if n == "example.com");
+        assert_eq!(kept, auth != CertAuth::None, "{auth:?}");
+    }
+}
