@@ -2,7 +2,7 @@
 # rs2n next to the real s2n-tls, bare rustls and OpenSSL, side by side in one
 # run, through each one's public API (README "Speed").
 #
-#   bash benches/compare/run.sh [--iters N] [--only SUBSTR] [--mem N] [--mt-ms MS]
+#   bash benches/compare/run.sh [--iters N] [--only SUBSTR] [--mem N] [--mt-ms MS] [--cachegrind N]
 #
 # Builds (incrementally, in target/compare/):
 #   driver_rs2n     driver_s2n.c + harness.c linked with librs2n.a (cargo build --release)
