@@ -349,11 +349,7 @@ mod tests {
 
     #[test]
     fn a_vector_is_sent_from_its_offset_as_one_buffer() {
-        let (mut s, mut c, _, _) = pair(
-            server_config("default_tls13"),
-            client_config("default_tls13"),
-        );
-        handshake(&mut s, &mut c).unwrap();
+        let (mut s, mut c, _, _) = established("default_tls13");
         let big: Vec<u8> = (0..150_000u32).map(|i| (i % 251) as u8).collect();
         let parts: [&[u8]; 4] = [b"ab", b"", b"cdef", &big];
         let e = c.send_vectored(&parts, 7 + big.len()).unwrap_err();

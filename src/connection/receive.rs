@@ -323,23 +323,25 @@ impl Connection {
         self.recv = Some(r.half);
         self.in_pos = 0;
         self.in_end = 0;
+        // The connection's own buffer goes back whatever the read did.
+        let thread_buf = match r.buf {
+            ReadBuf::Own(buf) => {
+                self.pending_in = buf;
+                None
+            }
+            ReadBuf::Thread(b) => Some(b),
+        };
         let n = match result {
             Ok(0) => {
-                if let ReadBuf::Own(buf) = r.buf {
-                    self.pending_in = buf;
-                }
                 self.feed(&mut io::empty())?;
                 return self.process();
             }
-            Ok(n) => n.min(r.buf.len()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.blocked = Blocked::OnRead;
+                return Err(Error::blocked());
+            }
             Err(e) => {
-                if let ReadBuf::Own(buf) = r.buf {
-                    self.pending_in = buf;
-                }
-                if e.kind() == io::ErrorKind::WouldBlock {
-                    self.blocked = Blocked::OnRead;
-                    return Err(Error::blocked());
-                }
                 let e = Error::new(
                     ErrorCode::Io,
                     format!("receiving from the peer failed: {e}"),
@@ -347,26 +349,23 @@ impl Connection {
                 return Err(self.fail(e));
             }
         };
+        let Some(b) = thread_buf else {
+            self.in_end = n.min(self.pending_in.len());
+            self.wire_in += self.in_end as u64;
+            return Ok(());
+        };
+        let n = n.min(b.len());
         self.wire_in += n as u64;
-        match r.buf {
-            ReadBuf::Own(buf) => {
-                self.pending_in = buf;
-                self.in_end = n;
-                Ok(())
-            }
-            ReadBuf::Thread(b) => {
-                let mut taken = 0;
-                let decrypted = self.decrypt(&b[..n], &mut taken);
-                // What rustls held back stays with the connection; the thread's
-                // buffer goes back to the thread.
-                if taken < n {
-                    self.pending_in.clear();
-                    self.pending_in.extend_from_slice(&b[taken..n]);
-                    self.in_end = n - taken;
-                }
-                decrypted
-            }
+        let mut taken = 0;
+        let decrypted = self.decrypt(&b[..n], &mut taken);
+        // What rustls held back stays with the connection; the thread's buffer
+        // goes back to the thread.
+        if taken < n {
+            self.pending_in.clear();
+            self.pending_in.extend_from_slice(&b[taken..n]);
+            self.in_end = n - taken;
         }
+        decrypted
     }
 }
 
@@ -379,11 +378,7 @@ mod tests {
 
     #[test]
     fn records_read_together_are_all_decrypted_and_counted_by_peek() {
-        let (mut s, mut c, _, _) = pair(
-            server_config("default_tls13"),
-            client_config("default_tls13"),
-        );
-        handshake(&mut s, &mut c).unwrap();
+        let (mut s, mut c, _, _) = established("default_tls13");
         for part in [&b"one"[..], b"two", b"three"] {
             assert_eq!(c.send(part).unwrap(), part.len());
         }
@@ -405,11 +400,7 @@ mod tests {
 
     #[test]
     fn more_than_rustls_takes_at_once_is_kept_and_counted_by_peek_buffered() {
-        let (mut s, mut c, _, _) = pair(
-            server_config("default_tls13"),
-            client_config("default_tls13"),
-        );
-        handshake(&mut s, &mut c).unwrap();
+        let (mut s, mut c, _, _) = established("default_tls13");
         let big: Vec<u8> = (0..60_000u32).map(|i| (i % 253) as u8).collect();
         // Records of 10000 bytes: a read then completes two records, one begun by
         // the read before, and rustls stops taking bytes once more than 16 KiB
@@ -510,11 +501,7 @@ mod tests {
             static AT_EXIT: RefCell<AtExit> = const { RefCell::new(AtExit(None)) };
         }
         std::thread::spawn(|| {
-            let (mut s, mut c, _, _) = pair(
-                server_config("default_tls13"),
-                client_config("default_tls13"),
-            );
-            handshake(&mut s, &mut c).unwrap();
+            let (mut s, mut c, _, _) = established("default_tls13");
             // Registered before the read buffer: its destructor runs after the
             // buffer's (glibc runs them in reverse order).
             AT_EXIT.with(|_| ());

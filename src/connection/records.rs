@@ -179,11 +179,7 @@ mod tests {
 
     #[test]
     fn preferences_set_the_record_size() {
-        let (mut s, mut c, _, _) = pair(
-            server_config("default_tls13"),
-            client_config("default_tls13"),
-        );
-        handshake(&mut s, &mut c).unwrap();
+        let (mut s, mut c, _, _) = established("default_tls13");
         let _ = c.recv(&mut [0u8; 1]);
         let data = vec![7u8; 40_000];
         let records = |n: usize| data.len().div_ceil(n);

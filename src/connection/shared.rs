@@ -457,11 +457,7 @@ mod tests {
 
     #[test]
     fn an_alert_owed_while_another_call_sends_goes_out_when_it_ends() {
-        let (mut s, mut c, _, b) = pair(
-            server_config("default_tls13"),
-            client_config("default_tls13"),
-        );
-        handshake(&mut s, &mut c).unwrap();
+        let (s, mut c, _, b) = established("default_tls13");
         let mut buf = [0u8; 64];
         assert!(c.recv(&mut buf).unwrap_err().is_blocked(), "tickets read");
         // A record that does not decrypt: the server owes the client an alert.
@@ -494,11 +490,7 @@ mod tests {
 
     #[test]
     fn a_key_update_from_the_peer_while_sharing() {
-        let (mut s, mut c, _, _) = pair(
-            server_config("default_tls13"),
-            client_config("default_tls13"),
-        );
-        handshake(&mut s, &mut c).unwrap();
+        let (s, mut c, _, _) = established("default_tls13");
         let mut buf = [0u8; 64];
         assert!(c.recv(&mut buf).unwrap_err().is_blocked(), "tickets read");
         c.tls.as_mut().unwrap().refresh_traffic_keys().unwrap();
@@ -525,11 +517,7 @@ mod tests {
     #[test]
     fn truncation_is_an_error_and_close_notify_the_end() {
         for graceful in [true, false] {
-            let (mut s, mut c, _, b) = pair(
-                server_config("default_tls13"),
-                client_config("default_tls13"),
-            );
-            handshake(&mut s, &mut c).unwrap();
+            let (s, mut c, _, b) = established("default_tls13");
             if graceful {
                 c.shutdown_send().unwrap();
             }

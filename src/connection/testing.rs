@@ -45,6 +45,13 @@ pub fn pair(
     (s, c, a, b)
 }
 
+/// A pair with both sides on `policy`, its handshake done.
+pub fn established(policy: &str) -> (Connection, Connection, memory::End, memory::End) {
+    let (mut s, mut c, a, b) = pair(server_config(policy), client_config(policy));
+    handshake(&mut s, &mut c).unwrap();
+    (s, c, a, b)
+}
+
 /// Runs both handshakes to completion or the first real error.
 pub fn handshake(s: &mut Connection, c: &mut Connection) -> Result<()> {
     for _ in 0..100 {

@@ -36,8 +36,7 @@ fn tls13_and_tls12_handshakes_report_s2n_facts() {
 
 #[test]
 fn data_both_ways_and_clean_shutdown() {
-    let (mut s, mut c, _, _) = pair(server_config("default"), client_config("default"));
-    handshake(&mut s, &mut c).unwrap();
+    let (mut s, mut c, _, _) = established("default");
     let big = vec![0x5a; 100_000];
     assert_eq!(c.send(&big).unwrap(), big.len());
     let mut got = Vec::new();
@@ -124,8 +123,7 @@ fn blocked_send_is_retried_with_the_same_buffer() {
             Ok(n)
         }
     }
-    let (mut s, mut c, _, b) = pair(server_config("default"), client_config("default"));
-    handshake(&mut s, &mut c).unwrap();
+    let (mut s, mut c, _, b) = established("default");
     let budget = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     c.set_send(Box::new(Tight(b, budget.clone())));
     let data: Vec<u8> = (0..50_000u32).map(|i| i as u8).collect();
