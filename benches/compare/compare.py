@@ -65,6 +65,20 @@ class Driver:
         self.p.wait()
 
 
+def under_valgrind(options, cmd, scenario):
+    """The argv and environment that run a driver's `cmd` on `scenario` under
+    valgrind with `options`: for `env X=Y prog ...`, the variables are set here
+    and prog runs under valgrind (not env)."""
+    words = shlex.split(cmd)
+    env = dict(os.environ)
+    if words[0] == "env":
+        words.pop(0)
+        while "=" in words[0]:
+            k, v = words.pop(0).split("=", 1)
+            env[k] = v
+    return ["valgrind"] + options + words + [scenario, CERTS], env
+
+
 def cachegrind(cmd, scenario, pairs):
     """Per-pair cachegrind counts (Ir, I1mr, D1mr + D1mw) of `pairs` resumed or
     full pairs: a run of 1 + pairs minus a run of 1 (set-up and the first
@@ -72,16 +86,8 @@ def cachegrind(cmd, scenario, pairs):
     totals = []
     for n in (1, 1 + pairs):
         with tempfile.NamedTemporaryFile(suffix=".cg") as out:
-            words = shlex.split(cmd)
-            env = dict(os.environ)
-            # `env X=Y prog ...`: the variables set here, prog under valgrind.
-            if words[0] == "env":
-                words.pop(0)
-                while "=" in words[0]:
-                    k, v = words.pop(0).split("=", 1)
-                    env[k] = v
-            argv = ["valgrind", "--tool=cachegrind", "--cache-sim=yes",
-                    f"--cachegrind-out-file={out.name}"] + words + [scenario, CERTS]
+            argv, env = under_valgrind(["--tool=cachegrind", "--cache-sim=yes",
+                                        f"--cachegrind-out-file={out.name}"], cmd, scenario)
             subprocess.run(argv, input=f"run {n}\nquit\n", text=True, check=True, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             events = summary = None
