@@ -259,7 +259,7 @@ impl ConnSessions {
     /// Offers a session on the next handshake: a TLS1.2 session as it is, the
     /// newest ticket of a TLS1.3 line (taken out of it). Bytes that name nothing
     /// here offer nothing.
-    pub fn offer(&self, session: &SessionRef, bytes: &[u8]) {
+    pub fn offer(&self, session: &SessionRef, bytes: Vec<u8>) {
         let Some(handle) = session.handle else { return };
         let now = self.now_secs();
         let mut r = registry();
@@ -282,7 +282,7 @@ impl ConnSessions {
                 s.offered12 = Some(value.clone());
                 // A TLS1.2 session stays what get_session returns until a new one.
                 s.latest = Some(SessionInfo {
-                    bytes: bytes.to_vec(),
+                    bytes,
                     lifetime_secs: *lifetime_secs,
                     has_ticket: *has_ticket,
                     protocol: 33,
@@ -428,8 +428,9 @@ impl ClientSessionStore for ConnSessions {
         self.report(info, has_ticket);
     }
 
+    /// Asked once, as rustls writes the ClientHello: the offer is handed over.
     fn tls12_session(&self, _: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
-        self.state().offered12.clone()
+        self.state().offered12.take()
     }
 
     fn remove_tls12_session(&self, _: &ServerName<'static>) {
