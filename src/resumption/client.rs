@@ -114,7 +114,9 @@ impl ClientResumption {
         clock: SharedClock,
         callback: Option<Arc<dyn SessionTicketCallback>>,
     ) -> Arc<rustls::ClientConfig> {
-        let sessions = Arc::new(ConnSessions::new(tickets_on, clock, base.clone()));
+        let sessions = ConnSessions::new(tickets_on, clock, base.clone())
+            .with_ticket_callback(callback.is_some());
+        let sessions = Arc::new(sessions);
         if let Some((session, bytes)) = self.offered.take() {
             sessions.offer(&session, bytes);
         }

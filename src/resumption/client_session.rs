@@ -229,6 +229,8 @@ pub struct ConnSessions {
     clock: crate::clock::SharedClock,
     /// The connection's base rustls config, kept alive by the sessions it receives.
     config: Arc<rustls::ClientConfig>,
+    /// Whether tickets received are kept for a ticket callback (`take_pending`).
+    keep_pending: bool,
 }
 
 impl std::fmt::Debug for ConnSessions {
@@ -249,7 +251,15 @@ impl ConnSessions {
             tickets_on,
             clock,
             config,
+            keep_pending: true,
         }
+    }
+
+    /// Without a ticket callback to hand them to, tickets received are not kept
+    /// for one (a copy of each session's bytes).
+    pub fn with_ticket_callback(mut self, callback: bool) -> Self {
+        self.keep_pending = callback;
+        self
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -352,7 +362,7 @@ impl ConnSessions {
 
     fn report(&self, received: SessionInfo, has_ticket: bool) {
         let mut s = self.state();
-        if has_ticket {
+        if has_ticket && self.keep_pending {
             s.pending.push(received.clone());
         }
         s.latest = Some(received);
