@@ -157,7 +157,7 @@ fuzz_target!(|data: &[u8]| {
     if let (Ok(session), false) = (&parsed, genuine) {
         assert!(session.handle.is_none(), "forged bytes name a session");
         let store = ConnSessions::new(true, f.clock.clone(), f.base.clone());
-        store.offer(session, &bytes);
+        store.offer(session, bytes.clone());
         let name = ServerName::try_from("localhost").unwrap();
         assert!(
             store.tls12_session(&name).is_none(),

@@ -37,10 +37,11 @@ impl Connection {
                 "the connection has no I/O",
             ));
         };
-        // A server reads the client's hello, a client the server's.
+        // A server reads the client's hello; a client the server's, with the rest
+        // of the server's cleartext flight (its scanner).
         let (reader, info) = match self.mode {
-            Mode::Server => (&mut self.hello, &mut self.hello_info),
-            Mode::Client => (&mut self.server_hello, &mut self.server_hello_info),
+            Mode::Server => (Some(&mut self.hello), &mut self.hello_info),
+            Mode::Client => (None, &mut self.server_hello_info),
         };
         let mut transport_failed = false;
         let capture = match (info.is_none(), self.hello_bytes.as_mut()) {
@@ -52,7 +53,7 @@ impl Connection {
             recv: recv.as_mut(),
             failed: &mut transport_failed,
             count: &mut self.wire_in,
-            hello: info.is_none().then_some(reader),
+            hello: reader.filter(|_| info.is_none()),
             hello_info: info,
             scanner: (self.mode == Mode::Client).then_some(self.client.scanner()),
         };
@@ -283,7 +284,9 @@ impl Read for CountingReader<'_> {
             }
         }
         if let Some(scanner) = self.scanner.as_mut() {
-            scanner.feed(&buf[..n]);
+            if let Some(info) = scanner.feed(&buf[..n]) {
+                self.hello_info.get_or_insert(info);
+            }
         }
         Ok(n)
     }

@@ -7,7 +7,6 @@ use std::fmt::Display;
 use super::{
     s2n_version, HelloInfo, Malformed, PskIdentities, SessionId, MAX_CACHE_KEY_LEN, MAX_TICKET_LEN,
 };
-use crate::policy;
 
 const STATUS_REQUEST: u16 = 5;
 const ALPN: u16 = 16;
@@ -288,9 +287,4 @@ pub(super) fn server_hello(body: &[u8]) -> Option<HelloInfo> {
         session_id,
         ..HelloInfo::default()
     })
-}
-
-/// Whether this ServerHello (or HelloRetryRequest) selects TLS1.3.
-pub(super) fn selects_tls13(body: &[u8]) -> bool {
-    server_hello(body).is_some_and(|h| h.max_version >= policy::S2N_TLS13)
 }

@@ -48,8 +48,12 @@ impl TicketReporter {
 pub struct ClientResumption {
     sessions: Option<Arc<ConnSessions>>,
     ticket_callback: Option<Arc<dyn SessionTicketCallback>>,
-    /// The session set with `s2n_connection_set_session`, and its bytes.
+    /// The session set with `s2n_connection_set_session`, and its bytes: handed
+    /// to the session store (not copied) when the connection starts.
     offered: Option<(SessionRef, Vec<u8>)>,
+    /// The most early data the session set allows (0 without one, or with bytes
+    /// that name nothing here); kept past the hand-over.
+    offered_max_early_data: u32,
     /// The client's reading of the server's cleartext TLS1.2 flight.
     ticket_scanner: Tls12TicketScanner,
 }
@@ -58,6 +62,10 @@ impl ClientResumption {
     /// Offers a saved session on the next handshake (`s2n_connection_set_session`).
     pub fn set_session(&mut self, bytes: &[u8]) -> Result<()> {
         let session = client_session::parse_session(bytes)?;
+        self.offered_max_early_data = match session.handle {
+            Some(_) => session.facts.max_early_data,
+            None => 0,
+        };
         self.offered = Some((session, bytes.to_vec()));
         Ok(())
     }
@@ -65,10 +73,7 @@ impl ClientResumption {
     /// The most early data the session set allows (0 without one, or with bytes
     /// that name nothing here).
     pub fn offered_max_early_data(&self) -> u32 {
-        match &self.offered {
-            Some((session, _)) if session.handle.is_some() => session.facts.max_early_data,
-            _ => 0,
-        }
+        self.offered_max_early_data
     }
 
     /// The session to save for a later connection, once there is one.
@@ -109,9 +114,11 @@ impl ClientResumption {
         clock: SharedClock,
         callback: Option<Arc<dyn SessionTicketCallback>>,
     ) -> Arc<rustls::ClientConfig> {
-        let sessions = Arc::new(ConnSessions::new(tickets_on, clock, base.clone()));
-        if let Some((session, bytes)) = &self.offered {
-            sessions.offer(session, bytes);
+        let sessions = ConnSessions::new(tickets_on, clock, base.clone())
+            .with_ticket_callback(callback.is_some());
+        let sessions = Arc::new(sessions);
+        if let Some((session, bytes)) = self.offered.take() {
+            sessions.offer(&session, bytes);
         }
         let mut c = rustls::ClientConfig::clone(base);
         let tls12_tickets = tickets_on && !require_forward_secrecy;

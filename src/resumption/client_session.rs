@@ -229,6 +229,8 @@ pub struct ConnSessions {
     clock: crate::clock::SharedClock,
     /// The connection's base rustls config, kept alive by the sessions it receives.
     config: Arc<rustls::ClientConfig>,
+    /// Whether tickets received are kept for a ticket callback (`take_pending`).
+    keep_pending: bool,
 }
 
 impl std::fmt::Debug for ConnSessions {
@@ -249,7 +251,15 @@ impl ConnSessions {
             tickets_on,
             clock,
             config,
+            keep_pending: true,
         }
+    }
+
+    /// Without a ticket callback to hand them to, tickets received are not kept
+    /// for one (a copy of each session's bytes).
+    pub fn with_ticket_callback(mut self, callback: bool) -> Self {
+        self.keep_pending = callback;
+        self
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -259,7 +269,7 @@ impl ConnSessions {
     /// Offers a session on the next handshake: a TLS1.2 session as it is, the
     /// newest ticket of a TLS1.3 line (taken out of it). Bytes that name nothing
     /// here offer nothing.
-    pub fn offer(&self, session: &SessionRef, bytes: &[u8]) {
+    pub fn offer(&self, session: &SessionRef, bytes: Vec<u8>) {
         let Some(handle) = session.handle else { return };
         let now = self.now_secs();
         let mut r = registry();
@@ -282,7 +292,7 @@ impl ConnSessions {
                 s.offered12 = Some(value.clone());
                 // A TLS1.2 session stays what get_session returns until a new one.
                 s.latest = Some(SessionInfo {
-                    bytes: bytes.to_vec(),
+                    bytes,
                     lifetime_secs: *lifetime_secs,
                     has_ticket: *has_ticket,
                     protocol: 33,
@@ -352,7 +362,7 @@ impl ConnSessions {
 
     fn report(&self, received: SessionInfo, has_ticket: bool) {
         let mut s = self.state();
-        if has_ticket {
+        if has_ticket && self.keep_pending {
             s.pending.push(received.clone());
         }
         s.latest = Some(received);
@@ -428,8 +438,9 @@ impl ClientSessionStore for ConnSessions {
         self.report(info, has_ticket);
     }
 
+    /// Asked once, as rustls writes the ClientHello: the offer is handed over.
     fn tls12_session(&self, _: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
-        self.state().offered12.clone()
+        self.state().offered12.take()
     }
 
     fn remove_tls12_session(&self, _: &ServerName<'static>) {

@@ -11,8 +11,32 @@
 //! unexpired sessions arrived after it.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::session_bytes::Handle;
+
+/// Hashes a handle by its own bits. Handles are 128 random bits this process drew
+/// (bytes naming another are refused, unauthenticated, before any lookup), so no
+/// peer can choose colliding keys: a keyed SipHash (~230 instructions a lookup,
+/// several per handshake) protects nothing here.
+#[derive(Default)]
+struct HandleHasher(u64);
+
+impl Hasher for HandleHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(29) ^ u64::from_le_bytes(word);
+        }
+    }
+}
+
+type Slots<V> = HashMap<Handle, Slot<V>, BuildHasherDefault<HandleHasher>>;
 
 /// The longest rustls resumes any client session (it caps ticket lifetimes there,
 /// as RFC 8446 does): the expiry of a session whose lifetime is not known.
@@ -29,7 +53,7 @@ struct Slot<V> {
 }
 
 /// Sets a slot's weight; its sequence number.
-fn slot_seq<V>(slots: &mut HashMap<Handle, Slot<V>>, handle: &Handle, weight: usize) -> u64 {
+fn slot_seq<V>(slots: &mut Slots<V>, handle: &Handle, weight: usize) -> u64 {
     slots.get_mut(handle).map_or(0, |s| {
         s.weight = weight;
         s.seq
@@ -39,7 +63,7 @@ fn slot_seq<V>(slots: &mut HashMap<Handle, Slot<V>>, handle: &Handle, weight: us
 /// Sessions by handle, oldest first. `V` is the session (generic for tests).
 pub struct Registry<V> {
     capacity: usize,
-    slots: HashMap<Handle, Slot<V>>,
+    slots: Slots<V>,
     order: BTreeMap<u64, Handle>,
     next_seq: u64,
     /// No session expires before this (a lower bound), so a purge before it would
@@ -60,7 +84,7 @@ impl<V> Registry<V> {
     pub fn new(capacity: usize) -> Self {
         Registry {
             capacity: capacity.max(1),
-            slots: HashMap::new(),
+            slots: Slots::default(),
             order: BTreeMap::new(),
             next_seq: 0,
             next_expiry: u64::MAX,
