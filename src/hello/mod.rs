@@ -297,17 +297,16 @@ impl HelloReader {
                 m.typ,
                 self.name()
             ))),
-            Ok(Some(m)) if msg_type == CLIENT_HELLO && !self.keep_message => {
-                parse::client_hello(&m.body)
-            }
             Ok(Some(m)) if msg_type == CLIENT_HELLO => {
-                let record = self.reader.first_record_version();
-                parse::client_hello(&m.body).and_then(|mut info| {
-                    // A buffer the reader gathered moves into s2n's view of it.
-                    let message = ClientHello::received(m.body.into_owned(), record)
-                        .map_err(|e| Malformed::new(e.message.into_owned()))?;
-                    info.message = Some(Arc::new(message));
-                    Ok(info)
+                parse::client_hello(&m.body).map(|(mut info, layout)| {
+                    if self.keep_message {
+                        // A buffer the reader gathered moves into s2n's view of it.
+                        let record = self.reader.first_record_version();
+                        let body = m.body.into_owned();
+                        let message = ClientHello::received_checked(body, record, layout);
+                        info.message = Some(Arc::new(message));
+                    }
+                    info
                 })
             }
             Ok(Some(m)) => parse::server_hello(&m.body)
