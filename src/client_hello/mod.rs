@@ -115,6 +115,8 @@ impl Layout {
     }
 }
 
+#[cold]
+#[inline(never)]
 fn bad(what: impl Into<String>) -> Error {
     Error::new(
         ErrorCode::BadMessage,

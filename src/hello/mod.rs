@@ -200,9 +200,19 @@ impl HelloInfo {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Malformed(String);
 
+// Refusals are cold and out of line: the hot path through the readers, run on
+// every handshake, stays compact in the instruction cache.
 impl Malformed {
+    #[cold]
+    #[inline(never)]
     pub(crate) fn new(what: String) -> Self {
         Malformed(what)
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn args(what: fmt::Arguments<'_>) -> Self {
+        Malformed(what.to_string())
     }
 }
 
@@ -292,7 +302,7 @@ impl HelloReader {
         let msg_type = self.msg_type;
         let outcome = match self.reader.next_message(&mut bytes, |t| t == msg_type) {
             Ok(None) => return None,
-            Ok(Some(m)) if m.typ != msg_type => Err(Malformed::new(format!(
+            Ok(Some(m)) if m.typ != msg_type => Err(Malformed::args(format_args!(
                 "the first handshake message is of type {}, not a {}",
                 m.typ,
                 self.name()
@@ -311,7 +321,7 @@ impl HelloReader {
             }
             Ok(Some(m)) => parse::server_hello(&m.body)
                 .ok_or_else(|| Malformed::new("the ServerHello does not parse".into())),
-            Err(Stop::NotHandshake(t)) => Err(Malformed::new(format!(
+            Err(Stop::NotHandshake(t)) => Err(Malformed::args(format_args!(
                 "a record of content type {t} before the {} was complete",
                 self.name()
             ))),

@@ -54,6 +54,8 @@ impl<'a> Cursor<'a> {
     }
 }
 
+#[cold]
+#[inline(never)]
 fn bad(what: impl Display) -> Malformed {
     Malformed::new(what.to_string())
 }
