@@ -8,6 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use rs2n::client_hello::ClientHello;
 use rs2n::hello::{HelloReader, Tls12TicketScanner, MAX_TICKET_LEN};
 
 /// s2n's S2N_TLS_SESSION_ID_MAX_LEN, independent of rs2n's own constant.
@@ -68,6 +69,35 @@ fn check_reader(new: fn() -> HelloReader, sizes: &[u8], bytes: &[u8]) {
             .first()
             .filter(|id| id.len() <= MAX_TICKET_LEN);
         assert_eq!(info.psk_identity(), first);
+        if let Some(kept) = &info.message {
+            same_as_parsed(kept);
+        }
+    }
+}
+
+/// The extensions s2n-tls knows, and a few it does not.
+const KINDS: [u16; 24] = [
+    65281, 0xfe01, 0, 1, 5, 10, 11, 13, 16, 18, 35, 43, 51, 44, 0x39, 45, 41, 42, 23, 13172, 47, 2,
+    0x1234, 0xfe0d,
+];
+
+/// The ClientHello a server keeps (found in the reader's one pass) is the one
+/// `s2n_client_hello_parse_message` gives for the same message.
+fn same_as_parsed(kept: &ClientHello) {
+    let mut body = kept.raw_message().to_vec();
+    body[2..34].copy_from_slice(kept.random());
+    let len = (body.len() as u32).to_be_bytes();
+    let message = [&[1, len[1], len[2], len[3]][..], &body].concat();
+    let parsed = ClientHello::parse_message(&message).expect("a kept hello parses");
+    assert_eq!(kept.raw_message(), parsed.raw_message());
+    assert_eq!(kept.random(), parsed.random());
+    assert_eq!(kept.legacy_version(), parsed.legacy_version());
+    assert_eq!(kept.session_id(), parsed.session_id());
+    assert_eq!(kept.cipher_suites(), parsed.cipher_suites());
+    assert_eq!(kept.compression_methods(), parsed.compression_methods());
+    assert_eq!(kept.extensions(), parsed.extensions());
+    for kind in KINDS {
+        assert_eq!(kept.known_extension(kind), parsed.known_extension(kind));
     }
 }
 

@@ -65,6 +65,15 @@ struct Known {
     items: [(u16, u32, u32); KNOWN_EXTENSIONS.len()],
 }
 
+impl Default for Known {
+    fn default() -> Self {
+        Known {
+            len: 0,
+            items: [(0, 0, 0); KNOWN_EXTENSIONS.len()],
+        }
+    }
+}
+
 impl Known {
     fn iter(&self) -> impl Iterator<Item = (u16, Range<usize>)> + '_ {
         self.items[..self.len]
@@ -73,6 +82,41 @@ impl Known {
     }
 }
 
+/// Where the fields of a ClientHello body are, found by the server's own reader
+/// (`hello::parse::client_hello`) as it checks the body, so that a received hello
+/// is walked once. That reader is stricter than [`ClientHello::parse_body`] (no
+/// extension twice, an exact extension block...), so for a body it accepts these
+/// are the places `parse_body` would find.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    pub session_id: Range<usize>,
+    pub cipher_suites: Range<usize>,
+    pub compression: Range<usize>,
+    pub extensions: Range<usize>,
+    known: Known,
+}
+
+impl Layout {
+    /// An extension of the block, at `data` in the body, in order. Only known ones
+    /// are kept; a known one seen again is not (the reader refuses the hello).
+    pub fn extension(&mut self, kind: u16, data: Range<usize>) {
+        if !is_known(kind) {
+            return;
+        }
+        let (Some(slot), Ok(start), Ok(end)) = (
+            self.known.items.get_mut(self.known.len),
+            u32::try_from(data.start),
+            u32::try_from(data.end),
+        ) else {
+            return;
+        };
+        *slot = (kind, start, end);
+        self.known.len += 1;
+    }
+}
+
+#[cold]
+#[inline(never)]
 fn bad(what: impl Into<String>) -> Error {
     Error::new(
         ErrorCode::BadMessage,
@@ -150,6 +194,36 @@ impl ClientHello {
     pub fn received(body: Vec<u8>, record_version: Option<[u8; 2]>) -> Result<ClientHello> {
         let version = record_version.map(|[major, minor]| s2n_version(major, minor));
         Self::parse_body(body, version, HelloOwner::Connection)
+    }
+
+    /// The ClientHello a server connection received, its `body` already checked by
+    /// the connection's reader, which found its fields at `layout`.
+    pub fn received_checked(
+        mut raw: Vec<u8>,
+        record_version: Option<[u8; 2]>,
+        layout: Layout,
+    ) -> ClientHello {
+        let legacy_version = match raw[..] {
+            [major, minor, ..] => s2n_version(major, minor),
+            _ => 0,
+        };
+        let mut random = [0; RANDOM_LEN];
+        if let Some(r) = raw.get_mut(2..2 + RANDOM_LEN) {
+            random.copy_from_slice(r);
+            r.fill(0);
+        }
+        ClientHello {
+            raw,
+            random,
+            legacy_version,
+            record_version: record_version.map(|[major, minor]| s2n_version(major, minor)),
+            session_id: layout.session_id,
+            cipher_suites: layout.cipher_suites,
+            compression: layout.compression,
+            extensions: layout.extensions,
+            known: layout.known,
+            owner: HelloOwner::Connection,
+        }
     }
 
     /// Reads the body as s2n-tls does: legacy version, random, session ID (at most
@@ -367,10 +441,7 @@ fn known_extensions(body: &[u8], block: Range<usize>) -> Result<Known> {
         bytes: &body[..block.end],
         at: block.start,
     };
-    let mut known = Known {
-        len: 0,
-        items: [(0, 0, 0); KNOWN_EXTENSIONS.len()],
-    };
+    let mut known = Known::default();
     while c.left() > 0 {
         let kind = c.u16("extension type")?;
         let n = usize::from(c.u16("extension length")?);

@@ -251,8 +251,9 @@ impl Connection {
                     .and_then(|n| CString::new(n).ok());
             }
         }
-        let settings = self.config().settings().client_hello.clone();
-        self.hello_cb.hello_read(&settings);
+        // Read in place: no copy of the settings (and its callback's Arc) per hello.
+        let config = self.config();
+        self.hello_cb.hello_read(&config.settings().client_hello);
         match self.hello_cb.stage {
             HelloStage::Due | HelloStage::Running | HelloStage::Pending => {
                 self.blocked = Blocked::OnApplicationInput;

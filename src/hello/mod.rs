@@ -200,9 +200,19 @@ impl HelloInfo {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Malformed(String);
 
+// Refusals are cold and out of line: the hot path through the readers, run on
+// every handshake, stays compact in the instruction cache.
 impl Malformed {
+    #[cold]
+    #[inline(never)]
     pub(crate) fn new(what: String) -> Self {
         Malformed(what)
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn args(what: fmt::Arguments<'_>) -> Self {
+        Malformed(what.to_string())
     }
 }
 
@@ -292,27 +302,26 @@ impl HelloReader {
         let msg_type = self.msg_type;
         let outcome = match self.reader.next_message(&mut bytes, |t| t == msg_type) {
             Ok(None) => return None,
-            Ok(Some(m)) if m.typ != msg_type => Err(Malformed::new(format!(
+            Ok(Some(m)) if m.typ != msg_type => Err(Malformed::args(format_args!(
                 "the first handshake message is of type {}, not a {}",
                 m.typ,
                 self.name()
             ))),
-            Ok(Some(m)) if msg_type == CLIENT_HELLO && !self.keep_message => {
-                parse::client_hello(&m.body)
-            }
             Ok(Some(m)) if msg_type == CLIENT_HELLO => {
-                let record = self.reader.first_record_version();
-                parse::client_hello(&m.body).and_then(|mut info| {
-                    // A buffer the reader gathered moves into s2n's view of it.
-                    let message = ClientHello::received(m.body.into_owned(), record)
-                        .map_err(|e| Malformed::new(e.message.into_owned()))?;
-                    info.message = Some(Arc::new(message));
-                    Ok(info)
+                parse::client_hello(&m.body).map(|(mut info, layout)| {
+                    if self.keep_message {
+                        // A buffer the reader gathered moves into s2n's view of it.
+                        let record = self.reader.first_record_version();
+                        let body = m.body.into_owned();
+                        let message = ClientHello::received_checked(body, record, layout);
+                        info.message = Some(Arc::new(message));
+                    }
+                    info
                 })
             }
             Ok(Some(m)) => parse::server_hello(&m.body)
                 .ok_or_else(|| Malformed::new("the ServerHello does not parse".into())),
-            Err(Stop::NotHandshake(t)) => Err(Malformed::new(format!(
+            Err(Stop::NotHandshake(t)) => Err(Malformed::args(format_args!(
                 "a record of content type {t} before the {} was complete",
                 self.name()
             ))),

@@ -7,6 +7,7 @@ use std::fmt::Display;
 use super::{
     s2n_version, HelloInfo, Malformed, PskIdentities, SessionId, MAX_CACHE_KEY_LEN, MAX_TICKET_LEN,
 };
+use crate::client_hello::Layout;
 
 const STATUS_REQUEST: u16 = 5;
 const ALPN: u16 = 16;
@@ -52,6 +53,8 @@ impl<'a> Cursor<'a> {
     }
 }
 
+#[cold]
+#[inline(never)]
 fn bad(what: impl Display) -> Malformed {
     Malformed::new(what.to_string())
 }
@@ -59,8 +62,14 @@ fn bad(what: impl Display) -> Malformed {
 /// A ClientHello body, checked: legacy version, random, session ID (at most 32
 /// bytes), cipher suites (even, not empty), compression methods (not empty), an
 /// extension block consumed exactly, no extension twice, pre_shared_key last, and
-/// consistent inner lengths for the extensions read here.
-pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
+/// consistent inner lengths for the extensions read here. With its facts, where
+/// its fields are (s2n's view of it, built without reading it again).
+pub(super) fn client_hello(body: &[u8]) -> Result<(HelloInfo, Layout), Malformed> {
+    // Where the field `c` just gave (`field`) is in the body.
+    let at = |c: &Cursor, field: &[u8]| {
+        let end = body.len() - c.0.len();
+        end - field.len()..end
+    };
     let mut c = Cursor(body);
     let legacy = c.u16("legacy_version")?;
     if legacy >> 8 != 3 {
@@ -70,6 +79,8 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
     }
     c.take(32, "random")?;
     let session_id = c.vec8("legacy_session_id")?;
+    let mut layout = Layout::default();
+    layout.session_id = at(&c, session_id);
     let Some(session_id) = SessionId::new(session_id) else {
         return Err(bad(format_args!(
             "session ID of {} bytes (at most {MAX_CACHE_KEY_LEN})",
@@ -83,9 +94,13 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
             suites.len()
         )));
     }
-    if c.vec8("compression_methods")?.is_empty() {
+    layout.cipher_suites = at(&c, suites);
+    let compression = c.vec8("compression_methods")?;
+    if compression.is_empty() {
         return Err(bad("empty compression_methods"));
     }
+    layout.compression = at(&c, compression);
+    layout.extensions = body.len()..body.len();
     // s2n's client version without supported_versions: the legacy one, at most TLS1.2.
     let mut info = HelloInfo {
         max_version: s2n_version(legacy.min(0x0303)),
@@ -94,10 +109,11 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
     };
     // The extension block may be absent altogether (RFC 5246 7.4.1.2).
     if c.is_empty() {
-        return Ok(info);
+        return Ok((info, layout));
     }
     let block = c.vec16("extensions")?;
     c.end("the extensions")?;
+    layout.extensions = at(&c, block);
     let mut e = Cursor(block);
     let mut seen = Seen::default();
     while !e.is_empty() {
@@ -107,6 +123,8 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
         let kind = e.u16("extension type")?;
         let data = e.vec16("extension")?;
         seen.push(kind);
+        let end = layout.extensions.end - e.0.len();
+        layout.extension(kind, end - data.len()..end);
         match kind {
             SESSION_TICKET if !data.is_empty() && data.len() <= MAX_TICKET_LEN => {
                 info.session_ticket = Some(data.to_vec());
@@ -127,7 +145,7 @@ pub(super) fn client_hello(body: &[u8]) -> Result<HelloInfo, Malformed> {
     if let Some(kind) = seen.duplicate() {
         return Err(bad(format_args!("extension {kind} appears twice")));
     }
-    Ok(info)
+    Ok((info, layout))
 }
 
 /// How many extension types are kept without allocating: a typical hello has a

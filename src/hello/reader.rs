@@ -114,7 +114,7 @@ impl HandshakeReader {
                 let [typ, a, b, c] = self.msg_header;
                 self.msg_left = u32::from_be_bytes([0, a, b, c]) as usize;
                 if self.msg_left > MAX_HANDSHAKE_LEN {
-                    return Err(Stop::Malformed(Malformed::new(format!(
+                    return Err(Stop::Malformed(Malformed::args(format_args!(
                         "handshake message of {} bytes (at most {MAX_HANDSHAKE_LEN})",
                         self.msg_left
                     ))));
@@ -165,14 +165,14 @@ fn record_len(h: &[u8; 5]) -> Result<usize, Stop> {
         return Err(Stop::NotHandshake(h[0]));
     }
     if h[1] != 3 {
-        return Err(Stop::Malformed(Malformed::new(format!(
+        return Err(Stop::Malformed(Malformed::args(format_args!(
             "record version {:#04x}{:02x} (TLS records are 0x03xx)",
             h[1], h[2]
         ))));
     }
     let len = usize::from(u16::from_be_bytes([h[3], h[4]]));
     if len == 0 || len > MAX_RECORD_LEN {
-        return Err(Stop::Malformed(Malformed::new(format!(
+        return Err(Stop::Malformed(Malformed::args(format_args!(
             "handshake record of {len} bytes (1 to {MAX_RECORD_LEN})"
         ))));
     }

@@ -367,3 +367,27 @@ fn a_tls12_ticket_is_the_new_session_ticket_without_its_header() {
     scanner.feed(&records(&nst, 1 << 14));
     assert_eq!(scanner.ticket, Some((5, vec![1, 2])));
 }
+
+/// The ClientHello a server keeps is built from the reader's one pass: it must be
+/// what s2n's own parse of the same body gives (every getter reads these fields).
+#[test]
+fn the_kept_client_hello_is_the_one_parse_body_gives() {
+    let mut no_extensions = tls13_hello();
+    no_extensions.extensions = None;
+    let mut unknown_and_empty = tls13_hello();
+    unknown_and_empty.session_id = Vec::new();
+    unknown_and_empty.extensions = Some(vec![
+        (0x1234, vec![1, 2, 3]),
+        (0, vec![0, 4, 0, 0, 1, b'a']),
+        (10, vec![0, 2, 0, 29]),
+        (0xfe0d, Vec::new()),
+        (16, vec![0, 3, 2, b'h', b'2']),
+        (65281, vec![0]),
+    ]);
+    for parts in [tls13_hello(), no_extensions, unknown_and_empty] {
+        let wire = records(&parts.message(), 1 << 14);
+        let kept = read(&wire).unwrap().message.expect("kept");
+        let parsed = ClientHello::received(parts.body(), Some([3, 1])).unwrap();
+        assert_eq!(*kept, parsed);
+    }
+}
