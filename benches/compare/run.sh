@@ -17,6 +17,8 @@
 #                   twice: as rs2n with ring builds (run with ring), and with
 #                   the aws-lc-rs feature (run with aws-lc-rs)
 # then runs compare.py over them (RS2N_COMPARE_NICE=0 to run without nice).
+# benches/compare/footprint.py, on the drivers built here, counts the code each
+# runs per pair (README "Code run per pair").
 # s2n-tls runs with S2N_DONT_MLOCK=1: its default mlock()s every connection's
 # memory, which adds a system call per allocation (about 250 µs per pair here).
 set -euo pipefail
