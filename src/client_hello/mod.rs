@@ -188,20 +188,35 @@ impl ClientHello {
         Self::parse_body(body.to_vec(), None, HelloOwner::Application)
     }
 
-    /// The ClientHello a server connection received: its body (after the
-    /// handshake header, at most 64 KiB: the reader's bound), kept as the raw
-    /// message, and the version of the record that carried its start.
+    /// The ClientHello a server connection received, read by s2n's own rules:
+    /// the reference the tests hold [`ClientHello::received_checked`] to (a
+    /// connection takes the reader's layout instead of reading the body again).
+    #[cfg(test)]
     pub fn received(body: Vec<u8>, record_version: Option<[u8; 2]>) -> Result<ClientHello> {
         let version = record_version.map(|[major, minor]| s2n_version(major, minor));
         Self::parse_body(body, version, HelloOwner::Connection)
     }
 
-    /// The ClientHello a server connection received, its `body` already checked by
-    /// the connection's reader, which found its fields at `layout`.
+    /// The ClientHello a server connection received: its body (after the
+    /// handshake header, at most 64 KiB: the reader's bound), already checked by
+    /// the connection's reader, which found its fields at `layout`; and the
+    /// version of the record that carried its start.
     pub fn received_checked(
-        mut raw: Vec<u8>,
+        raw: Vec<u8>,
         record_version: Option<[u8; 2]>,
         layout: Layout,
+    ) -> ClientHello {
+        let record_version = record_version.map(|[major, minor]| s2n_version(major, minor));
+        Self::from_layout(raw, record_version, layout, HelloOwner::Connection)
+    }
+
+    /// The hello of body `raw` whose fields are at `layout`: the random taken out
+    /// of the raw message and zeroed there (s2n hands out the message that way).
+    fn from_layout(
+        mut raw: Vec<u8>,
+        record_version: Option<u8>,
+        layout: Layout,
+        owner: HelloOwner,
     ) -> ClientHello {
         let legacy_version = match raw[..] {
             [major, minor, ..] => s2n_version(major, minor),
@@ -216,13 +231,13 @@ impl ClientHello {
             raw,
             random,
             legacy_version,
-            record_version: record_version.map(|[major, minor]| s2n_version(major, minor)),
+            record_version,
             session_id: layout.session_id,
             cipher_suites: layout.cipher_suites,
             compression: layout.compression,
             extensions: layout.extensions,
             known: layout.known,
-            owner: HelloOwner::Connection,
+            owner,
         }
     }
 
@@ -231,7 +246,7 @@ impl ClientHello {
     /// extension block if at least its length is there. Known extensions may not
     /// appear twice (S2N_ERR_DUPLICATE_EXTENSION); others are only kept raw.
     fn parse_body(
-        mut raw: Vec<u8>,
+        raw: Vec<u8>,
         record_version: Option<u8>,
         owner: HelloOwner,
     ) -> Result<ClientHello> {
@@ -240,9 +255,8 @@ impl ClientHello {
         }
         let body = &raw[..];
         let mut c = Cursor { bytes: body, at: 0 };
-        let major = c.u8("legacy_version")?;
-        let minor = c.u8("legacy_version")?;
-        let random_at = c.take(RANDOM_LEN, "random")?;
+        c.take(2, "legacy_version")?;
+        c.take(RANDOM_LEN, "random")?;
         let n = usize::from(c.u8("legacy_session_id")?);
         if n > MAX_SESSION_ID {
             return Err(bad(format!(
@@ -267,22 +281,14 @@ impl ClientHello {
         };
         let extensions = c.take(n, "extensions")?;
         let known = known_extensions(body, extensions.clone())?;
-        let legacy_version = s2n_version(major, minor);
-        let mut random = [0; RANDOM_LEN];
-        random.copy_from_slice(&raw[random_at.clone()]);
-        raw[random_at].fill(0);
-        Ok(ClientHello {
-            raw,
-            random,
-            legacy_version,
-            record_version,
+        let layout = Layout {
             session_id,
             cipher_suites,
             compression,
             extensions,
             known,
-            owner,
-        })
+        };
+        Ok(Self::from_layout(raw, record_version, layout, owner))
     }
 
     pub fn owner(&self) -> HelloOwner {
